@@ -1,0 +1,97 @@
+# znflow - small Unix filters for cellular zinc experiments.
+# make            build libzn and the programs into build/bin
+# make check      install missing test tools (Debian), build, run all tests
+# make check SANITIZE=1   the same under ASan + UBSan (in build-san/)
+# make demo       run the main job on the bundled example data
+# make bench      the benchmark (5M records; minutes, not part of check)
+# make install    PREFIX=/usr/local DESTDIR=
+
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/znflow
+SHELL   := /bin/bash
+
+WARN     = -Wall -Wextra -Werror -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+PKGS     = zlib gsl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS     = $(PKG_LIBS) -lcsv -lpthread -lm
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build-san
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   ?= build
+endif
+
+PROGS    = zn-ingest zn-view
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/schemas_gen.o
+SCHEMAS  = $(wildcard schemas/*.schema)
+BINS     = $(addprefix $(BUILD)/bin/,$(PROGS))
+UNIT     = $(BUILD)/bin/unit-tests
+MANS     = $(wildcard man/*.[157])
+
+.PHONY: all check unit bats deps demo bench install uninstall clean lint-man
+.DELETE_ON_ERROR:
+
+all: $(BINS)
+
+$(BUILD)/obj $(BUILD)/bin:
+	mkdir -p $@
+
+$(BUILD)/obj/%.o: lib/%.c lib/zn.h | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -c -o $@ $<
+
+$(BUILD)/schemas_gen.c: $(SCHEMAS) tools/embed-schemas.sh | $(BUILD)/obj
+	tools/embed-schemas.sh $(SCHEMAS) > $@
+
+$(BUILD)/obj/schemas_gen.o: $(BUILD)/schemas_gen.c
+	$(CC) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/libzn.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/%: filters/%.c $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
+	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libzn.a $(LDFLAGS) $(LIBS)
+
+$(UNIT): tests/unit/unit-tests.c $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
+	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libzn.a $(LDFLAGS) $(LIBS)
+
+deps:
+	@tools/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT)
+	@ZN_BIN=$(CURDIR)/$(BUILD)/bin ZN_TOP=$(CURDIR) tests/run.sh
+
+lint-man:
+	@for m in $(MANS); do \
+	  out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 groff -ww -man -Tutf8 -z $$m 2>&1); \
+	  if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; done
+
+demo: deps all
+	@tools/demo.sh $(BUILD)/bin
+
+bench: all
+	@bench/run.sh $(BUILD)/bin
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/schemas
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	install -m 0644 $(SCHEMAS) $(DESTDIR)$(DATADIR)/schemas
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGS))
+	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san demo-out

@@ -1,0 +1,261 @@
+/* zn.h - libzn, the library under every znflow filter.
+ *
+ * One header, several modules, one prefix each:
+ *   zn_err    error reporting and exit codes (this file, zn_err.c)
+ *   zn_num    strict number parsing, shortest round-trip printing (zn_num.c)
+ *   zn_rd     raw input: plain or gzip (multi-member, BGZF EOF check) (zn_io.c)
+ *   zn_wr     raw output: BGZF-shaped gzip or plain, temp file and rename (zn_io.c)
+ *   zn_in     ZNR stream reader: meta, header, records, segments (znr.c)
+ *   zn_out    ZNR stream writer helpers: meta, provenance, header (znr.c)
+ *   zn_opt    the options every filter shares (zn_opt.c)
+ *   zn_schema record types compiled in from schemas/ (zn_schema.c)
+ *   zn_csv    instrument tables via libcsv, encodings, delimiters (zn_csv.c)
+ *   zn_well   plate well names (zn_csv.c)
+ *
+ * Ownership, in one sentence: every object is created by its module's
+ * open, new or init function, owns all memory it points to, and is released
+ * by the matching close or free; pointers returned into an object (a line, a
+ * field, a meta value) stay valid until the next call that advances it.
+ *
+ * Library functions return a status and leave a message in the object; the
+ * programs decide to exit (zn_die).  Exit codes: 0 ok, 1 bad data or I/O,
+ * 2 bad usage.
+ */
+#ifndef ZN_H
+#define ZN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ZN_VERSION "0.1.0"
+
+enum { ZN_EXIT_OK = 0, ZN_EXIT_DATA = 1, ZN_EXIT_USAGE = 2 };
+
+/* ---------------------------------------------------------------- zn_err */
+extern const char *zn_prog; /* program name used in every message */
+void zn_set_prog(const char *argv0);
+/* "prog: message\n" on stderr, then exit(code). */
+_Noreturn void zn_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "prog: message\nTry 'prog --help' for more information.\n", exit 2. */
+_Noreturn void zn_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void zn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int zn_quiet; /* -q: zn_warn prints nothing */
+/* Files removed if the program exits before zn_cleanup_forget (temp outputs). */
+void zn_cleanup_add(const char *path);
+void zn_cleanup_forget(const char *path);
+void *zn_malloc(size_t n);
+void *zn_calloc(size_t n, size_t m);
+void *zn_realloc(void *p, size_t n);
+char *zn_strdup(const char *s);
+char *zn_strndup(const char *s, size_t n);
+char *zn_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* grow *p (element size sz) so that it holds at least need elements */
+void zn_grow(void *pp, size_t *cap, size_t need, size_t sz);
+
+/* A growable string (kstring-like).  Owned by whoever holds the struct. */
+typedef struct {
+    char *s;
+    size_t n, cap;
+} zn_buf;
+void zn_buf_add(zn_buf *b, const char *s, size_t n);
+void zn_buf_adds(zn_buf *b, const char *s);
+void zn_buf_addc(zn_buf *b, char c);
+void zn_buf_addf(zn_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void zn_buf_free(zn_buf *b);
+
+/* ---------------------------------------------------------------- zn_num */
+enum { ZN_NUM_OK = 0, ZN_NUM_EMPTY = 1, ZN_NUM_BAD = -1, ZN_NUM_RANGE = -2 };
+/* Parse the whole of s[0..n) as a finite decimal number ("1", "-2.5",
+ * "1e-3", ".5"), whatever the locale.  Empty -> ZN_NUM_EMPTY (missing);
+ * anything else left over, nan or inf -> ZN_NUM_BAD; overflow or underflow
+ * to zero -> ZN_NUM_RANGE. */
+int zn_parse_double(const char *s, size_t n, double *out);
+/* Whole field as a decimal integer. */
+int zn_parse_long(const char *s, size_t n, long *out);
+/* Shortest decimal that reads back (strtod) to exactly x; writes at most
+ * 32 bytes plus NUL into buf, returns the length.  Not for nan/inf (the
+ * format has none: callers write a missing value instead). */
+size_t zn_fmt_double(char *buf, double x);
+/* Why a field is not a number, as a hint for the user ("decimal comma? ..."),
+ * or "" when there is nothing useful to add. */
+const char *zn_num_hint(const char *s, size_t n);
+
+/* ---------------------------------------------------------------- zn_rd */
+typedef struct zn_rd zn_rd;
+/* path NULL or "-" is standard input.  NULL on failure, message in err. */
+zn_rd *zn_rd_open(const char *path, char *err, size_t errlen);
+/* Next line without its newline (a trailing \r is also removed), NUL
+ * terminated, writable.  1 = line, 0 = end of input, -1 = error
+ * (zn_rd_error).  Valid until the next call. */
+int zn_rd_getline(zn_rd *r, char **line, size_t *len);
+/* Whole rest of the input (decompressed) into *out (owned by caller). */
+int zn_rd_slurp(zn_rd *r, char **out, size_t *len);
+const char *zn_rd_error(const zn_rd *r);
+const char *zn_rd_name(const zn_rd *r);
+long zn_rd_lineno(const zn_rd *r);
+int zn_rd_is_gzip(const zn_rd *r);
+/* 1 when an (empty, BGZF) end-of-file member ends exactly where the line
+ * last returned begins: the previous segment was closed properly. */
+int zn_rd_marker_before_line(zn_rd *r);
+int zn_rd_is_bgzf(const zn_rd *r);
+void zn_rd_close(zn_rd *r);
+
+/* ---------------------------------------------------------------- zn_wr */
+typedef struct zn_wr zn_wr;
+/* path NULL or "-" = standard output.  level 0-9; plain = 1 writes text.
+ * A named file is written as PATH.tmp.XXXXXX and renamed by zn_wr_close.
+ * Compressed output is BGZF-shaped: members of at most 0xff00 input bytes,
+ * ending on a line where a line fits, then the 28-byte empty EOF member;
+ * compression runs in a second thread. */
+zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errlen);
+void zn_wr_put(zn_wr *w, const char *s, size_t n);
+void zn_wr_puts(zn_wr *w, const char *s);
+void zn_wr_putc(zn_wr *w, char c);
+void zn_wr_double(zn_wr *w, double x); /* shortest round trip */
+void zn_wr_long(zn_wr *w, long x);
+/* end of a line: writes '\n'; blocks are cut only at these points */
+void zn_wr_eol(zn_wr *w);
+/* Flush, write the EOF member, close, rename.  0 ok, -1 error (message
+ * in err).  Frees w either way; on error the temporary file is removed. */
+int zn_wr_close(zn_wr *w, char *err, size_t errlen);
+/* 28-byte BGZF end-of-file member */
+extern const unsigned char zn_bgzf_eof[28];
+
+/* ---------------------------------------------------------------- zn_in */
+enum { ZN_EOF = 0, ZN_REC = 1, ZN_SEG = 2, ZN_ERR = -1 };
+
+typedef struct {
+    char **v; /* "key=value" without the leading "##", in file order */
+    size_t n, cap;
+} zn_meta;
+void zn_meta_add(zn_meta *m, const char *kv);
+void zn_meta_addf(zn_meta *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* value of the first line with this key, or NULL */
+const char *zn_meta_get(const zn_meta *m, const char *key);
+/* i-th value (0-based) of a repeatable key, or NULL */
+const char *zn_meta_get_nth(const zn_meta *m, const char *key, size_t i);
+void zn_meta_clear(zn_meta *m);
+void zn_meta_copy(zn_meta *dst, const zn_meta *src);
+
+typedef struct {
+    char *name;
+    double start, end; /* seconds of t, inclusive */
+} zn_window;
+/* Parse "NAME:START:END" (meta) or "NAME=START:END" (option). 0 ok. */
+int zn_window_parse(const char *s, zn_window *w, char *err, size_t errlen);
+/* Find window NAME in meta.  1 found, 0 not found, -1 malformed (err). */
+int zn_meta_window(const zn_meta *m, const char *name, zn_window *w, char *err, size_t errlen);
+
+typedef struct zn_in {
+    /* current segment */
+    zn_meta meta;
+    char **cols; /* column names (header without '#') */
+    size_t ncols;
+    char *header;        /* header line as read, "#a\tb..." */
+    /* current record: fields point into line, NUL terminated */
+    char **f;
+    size_t *fl;
+    char *line;
+    size_t len;
+    /* where we are */
+    const char *file; /* current file name ("-" for stdin) */
+    long lineno;
+    int nseg; /* segments started so far */
+    char err[1024];
+    /* private */
+    char **files;
+    int nfiles, cur;
+    zn_rd *rd;
+    char *first_header, *first_file;
+    long first_lineno;
+    size_t fcap;
+    int pending; /* a line is buffered (the ##znr=1 of the next segment) */
+} zn_in;
+/* Open the files (n = 0: standard input) as one stream and read the first
+ * segment's meta and header.  0 ok, -1 error (in->err). */
+int zn_in_open(zn_in *in, char **files, int n);
+/* ZN_REC (fields in f/fl), ZN_SEG (a new segment began: meta replaced, header
+ * equal to the first), ZN_EOF, ZN_ERR (in->err). */
+int zn_in_next(zn_in *in);
+int zn_in_col(const zn_in *in, const char *name); /* index or -1 */
+void zn_in_close(zn_in *in);
+/* die with "prog: file:line: msg" (exit 1) */
+_Noreturn void zn_in_die(const zn_in *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Require column: die naming it and the columns present. */
+int zn_in_need(const zn_in *in, const char *name);
+/* Parse field col as a number; missing -> ZN_NUM_EMPTY; bad -> die with the
+ * column, value and a hint. */
+int zn_in_num(const zn_in *in, int col, double *x);
+
+/* ---------------------------------------------------------------- zn_out */
+/* Write "##znr=1", the meta lines (except znr), then "##pg=..." (unless pg
+ * is NULL) and the header built from cols. */
+void zn_out_head(zn_wr *w, const zn_meta *meta, const char *pg, char *const *cols, size_t ncols);
+/* Write a record: fields joined by TAB, then end of line. */
+void zn_out_fields(zn_wr *w, char *const *f, const size_t *fl, size_t n);
+/* Write the current record of in unchanged (its tabs restored). */
+void zn_out_line(zn_wr *w, zn_in *in);
+
+/* ---------------------------------------------------------------- zn_opt */
+typedef struct {
+    const char *out; /* -o */
+    int level;       /* -l, default ZN_DEFAULT_LEVEL */
+    int plain;       /* -u */
+    int no_pg;       /* --no-provenance */
+    int quiet;       /* -q */
+    int progress;    /* --progress */
+    char *pg;        /* "prog VERSION args..." built by zn_opt_init */
+} zn_opt;
+#define ZN_DEFAULT_LEVEL 1
+/* short option letters shared by all filters */
+#define ZN_OPT_SHORT "o:l:uqh"
+enum { ZN_OPT_VERSION = 0x100, ZN_OPT_NO_PG, ZN_OPT_PROGRESS, ZN_OPT_FIRST_OWN = 0x120 };
+#define ZN_OPT_LONG                                                                     \
+    {"output", required_argument, 0, 'o'}, {"level", required_argument, 0, 'l'},          \
+        {"uncompressed", no_argument, 0, 'u'}, {"quiet", no_argument, 0, 'q'},            \
+        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, ZN_OPT_VERSION},       \
+        {"no-provenance", no_argument, 0, ZN_OPT_NO_PG}, {"progress", no_argument, 0, ZN_OPT_PROGRESS}
+/* Help text for the shared options (one place, so help and parsing agree). */
+extern const char zn_opt_help[];
+void zn_opt_init(zn_opt *o, int argc, char **argv);
+/* Handle a shared option.  1 handled, 0 not a shared option.  --help prints
+ * usage (to stdout) and exits 0, --version exits 0, bad values exit 2. */
+int zn_opt_common(zn_opt *o, int c, const char *arg, const char *usage);
+/* After option parsing: with no input files and a terminal on stdin, print
+ * the usage to stderr and exit 2 instead of waiting. */
+void zn_opt_check_stdin(int nfiles, const char *usage);
+/* Open the output stream as the options say; dies on failure. */
+zn_wr *zn_opt_open_out(const zn_opt *o);
+/* Close it; dies (exit 1) on a failed write. */
+void zn_opt_close_out(zn_wr *w);
+void zn_opt_free(zn_opt *o);
+
+/* ---------------------------------------------------------------- zn_schema */
+typedef struct {
+    const char *name, *type, *unit, *need, *desc;
+} zn_col_def;
+/* Schema text compiled in from schemas/NAME.schema; NULL if unknown. */
+const char *zn_schema_text(const char *name);
+/* Names of all compiled-in schemas, NULL terminated. */
+extern const char *const zn_schema_names[];
+/* Check that every column the schema marks "required" exists.  0 ok, -1
+ * with a message in err naming the missing columns. */
+int zn_schema_check(const char *schema, char *const *cols, size_t ncols, char *err, size_t errlen);
+/* Is column col of the schema numeric ("num" / "int")?  -1 unknown column */
+int zn_schema_is_numeric(const char *schema, const char *col);
+
+/* ---------------------------------------------------------------- zn_order */
+/* Canonical order of trace records: (sample, cell) groups contiguous, a
+ * sample contiguous, background ROIs of a sample before its cells, frames
+ * strictly ascending in a group. */
+typedef struct zn_order zn_order;
+zn_order *zn_order_new(void);
+/* 0 ok; -1 with a message in err.  role may be NULL. */
+int zn_order_check(zn_order *o, const char *sample, const char *cell, const char *role, double frame,
+                   char *err, size_t errlen);
+/* 1 when the last checked record started a new (sample, cell) group */
+int zn_order_new_group(const zn_order *o);
+void zn_order_free(zn_order *o);
+
+#endif

@@ -1,0 +1,574 @@
+/* zn_io.c - bytes in and out.
+ *
+ * Reader: plain text or gzip, told apart by the magic bytes; gzip may have
+ * any number of members (cat of several files).  A member that is cut short
+ * is an error.  When the input is BGZF (its first member carries the "BC"
+ * extra field, as everything znflow writes does), it must end with the empty
+ * end-of-file member, so a file cut exactly between two members is detected
+ * too; the offsets of such markers are kept so that the ZNR layer can check
+ * that every concatenated segment was closed.
+ *
+ * Writer: BGZF-shaped gzip (members of at most 0xff00 input bytes that end
+ * on a line, then the EOF member), compressed in a second thread so that the
+ * codec overlaps the parsing; or plain text with -u.  Every write and the
+ * final close are checked; a named output goes to a temporary file that is
+ * renamed only when everything succeeded.
+ */
+#define _GNU_SOURCE
+#include "zn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* ================================================================ reader */
+
+#define RD_IN_SIZE (256 * 1024)
+#define RD_BUF_SIZE (1024 * 1024)
+
+struct zn_rd {
+    int fd;
+    char *name;
+    unsigned char *in; /* raw input */
+    size_t in_pos, in_len;
+    int in_eof;
+    int gz, bgzf;
+    z_stream zs;
+    int zs_init, in_member, last_was_marker, member_is_bgzf, nmembers;
+    gz_header hd;
+    unsigned char extra[64];
+    uint64_t out_total;
+    uint64_t *marks; /* decompressed offsets of EOF markers, ascending */
+    size_t nmarks, capmarks, markhead;
+    char *buf; /* decompressed data */
+    size_t pos, end, cap;
+    uint64_t buf_base; /* stream offset of buf[0] */
+    uint64_t line_off; /* stream offset of the line last returned */
+    long lineno;
+    int eof;
+    char err[512];
+};
+
+static int rd_fail(zn_rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int rd_fail(zn_rd *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err, sizeof r->err, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int rd_raw(zn_rd *r)
+{ /* read more raw bytes; -1 error */
+    if (r->in_pos == r->in_len) r->in_pos = r->in_len = 0;
+    if (r->in_pos > 0 && r->in_len - r->in_pos < 16) {
+        memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
+        r->in_len -= r->in_pos;
+        r->in_pos = 0;
+    }
+    if (r->in_len == RD_IN_SIZE) return 0;
+    ssize_t k;
+    do k = read(r->fd, r->in + r->in_len, RD_IN_SIZE - r->in_len);
+    while (k < 0 && errno == EINTR);
+    if (k < 0) return rd_fail(r, "%s: read error: %s", r->name, strerror(errno));
+    if (k == 0) r->in_eof = 1;
+    r->in_len += (size_t)k;
+    return 0;
+}
+
+zn_rd *zn_rd_open(const char *path, char *err, size_t errlen)
+{
+    int fd = 0;
+    if (path && strcmp(path, "-") != 0) {
+        fd = open(path, O_RDONLY);
+        if (fd < 0) {
+            snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+            return NULL;
+        }
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s: is a directory", path);
+            close(fd);
+            return NULL;
+        }
+    }
+    zn_rd *r = zn_calloc(1, sizeof *r);
+    r->fd = fd;
+    r->name = zn_strdup(path && strcmp(path, "-") ? path : "(standard input)");
+    r->in = zn_malloc(RD_IN_SIZE);
+    r->cap = RD_BUF_SIZE;
+    r->buf = zn_malloc(r->cap + 1);
+    while (!r->in_eof && r->in_len < 2)
+        if (rd_raw(r) < 0) {
+            snprintf(err, errlen, "%s", r->err);
+            zn_rd_close(r);
+            return NULL;
+        }
+    if (r->in_len >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b) {
+        r->gz = 1;
+        if (inflateInit2(&r->zs, 15 + 16) != Z_OK) {
+            snprintf(err, errlen, "%s: cannot initialise zlib", r->name);
+            zn_rd_close(r);
+            return NULL;
+        }
+        r->zs_init = 1;
+    }
+    return r;
+}
+
+static int member_has_bc(const zn_rd *r)
+{
+    const unsigned char *e = r->extra;
+    size_t n = r->hd.extra_len < sizeof r->extra ? r->hd.extra_len : sizeof r->extra;
+    for (size_t i = 0; i + 4 <= n;) {
+        size_t sl = (size_t)e[i + 2] | (size_t)e[i + 3] << 8;
+        if (e[i] == 'B' && e[i + 1] == 'C' && sl == 2) return 1;
+        i += 4 + sl;
+    }
+    return 0;
+}
+
+/* append decompressed bytes at buf[end]; >0 bytes, 0 end, -1 error */
+static int rd_fill(zn_rd *r)
+{
+    if (r->eof) return 0;
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+        r->end -= r->pos;
+        r->buf_base += r->pos;
+        r->pos = 0;
+    }
+    if (r->end == r->cap) {
+        r->cap *= 2;
+        r->buf = zn_realloc(r->buf, r->cap + 1);
+    }
+    if (!r->gz) {
+        if (r->in_pos < r->in_len) { /* bytes read while sniffing */
+            size_t k = r->in_len - r->in_pos;
+            if (k > r->cap - r->end) k = r->cap - r->end;
+            memcpy(r->buf + r->end, r->in + r->in_pos, k);
+            r->in_pos += k;
+            r->end += k;
+            return (int)k;
+        }
+        if (r->in_eof) {
+            r->eof = 1;
+            return 0;
+        }
+        ssize_t k;
+        do k = read(r->fd, r->buf + r->end, r->cap - r->end);
+        while (k < 0 && errno == EINTR);
+        if (k < 0) return rd_fail(r, "%s: read error: %s", r->name, strerror(errno));
+        if (k == 0) {
+            r->eof = 1;
+            return 0;
+        }
+        r->end += (size_t)k;
+        return 1;
+    }
+    for (;;) {
+        if (r->in_pos == r->in_len && !r->in_eof && rd_raw(r) < 0) return -1;
+        if (!r->in_member) {
+            if (r->in_pos == r->in_len && r->in_eof) {
+                r->eof = 1;
+                if (r->bgzf && !r->last_was_marker)
+                    return rd_fail(r,
+                                   "%s: truncated: the BGZF end-of-file marker is missing, so the "
+                                   "file was cut short (an interrupted job or a full disk?)",
+                                   r->name);
+                return 0;
+            }
+            while (r->in_len - r->in_pos < 2 && !r->in_eof)
+                if (rd_raw(r) < 0) return -1;
+            if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
+                return rd_fail(r, "%s: data after the end of the gzip stream is not gzip (corrupt file?)",
+                               r->name);
+            inflateReset(&r->zs);
+            memset(&r->hd, 0, sizeof r->hd);
+            r->hd.extra = r->extra;
+            r->hd.extra_max = sizeof r->extra;
+            inflateGetHeader(&r->zs, &r->hd);
+            r->in_member = 1;
+            r->member_is_bgzf = -1;
+        }
+        r->zs.next_in = r->in + r->in_pos;
+        r->zs.avail_in = (uInt)(r->in_len - r->in_pos);
+        r->zs.next_out = (unsigned char *)r->buf + r->end;
+        r->zs.avail_out = (uInt)(r->cap - r->end);
+        uLong before_out = r->zs.total_out;
+        int ret = inflate(&r->zs, Z_NO_FLUSH);
+        size_t got = r->zs.total_out - before_out;
+        r->in_pos = r->in_len - r->zs.avail_in;
+        r->end += got;
+        r->out_total += got;
+        if (r->member_is_bgzf < 0 && r->hd.done) {
+            r->member_is_bgzf = member_has_bc(r);
+            if (r->nmembers == 0) r->bgzf = r->member_is_bgzf;
+        }
+        if (ret == Z_STREAM_END) {
+            r->in_member = 0;
+            r->nmembers++;
+            r->last_was_marker = r->member_is_bgzf == 1 && r->zs.total_out == 0;
+            if (r->last_was_marker) {
+                zn_grow(&r->marks, &r->capmarks, r->nmarks + 1, sizeof *r->marks);
+                r->marks[r->nmarks++] = r->out_total;
+            }
+            if (got) return (int)got;
+            continue;
+        }
+        if (ret == Z_DATA_ERROR)
+            return rd_fail(r, "%s: corrupt gzip data (%s)", r->name, r->zs.msg ? r->zs.msg : "?");
+        if (ret == Z_MEM_ERROR) return rd_fail(r, "%s: out of memory in zlib", r->name);
+        if (ret == Z_BUF_ERROR || (ret == Z_OK && got == 0)) {
+            if (r->in_eof && r->in_pos == r->in_len)
+                return rd_fail(r, "%s: truncated gzip data: the file ends in the middle of a member "
+                               "(cut short by an interrupted job or a full disk?)",
+                               r->name);
+            if (r->end == r->cap) return 1; /* caller grows */
+            continue;
+        }
+        if (got) return (int)got;
+    }
+}
+
+int zn_rd_getline(zn_rd *r, char **line, size_t *len)
+{
+    size_t scan = r->pos;
+    for (;;) {
+        char *nl = memchr(r->buf + scan, '\n', r->end - scan);
+        if (nl) {
+            size_t n = (size_t)(nl - (r->buf + r->pos));
+            *line = r->buf + r->pos;
+            r->line_off = r->buf_base + r->pos;
+            r->pos += n + 1;
+            if (n && (*line)[n - 1] == '\r') n--;
+            (*line)[n] = 0;
+            *len = n;
+            r->lineno++;
+            return 1;
+        }
+        size_t done = r->end - r->pos;
+        int k = rd_fill(r);
+        if (k < 0) return -1;
+        scan = r->pos + done;
+        if (k == 0 && r->eof) {
+            if (r->pos == r->end) return 0;
+            size_t n = r->end - r->pos;
+            *line = r->buf + r->pos;
+            r->line_off = r->buf_base + r->pos;
+            r->pos = r->end;
+            if (n && (*line)[n - 1] == '\r') n--;
+            (*line)[n] = 0;
+            *len = n;
+            r->lineno++;
+            return 1;
+        }
+    }
+}
+
+int zn_rd_slurp(zn_rd *r, char **out, size_t *len)
+{
+    for (;;) {
+        int k = rd_fill(r);
+        if (k < 0) return -1;
+        if (k == 0 && r->eof) break;
+    }
+    size_t n = r->end - r->pos;
+    char *s = zn_malloc(n + 1);
+    memcpy(s, r->buf + r->pos, n);
+    s[n] = 0;
+    r->pos = r->end;
+    *out = s;
+    *len = n;
+    return 0;
+}
+
+int zn_rd_marker_before_line(zn_rd *r)
+{
+    while (r->markhead < r->nmarks && r->marks[r->markhead] < r->line_off) r->markhead++;
+    return r->markhead < r->nmarks && r->marks[r->markhead] == r->line_off;
+}
+
+const char *zn_rd_error(const zn_rd *r) { return r->err; }
+const char *zn_rd_name(const zn_rd *r) { return r->name; }
+long zn_rd_lineno(const zn_rd *r) { return r->lineno; }
+int zn_rd_is_gzip(const zn_rd *r) { return r->gz; }
+int zn_rd_is_bgzf(const zn_rd *r) { return r->bgzf; }
+
+void zn_rd_close(zn_rd *r)
+{
+    if (!r) return;
+    if (r->zs_init) inflateEnd(&r->zs);
+    if (r->fd > 0) close(r->fd);
+    free(r->name);
+    free(r->in);
+    free(r->buf);
+    free(r->marks);
+    free(r);
+}
+
+/* ================================================================ writer */
+
+#define WR_BLOCK 0xff00 /* input bytes per BGZF member (as htslib) */
+#define WR_NSLOT 8
+
+const unsigned char zn_bgzf_eof[28] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 0x42, 0x43,
+                                       2,    0,    0x1b, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+struct slot {
+    char *data;
+    size_t n;
+    int full;
+};
+
+struct zn_wr {
+    int fd, plain, level;
+    char *path, *tmp;
+    char *buf; /* block being filled */
+    size_t n, line_start;
+    /* compression thread */
+    int threaded;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct slot slot[WR_NSLOT];
+    int head, tail, done;
+    int err; /* errno of the first failed write (thread or main) */
+    unsigned char *zout;
+    z_stream zs;
+};
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *s = p;
+    while (n) {
+        ssize_t k = write(fd, s, n);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        s += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static void put16(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    put16(p, v & 0xffff);
+    put16(p + 2, v >> 16);
+}
+
+/* compress one block into w->zout; returns its size */
+static size_t bgzf_block(zn_wr *w, const char *data, size_t n, int level)
+{
+    static const unsigned char hdr[18] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 'B', 'C', 2, 0, 0, 0};
+    deflateParams(&w->zs, level, Z_DEFAULT_STRATEGY);
+    deflateReset(&w->zs);
+    w->zs.next_in = (unsigned char *)data;
+    w->zs.avail_in = (uInt)n;
+    w->zs.next_out = w->zout + 18;
+    w->zs.avail_out = 0x10000 - 18 - 8;
+    int ret = deflate(&w->zs, Z_FINISH);
+    if (ret != Z_STREAM_END) { /* did not fit: store instead */
+        if (level != 0) return bgzf_block(w, data, n, 0);
+        zn_die(ZN_EXIT_DATA, "internal error: BGZF block does not fit");
+    }
+    size_t clen = 0x10000 - 18 - 8 - w->zs.avail_out;
+    memcpy(w->zout, hdr, 18);
+    size_t total = 18 + clen + 8;
+    put16(w->zout + 16, (unsigned)(total - 1));
+    uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const unsigned char *)data, (uInt)n);
+    put32(w->zout + 18 + clen, crc);
+    put32(w->zout + 18 + clen + 4, (uint32_t)n);
+    return total;
+}
+
+static void *wr_thread(void *arg)
+{
+    zn_wr *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        while (!w->slot[w->tail].full && !w->done) pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->slot[w->tail].full && w->done) {
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
+        struct slot *s = &w->slot[w->tail];
+        int failed = w->err;
+        pthread_mutex_unlock(&w->mu);
+        int e = 0;
+        if (!failed) {
+            size_t total = bgzf_block(w, s->data, s->n, w->level);
+            e = write_all(w->fd, w->zout, total);
+        }
+        pthread_mutex_lock(&w->mu);
+        if (e && !w->err) w->err = e;
+        s->full = 0;
+        w->tail = (w->tail + 1) % WR_NSLOT;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+    }
+    return NULL;
+}
+
+zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errlen)
+{
+    zn_wr *w = zn_calloc(1, sizeof *w);
+    w->plain = plain;
+    w->level = level;
+    w->fd = 1;
+    if (path && strcmp(path, "-") != 0) {
+        w->path = zn_strdup(path);
+        w->tmp = zn_asprintf("%s.tmp.XXXXXX", path);
+        w->fd = mkstemp(w->tmp);
+        if (w->fd < 0) {
+            snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+            free(w->path);
+            free(w->tmp);
+            free(w);
+            return NULL;
+        }
+        fchmod(w->fd, 0666 & ~(mode_t)0022);
+        zn_cleanup_add(w->tmp);
+    }
+    w->buf = zn_malloc(WR_BLOCK);
+    if (!plain) {
+        w->zout = zn_malloc(0x10000);
+        if (deflateInit2(&w->zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            zn_die(ZN_EXIT_DATA, "cannot initialise zlib");
+        pthread_mutex_init(&w->mu, NULL);
+        pthread_cond_init(&w->cv, NULL);
+        for (int i = 0; i < WR_NSLOT; i++) w->slot[i].data = zn_malloc(WR_BLOCK);
+        if (pthread_create(&w->th, NULL, wr_thread, w) == 0) w->threaded = 1;
+    }
+    return w;
+}
+
+/* hand buf[0..n) to the compressor (or write it), keep the rest */
+static void wr_flush(zn_wr *w, size_t n)
+{
+    if (n == 0) return;
+    if (w->plain) {
+        if (!w->err) w->err = write_all(w->fd, w->buf, n);
+    } else if (!w->threaded) {
+        size_t total = bgzf_block(w, w->buf, n, w->level);
+        if (!w->err) w->err = write_all(w->fd, w->zout, total);
+    } else {
+        pthread_mutex_lock(&w->mu);
+        while (w->slot[w->head].full) pthread_cond_wait(&w->cv, &w->mu);
+        struct slot *s = &w->slot[w->head];
+        pthread_mutex_unlock(&w->mu);
+        char *t = s->data; /* swap buffers, no copy */
+        s->data = w->buf;
+        s->n = n;
+        w->buf = t;
+        memcpy(w->buf, s->data + n, w->n - n);
+        pthread_mutex_lock(&w->mu);
+        s->full = 1;
+        w->head = (w->head + 1) % WR_NSLOT;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        w->n -= n;
+        w->line_start -= n;
+        return;
+    }
+    memmove(w->buf, w->buf + n, w->n - n);
+    w->n -= n;
+    w->line_start -= n;
+}
+
+void zn_wr_put(zn_wr *w, const char *s, size_t n)
+{
+    while (n) {
+        if (w->n == WR_BLOCK) /* cut at the last line end, or here if one line fills a block */
+            wr_flush(w, w->line_start ? w->line_start : w->n);
+        size_t k = WR_BLOCK - w->n;
+        if (k > n) k = n;
+        memcpy(w->buf + w->n, s, k);
+        w->n += k;
+        s += k;
+        n -= k;
+    }
+}
+
+void zn_wr_puts(zn_wr *w, const char *s) { zn_wr_put(w, s, strlen(s)); }
+
+void zn_wr_putc(zn_wr *w, char c)
+{
+    if (w->n < WR_BLOCK) w->buf[w->n++] = c;
+    else zn_wr_put(w, &c, 1);
+}
+
+void zn_wr_double(zn_wr *w, double x)
+{
+    char b[40];
+    zn_wr_put(w, b, zn_fmt_double(b, x));
+}
+
+void zn_wr_long(zn_wr *w, long x)
+{
+    char b[32];
+    zn_wr_put(w, b, (size_t)snprintf(b, sizeof b, "%ld", x));
+}
+
+void zn_wr_eol(zn_wr *w)
+{
+    zn_wr_putc(w, '\n');
+    w->line_start = w->n;
+}
+
+int zn_wr_close(zn_wr *w, char *err, size_t errlen)
+{
+    wr_flush(w, w->n);
+    if (w->threaded) {
+        pthread_mutex_lock(&w->mu);
+        w->done = 1;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->th, NULL);
+    }
+    if (!w->plain && !w->err) w->err = write_all(w->fd, zn_bgzf_eof, sizeof zn_bgzf_eof);
+    const char *name = w->path ? w->path : "standard output";
+    int e = w->err;
+    if (close(w->fd) != 0 && !e && errno != EBADF) e = errno; /* NFS reports late */
+    int rc = 0;
+    if (e) {
+        snprintf(err, errlen, "write error on %s: %s", name, strerror(e));
+        rc = -1;
+    } else if (w->tmp && rename(w->tmp, w->path) != 0) {
+        snprintf(err, errlen, "cannot rename %s to %s: %s", w->tmp, w->path, strerror(errno));
+        rc = -1;
+    }
+    if (w->tmp) {
+        if (rc) unlink(w->tmp);
+        zn_cleanup_forget(w->tmp);
+    }
+    if (!w->plain) {
+        deflateEnd(&w->zs);
+        if (w->threaded) {
+            pthread_mutex_destroy(&w->mu);
+            pthread_cond_destroy(&w->cv);
+        }
+        for (int i = 0; i < WR_NSLOT; i++) free(w->slot[i].data);
+        free(w->zout);
+    }
+    free(w->buf);
+    free(w->path);
+    free(w->tmp);
+    free(w);
+    return rc;
+}

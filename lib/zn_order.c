@@ -1,0 +1,121 @@
+/* zn_order.c - the canonical order of trace records, checked in one pass
+ * with memory for the set of (sample, cell) groups seen (a few bytes a
+ * cell, not a record). */
+#include "zn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct zn_order {
+    char **set; /* open addressing: "sample\x1fcell" and "sample\x1e" keys */
+    size_t cap, n;
+    char *sample, *cell;
+    int in_cells; /* the current sample has had a non-bg ROI */
+    double frame;
+    int newgroup, started;
+};
+
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* 1 if key was new (and is now in the set) */
+static int set_add(zn_order *o, const char *key)
+{
+    if (2 * (o->n + 1) > o->cap) {
+        size_t ncap = o->cap ? o->cap * 2 : 64;
+        char **ns = zn_calloc(ncap, sizeof *ns);
+        for (size_t i = 0; i < o->cap; i++)
+            if (o->set[i]) {
+                size_t j = hash(o->set[i]) & (ncap - 1);
+                while (ns[j]) j = (j + 1) & (ncap - 1);
+                ns[j] = o->set[i];
+            }
+        free(o->set);
+        o->set = ns;
+        o->cap = ncap;
+    }
+    size_t j = hash(key) & (o->cap - 1);
+    while (o->set[j]) {
+        if (strcmp(o->set[j], key) == 0) return 0;
+        j = (j + 1) & (o->cap - 1);
+    }
+    o->set[j] = zn_strdup(key);
+    o->n++;
+    return 1;
+}
+
+zn_order *zn_order_new(void) { return zn_calloc(1, sizeof(zn_order)); }
+
+int zn_order_check(zn_order *o, const char *sample, const char *cell, const char *role, double frame,
+                   char *err, size_t errlen)
+{
+    int is_bg = role && strcmp(role, "bg") == 0;
+    int same_sample = o->started && strcmp(sample, o->sample) == 0;
+    int same_cell = same_sample && strcmp(cell, o->cell) == 0;
+    o->newgroup = !same_cell;
+    if (same_cell) {
+        if (!(frame > o->frame)) {
+            snprintf(err, errlen,
+                     "not in canonical order: sample '%s' cell '%s' frame %.17g comes after frame %.17g "
+                     "(frames must ascend within a cell; sort with zn-ingest or zn-view --sort)",
+                     sample, cell, frame, o->frame);
+            return -1;
+        }
+        o->frame = frame;
+        return 0;
+    }
+    if (!same_sample) {
+        char *k = zn_asprintf("%s\x1e", sample);
+        int fresh = set_add(o, k);
+        free(k);
+        if (!fresh) {
+            snprintf(err, errlen,
+                     "not in canonical order: sample '%s' appears again after other samples "
+                     "(records of a sample must be together)",
+                     sample);
+            return -1;
+        }
+        free(o->sample);
+        o->sample = zn_strdup(sample);
+        o->in_cells = 0;
+    }
+    char *k = zn_asprintf("%s\x1f%s", sample, cell);
+    int fresh = set_add(o, k);
+    free(k);
+    if (!fresh) {
+        snprintf(err, errlen,
+                 "not in canonical order: sample '%s' cell '%s' appears again after other cells "
+                 "(the frames of a cell must be together)",
+                 sample, cell);
+        return -1;
+    }
+    if (is_bg && o->in_cells) {
+        snprintf(err, errlen,
+                 "not in canonical order: background ROI '%s' of sample '%s' comes after its cells "
+                 "(background ROIs first)",
+                 cell, sample);
+        return -1;
+    }
+    if (!is_bg) o->in_cells = 1;
+    free(o->cell);
+    o->cell = zn_strdup(cell);
+    o->frame = frame;
+    o->started = 1;
+    return 0;
+}
+
+int zn_order_new_group(const zn_order *o) { return o->newgroup; }
+
+void zn_order_free(zn_order *o)
+{
+    if (!o) return;
+    for (size_t i = 0; i < o->cap; i++) free(o->set[i]);
+    free(o->set);
+    free(o->sample);
+    free(o->cell);
+    free(o);
+}
