@@ -73,7 +73,7 @@ static void write_head(args_t *a, zn_wr *w, zn_in *in, int first)
     free(tmp);
 }
 
-static int check_stream(args_t *a, zn_in *in)
+static int check_stream(zn_in *in)
 {
     char err[1024];
     long nrec = 0;
@@ -164,7 +164,7 @@ int main(int argc, char **argv)
     zn_in in;
     if (zn_in_open(&in, argv + optind, argc - optind) < 0) zn_die(ZN_EXIT_DATA, "%s", in.err);
     if (a.check) {
-        check_stream(&a, &in);
+        check_stream(&in);
         zn_in_close(&in);
         zn_opt_free(&a.o);
         return 0;

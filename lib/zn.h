@@ -245,6 +245,19 @@ int zn_schema_check(const char *schema, char *const *cols, size_t ncols, char *e
 /* Is column col of the schema numeric ("num" / "int")?  -1 unknown column */
 int zn_schema_is_numeric(const char *schema, const char *col);
 
+/* ---------------------------------------------------------------- zn_dict */
+/* String -> index map (open addressing).  Keys are copied. */
+typedef struct {
+    char **key;
+    size_t *val;
+    size_t n, cap;
+} zn_dict;
+/* index of key, or (size_t)-1 */
+size_t zn_dict_get(const zn_dict *d, const char *key);
+/* insert key -> val unless present; returns the value now stored */
+size_t zn_dict_put(zn_dict *d, const char *key, size_t val);
+void zn_dict_free(zn_dict *d);
+
 /* ---------------------------------------------------------------- zn_order */
 /* Canonical order of trace records: (sample, cell) groups contiguous, a
  * sample contiguous, background ROIs of a sample before its cells, frames
@@ -257,5 +270,42 @@ int zn_order_check(zn_order *o, const char *sample, const char *cell, const char
 /* 1 when the last checked record started a new (sample, cell) group */
 int zn_order_new_group(const zn_order *o);
 void zn_order_free(zn_order *o);
+
+/* ---------------------------------------------------------------- zn_csv */
+/* Turn an instrument file's bytes into UTF-8 text with LF line ends: a
+ * UTF-8 BOM is dropped, UTF-16 LE/BE with a BOM is converted, CRLF and bare
+ * CR become LF.  0 ok, -1 with a message (e.g. NUL bytes: a binary file). */
+int zn_text_decode(const char *raw, size_t n, char **out, size_t *outlen, char *err, size_t errlen);
+/* The delimiter of a table: ',', ';' or TAB, whichever splits the first
+ * lines most consistently (from line `skip` on). */
+char zn_csv_sniff(const char *text, size_t n);
+/* Call row() for every row of text (RFC 4180 quoting, via libcsv; spaces
+ * around unquoted fields trimmed).  fields[i] are NUL terminated and valid
+ * during the call; line is the row's first line (1-based).  Blank lines
+ * come as rows with nf = 0.  row() returns 0 to go on, nonzero to stop
+ * (that value is returned).  -1 on a parse error (message in err). */
+typedef int (*zn_csv_row_fn)(char **fields, size_t nf, long line, void *arg);
+int zn_csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen);
+
+/* A whole table in memory (small instrument tables, layouts). */
+typedef struct {
+    char **f;
+    size_t n;
+    long line;
+} zn_row;
+typedef struct {
+    zn_row *rows;
+    size_t n, cap;
+} zn_table;
+int zn_table_load(zn_table *t, const char *text, size_t n, char delim, char *err, size_t errlen);
+void zn_table_free(zn_table *t);
+/* field i of row r, "" when the row is shorter */
+const char *zn_table_get(const zn_table *t, size_t r, size_t i);
+
+/* ---------------------------------------------------------------- zn_well */
+/* "A1", "a01", "A001" -> "A1"; rows A-P (and AA-AF for 1536), columns
+ * 1-48.  0 ok (out gets the normal name, *row 0-based, *col 1-based), -1 not
+ * a well name. */
+int zn_well_norm(const char *s, char out[8], int *row, int *col);
 
 #endif

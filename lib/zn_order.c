@@ -7,45 +7,19 @@
 #include <string.h>
 
 struct zn_order {
-    char **set; /* open addressing: "sample\x1fcell" and "sample\x1e" keys */
-    size_t cap, n;
+    zn_dict seen; /* "sample\x1fcell" and "sample\x1e" keys */
     char *sample, *cell;
     int in_cells; /* the current sample has had a non-bg ROI */
     double frame;
     int newgroup, started;
 };
 
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* 1 if key was new (and is now in the set) */
 static int set_add(zn_order *o, const char *key)
 {
-    if (2 * (o->n + 1) > o->cap) {
-        size_t ncap = o->cap ? o->cap * 2 : 64;
-        char **ns = zn_calloc(ncap, sizeof *ns);
-        for (size_t i = 0; i < o->cap; i++)
-            if (o->set[i]) {
-                size_t j = hash(o->set[i]) & (ncap - 1);
-                while (ns[j]) j = (j + 1) & (ncap - 1);
-                ns[j] = o->set[i];
-            }
-        free(o->set);
-        o->set = ns;
-        o->cap = ncap;
-    }
-    size_t j = hash(key) & (o->cap - 1);
-    while (o->set[j]) {
-        if (strcmp(o->set[j], key) == 0) return 0;
-        j = (j + 1) & (o->cap - 1);
-    }
-    o->set[j] = zn_strdup(key);
-    o->n++;
-    return 1;
+    size_t n = o->seen.n;
+    zn_dict_put(&o->seen, key, n);
+    return o->seen.n > n;
 }
 
 zn_order *zn_order_new(void) { return zn_calloc(1, sizeof(zn_order)); }
@@ -113,8 +87,7 @@ int zn_order_new_group(const zn_order *o) { return o->newgroup; }
 void zn_order_free(zn_order *o)
 {
     if (!o) return;
-    for (size_t i = 0; i < o->cap; i++) free(o->set[i]);
-    free(o->set);
+    zn_dict_free(&o->seen);
     free(o->sample);
     free(o->cell);
     free(o);

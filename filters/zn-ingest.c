@@ -1,0 +1,1758 @@
+/* zn-ingest - what instruments export -> ZNR records in canonical order.
+ *
+ * Imaging tables (Fiji/ImageJ, CellProfiler, generic wide or long CSV/TSV)
+ * become trace records; plate readers (Gen5, SoftMax Pro, BMG MARS, Tecan
+ * Spark) become plate records; counters (Tri-Carb, Wizard2, Hidex 300 SL)
+ * become counts records, optionally joined with a layout file.  One input
+ * table is held in memory; the output streams.
+ */
+#define _GNU_SOURCE
+#include "zn.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "Usage: zn-ingest [OPTIONS] FILE...\n"
+    "       zn-ingest [OPTIONS] --channel NAME FILE --channel NAME FILE ...\n"
+    "Convert instrument exports to ZNR records (trace, plate or counts).\n"
+    "\n"
+    "  -f, --format FMT      input format (default: detected from the file):\n"
+    "                          imaging:  imagej (Fiji Multi Measure wide, Measure long),\n"
+    "                                    cellprofiler, wide, long (with --map)\n"
+    "                          plates:   gen5, softmax, bmg, tecan\n"
+    "                          counters: tricarb, wizard, hidex\n"
+    "      --map KEY=COL,... name the columns: cell, t, frame, sample, condition,\n"
+    "                        role, F or F_NAME (generic long tables; t or F in wide)\n"
+    "      --interval SEC    seconds between frames: frame k at t = k*SEC (when the\n"
+    "                        file has no time column)\n"
+    "      --time-unit U     unit of the file's time column: s, ms, min, h (default:\n"
+    "                        from the column name, e.g. 'Time (min)', else s)\n"
+    "      --sample NAME     sample (dish) name (default: the file name)\n"
+    "      --condition NAME  condition of every record\n"
+    "      --bg ROI,...      background ROIs (Fiji number Mean3 -> 3, or name);\n"
+    "                        a ROI named Background or BG is background anyway\n"
+    "      --channel NAME    the next FILE is channel NAME: columns F_NAME, joined\n"
+    "                        with the other channels by cell and frame\n"
+    "      --window NAME=START:END  a protocol phase in seconds (baseline, max, min)\n"
+    "      --meta KEY=VALUE  add a meta line\n"
+    "      --layout FILE     plate or counter layout (CSV/TSV with a well or position\n"
+    "                        column) joined onto the records\n"
+    "      --decimal-comma   numbers use ',' as the decimal mark\n";
+
+enum {
+    OPT_MAP = ZN_OPT_FIRST_OWN,
+    OPT_INTERVAL,
+    OPT_TIME_UNIT,
+    OPT_SAMPLE,
+    OPT_CONDITION,
+    OPT_BG,
+    OPT_CHANNEL,
+    OPT_WINDOW,
+    OPT_META,
+    OPT_LAYOUT,
+    OPT_DECIMAL_COMMA
+};
+
+typedef struct {
+    char *path, *channel;
+} input_t;
+
+typedef struct {
+    zn_opt o;
+    const char *format;
+    char *map_key[16], *map_col[16];
+    int nmap;
+    double interval;
+    int has_interval;
+    double time_scale;
+    int has_time_unit;
+    const char *sample, *condition, *layout;
+    char **bg;
+    size_t nbg;
+    input_t *in;
+    size_t nin;
+    zn_meta extra; /* windows and --meta lines */
+    int decimal_comma;
+} args_t;
+
+static args_t A;
+
+/* ------------------------------------------------------------ helpers */
+
+static const char *map_get(const char *key)
+{
+    for (int i = 0; i < A.nmap; i++)
+        if (strcmp(A.map_key[i], key) == 0) return A.map_col[i];
+    return NULL;
+}
+
+static int is_token(const char *s)
+{
+    static const char *tok[] = {"OVER",    "OVRFLW",   "OVERFLOW", "UNDER", "Sat",      "Saturated", "Error",
+                                "NaN",     "Infinity", "-Infinity", "Inf",  "Invalid",  "Range?",    "Masked",
+                                "Outlier", "N/A",      "n/a",       NULL};
+    for (int i = 0; tok[i]; i++)
+        if (strcasecmp(s, tok[i]) == 0) return 1;
+    if (!*s) return 0;
+    for (const char *p = s; *p; p++)
+        if (*p != '?' && *p != '*' && *p != '#') return 0;
+    return 1;
+}
+
+/* An instrument value: 0 number, 1 empty, 2 token (flag = the token), -1 bad */
+static int inst_value(const char *s, double *x)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    if (!n) return 1;
+    char tmp[64];
+    if (A.decimal_comma && n < sizeof tmp) {
+        memcpy(tmp, s, n);
+        for (size_t i = 0; i < n; i++)
+            if (tmp[i] == ',') tmp[i] = '.';
+        s = tmp;
+    }
+    int k = zn_parse_double(s, n, x);
+    if (k == ZN_NUM_OK) return 0;
+    char t[64];
+    snprintf(t, sizeof t, "%.*s", (int)(n < 63 ? n : 63), s);
+    if (is_token(t)) return 2;
+    return -1;
+}
+
+static const char *cur_file;
+
+static _Noreturn void bad_value(long line, const char *col, const char *v)
+{
+    zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a number%s", cur_file, line, col, v,
+           zn_num_hint(v, strlen(v)));
+}
+
+static char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    char *s = zn_strdup(b);
+    for (int again = 1; again;) {
+        again = 0;
+        static const char *ext[] = {".gz", ".csv", ".tsv", ".txt", ".CSV", ".TXT", ".xls", NULL};
+        size_t n = strlen(s);
+        for (int i = 0; ext[i]; i++) {
+            size_t k = strlen(ext[i]);
+            if (n > k && strcmp(s + n - k, ext[i]) == 0) {
+                s[n - k] = 0;
+                again = 1;
+                break;
+            }
+        }
+    }
+    return s;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = 0;
+    return s;
+}
+
+/* a value safe for a ZNR field: tabs and newlines become spaces */
+static void put_field(zn_wr *w, const char *s)
+{
+    for (; *s; s++) zn_wr_putc(w, *s == '\t' || *s == '\n' ? ' ' : *s);
+}
+
+static void put_num(zn_wr *w, double x)
+{
+    if (!isnan(x)) zn_wr_double(w, x);
+}
+
+static void write_head(zn_wr *w, const char *schema, const char *format, char **cols, size_t ncols,
+                       int trace)
+{
+    zn_meta m = {0};
+    zn_meta_addf(&m, "schema=%s", schema);
+    zn_meta_addf(&m, "format=%s", format);
+    for (size_t i = 0; i < A.nin; i++) {
+        char *b = strrchr(A.in[i].path, '/');
+        zn_meta_addf(&m, "source=%s%s%s", b ? b + 1 : A.in[i].path, A.in[i].channel ? " channel=" : "",
+                     A.in[i].channel ? A.in[i].channel : "");
+    }
+    for (size_t i = 0; i < A.extra.n; i++) zn_meta_add(&m, A.extra.v[i]);
+    if (trace) zn_meta_add(&m, "unit.t=s");
+    zn_out_head(w, &m, A.o.no_pg ? NULL : A.o.pg, cols, ncols);
+    zn_meta_clear(&m);
+    free(m.v);
+}
+
+/* ------------------------------------------------------------ imaging model */
+
+typedef struct {
+    char *name, *cond;
+    size_t sample;
+    int bg;
+    size_t count, start, fill;
+} roi_t;
+
+typedef struct {
+    char **meas; /* measure (output column) names */
+    size_t nmeas;
+    roi_t *roi;
+    size_t nroi, caproi;
+    zn_dict roi_ix; /* "sample\x1fname" -> roi */
+    char **samples;
+    size_t nsamples, capsamples;
+    zn_dict sample_ix;
+    uint32_t *o_roi;
+    long *o_frame;
+    double *o_t, *o_v;
+    uint16_t *o_flag;
+    size_t nobs, capobs;
+    char **flags; /* flag strings; index 0 = none */
+    size_t nflags, capflags;
+    zn_dict flag_ix;
+    int has_t;
+    size_t *order; /* obs in output order */
+    const char *format;
+} img_t;
+
+static int roi_is_bg(const char *name)
+{
+    for (size_t i = 0; i < A.nbg; i++)
+        if (strcmp(A.bg[i], name) == 0) return 1;
+    return strcasecmp(name, "background") == 0 || strcasecmp(name, "bg") == 0 ||
+           strncasecmp(name, "background_", 11) == 0 || strncasecmp(name, "background-", 11) == 0;
+}
+
+static size_t img_sample(img_t *im, const char *name)
+{
+    size_t k = zn_dict_get(&im->sample_ix, name);
+    if (k != (size_t)-1) return k;
+    zn_grow(&im->samples, &im->capsamples, im->nsamples + 1, sizeof *im->samples);
+    im->samples[im->nsamples] = zn_strdup(name);
+    zn_dict_put(&im->sample_ix, name, im->nsamples);
+    return im->nsamples++;
+}
+
+static size_t img_roi(img_t *im, size_t sample, const char *name, const char *cond, int bg)
+{
+    char *key = zn_asprintf("%s\x1f%s", im->samples[sample], name);
+    size_t k = zn_dict_get(&im->roi_ix, key);
+    if (k == (size_t)-1) {
+        zn_grow(&im->roi, &im->caproi, im->nroi + 1, sizeof *im->roi);
+        roi_t *r = &im->roi[im->nroi];
+        memset(r, 0, sizeof *r);
+        r->name = zn_strdup(name);
+        r->cond = cond && *cond ? zn_strdup(cond) : NULL;
+        r->sample = sample;
+        r->bg = bg || roi_is_bg(name);
+        zn_dict_put(&im->roi_ix, key, im->nroi);
+        k = im->nroi++;
+    }
+    free(key);
+    return k;
+}
+
+static uint16_t img_flag(img_t *im, const char *tok)
+{
+    if (!tok || !*tok) return 0;
+    if (!im->nflags) {
+        zn_grow(&im->flags, &im->capflags, 1, sizeof *im->flags);
+        im->flags[im->nflags++] = NULL;
+    }
+    size_t k = zn_dict_get(&im->flag_ix, tok);
+    if (k != (size_t)-1) return (uint16_t)k;
+    if (im->nflags >= 65535) zn_die(ZN_EXIT_DATA, "%s: too many different instrument flags", cur_file);
+    zn_grow(&im->flags, &im->capflags, im->nflags + 1, sizeof *im->flags);
+    im->flags[im->nflags] = zn_strdup(tok);
+    zn_dict_put(&im->flag_ix, tok, im->nflags);
+    return (uint16_t)im->nflags++;
+}
+
+static size_t img_add(img_t *im, size_t roi, long frame, double t)
+{
+    if (im->nobs == im->capobs) {
+        size_t c = im->capobs ? im->capobs * 2 : 1024;
+        im->o_roi = zn_realloc(im->o_roi, c * sizeof *im->o_roi);
+        im->o_frame = zn_realloc(im->o_frame, c * sizeof *im->o_frame);
+        im->o_t = zn_realloc(im->o_t, c * sizeof *im->o_t);
+        im->o_flag = zn_realloc(im->o_flag, c * sizeof *im->o_flag);
+        im->o_v = zn_realloc(im->o_v, c * im->nmeas * sizeof *im->o_v);
+        im->capobs = c;
+    }
+    size_t i = im->nobs++;
+    im->o_roi[i] = (uint32_t)roi;
+    im->o_frame[i] = frame;
+    im->o_t[i] = t;
+    im->o_flag[i] = 0;
+    for (size_t m = 0; m < im->nmeas; m++) im->o_v[i * im->nmeas + m] = NAN;
+    im->roi[roi].count++;
+    return i;
+}
+
+/* store a measure value of obs i from a field; flags tokens */
+static void img_set(img_t *im, size_t i, size_t m, const char *field, long line, const char *col)
+{
+    double x;
+    int k = inst_value(field, &x);
+    if (k == 0) im->o_v[i * im->nmeas + m] = x;
+    else if (k == 2) im->o_flag[i] = img_flag(im, trim((char *)field));
+    else if (k < 0) bad_value(line, col, field);
+}
+
+static size_t img_meas(img_t *im, const char *name)
+{
+    for (size_t m = 0; m < im->nmeas; m++)
+        if (strcmp(im->meas[m], name) == 0) return m;
+    if (im->nobs) zn_die(ZN_EXIT_DATA, "internal error: measure added after data");
+    im->meas = zn_realloc(im->meas, (im->nmeas + 1) * sizeof *im->meas);
+    im->meas[im->nmeas] = zn_strdup(name);
+    return im->nmeas++;
+}
+
+static int cmp_frame_ix(const void *a, const void *b, void *arg)
+{
+    const long *fr = arg;
+    long x = fr[*(const size_t *)a], y = fr[*(const size_t *)b];
+    return (x > y) - (x < y);
+}
+
+/* canonical order: samples as first seen, bg ROIs first, ROIs as first seen,
+ * frames ascending; a ROI with a frame twice is an error */
+static void img_order(img_t *im)
+{
+    size_t pos = 0;
+    for (size_t s = 0; s < im->nsamples; s++)
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t r = 0; r < im->nroi; r++) {
+                roi_t *ro = &im->roi[r];
+                if (ro->sample != s || ro->bg != (pass == 0)) continue;
+                ro->start = ro->fill = pos;
+                pos += ro->count;
+            }
+    im->order = zn_malloc((im->nobs ? im->nobs : 1) * sizeof *im->order);
+    for (size_t i = 0; i < im->nobs; i++) im->order[im->roi[im->o_roi[i]].fill++] = i;
+    for (size_t r = 0; r < im->nroi; r++) {
+        roi_t *ro = &im->roi[r];
+        size_t *seg = im->order + ro->start;
+        int sorted = 1;
+        for (size_t k = 1; k < ro->count && sorted; k++) sorted = im->o_frame[seg[k]] > im->o_frame[seg[k - 1]];
+        if (!sorted) qsort_r(seg, ro->count, sizeof *seg, cmp_frame_ix, im->o_frame);
+        for (size_t k = 1; k < ro->count; k++)
+            if (im->o_frame[seg[k]] == im->o_frame[seg[k - 1]])
+                zn_die(ZN_EXIT_DATA, "%s: sample '%s' cell '%s' has frame %ld twice (duplicate rows, or two ROIs "
+                       "with the same name?)",
+                       cur_file, im->samples[ro->sample], ro->name, im->o_frame[seg[k]]);
+    }
+}
+
+static void img_free(img_t *im)
+{
+    for (size_t m = 0; m < im->nmeas; m++) free(im->meas[m]);
+    free(im->meas);
+    for (size_t r = 0; r < im->nroi; r++) {
+        free(im->roi[r].name);
+        free(im->roi[r].cond);
+    }
+    free(im->roi);
+    zn_dict_free(&im->roi_ix);
+    for (size_t s = 0; s < im->nsamples; s++) free(im->samples[s]);
+    free(im->samples);
+    zn_dict_free(&im->sample_ix);
+    for (size_t f = 1; f < im->nflags; f++) free(im->flags[f]);
+    free(im->flags);
+    zn_dict_free(&im->flag_ix);
+    free(im->o_roi);
+    free(im->o_frame);
+    free(im->o_t);
+    free(im->o_v);
+    free(im->o_flag);
+    free(im->order);
+}
+
+/* ------------------------------------------------------------ time columns */
+
+static int is_time_name(const char *h, double *scale)
+{
+    char low[64];
+    size_t n = strlen(h);
+    if (n >= sizeof low) return 0;
+    for (size_t i = 0; i <= n; i++) low[i] = (char)tolower((unsigned char)h[i]);
+    const char *u = NULL;
+    if (strcmp(low, "t") == 0 || strcmp(low, "time") == 0 || strcmp(low, "seconds") == 0) u = "";
+    else if (strncmp(low, "time ", 5) == 0 || strncmp(low, "time(", 5) == 0 || strncmp(low, "time[", 5) == 0 ||
+             strncmp(low, "time_", 5) == 0 || strncmp(low, "t ", 2) == 0 || strncmp(low, "t(", 2) == 0 ||
+             strncmp(low, "t[", 2) == 0 || strncmp(low, "t_", 2) == 0)
+        u = strpbrk(low, " ([_") + 1;
+    if (!u) return 0;
+    while (*u == ' ' || *u == '(' || *u == '[') u++;
+    double s = 1;
+    if (!*u || strncmp(u, "s)", 2) == 0 || strncmp(u, "s]", 2) == 0 || strcmp(u, "s") == 0 ||
+        strncmp(u, "sec", 3) == 0)
+        s = 1;
+    else if (strncmp(u, "ms", 2) == 0) s = 0.001;
+    else if (strncmp(u, "min", 3) == 0) s = 60;
+    else if (strncmp(u, "h)", 2) == 0 || strncmp(u, "h]", 2) == 0 || strcmp(u, "h") == 0 || strncmp(u, "hour", 4) == 0)
+        s = 3600;
+    else
+        return 0;
+    *scale = A.has_time_unit ? A.time_scale : s;
+    return 1;
+}
+
+/* ------------------------------------------------------------ wide tables */
+
+static const char *fiji_measures[] = {
+    "Mean", "Area", "StdDev", "Mode", "Min", "Max", "X", "Y", "XM", "YM", "Perim.", "BX", "BY", "Width", "Height",
+    "Major", "Minor", "Angle", "Circ.", "Feret", "IntDen", "Median", "Skew", "Kurt", "%Area", "RawIntDen", "Ch",
+    "Slice", "Frame", "FeretX", "FeretY", "FeretAngle", "MinFeret", "AR", "Round", "Solidity", "MinThr", "MaxThr",
+    NULL};
+
+static const char *measure_col(const char *m)
+{
+    return strcmp(m, "Mean") == 0 ? "F" : m;
+}
+
+/* "Mean12" -> (Mean, 12); "Mean(Cell1)" -> (Mean, Cell1); else bare ROI */
+static void split_wide_header(const char *h, char **meas, char **roi)
+{
+    size_t n = strlen(h);
+    if (n > 2 && h[n - 1] == ')') {
+        const char *p = strchr(h, '(');
+        if (p && p > h) {
+            char *m = zn_strndup(h, (size_t)(p - h));
+            for (int i = 0; fiji_measures[i]; i++)
+                if (strcmp(m, fiji_measures[i]) == 0) {
+                    *meas = m;
+                    *roi = zn_strndup(p + 1, n - (size_t)(p - h) - 2);
+                    return;
+                }
+            free(m);
+        }
+    }
+    size_t d = n;
+    while (d > 0 && isdigit((unsigned char)h[d - 1])) d--;
+    if (d < n && d > 0) {
+        char *m = zn_strndup(h, d);
+        for (int i = 0; fiji_measures[i]; i++)
+            if (strcmp(m, fiji_measures[i]) == 0) {
+                *meas = m;
+                *roi = zn_strdup(h + d);
+                return;
+            }
+        free(m);
+    }
+    *meas = zn_strdup("Mean");
+    *roi = zn_strdup(h);
+}
+
+typedef struct {
+    img_t *im;
+    size_t sample;
+    int header_done;
+    size_t ncols;
+    int *col_roi, *col_meas; /* -1: not a data column */
+    int tcol, fcol;
+    double tscale;
+    char **hdr;
+    long row;
+    size_t *tmp_obs;
+} wide_t;
+
+static int wide_row(char **f, size_t nf, long line, void *arg)
+{
+    wide_t *w = arg;
+    img_t *im = w->im;
+    if (nf == 0) return 0; /* blank line */
+    if (!w->header_done) {
+        w->header_done = 1;
+        w->ncols = nf;
+        w->col_roi = zn_malloc(nf * sizeof(int));
+        w->col_meas = zn_malloc(nf * sizeof(int));
+        w->hdr = zn_malloc(nf * sizeof(char *));
+        w->tcol = w->fcol = -1;
+        const char *tmap = map_get("t"), *fmap = map_get("frame");
+        char **meas = zn_malloc(nf * sizeof(char *)), **roi = zn_malloc(nf * sizeof(char *));
+        for (size_t i = 0; i < nf; i++) {
+            char *h = trim(f[i]);
+            w->hdr[i] = zn_strdup(h);
+            meas[i] = roi[i] = NULL;
+            w->col_roi[i] = w->col_meas[i] = -1;
+            double sc;
+            if ((tmap && strcmp(h, tmap) == 0) || (!tmap && w->tcol < 0 && is_time_name(h, &sc))) {
+                if (tmap && !is_time_name(h, &sc)) sc = A.has_time_unit ? A.time_scale : 1;
+                w->tcol = (int)i;
+                w->tscale = sc;
+                continue;
+            }
+            if ((fmap && strcmp(h, fmap) == 0) || (!fmap && (strcmp(h, "Slice") == 0 || strcmp(h, "Frame") == 0))) {
+                w->fcol = (int)i;
+                continue;
+            }
+            if (i == 0 && (!*h || strcmp(h, "#") == 0)) continue; /* Fiji row number */
+            if (!*h) zn_die(ZN_EXIT_DATA, "%s:%ld: column %zu has no name", cur_file, line, i + 1);
+            split_wide_header(h, &meas[i], &roi[i]);
+        }
+        if (tmap && w->tcol < 0) zn_die(ZN_EXIT_DATA, "%s: --map t=%s: no such column", cur_file, tmap);
+        /* measures in order of first appearance, Mean (F) first */
+        for (size_t i = 0; i < nf; i++)
+            if (meas[i] && strcmp(meas[i], "Mean") == 0) img_meas(im, "F");
+        for (size_t i = 0; i < nf; i++)
+            if (meas[i]) img_meas(im, measure_col(meas[i]));
+        for (size_t i = 0; i < nf; i++) {
+            if (!meas[i]) continue;
+            w->col_meas[i] = (int)img_meas(im, measure_col(meas[i]));
+            w->col_roi[i] = (int)img_roi(im, w->sample, roi[i], A.condition, 0);
+            for (size_t j = 0; j < i; j++)
+                if (w->col_roi[j] == w->col_roi[i] && w->col_meas[j] == w->col_meas[i])
+                    zn_die(ZN_EXIT_DATA, "%s:%ld: columns '%s' and '%s' are the same ROI and measure", cur_file, line,
+                           w->hdr[j], w->hdr[i]);
+            free(meas[i]);
+            free(roi[i]);
+        }
+        free(meas);
+        free(roi);
+        if (!im->nroi) zn_die(ZN_EXIT_DATA, "%s:%ld: no ROI columns in the header", cur_file, line);
+        w->tmp_obs = zn_malloc(im->nroi * sizeof(size_t));
+        im->has_t = w->tcol >= 0;
+        return 0;
+    }
+    if (nf != w->ncols)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", cur_file, line, nf, w->ncols);
+    long frame = w->row++;
+    if (w->fcol >= 0) {
+        double x;
+        if (inst_value(f[w->fcol], &x) != 0 || x != floor(x) || x < 1)
+            zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a frame number (1, 2, ...)", cur_file, line,
+                   w->hdr[w->fcol], f[w->fcol]);
+        frame = (long)x - 1;
+    }
+    double t = NAN;
+    if (w->tcol >= 0) {
+        int k = inst_value(f[w->tcol], &t);
+        if (k == 1) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the time is missing", cur_file, line, w->hdr[w->tcol]);
+        if (k != 0) bad_value(line, w->hdr[w->tcol], f[w->tcol]);
+        t *= w->tscale;
+    }
+    for (size_t r = 0; r < im->nroi; r++) w->tmp_obs[r] = (size_t)-1;
+    for (size_t i = 0; i < nf; i++) {
+        if (w->col_roi[i] < 0) continue;
+        size_t r = (size_t)w->col_roi[i];
+        if (w->tmp_obs[r] == (size_t)-1) w->tmp_obs[r] = img_add(im, r, frame, t);
+        img_set(im, w->tmp_obs[r], (size_t)w->col_meas[i], f[i], line, w->hdr[i]);
+    }
+    return 0;
+}
+
+static void parse_wide(img_t *im, const char *text, size_t n, char delim, size_t sample)
+{
+    wide_t w = {0};
+    w.im = im;
+    w.sample = sample;
+    char err[512];
+    if (zn_csv_each(text, n, delim, wide_row, &w, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
+    if (!w.header_done) zn_die(ZN_EXIT_DATA, "%s: empty input: no header line", cur_file);
+    if (!w.row) zn_die(ZN_EXIT_DATA, "%s: header only: no data rows", cur_file);
+    for (size_t i = 0; i < w.ncols; i++) free(w.hdr[i]);
+    free(w.hdr);
+    free(w.col_roi);
+    free(w.col_meas);
+    free(w.tmp_obs);
+}
+
+/* ------------------------------------------------------------ long tables */
+
+typedef struct {
+    img_t *im;
+    size_t sample;
+    int header_done, kind; /* 0 generic, 1 Fiji Label, 2 CellProfiler */
+    size_t ncols;
+    char **hdr;
+    int ccell, ct, cframe, csample, ccond, crole, ctrack;
+    int *col_meas;
+    double tscale;
+    long rows;
+    zn_dict seen_frames; /* per-cell frame counter when the table has no frame */
+} long_t;
+
+static int col_of(char **hdr, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(hdr[i], name) == 0) return (int)i;
+    return -1;
+}
+
+static int need_col(long_t *l, const char *key, const char *name)
+{
+    int c = col_of(l->hdr, l->ncols, name);
+    if (c < 0) zn_die(ZN_EXIT_DATA, "%s: --map %s=%s: no such column", cur_file, key, name);
+    return c;
+}
+
+static void long_header(long_t *l, char **f, size_t nf, long line)
+{
+    img_t *im = l->im;
+    l->ncols = nf;
+    l->hdr = zn_malloc(nf * sizeof(char *));
+    l->col_meas = zn_malloc(nf * sizeof(int));
+    for (size_t i = 0; i < nf; i++) {
+        l->hdr[i] = zn_strdup(trim(f[i]));
+        l->col_meas[i] = -1;
+    }
+    l->ccell = l->ct = l->cframe = l->csample = l->ccond = l->crole = l->ctrack = -1;
+    l->tscale = 1;
+    const char *m;
+    if ((m = map_get("cell"))) l->ccell = need_col(l, "cell", m);
+    if ((m = map_get("t"))) {
+        l->ct = need_col(l, "t", m);
+        if (!is_time_name(m, &l->tscale)) l->tscale = A.has_time_unit ? A.time_scale : 1;
+    }
+    if ((m = map_get("frame"))) l->cframe = need_col(l, "frame", m);
+    if ((m = map_get("sample"))) l->csample = need_col(l, "sample", m);
+    if ((m = map_get("condition"))) l->ccond = need_col(l, "condition", m);
+    if ((m = map_get("role"))) l->crole = need_col(l, "role", m);
+    int any_f = 0;
+    for (int i = 0; i < A.nmap; i++)
+        if (strcmp(A.map_key[i], "F") == 0 || strncmp(A.map_key[i], "F_", 2) == 0) {
+            int c = need_col(l, A.map_key[i], A.map_col[i]);
+            l->col_meas[c] = (int)img_meas(im, A.map_key[i]);
+            any_f = 1;
+        }
+    if (l->kind == 1) { /* Fiji Measure: Label, Mean, Slice, other measures */
+        if (l->ccell < 0) l->ccell = col_of(l->hdr, nf, "Label");
+        if (l->cframe < 0) l->cframe = col_of(l->hdr, nf, "Slice");
+        if (l->cframe < 0) l->cframe = col_of(l->hdr, nf, "Frame");
+        if (!any_f) {
+            int c = col_of(l->hdr, nf, "Mean");
+            if (c < 0) zn_die(ZN_EXIT_DATA, "%s:%ld: no Mean column (set Measurements > Mean gray value)", cur_file, line);
+            l->col_meas[c] = (int)img_meas(im, "F");
+            for (size_t i = 0; i < nf; i++) {
+                if ((int)i == c || (int)i == l->ccell || (int)i == l->cframe || !*l->hdr[i] ||
+                    strcmp(l->hdr[i], "Label") == 0 || strcmp(l->hdr[i], "Slice") == 0 || strcmp(l->hdr[i], "Frame") == 0 ||
+                    strcmp(l->hdr[i], "Ch") == 0)
+                    continue;
+                l->col_meas[i] = (int)img_meas(im, l->hdr[i]);
+            }
+        }
+    } else if (l->kind == 2) { /* CellProfiler */
+        if (l->cframe < 0) l->cframe = col_of(l->hdr, nf, "ImageNumber");
+        if (l->ccell < 0) {
+            for (size_t i = 0; i < nf; i++)
+                if (strncmp(l->hdr[i], "TrackObjects_Label", 18) == 0) l->ctrack = (int)i;
+            l->ccell = col_of(l->hdr, nf, "ObjectNumber");
+        }
+        if (!any_f) {
+            int nint = 0;
+            for (size_t i = 0; i < nf; i++)
+                if (strncmp(l->hdr[i], "Intensity_MeanIntensity_", 24) == 0) nint++;
+            if (!nint)
+                zn_die(ZN_EXIT_DATA, "%s:%ld: no Intensity_MeanIntensity_* column (add MeasureObjectIntensity, or "
+                       "name one with --map F=COLUMN)",
+                       cur_file, line);
+            for (size_t i = 0; i < nf; i++)
+                if (strncmp(l->hdr[i], "Intensity_MeanIntensity_", 24) == 0) {
+                    char *name = nint == 1 ? zn_strdup("F") : zn_asprintf("F_%s", l->hdr[i] + 24);
+                    l->col_meas[i] = (int)img_meas(im, name);
+                    free(name);
+                }
+        }
+        if (l->ctrack < 0 && map_get("cell") == NULL)
+            zn_warn("%s: no TrackObjects_Label column: cells are CellProfiler ObjectNumbers, which are the same "
+                    "cell across frames only if the objects were tracked",
+                    cur_file);
+    } else {
+        if (l->ccell < 0)
+            zn_die(ZN_EXIT_DATA, "%s: a long table needs --map cell=COLUMN (and F=COLUMN, t=COLUMN or --interval)",
+                   cur_file);
+        if (!any_f) zn_die(ZN_EXIT_DATA, "%s: a long table needs --map F=COLUMN (or F_NAME=COLUMN per channel)", cur_file);
+    }
+    if (l->ccell < 0) zn_die(ZN_EXIT_DATA, "%s:%ld: no cell column (name it with --map cell=COLUMN)", cur_file, line);
+    im->has_t = l->ct >= 0;
+}
+
+static int long_row(char **f, size_t nf, long line, void *arg)
+{
+    long_t *l = arg;
+    img_t *im = l->im;
+    if (nf == 0) return 0;
+    if (!l->header_done) {
+        l->header_done = 1;
+        long_header(l, f, nf, line);
+        return 0;
+    }
+    if (nf != l->ncols)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", cur_file, line, nf, l->ncols);
+    l->rows++;
+    size_t sample = l->sample;
+    if (l->csample >= 0) {
+        const char *s = trim(f[l->csample]);
+        if (!*s) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the sample is missing", cur_file, line, l->hdr[l->csample]);
+        sample = img_sample(im, s);
+    }
+    char *cell = trim(f[l->ccell]);
+    char *cellbuf = NULL;
+    if (l->kind == 1 && l->ccell == col_of(l->hdr, l->ncols, "Label") && !map_get("cell")) {
+        /* Fiji label "image:roi:slice" (or "image:roi") -> roi */
+        char *c1 = strchr(cell, ':');
+        if (c1) {
+            char *c2 = strchr(c1 + 1, ':');
+            cellbuf = c2 ? zn_strndup(c1 + 1, (size_t)(c2 - c1 - 1)) : zn_strdup(c1 + 1);
+            cell = cellbuf;
+        }
+    }
+    if (l->ctrack >= 0 && *trim(f[l->ctrack])) cell = trim(f[l->ctrack]);
+    if (!*cell) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the cell is missing", cur_file, line, l->hdr[l->ccell]);
+    int bg = 0;
+    if (l->crole >= 0) {
+        const char *r = trim(f[l->crole]);
+        bg = strcasecmp(r, "bg") == 0 || strcasecmp(r, "background") == 0;
+    }
+    size_t roi = img_roi(im, sample, cell, l->ccond >= 0 ? trim(f[l->ccond]) : A.condition, bg);
+    long frame;
+    if (l->cframe >= 0) {
+        double x;
+        if (inst_value(f[l->cframe], &x) != 0 || x != floor(x) || x < (l->kind ? 1 : 0))
+            zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a frame number", cur_file, line,
+                   l->hdr[l->cframe], f[l->cframe]);
+        frame = (long)x - (l->kind ? 1 : 0); /* Fiji slices and CellProfiler images count from 1 */
+    } else
+        frame = (long)im->roi[roi].count; /* order of appearance */
+    double t = NAN;
+    if (l->ct >= 0) {
+        int k = inst_value(f[l->ct], &t);
+        if (k == 1) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the time is missing", cur_file, line, l->hdr[l->ct]);
+        if (k != 0) bad_value(line, l->hdr[l->ct], f[l->ct]);
+        t *= l->tscale;
+    }
+    size_t i = img_add(im, roi, frame, t);
+    for (size_t c = 0; c < nf; c++)
+        if (l->col_meas[c] >= 0) img_set(im, i, (size_t)l->col_meas[c], f[c], line, l->hdr[c]);
+    free(cellbuf);
+    return 0;
+}
+
+static void parse_long(img_t *im, const char *text, size_t n, char delim, size_t sample, int kind)
+{
+    long_t l = {0};
+    l.im = im;
+    l.sample = sample;
+    l.kind = kind;
+    char err[512];
+    if (zn_csv_each(text, n, delim, long_row, &l, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
+    if (!l.header_done) zn_die(ZN_EXIT_DATA, "%s: empty input: no header line", cur_file);
+    if (!l.rows) zn_die(ZN_EXIT_DATA, "%s: header only: no data rows", cur_file);
+    for (size_t i = 0; i < l.ncols; i++) free(l.hdr[i]);
+    free(l.hdr);
+    free(l.col_meas);
+}
+
+/* ------------------------------------------------------------ trace output */
+
+static void emit_trace(img_t *im, size_t nim, zn_wr *w)
+{
+    for (size_t j = 0; j < nim; j++) img_order(&im[j]);
+    int has_t = im[0].has_t;
+    if (!has_t && !A.has_interval)
+        zn_die(ZN_EXIT_USAGE, "%s: the file has no time column: give --interval SEC (seconds between frames)",
+               cur_file);
+    if (has_t && A.has_interval) zn_warn("%s: the file has a time column: --interval is not used", cur_file);
+    int any_flag = 0;
+    for (size_t j = 0; j < nim; j++) any_flag |= im[j].nflags > 1;
+    /* columns */
+    char **cols = NULL;
+    size_t ncols = 0, cap = 0;
+    static const char *fixed[] = {"sample", "condition", "cell", "role", "frame", "t"};
+    for (int i = 0; i < 6; i++) {
+        zn_grow(&cols, &cap, ncols + 1, sizeof *cols);
+        cols[ncols++] = zn_strdup(fixed[i]);
+    }
+    for (size_t j = 0; j < nim; j++)
+        for (size_t m = 0; m < im[j].nmeas; m++) {
+            zn_grow(&cols, &cap, ncols + 1, sizeof *cols);
+            cols[ncols++] = A.in[j].channel ? zn_asprintf("%s_%s", im[j].meas[m], A.in[j].channel)
+                                            : zn_strdup(im[j].meas[m]);
+        }
+    for (size_t i = 6; i < ncols; i++)
+        for (size_t k = 6; k < i; k++)
+            if (strcmp(cols[i], cols[k]) == 0)
+                zn_usage_error("two inputs give column '%s': name each channel differently (--channel NAME)", cols[i]);
+    if (any_flag) {
+        zn_grow(&cols, &cap, ncols + 1, sizeof *cols);
+        cols[ncols++] = zn_strdup("flag");
+    }
+    write_head(w, "trace", im[0].format, cols, ncols, 1);
+    /* the other channels' ROIs by key */
+    size_t **match = zn_calloc(nim, sizeof *match);
+    for (size_t j = 1; j < nim; j++) {
+        match[j] = zn_malloc(im[0].nroi * sizeof **match);
+        for (size_t r = 0; r < im[0].nroi; r++) {
+            roi_t *ro = &im[0].roi[r];
+            char *key = zn_asprintf("%s\x1f%s", im[0].samples[ro->sample], ro->name);
+            size_t k = zn_dict_get(&im[j].roi_ix, key);
+            free(key);
+            if (k == (size_t)-1 || im[j].roi[k].count != ro->count)
+                zn_die(ZN_EXIT_DATA, "channel %s (%s) %s cell '%s' of sample '%s' that channel %s has%s",
+                       A.in[j].channel, A.in[j].path, k == (size_t)-1 ? "has no" : "has a different number of frames for",
+                       ro->name, im[0].samples[ro->sample], A.in[0].channel,
+                       k == (size_t)-1 ? "" : " (channels must have the same ROIs and frames)");
+            match[j][r] = k;
+        }
+        if (im[j].nroi != im[0].nroi)
+            zn_die(ZN_EXIT_DATA, "channel %s (%s) has %zu ROIs, channel %s (%s) has %zu", A.in[j].channel,
+                   A.in[j].path, im[j].nroi, A.in[0].channel, A.in[0].path, im[0].nroi);
+    }
+    char fb[32];
+    for (size_t s = 0; s < im[0].nsamples; s++)
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t r = 0; r < im[0].nroi; r++) {
+                roi_t *ro = &im[0].roi[r];
+                if (ro->sample != s || ro->bg != (pass == 0)) continue;
+                for (size_t k = 0; k < ro->count; k++) {
+                    size_t i = im[0].order[ro->start + k];
+                    long frame = im[0].o_frame[i];
+                    put_field(w, im[0].samples[s]);
+                    zn_wr_putc(w, '\t');
+                    if (ro->cond) put_field(w, ro->cond);
+                    zn_wr_putc(w, '\t');
+                    put_field(w, ro->name);
+                    zn_wr_puts(w, ro->bg ? "\tbg\t" : "\tcell\t");
+                    zn_wr_long(w, frame);
+                    zn_wr_putc(w, '\t');
+                    zn_wr_double(w, has_t ? im[0].o_t[i] : (double)frame * A.interval);
+                    const char *flag = NULL, *flag2 = NULL;
+                    for (size_t j = 0; j < nim; j++) {
+                        size_t ij = i;
+                        if (j) {
+                            roi_t *rj = &im[j].roi[match[j][r]];
+                            ij = im[j].order[rj->start + k];
+                            if (im[j].o_frame[ij] != frame) {
+                                snprintf(fb, sizeof fb, "%ld", frame);
+                                zn_die(ZN_EXIT_DATA, "channel %s (%s) has no frame %s for cell '%s' (channels must have "
+                                       "the same ROIs and frames)",
+                                       A.in[j].channel, A.in[j].path, fb, ro->name);
+                            }
+                        }
+                        for (size_t m = 0; m < im[j].nmeas; m++) {
+                            zn_wr_putc(w, '\t');
+                            put_num(w, im[j].o_v[ij * im[j].nmeas + m]);
+                        }
+                        if (im[j].o_flag[ij]) {
+                            if (!flag) flag = im[j].flags[im[j].o_flag[ij]];
+                            else flag2 = im[j].flags[im[j].o_flag[ij]];
+                        }
+                    }
+                    if (any_flag) {
+                        zn_wr_putc(w, '\t');
+                        if (flag) put_field(w, flag);
+                        if (flag2) {
+                            zn_wr_putc(w, ';');
+                            put_field(w, flag2);
+                        }
+                    }
+                    zn_wr_eol(w);
+                }
+            }
+    for (size_t j = 1; j < nim; j++) free(match[j]);
+    free(match);
+    for (size_t i = 0; i < ncols; i++) free(cols[i]);
+    free(cols);
+}
+
+/* ------------------------------------------------------------ record tables (plates, counters) */
+
+typedef struct {
+    char **cols;
+    size_t ncols, capcols;
+    char ***rows;
+    size_t nrows, caprows;
+} otab_t;
+
+static size_t ot_col(otab_t *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (strcmp(t->cols[i], name) == 0) return i;
+    zn_grow(&t->cols, &t->capcols, t->ncols + 1, sizeof *t->cols);
+    t->cols[t->ncols] = zn_strdup(name);
+    return t->ncols++;
+}
+
+static size_t ot_row(otab_t *t)
+{
+    zn_grow(&t->rows, &t->caprows, t->nrows + 1, sizeof *t->rows);
+    t->rows[t->nrows] = zn_calloc(64, sizeof(char *));
+    return t->nrows++;
+}
+
+static void ot_set(otab_t *t, size_t r, const char *col, const char *v)
+{
+    size_t c = ot_col(t, col);
+    if (c >= 64) zn_die(ZN_EXIT_DATA, "%s: more than 64 columns", cur_file);
+    free(t->rows[r][c]);
+    t->rows[r][c] = zn_strdup(v);
+}
+
+static const char *ot_get(const otab_t *t, size_t r, const char *col)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (strcmp(t->cols[i], col) == 0) return t->rows[r][i] ? t->rows[r][i] : "";
+    return NULL;
+}
+
+/* an instrument number into column col; tokens go to the flag column */
+static void ot_value(otab_t *t, size_t r, const char *col, const char *v, long line, double scale)
+{
+    double x;
+    char b[40];
+    int k = inst_value(v, &x);
+    ot_col(t, col);
+    if (k == 0) {
+        zn_fmt_double(b, x * scale);
+        ot_set(t, r, col, b);
+    } else if (k == 2) {
+        const char *old = ot_get(t, r, "flag");
+        char *s = old && *old ? zn_asprintf("%s;%s", old, trim((char *)v)) : zn_strdup(trim((char *)v));
+        ot_set(t, r, "flag", s);
+        free(s);
+    } else if (k < 0)
+        bad_value(line, col, v);
+}
+
+static void ot_free(otab_t *t)
+{
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < 64; c++) free(t->rows[r][c]);
+        free(t->rows[r]);
+    }
+    free(t->rows);
+    for (size_t i = 0; i < t->ncols; i++) free(t->cols[i]);
+    free(t->cols);
+}
+
+static void well_or_die(const char *s, char out[8], long line)
+{
+    if (zn_well_norm(s, out, NULL, NULL) < 0)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: \"%s\" is not a well name (A1..P24)", cur_file, line, s);
+}
+
+static int is_row_letter(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 2) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isupper((unsigned char)s[i])) return 0;
+    return n == 1 || (s[0] == 'A' && s[1] <= 'F');
+}
+
+/* a grid header: numbers 1, 2, 3 ... starting at field `from` */
+static int grid_header(const zn_row *r, size_t from)
+{
+    if (r->n < from + 2) return 0;
+    return strcmp(trim(r->f[from]), "1") == 0 && strcmp(trim(r->f[from + 1]), "2") == 0;
+}
+
+/* Gen5 / BMG style: title row, header ",1,2,...", rows "A,v,v,...[,label]",
+ * continuation rows with an empty first field; ends at a blank row. */
+static size_t read_grid(const zn_table *tb, size_t h, const char *title, const char *plate, otab_t *t)
+{
+    const zn_row *hr = &tb->rows[h];
+    size_t ncol = 0;
+    while (1 + ncol < hr->n && atoi(hr->f[1 + ncol]) == (int)ncol + 1) ncol++;
+    char letter[4] = "";
+    size_t r = h + 1;
+    for (; r < tb->n; r++) {
+        const zn_row *row = &tb->rows[r];
+        if (row->n == 0) break;
+        const char *f0 = trim(row->f[0]);
+        if (*f0) {
+            if (!is_row_letter(f0)) break;
+            snprintf(letter, sizeof letter, "%s", f0);
+        } else if (!*letter)
+            break;
+        const char *label = row->n > 1 + ncol ? trim(row->f[1 + ncol]) : "";
+        for (size_t c = 0; c < ncol; c++) {
+            const char *v = 1 + c < row->n ? row->f[1 + c] : "";
+            char wn[32], well[8];
+            snprintf(wn, sizeof wn, "%s%zu", letter, c + 1);
+            well_or_die(wn, well, row->line);
+            const char *read = *label ? label : title ? title : "value";
+            size_t k = ot_row(t);
+            ot_set(t, k, "plate", plate);
+            ot_set(t, k, "well", well);
+            ot_set(t, k, "read", read);
+            ot_col(t, "value");
+            ot_col(t, "flag");
+            if (*trim((char *)v)) ot_value(t, k, "value", v, row->line, 1);
+            else ot_set(t, k, "flag", "empty");
+        }
+    }
+    return r;
+}
+
+/* Gen5's Layout block: per-well attributes added to every read of the well */
+static void gen5_layout(const zn_table *tb, size_t h, otab_t *t)
+{
+    const zn_row *hr = &tb->rows[h];
+    size_t ncol = 0;
+    while (1 + ncol < hr->n && atoi(hr->f[1 + ncol]) == (int)ncol + 1) ncol++;
+    char letter[4] = "";
+    for (size_t r = h + 1; r < tb->n; r++) {
+        const zn_row *row = &tb->rows[r];
+        if (row->n == 0) break;
+        const char *f0 = trim(row->f[0]);
+        if (*f0) {
+            if (!is_row_letter(f0)) break;
+            snprintf(letter, sizeof letter, "%s", f0);
+        }
+        const char *label = row->n > 1 + ncol ? trim(row->f[1 + ncol]) : "";
+        const char *col = strcasecmp(label, "Well ID") == 0 ? "gen5_id" : strcasecmp(label, "Conc/Dil") == 0 ? "gen5_conc" : NULL;
+        if (!col) continue;
+        for (size_t c = 0; c < ncol && 1 + c < row->n; c++) {
+            char wn[32], well[8];
+            snprintf(wn, sizeof wn, "%s%zu", letter, c + 1);
+            well_or_die(wn, well, row->line);
+            const char *v = trim(row->f[1 + c]);
+            for (size_t k = 0; k < t->nrows; k++)
+                if (strcmp(ot_get(t, k, "well"), well) == 0) {
+                    if (strcmp(col, "gen5_conc") == 0 && *v) ot_value(t, k, col, v, row->line, 1);
+                    else ot_set(t, k, col, v);
+                }
+        }
+    }
+}
+
+static int row_is_title(const zn_row *r)
+{
+    if (r->n == 0 || !*trim(r->f[0])) return 0;
+    for (size_t i = 1; i < r->n; i++)
+        if (*trim(r->f[i])) return 0;
+    return 1;
+}
+
+static void parse_gridded(const zn_table *tb, const char *plate, otab_t *t, int gen5)
+{
+    const char *title = NULL;
+    long layout_at = -1;
+    char *title_copy = NULL;
+    for (size_t r = 0; r < tb->n; r++) {
+        const zn_row *row = &tb->rows[r];
+        if (row_is_title(row)) {
+            free(title_copy);
+            const char *s = trim(row->f[0]);
+            const char *p = strchr(s, '('), *q = p ? strrchr(s, ')') : NULL;
+            /* BMG: "Raw Data (450 1)" -> read "450 1" */
+            title_copy = p && q > p + 1 ? zn_strndup(p + 1, (size_t)(q - p - 1)) : zn_strdup(s);
+            title = title_copy;
+            if (strcasecmp(s, "Layout") == 0) title = "Layout";
+            continue;
+        }
+        if (row->n > 2 && !*trim(row->f[0]) && grid_header(row, 1)) {
+            if (title && strcmp(title, "Layout") == 0) {
+                layout_at = (long)r;
+                while (r + 1 < tb->n && tb->rows[r + 1].n) r++;
+                continue;
+            }
+            r = read_grid(tb, r, title, plate, t);
+        }
+    }
+    if (gen5 && layout_at >= 0) gen5_layout(tb, (size_t)layout_at, t);
+    free(title_copy);
+    if (!t->nrows) zn_die(ZN_EXIT_DATA, "%s: no plate grid found (a header row 1, 2, 3 ... and rows A, B, ...)", cur_file);
+}
+
+static void parse_softmax(const zn_table *tb, const char *plate, otab_t *t)
+{
+    char **wl = NULL;
+    size_t nwl = 0;
+    for (size_t r = 0; r < tb->n; r++) {
+        const zn_row *row = &tb->rows[r];
+        if (row->n && strcmp(trim(row->f[0]), "Plate:") == 0) {
+            /* the wavelength list follows its count: "3\t230 260 340 " */
+            for (size_t i = 2; i + 1 < row->n && !nwl; i++) {
+                long k = atol(row->f[i]);
+                char *s = trim(row->f[i + 1]);
+                if (k < 1 || !*s || !isdigit((unsigned char)*s) || !strchr(s, ' ')) continue;
+                char *copy = zn_strdup(s), *save = NULL;
+                for (char *tk = strtok_r(copy, " ", &save); tk; tk = strtok_r(NULL, " ", &save)) {
+                    wl = zn_realloc(wl, (nwl + 1) * sizeof *wl);
+                    wl[nwl++] = zn_strdup(tk);
+                }
+                free(copy);
+                if ((long)nwl != k) {
+                    for (size_t j = 0; j < nwl; j++) free(wl[j]);
+                    nwl = 0;
+                }
+            }
+            int block = 0;
+            for (r++; r < tb->n; r++) {
+                const zn_row *h = &tb->rows[r];
+                if (h->n && strncmp(trim(h->f[0]), "~End", 4) == 0) break;
+                size_t first = 0;
+                while (first < h->n && strcmp(trim(h->f[first]), "1") != 0) first++;
+                if (first + 1 >= h->n || strcmp(trim(h->f[first + 1]), "2") != 0) continue;
+                /* groups of 1..N separated by empty fields */
+                size_t gstart[16], gn = 0, ncol = 0;
+                for (size_t i = first; i < h->n && gn < 16;) {
+                    if (strcmp(trim(h->f[i]), "1") != 0) {
+                        i++;
+                        continue;
+                    }
+                    size_t k = 0;
+                    while (i + k < h->n && atoi(h->f[i + k]) == (int)k + 1) k++;
+                    gstart[gn++] = i;
+                    ncol = k;
+                    i += k;
+                }
+                int rowi = 0;
+                for (r++; r < tb->n && tb->rows[r].n; r++, rowi++) {
+                    const zn_row *row2 = &tb->rows[r];
+                    if (strncmp(trim(row2->f[0]), "~End", 4) == 0) break;
+                    for (size_t g = 0; g < gn; g++)
+                        for (size_t c = 0; c < ncol; c++) {
+                            size_t fi = gstart[g] + c;
+                            const char *v = fi < row2->n ? trim(row2->f[fi]) : "";
+                            if (!*v) continue; /* well not read (partial plate) */
+                            char wn[32], well[8];
+                            snprintf(wn, sizeof wn, "%c%zu", 'A' + rowi, c + 1);
+                            well_or_die(wn, well, row2->line);
+                            char rd[64];
+                            if (block == 0) snprintf(rd, sizeof rd, "%s", g < nwl ? wl[g] : "value");
+                            else snprintf(rd, sizeof rd, "reduced");
+                            size_t k = ot_row(t);
+                            ot_set(t, k, "plate", plate);
+                            ot_set(t, k, "well", well);
+                            ot_set(t, k, "read", rd);
+                            ot_col(t, "value");
+                            ot_col(t, "flag");
+                            ot_value(t, k, "value", v, row2->line, 1);
+                        }
+                }
+                block++;
+                if (r < tb->n && tb->rows[r].n && strncmp(trim(tb->rows[r].f[0]), "~End", 4) == 0) break;
+            }
+        }
+    }
+    for (size_t j = 0; j < nwl; j++) free(wl[j]);
+    free(wl);
+    if (!t->nrows) zn_die(ZN_EXIT_DATA, "%s: no Plate: block with data found", cur_file);
+}
+
+static void parse_tecan(const zn_table *tb, const char *plate, otab_t *t)
+{
+    char name[128] = "value";
+    for (size_t r = 0; r < tb->n; r++) {
+        const zn_row *row = &tb->rows[r];
+        if (row->n < 2) continue;
+        const char *f0 = trim(row->f[0]);
+        if (strcmp(f0, "Name") == 0 && *trim(row->f[1])) snprintf(name, sizeof name, "%s", trim(row->f[1]));
+        if (strcmp(f0, "<>") != 0) continue;
+        if (grid_header(row, 1)) { /* grid layout */
+            size_t ncol = 0;
+            while (1 + ncol < row->n && atoi(row->f[1 + ncol]) == (int)ncol + 1) ncol++;
+            for (r++; r < tb->n && tb->rows[r].n && is_row_letter(trim(tb->rows[r].f[0])); r++) {
+                const zn_row *g = &tb->rows[r];
+                for (size_t c = 0; c < ncol && 1 + c < g->n; c++) {
+                    char wn[32], well[8];
+                    snprintf(wn, sizeof wn, "%s%zu", trim(g->f[0]), c + 1);
+                    well_or_die(wn, well, g->line);
+                    size_t k = ot_row(t);
+                    ot_set(t, k, "plate", plate);
+                    ot_set(t, k, "well", well);
+                    ot_set(t, k, "read", name);
+                    ot_col(t, "value");
+                    ot_col(t, "flag");
+                    ot_value(t, k, "value", g->f[1 + c], g->line, 1);
+                }
+            }
+            continue;
+        }
+        /* list: <>,Value,Time [ms] then A1,0.09,0 */
+        for (r++; r < tb->n && tb->rows[r].n >= 2; r++) {
+            const zn_row *g = &tb->rows[r];
+            char well[8];
+            if (zn_well_norm(trim(g->f[0]), well, NULL, NULL) < 0) break;
+            size_t k = ot_row(t);
+            ot_set(t, k, "plate", plate);
+            ot_set(t, k, "well", well);
+            ot_set(t, k, "read", name);
+            ot_col(t, "value");
+            ot_col(t, "flag");
+            ot_value(t, k, "value", g->f[1], g->line, 1);
+        }
+    }
+    if (!t->nrows) zn_die(ZN_EXIT_DATA, "%s: no '<>' measurement block found", cur_file);
+}
+
+/* ------------------------------------------------------------ counters */
+
+static char *col_name(const char *h)
+{ /* an instrument header as a ZNR column name: [A-Za-z0-9_.] */
+    char *s = zn_strdup(h);
+    for (char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.') *p = '_';
+    return s;
+}
+
+static void parse_tricarb(const zn_table *tb, otab_t *t)
+{
+    size_t h = 0;
+    while (h < tb->n && !(tb->rows[h].n > 1 && strcmp(trim(tb->rows[h].f[0]), "S#") == 0)) h++;
+    if (h == tb->n) zn_die(ZN_EXIT_DATA, "%s: no data header (S#,...) found", cur_file);
+    const zn_row *hr = &tb->rows[h];
+    for (size_t r = h + 1; r < tb->n; r++) {
+        const zn_row *row = &tb->rows[r];
+        if (row->n == 0) continue;
+        const char *f0 = trim(row->f[0]);
+        if (row->n == 1 && strncmp(f0, "Missing vial", 12) == 0) {
+            size_t k = ot_row(t);
+            char pos[32];
+            snprintf(pos, sizeof pos, "%ld", atol(f0 + 12));
+            ot_set(t, k, "position", pos);
+            ot_set(t, k, "flag", "missing vial");
+            continue;
+        }
+        if (row->n != hr->n)
+            zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", cur_file, row->line, row->n, hr->n);
+        size_t k = ot_row(t);
+        for (size_t i = 0; i < hr->n; i++) {
+            const char *hn = trim(hr->f[i]);
+            const char *v = row->f[i];
+            if (strcmp(hn, "S#") == 0) ot_set(t, k, "position", trim((char *)v));
+            else if (strcmp(hn, "CPMA") == 0 || strcmp(hn, "CPM") == 0) ot_value(t, k, "cpm", v, row->line, 1);
+            else if (strcmp(hn, "DPM1") == 0 || strcmp(hn, "DPM") == 0) ot_value(t, k, "dpm", v, row->line, 1);
+            else if (strcmp(hn, "Count Time") == 0) ot_value(t, k, "count_time_min", v, row->line, 1);
+            else if (strcmp(hn, "MESSAGES") == 0) {
+                ot_col(t, "flag");
+                if (*trim((char *)v)) ot_set(t, k, "flag", trim((char *)v));
+            } else {
+                char *c = col_name(hn);
+                ot_value(t, k, c, v, row->line, 1);
+                free(c);
+            }
+        }
+    }
+}
+
+static void iso_date(const char *in, char *out, size_t n, int dmy)
+{ /* "2024-03-06 12:42:48" or "30/11/2023 08:44:20" -> ISO 8601 */
+    int y, mo, d, H = 0, M = 0, S = 0;
+    if (sscanf(in, "%d-%d-%d %d:%d:%d", &y, &mo, &d, &H, &M, &S) >= 3 && y > 1900) {
+    } else if (sscanf(in, "%d/%d/%d %d:%d:%d", &d, &mo, &y, &H, &M, &S) >= 3) {
+        if (!dmy) {
+            int tmp = d;
+            d = mo;
+            mo = tmp;
+        }
+    } else {
+        snprintf(out, n, "%s", in);
+        return;
+    }
+    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, H, M, S);
+}
+
+static void parse_wizard(const zn_table *tb, otab_t *t)
+{
+    if (!tb->n) zn_die(ZN_EXIT_DATA, "%s: empty input", cur_file);
+    const zn_row *hr = &tb->rows[0];
+    int racks = 0;
+    int crack = -1, cpos = -1;
+    for (size_t i = 0; i < hr->n; i++) {
+        if (strcmp(trim(hr->f[i]), "Rack") == 0) crack = (int)i;
+        if (strcmp(trim(hr->f[i]), "Pos") == 0) cpos = (int)i;
+    }
+    if (cpos < 0) zn_die(ZN_EXIT_DATA, "%s: no Pos column", cur_file);
+    for (size_t r = 1; r < tb->n && crack >= 0; r++)
+        if (tb->rows[r].n > (size_t)crack && strcmp(tb->rows[r].f[crack], tb->rows[1].f[crack]) != 0) racks = 1;
+    for (size_t r = 1; r < tb->n; r++) {
+        const zn_row *row = &tb->rows[r];
+        if (row->n == 0) continue;
+        if (row->n != hr->n)
+            zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", cur_file, row->line, row->n, hr->n);
+        size_t k = ot_row(t);
+        char pos[64];
+        if (racks) snprintf(pos, sizeof pos, "%s:%s", trim(row->f[crack]), trim(row->f[cpos]));
+        else snprintf(pos, sizeof pos, "%s", trim(row->f[cpos]));
+        ot_set(t, k, "position", pos);
+        for (size_t i = 0; i < hr->n; i++) {
+            const char *hn = trim(hr->f[i]);
+            const char *v = row->f[i];
+            size_t n = strlen(hn);
+            if (n > 4 && strcmp(hn + n - 4, " CPM") == 0) ot_value(t, k, "cpm", v, row->line, 1);
+            else if (n > 7 && strcmp(hn + n - 7, " Counts") == 0) ot_value(t, k, "counts", v, row->line, 1);
+            else if (n > 8 && strcmp(hn + n - 8, " Error %") == 0) ot_value(t, k, "cpm_error_pct", v, row->line, 1);
+            else if (n > 5 && strcmp(hn + n - 5, " Info") == 0) {
+                ot_col(t, "flag");
+                if (*trim((char *)v)) ot_set(t, k, "flag", trim((char *)v));
+            } else if (strcmp(hn, "Time") == 0) ot_value(t, k, "count_time_min", v, row->line, 1.0 / 60);
+            else if (strcmp(hn, "Measurement date & time") == 0) {
+                char d[40];
+                iso_date(trim((char *)v), d, sizeof d, 0);
+                ot_set(t, k, "count_date", d);
+            } else if (strcmp(hn, "Sample code") == 0) ot_set(t, k, "sample_code", trim((char *)v));
+            else if (strcmp(hn, "Rack") == 0) ot_set(t, k, "rack", trim((char *)v));
+            else if (strcmp(hn, "Det") == 0) ot_set(t, k, "detector", trim((char *)v));
+            else if (strcmp(hn, "Protocol name") == 0) ot_set(t, k, "protocol", trim((char *)v));
+            else if (strcmp(hn, "Run ID") == 0) ot_set(t, k, "run", trim((char *)v));
+        }
+    }
+}
+
+static void parse_hidex(const zn_table *tb, otab_t *t)
+{
+    long k = -1;
+    int in_rec = 0;
+    for (size_t r = 0; r < tb->n; r++) {
+        const zn_row *row = &tb->rows[r];
+        if (!row->n) continue;
+        const char *f0 = trim(row->f[0]);
+        if (strcmp(f0, "Sample start") == 0) {
+            k = (long)ot_row(t);
+            in_rec = 1;
+            ot_col(t, "position");
+            continue;
+        }
+        if (k < 0 || !in_rec || row->n < 2) continue;
+        if (strncmp(f0, "Spectrum", 8) == 0) {
+            in_rec = 0; /* spectra and the alpha matrix are not kept */
+            continue;
+        }
+        const char *v = row->f[1];
+        size_t kk = (size_t)k;
+        if (strcmp(f0, "Vial") == 0) ot_set(t, kk, "position", trim((char *)v));
+        else if (strcmp(f0, "WName") == 0) {
+            char well[8];
+            well_or_die(trim((char *)v), well, row->line);
+            ot_set(t, kk, "well", well);
+        } else if (strcmp(f0, "Repe.") == 0) ot_set(t, kk, "repeat", trim((char *)v));
+        else if (strcmp(f0, "CPM") == 0) ot_value(t, kk, "cpm", v, row->line, 1);
+        else if (strcmp(f0, "DPM") == 0) ot_value(t, kk, "dpm", v, row->line, 1);
+        else if (strcmp(f0, "Counts") == 0) ot_value(t, kk, "counts", v, row->line, 1);
+        else if (strcmp(f0, "Time") == 0) ot_value(t, kk, "count_time_min", v, row->line, 1.0 / 60);
+        else if (strcmp(f0, "TDCR") == 0) ot_value(t, kk, "tdcr", v, row->line, 1);
+        else if (strcmp(f0, "EndTime") == 0) {
+            char d[40];
+            iso_date(trim((char *)v), d, sizeof d, 1);
+            ot_set(t, kk, "count_date", d);
+        }
+    }
+    if (!t->nrows) zn_die(ZN_EXIT_DATA, "%s: no 'Sample start' records found", cur_file);
+}
+
+/* ------------------------------------------------------------ layout join */
+
+static void normal_key(const char *s, char *out, size_t n, int well)
+{
+    s = trim((char *)s);
+    if (well && zn_well_norm(s, out, NULL, NULL) == 0) return;
+    while (s[0] == '0' && isdigit((unsigned char)s[1])) s++; /* 007 -> 7 */
+    snprintf(out, n, "%s", s);
+}
+
+static void join_layout(otab_t *t, const char *path)
+{
+    char err[600], *raw, *text;
+    size_t n, tn;
+    zn_rd *rd = zn_rd_open(path, err, sizeof err);
+    if (!rd) zn_die(ZN_EXIT_DATA, "%s", err);
+    if (zn_rd_slurp(rd, &raw, &n) < 0) zn_die(ZN_EXIT_DATA, "%s", zn_rd_error(rd));
+    zn_rd_close(rd);
+    if (zn_text_decode(raw, n, &text, &tn, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", path, err);
+    free(raw);
+    zn_table lt;
+    if (zn_table_load(&lt, text, tn, zn_csv_sniff(text, tn), err, sizeof err) < 0)
+        zn_die(ZN_EXIT_DATA, "%s: %s", path, err);
+    free(text);
+    size_t h = 0;
+    while (h < lt.n && lt.rows[h].n == 0) h++;
+    if (h == lt.n) zn_die(ZN_EXIT_DATA, "%s: empty layout", path);
+    const zn_row *hr = &lt.rows[h];
+    int key = -1, by_well = 0;
+    static const char *keys[] = {"well", "position", "pos", "vial", "tube", NULL};
+    for (int k = 0; keys[k] && key < 0; k++)
+        for (size_t i = 0; i < hr->n; i++)
+            if (strcasecmp(trim(hr->f[i]), keys[k]) == 0) {
+                key = (int)i;
+                by_well = k == 0;
+                break;
+            }
+    if (key < 0) zn_die(ZN_EXIT_DATA, "%s: the layout needs a column named well or position", path);
+    const char *dkey = by_well ? "well" : "position";
+    if (!ot_get(t, 0, dkey) || (by_well && !*ot_get(t, 0, dkey)))
+        zn_die(ZN_EXIT_DATA, "%s: the layout is keyed by %s, but the data have no %s", path, dkey, dkey);
+    zn_dict ix = {0};
+    for (size_t r = h + 1; r < lt.n; r++) {
+        const zn_row *row = &lt.rows[r];
+        if (!row->n) continue;
+        if (row->n != hr->n)
+            zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", path, row->line, row->n, hr->n);
+        char k[64];
+        normal_key(row->f[key], k, sizeof k, by_well);
+        if (!*k) zn_die(ZN_EXIT_DATA, "%s:%ld: the %s is empty", path, row->line, dkey);
+        if (zn_dict_get(&ix, k) != (size_t)-1)
+            zn_die(ZN_EXIT_DATA, "%s:%ld: %s %s appears twice in the layout", path, row->line, dkey, k);
+        zn_dict_put(&ix, k, r);
+    }
+    /* a key twice in the data (same read / repeat) is an error too */
+    zn_dict seen = {0};
+    for (size_t r = 0; r < t->nrows; r++) {
+        char k[64];
+        normal_key(ot_get(t, r, dkey), k, sizeof k, by_well);
+        const char *rd2 = ot_get(t, r, "read"), *rep = ot_get(t, r, "repeat");
+        char *sk = zn_asprintf("%s\x1f%s\x1f%s", k, rd2 ? rd2 : "", rep ? rep : "");
+        if (zn_dict_get(&seen, sk) != (size_t)-1)
+            zn_die(ZN_EXIT_DATA, "%s: %s %s appears twice in the data", cur_file, dkey, k);
+        zn_dict_put(&seen, sk, r);
+        free(sk);
+        size_t lr = zn_dict_get(&ix, k);
+        if (lr == (size_t)-1) {
+            const char *fl = ot_get(t, r, "flag");
+            if (fl && strcmp(fl, "missing vial") == 0) continue;
+            zn_die(ZN_EXIT_DATA, "%s: %s %s is in the data but not in the layout %s", cur_file, dkey, k, path);
+        }
+        for (size_t i = 0; i < hr->n; i++) {
+            if ((int)i == key) continue;
+            char *c = col_name(trim(hr->f[i]));
+            if (ot_get(t, r, c) && *ot_get(t, r, c))
+                zn_die(ZN_EXIT_DATA, "%s: layout column '%s' would overwrite the instrument's column of that name "
+                       "(rename it in the layout)", path, c);
+            const char *v = trim(lt.rows[lr].f[i]);
+            ot_col(t, c);
+            ot_set(t, r, c, v);
+            free(c);
+        }
+    }
+    zn_dict_free(&seen);
+    zn_dict_free(&ix);
+    zn_table_free(&lt);
+}
+
+static void emit_table(otab_t *t, const char *schema, const char *format, zn_wr *w)
+{
+    char e[600];
+    if (zn_schema_check(schema, t->cols, t->ncols, e, sizeof e) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, e);
+    write_head(w, schema, format, t->cols, t->ncols, 0);
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (c) zn_wr_putc(w, '\t');
+            if (t->rows[r][c]) put_field(w, t->rows[r][c]);
+        }
+        zn_wr_eol(w);
+    }
+}
+
+/* ------------------------------------------------------------ detection and main */
+
+static int starts(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+
+/* the format of decoded text, by its signature lines */
+static const char *detect(const char *text)
+{
+    const char *p = text;
+    int wname = 0, sstart = 0;
+    for (int line = 0; *p && line < 80; line++) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char *l = zn_strndup(p, n);
+        const char *r = NULL;
+        if (line == 0 && starts(l, "##BLOCKS=")) r = "softmax";
+        else if (starts(l, "Software Version\t")) r = "gen5";
+        else if (line == 0 && starts(l, "User:") && strstr(l, "Test run no.")) r = "bmg";
+        else if (starts(l, "Application:") && (strstr(l, "Spark") || strstr(l, "i-control") || strstr(l, "Magellan")))
+            r = "tecan";
+        else if (starts(l, "S#,") || (line == 0 && starts(l, "Assay Definition"))) r = "tricarb";
+        else if (line == 0 && strstr(l, "Protocol ID") && strstr(l, "CPM")) r = "wizard";
+        if (starts(l, "Sample start")) sstart = 1;
+        if (starts(l, "WName;")) wname = 1;
+        free(l);
+        if (r) return r;
+        if (sstart && wname) return "hidex";
+        if (!e) break;
+        p = e + 1;
+    }
+    return NULL;
+}
+
+/* imaging tables: by the header line */
+static const char *detect_imaging(const char *text, char delim)
+{
+    const char *p = text;
+    while (*p == '\n') p++;
+    const char *e = strchr(p, '\n');
+    char *l = zn_strndup(p, e ? (size_t)(e - p) : strlen(p));
+    zn_table hdr;
+    char err[256];
+    const char *r = "wide";
+    if (zn_table_load(&hdr, l, strlen(l), delim, err, sizeof err) == 0 && hdr.n) {
+        const zn_row *h = &hdr.rows[0];
+        int img = 0, obj = 0, label = 0, mean = 0, fiji = 0;
+        for (size_t i = 0; i < h->n; i++) {
+            const char *f = h->f[i];
+            img |= strcmp(f, "ImageNumber") == 0;
+            obj |= strcmp(f, "ObjectNumber") == 0;
+            label |= strcmp(f, "Label") == 0;
+            mean |= strcmp(f, "Mean") == 0;
+            if (strncmp(f, "Mean", 4) == 0 && (isdigit((unsigned char)f[4]) || f[4] == '(')) fiji = 1;
+        }
+        if (img && obj) r = "cellprofiler";
+        else if (label && mean) r = "imagej";
+        else if (map_get("cell")) r = "long";
+        else if (fiji || (h->n > 1 && !*h->f[0])) r = "imagej";
+    }
+    zn_table_free(&hdr);
+    free(l);
+    return r;
+}
+
+static char *read_text(const char *path, size_t *n)
+{
+    char err[600], *raw, *text;
+    size_t rn;
+    zn_rd *rd = zn_rd_open(path, err, sizeof err);
+    if (!rd) zn_die(ZN_EXIT_DATA, "%s", err);
+    if (zn_rd_slurp(rd, &raw, &rn) < 0) zn_die(ZN_EXIT_DATA, "%s", zn_rd_error(rd));
+    zn_rd_close(rd);
+    if (zn_text_decode(raw, rn, &text, n, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", path, err);
+    free(raw);
+    size_t k = 0;
+    while (k < *n && (text[k] == '\n' || text[k] == ' ')) k++;
+    if (k == *n) zn_die(ZN_EXIT_DATA, "%s: empty input", path);
+    return text;
+}
+
+static const char *imaging_formats[] = {"imagej", "cellprofiler", "wide", "long", NULL};
+static const char *all_formats[] = {"imagej", "cellprofiler", "wide", "long", "gen5", "softmax", "bmg", "tecan",
+                                    "tricarb", "wizard", "hidex", NULL};
+
+static int in_list(const char *s, const char **l)
+{
+    for (int i = 0; l[i]; i++)
+        if (strcmp(s, l[i]) == 0) return 1;
+    return 0;
+}
+
+static void add_map(const char *arg)
+{
+    char *copy = zn_strdup(arg), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        if (!eq || eq == t || !eq[1]) zn_usage_error("--map: \"%s\" is not KEY=COLUMN", t);
+        *eq = 0;
+        static const char *keys[] = {"cell", "t", "frame", "sample", "condition", "role", "F", NULL};
+        if (!in_list(t, keys) && strncmp(t, "F_", 2) != 0)
+            zn_usage_error("--map: unknown key '%s' (cell, t, frame, sample, condition, role, F, F_NAME)", t);
+        if (A.nmap == 16) zn_usage_error("--map: too many columns");
+        A.map_key[A.nmap] = zn_strdup(t);
+        A.map_col[A.nmap++] = zn_strdup(eq + 1);
+    }
+    free(copy);
+}
+
+int main(int argc, char **argv)
+{
+    zn_opt_init(&A.o, argc, argv);
+    A.time_scale = 1;
+    static const struct option lopts[] = {ZN_OPT_LONG,
+                                          {"format", required_argument, 0, 'f'},
+                                          {"map", required_argument, 0, OPT_MAP},
+                                          {"interval", required_argument, 0, OPT_INTERVAL},
+                                          {"time-unit", required_argument, 0, OPT_TIME_UNIT},
+                                          {"sample", required_argument, 0, OPT_SAMPLE},
+                                          {"condition", required_argument, 0, OPT_CONDITION},
+                                          {"bg", required_argument, 0, OPT_BG},
+                                          {"channel", required_argument, 0, OPT_CHANNEL},
+                                          {"window", required_argument, 0, OPT_WINDOW},
+                                          {"meta", required_argument, 0, OPT_META},
+                                          {"layout", required_argument, 0, OPT_LAYOUT},
+                                          {"decimal-comma", no_argument, 0, OPT_DECIMAL_COMMA},
+                                          {0, 0, 0, 0}};
+    int c;
+    char *pending_channel = NULL;
+    size_t capin = 0;
+    char err[600];
+    /* '-' first: file names come in order, so --channel names the next file */
+    while ((c = getopt_long(argc, argv, "-" ZN_OPT_SHORT "f:", lopts, NULL)) != -1) {
+        if (zn_opt_common(&A.o, c, optarg, usage)) continue;
+        switch (c) {
+        case 1:
+            zn_grow(&A.in, &capin, A.nin + 1, sizeof *A.in);
+            A.in[A.nin].path = optarg;
+            A.in[A.nin++].channel = pending_channel;
+            pending_channel = NULL;
+            break;
+        case 'f':
+            if (!in_list(optarg, all_formats))
+                zn_usage_error("-f: unknown format '%s' (imagej, cellprofiler, wide, long, gen5, softmax, bmg, "
+                               "tecan, tricarb, wizard, hidex)",
+                               optarg);
+            A.format = optarg;
+            break;
+        case OPT_MAP: add_map(optarg); break;
+        case OPT_INTERVAL:
+            if (zn_parse_double(optarg, strlen(optarg), &A.interval) != ZN_NUM_OK || !(A.interval > 0))
+                zn_usage_error("--interval: \"%s\" is not a positive number of seconds", optarg);
+            A.has_interval = 1;
+            break;
+        case OPT_TIME_UNIT:
+            A.has_time_unit = 1;
+            if (strcmp(optarg, "s") == 0) A.time_scale = 1;
+            else if (strcmp(optarg, "ms") == 0) A.time_scale = 0.001;
+            else if (strcmp(optarg, "min") == 0) A.time_scale = 60;
+            else if (strcmp(optarg, "h") == 0) A.time_scale = 3600;
+            else zn_usage_error("--time-unit: \"%s\" is not s, ms, min or h", optarg);
+            break;
+        case OPT_SAMPLE: A.sample = optarg; break;
+        case OPT_CONDITION: A.condition = optarg; break;
+        case OPT_BG: {
+            char *copy = zn_strdup(optarg), *save = NULL;
+            for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                A.bg = zn_realloc(A.bg, (A.nbg + 1) * sizeof *A.bg);
+                A.bg[A.nbg++] = zn_strdup(t);
+            }
+            free(copy);
+            break;
+        }
+        case OPT_CHANNEL:
+            if (!*optarg || strpbrk(optarg, "\t\n ,")) zn_usage_error("--channel: \"%s\" is not a channel name", optarg);
+            pending_channel = optarg;
+            break;
+        case OPT_WINDOW: {
+            zn_window wd;
+            if (zn_window_parse(optarg, &wd, err, sizeof err) < 0) zn_usage_error("--window: %s", err);
+            zn_meta_addf(&A.extra, "window=%s:%.17g:%.17g", wd.name, wd.start, wd.end);
+            char b1[40], b2[40];
+            zn_fmt_double(b1, wd.start);
+            zn_fmt_double(b2, wd.end);
+            free(A.extra.v[--A.extra.n]);
+            zn_meta_addf(&A.extra, "window=%s:%s:%s", wd.name, b1, b2);
+            free(wd.name);
+            break;
+        }
+        case OPT_META: {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || strchr(optarg, '\t') || strchr(optarg, '\n'))
+                zn_usage_error("--meta: \"%s\" is not KEY=VALUE", optarg);
+            if (strncmp(optarg, "znr=", 4) == 0 || strncmp(optarg, "schema=", 7) == 0 || strncmp(optarg, "pg=", 3) == 0)
+                zn_usage_error("--meta: %.*s is set by zn-ingest itself", (int)(eq - optarg), optarg);
+            zn_meta_add(&A.extra, optarg);
+            break;
+        }
+        case OPT_LAYOUT: A.layout = optarg; break;
+        case OPT_DECIMAL_COMMA: A.decimal_comma = 1; break;
+        default: zn_usage_error("unknown option");
+        }
+    }
+    if (pending_channel) zn_usage_error("--channel %s: no file follows it", pending_channel);
+    if (A.nin == 0) {
+        if (isatty(0)) zn_opt_check_stdin(0, usage);
+        zn_grow(&A.in, &capin, 1, sizeof *A.in);
+        A.in[A.nin].path = "-";
+        A.in[A.nin++].channel = NULL;
+    }
+    int nchan = 0;
+    for (size_t i = 0; i < A.nin; i++) nchan += A.in[i].channel != NULL;
+    if (nchan && nchan != (int)A.nin) zn_usage_error("with --channel, name the channel of every input file");
+    if (A.nin > 1 && !nchan)
+        zn_usage_error("several input files: name each one's channel (--channel NAME FILE ...), or run "
+                       "zn-ingest once per file and concatenate the outputs");
+    for (size_t i = 0; i < A.nin; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(A.in[i].channel, A.in[j].channel) == 0)
+                zn_usage_error("--channel %s is given twice", A.in[i].channel);
+
+    char *defsample = A.sample ? zn_strdup(A.sample) : strcmp(A.in[0].path, "-") ? base_name(A.in[0].path) : zn_strdup("stdin");
+    img_t *ims = zn_calloc(A.nin, sizeof *ims);
+    zn_wr *w = NULL;
+    int imaging = 0;
+    for (size_t i = 0; i < A.nin; i++) {
+        cur_file = strcmp(A.in[i].path, "-") ? A.in[i].path : "(standard input)";
+        size_t n;
+        char *text = read_text(A.in[i].path, &n);
+        const char *fmt = A.format ? A.format : detect(text);
+        char delim;
+        if (!fmt) {
+            delim = zn_csv_sniff(text, n);
+            fmt = detect_imaging(text, delim);
+        }
+        if (in_list(fmt, imaging_formats)) {
+            imaging = 1;
+            if (A.layout) zn_usage_error("--layout is for plate and counter data, not imaging tables");
+            delim = zn_csv_sniff(text, n);
+            img_t *im = &ims[i];
+            im->format = fmt;
+            size_t s = img_sample(im, defsample);
+            if (strcmp(fmt, "cellprofiler") == 0) parse_long(im, text, n, delim, s, 2);
+            else if (strcmp(fmt, "long") == 0) parse_long(im, text, n, delim, s, 0);
+            else {
+                /* Fiji's Measure table is long (Label, Mean); Multi Measure is wide */
+                const char *kind = detect_imaging(text, delim);
+                if (strcmp(fmt, "imagej") == 0 && strcmp(kind, "imagej") == 0 && strstr(text, "Label") &&
+                    strstr(text, "Mean")) {
+                    char *hdr = zn_strndup(text, strcspn(text, "\n"));
+                    int is_long = strstr(hdr, "Label") != NULL;
+                    free(hdr);
+                    if (is_long) {
+                        parse_long(im, text, n, delim, s, 1);
+                        free(text);
+                        continue;
+                    }
+                }
+                parse_wide(im, text, n, delim, s);
+            }
+            if (!im->nobs) zn_die(ZN_EXIT_DATA, "%s: no data rows", cur_file);
+            free(text);
+            continue;
+        }
+        if (A.nin > 1) zn_usage_error("several inputs (--channel) are for imaging tables only");
+        if (A.has_interval || nchan || A.nmap) zn_usage_error("--interval, --channel and --map are for imaging tables");
+        otab_t t = {0};
+        zn_table tb;
+        const char *schema = "plate";
+        delim = strcmp(fmt, "gen5") == 0 || strcmp(fmt, "softmax") == 0 ? '\t'
+                : strcmp(fmt, "hidex") == 0                             ? ';'
+                                                                        : zn_csv_sniff(text, n);
+        if (strcmp(fmt, "bmg") == 0 || strcmp(fmt, "tecan") == 0 || strcmp(fmt, "tricarb") == 0) delim = ',';
+        if (zn_table_load(&tb, text, n, delim, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
+        free(text);
+        if (strcmp(fmt, "gen5") == 0) parse_gridded(&tb, defsample, &t, 1);
+        else if (strcmp(fmt, "bmg") == 0) parse_gridded(&tb, defsample, &t, 0);
+        else if (strcmp(fmt, "softmax") == 0) parse_softmax(&tb, defsample, &t);
+        else if (strcmp(fmt, "tecan") == 0) parse_tecan(&tb, defsample, &t);
+        else {
+            schema = "counts";
+            if (strcmp(fmt, "tricarb") == 0) parse_tricarb(&tb, &t);
+            else if (strcmp(fmt, "wizard") == 0) parse_wizard(&tb, &t);
+            else parse_hidex(&tb, &t);
+        }
+        zn_table_free(&tb);
+        if (A.layout) join_layout(&t, A.layout);
+        w = zn_opt_open_out(&A.o);
+        emit_table(&t, schema, fmt, w);
+        ot_free(&t);
+    }
+    if (imaging) {
+        w = zn_opt_open_out(&A.o);
+        emit_trace(ims, A.nin, w);
+    }
+    zn_opt_close_out(w);
+    for (size_t i = 0; i < A.nin; i++) img_free(&ims[i]);
+    free(ims);
+    free(defsample);
+    free(A.in);
+    for (size_t i = 0; i < A.nbg; i++) free(A.bg[i]);
+    free(A.bg);
+    for (int i = 0; i < A.nmap; i++) {
+        free(A.map_key[i]);
+        free(A.map_col[i]);
+    }
+    zn_meta_clear(&A.extra);
+    free(A.extra.v);
+    zn_opt_free(&A.o);
+    return 0;
+}
