@@ -220,6 +220,7 @@ typedef struct {
     size_t nflags, capflags;
     zn_dict flag_ix;
     int has_t;
+    int frame_by_t; /* no frame column: frames are the rank of t in the cell */
     size_t *order; /* obs in output order */
     const char *format;
 } img_t;
@@ -318,6 +319,13 @@ static size_t img_meas(img_t *im, const char *name)
     return im->nmeas++;
 }
 
+static int cmp_t_ix(const void *a, const void *b, void *arg)
+{
+    const double *t = arg;
+    double x = t[*(const size_t *)a], y = t[*(const size_t *)b];
+    return (x > y) - (x < y);
+}
+
 static int cmp_frame_ix(const void *a, const void *b, void *arg)
 {
     const long *fr = arg;
@@ -343,6 +351,15 @@ static void img_order(img_t *im)
     for (size_t r = 0; r < im->nroi; r++) {
         roi_t *ro = &im->roi[r];
         size_t *seg = im->order + ro->start;
+        if (im->frame_by_t) {
+            qsort_r(seg, ro->count, sizeof *seg, cmp_t_ix, im->o_t);
+            for (size_t k = 0; k < ro->count; k++) {
+                if (k && im->o_t[seg[k]] == im->o_t[seg[k - 1]])
+                    zn_die(ZN_EXIT_DATA, "%s: sample '%s' cell '%s' has time %.17g twice (duplicate rows?)", cur_file,
+                           im->samples[ro->sample], ro->name, im->o_t[seg[k]]);
+                im->o_frame[seg[k]] = (long)k;
+            }
+        }
         int sorted = 1;
         for (size_t k = 1; k < ro->count && sorted; k++) sorted = im->o_frame[seg[k]] > im->o_frame[seg[k - 1]];
         if (!sorted) qsort_r(seg, ro->count, sizeof *seg, cmp_frame_ix, im->o_frame);
@@ -676,6 +693,7 @@ static void long_header(long_t *l, char **f, size_t nf, long line)
     }
     if (l->ccell < 0) zn_die(ZN_EXIT_DATA, "%s:%ld: no cell column (name it with --map cell=COLUMN)", cur_file, line);
     im->has_t = l->ct >= 0;
+    im->frame_by_t = l->cframe < 0 && l->ct >= 0;
 }
 
 static int long_row(char **f, size_t nf, long line, void *arg)
@@ -798,11 +816,14 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
             char *key = zn_asprintf("%s\x1f%s", im[0].samples[ro->sample], ro->name);
             size_t k = zn_dict_get(&im[j].roi_ix, key);
             free(key);
-            if (k == (size_t)-1 || im[j].roi[k].count != ro->count)
-                zn_die(ZN_EXIT_DATA, "channel %s (%s) %s cell '%s' of sample '%s' that channel %s has%s",
-                       A.in[j].channel, A.in[j].path, k == (size_t)-1 ? "has no" : "has a different number of frames for",
-                       ro->name, im[0].samples[ro->sample], A.in[0].channel,
-                       k == (size_t)-1 ? "" : " (channels must have the same ROIs and frames)");
+            if (k == (size_t)-1)
+                zn_die(ZN_EXIT_DATA, "channel %s (%s) has no cell '%s' of sample '%s', which channel %s has (channels "
+                       "must have the same ROIs and frames)",
+                       A.in[j].channel, A.in[j].path, ro->name, im[0].samples[ro->sample], A.in[0].channel);
+            if (im[j].roi[k].count != ro->count)
+                zn_die(ZN_EXIT_DATA, "channel %s (%s) has %zu frames of cell '%s', channel %s has %zu (channels must "
+                       "have the same ROIs and frames)",
+                       A.in[j].channel, A.in[j].path, im[j].roi[k].count, ro->name, A.in[0].channel, ro->count);
             match[j][r] = k;
         }
         if (im[j].nroi != im[0].nroi)

@@ -8,7 +8,7 @@
  *
  * Printing is the shortest string that reads back to the same double:
  * integers (|x| < 2^53) are printed as integers; otherwise the shortest of
- * 15, 16 and 17 significant digits that round-trips.  15 digits always
+ * 15, 16 and 17 significant digits that round-trips (for subnormals, from 1).  15 digits always
  * reproduce any decimal of 15 or fewer digits (DBL_DIG), so a value that has
  * a shorter representation gets it ("0.1"), and 17 always round-trips.
  */
@@ -153,7 +153,8 @@ size_t zn_fmt_double(char *buf, double x)
         return k + fmt_u64(buf + k, (uint64_t)ax);
     }
     locale_t loc = c_locale();
-    for (int prec = 15; prec <= 17; prec++) {
+    /* subnormals have fewer significant bits: 15 digits may be too many */
+    for (int prec = ax < 2.2250738585072014e-308 ? 1 : 15; prec <= 17; prec++) {
         int n = snprintf(buf, 33, "%.*g", prec, x);
         if (prec == 17) return (size_t)n;
         if (strtod_l(buf, NULL, loc) == x) return (size_t)n;

@@ -1,0 +1,234 @@
+/* unit-tests.c - C tests of libzn, TAP output. */
+#include "zn.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int ntest, nfail;
+
+static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ok(int cond, const char *fmt, ...)
+{
+    va_list ap;
+    printf("%s %d - ", cond ? "ok" : "not ok", ++ntest);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    if (!cond) nfail++;
+}
+
+static double parse(const char *s, int *rc)
+{
+    double x = -12345;
+    *rc = zn_parse_double(s, strlen(s), &x);
+    return x;
+}
+
+static void test_parse(void)
+{
+    struct {
+        const char *s;
+        int rc;
+        double x;
+    } t[] = {{"0", 0, 0},         {"1", 0, 1},          {"-2.5", 0, -2.5},   {"+3", 0, 3},
+             {".5", 0, 0.5},      {"5.", 0, 5},         {"1e-3", 0, 1e-3},   {"1E+3", 0, 1000},
+             {"0.1", 0, 0.1},     {"182.5", 0, 182.5},  {"", 1, 0},          {"1,5", -1, 0},
+             {" 1", -1, 0},       {"1 ", -1, 0},        {"nan", -1, 0},      {"inf", -1, 0},
+             {"1e", -1, 0},       {"e5", -1, 0},        {".", -1, 0},        {"-", -1, 0},
+             {"0x10", -1, 0},     {"1e400", -2, 0},     {"1e-400", -2, 0},   {"12,5", -1, 0},
+             {"4.9e-324", 0, 4.9e-324}, {"1.7976931348623157e308", 0, 1.7976931348623157e308},
+             {"123456789012345678901234567890", 0, 123456789012345678901234567890.0},
+             {"0.000000000000000000000000000001", 0, 1e-30}, {"9007199254740993", 0, 9007199254740992.0},
+             {"2.2250738585072011e-308", 0, 2.2250738585072011e-308}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        int rc;
+        double x = parse(t[i].s, &rc);
+        ok(rc == t[i].rc && (rc != 0 || x == t[i].x), "parse \"%s\" -> rc %d (want %d) %.17g", t[i].s, rc, t[i].rc,
+           rc == 0 ? x : 0);
+    }
+    long v;
+    ok(zn_parse_long("42", 2, &v) == 0 && v == 42, "parse_long 42");
+    ok(zn_parse_long("4a", 2, &v) == ZN_NUM_BAD, "parse_long 4a is bad");
+    ok(zn_parse_long("99999999999999999999", 20, &v) == ZN_NUM_RANGE, "parse_long overflow");
+    ok(strcmp(zn_num_hint("12,5", 4), " (decimal comma? see zn-ingest --decimal-comma)") == 0, "hint for 12,5");
+}
+
+static void test_format(void)
+{
+    struct {
+        double x;
+        const char *s;
+    } t[] = {{0.1, "0.1"},       {0, "0"},           {-0.0, "-0"},       {1, "1"},
+             {-2.5, "-2.5"},     {182.5, "182.5"},   {1e-5, "1e-05"},    {1.0 / 3, "0.3333333333333333"},
+             {2.0 / 3, "0.6666666666666666"}, {1e22, "1e+22"}, {123456789.125, "123456789.125"},
+             {0.1 + 0.2, "0.30000000000000004"}, {5e-324, "5e-324"},
+             {9007199254740992.0, "9007199254740992"}, {1e300, "1e+300"}, {1.0000000000000001e300 * 1.0000000000000002, "1.0000000000000002e+300"}};
+    char b[40];
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        zn_fmt_double(b, t[i].x);
+        ok(strcmp(b, t[i].s) == 0, "format %.17g -> \"%s\" (want \"%s\")", t[i].x, b, t[i].s);
+    }
+    /* round trip of random bit patterns: the printed value reads back exactly
+     * and no shorter %.Ng string would (shortest) */
+    unsigned long long s = 88172645463325252ULL;
+    int bad = 0, notshort = 0;
+    for (int i = 0; i < 200000; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        double x;
+        memcpy(&x, &s, sizeof x);
+        if (!isfinite(x)) continue;
+        size_t n = zn_fmt_double(b, x);
+        double y;
+        if (zn_parse_double(b, n, &y) != 0 || memcmp(&x, &y, sizeof x) != 0) bad++;
+        if (i % 20 == 0) { /* shortest: one digit fewer never round-trips */
+            char c[40];
+            int digits = 0;
+            int lead = 1; /* significant digits: leading zeros do not count */
+            for (char *p = b; *p && *p != 'e'; p++) {
+                if (*p == '0' && lead) continue;
+                if (*p >= '1' && *p <= '9') lead = 0;
+                digits += *p >= '0' && *p <= '9';
+            }
+            if (digits > 1 && digits <= 17 && !(fabs(x) < 9007199254740992.0 && x == floor(x))) {
+                snprintf(c, sizeof c, "%.*g", digits - 1, x);
+                if (strtod(c, NULL) == x) notshort++;
+            }
+        }
+    }
+    ok(bad == 0, "200000 random doubles print and read back exactly (%d failures)", bad);
+    ok(notshort == 0, "printed strings are the shortest that round-trip (%d longer than needed)", notshort);
+    /* decimal strings of up to 15 digits come back as themselves */
+    int mism = 0;
+    for (int i = 1; i < 100000; i++) {
+        char in[40];
+        snprintf(in, sizeof in, "%d.%03d", i * 7 % 100000, i % 1000);
+        double x;
+        zn_parse_double(in, strlen(in), &x);
+        zn_fmt_double(b, x);
+        double y = strtod(b, NULL);
+        if (y != x || strlen(b) > strlen(in)) mism++;
+    }
+    ok(mism == 0, "instrument-style decimals print no longer than they were written (%d)", mism);
+}
+
+static void test_wells(void)
+{
+    char o[8];
+    int r, c;
+    ok(zn_well_norm("A01", o, &r, &c) == 0 && strcmp(o, "A1") == 0 && r == 0 && c == 1, "A01 -> A1");
+    ok(zn_well_norm("h12", o, &r, &c) == 0 && strcmp(o, "H12") == 0 && r == 7, "h12 -> H12");
+    ok(zn_well_norm("P24", o, &r, &c) == 0 && r == 15 && c == 24, "P24 (384)");
+    ok(zn_well_norm("AF48", o, &r, &c) == 0 && strcmp(o, "AF48") == 0 && r == 31, "AF48 (1536)");
+    ok(zn_well_norm("A0", o, NULL, NULL) < 0, "A0 is not a well");
+    ok(zn_well_norm("A49", o, NULL, NULL) < 0, "A49 is not a well");
+    ok(zn_well_norm("12", o, NULL, NULL) < 0, "12 is not a well");
+    ok(zn_well_norm("A1x", o, NULL, NULL) < 0, "A1x is not a well");
+}
+
+static void test_window(void)
+{
+    zn_window w;
+    char e[200];
+    ok(zn_window_parse("baseline:0:60", &w, e, sizeof e) == 0 && strcmp(w.name, "baseline") == 0 && w.start == 0 &&
+           w.end == 60,
+       "window baseline:0:60");
+    free(w.name);
+    ok(zn_window_parse("max=600:660.5", &w, e, sizeof e) == 0 && w.end == 660.5, "window max=600:660.5");
+    free(w.name);
+    ok(zn_window_parse("min:80:70", &w, e, sizeof e) < 0 && strstr(e, "ends before it starts"), "window reversed");
+    ok(zn_window_parse("x:1", &w, e, sizeof e) < 0, "window without end");
+}
+
+static void test_decode(void)
+{
+    char *o;
+    size_t n;
+    char e[200];
+    const char u16[] = "\xff\xfe" "A\0,\0\xb0\0" "\r\0\n\0" "1\0";
+    ok(zn_text_decode(u16, sizeof u16 - 1, &o, &n, e, sizeof e) == 0 && strcmp(o, "A,\xc2\xb0\n1\n") == 0,
+       "UTF-16LE with BOM and CRLF -> UTF-8 with LF");
+    free(o);
+    ok(zn_text_decode("\xef\xbb\xbfx\ry\r\n", 8, &o, &n, e, sizeof e) == 0 && strcmp(o, "x\ny\n") == 0,
+       "UTF-8 BOM dropped, bare CR and CRLF -> LF");
+    free(o);
+    ok(zn_text_decode("a\0b", 3, &o, &n, e, sizeof e) < 0, "NUL bytes are an error");
+    ok(zn_csv_sniff("a;b;c\n1;2,5;3\n", 14) == ';', "sniff semicolon despite decimal commas");
+    ok(zn_csv_sniff("a\tb\n1\t2\n", 8) == '\t', "sniff tab");
+    ok(zn_csv_sniff(" ,Mean1,Mean2\n1,2,3\n", 20) == ',', "sniff comma");
+    zn_table t;
+    const char *csv = "x,\"a,b\",\"he said \"\"hi\"\"\"\n\n 1 , 2,3\n";
+    ok(zn_table_load(&t, csv, strlen(csv), ',', e, sizeof e) == 0 && t.n == 3 && strcmp(t.rows[0].f[1], "a,b") == 0 &&
+           strcmp(t.rows[0].f[2], "he said \"hi\"") == 0 && t.rows[1].n == 0 && strcmp(t.rows[2].f[0], "1") == 0 &&
+           t.rows[2].line == 3,
+       "RFC 4180 quoting, blank rows, trimmed spaces, line numbers");
+    zn_table_free(&t);
+    ok(zn_table_load(&t, "a,\"b\n", 5, ',', e, sizeof e) < 0 && strstr(e, "not closed"), "unclosed quote");
+    zn_table_free(&t);
+}
+
+static void test_io(void)
+{
+    char tmpl[] = "/tmp/zn-unit-XXXXXX";
+    int fd = mkstemp(tmpl);
+    close(fd);
+    char e[600];
+    zn_wr *w = zn_wr_open(tmpl, 1, 0, e, sizeof e);
+    ok(w != NULL, "open writer");
+    char line[200];
+    long nlines = 100000;
+    for (long i = 0; i < nlines; i++) {
+        snprintf(line, sizeof line, "d1\tr%ld\tcell\t%ld\t%.3f", i / 1000, i % 1000, i * 0.001);
+        zn_wr_puts(w, line);
+        zn_wr_eol(w);
+    }
+    ok(zn_wr_close(w, e, sizeof e) == 0, "close writer");
+    /* read back and check blocks: BGZF members with BSIZE, each ending on a line */
+    FILE *f = fopen(tmpl, "rb");
+    unsigned char hdr[18];
+    int members = 0, shape = 1;
+    long last_isize = -1;
+    while (fread(hdr, 1, 18, f) == 18) {
+        if (hdr[0] != 0x1f || hdr[1] != 0x8b || hdr[12] != 'B' || hdr[13] != 'C') shape = 0;
+        long bsize = hdr[16] | hdr[17] << 8;
+        fseek(f, bsize + 1 - 18 - 4, SEEK_CUR);
+        unsigned char is[4];
+        if (fread(is, 1, 4, f) != 4) shape = 0;
+        last_isize = is[0] | is[1] << 8 | is[2] << 16 | (long)is[3] << 24;
+        if (last_isize > 0xff00) shape = 0;
+        members++;
+    }
+    fclose(f);
+    ok(shape && members > 10 && last_isize == 0, "BGZF shape: %d members of <= 0xff00 bytes, empty EOF member last",
+       members);
+    zn_rd *r = zn_rd_open(tmpl, e, sizeof e);
+    char *l;
+    size_t n;
+    long k = 0, same = 1;
+    while (zn_rd_getline(r, &l, &n) == 1) {
+        snprintf(line, sizeof line, "d1\tr%ld\tcell\t%ld\t%.3f", k / 1000, k % 1000, k * 0.001);
+        if (strcmp(l, line) != 0) same = 0;
+        k++;
+    }
+    ok(same && k == nlines && zn_rd_is_bgzf(r), "read back %ld of %ld lines unchanged", k, nlines);
+    zn_rd_close(r);
+    unlink(tmpl);
+}
+
+int main(void)
+{
+    zn_set_prog("unit-tests");
+    test_parse();
+    test_format();
+    test_wells();
+    test_window();
+    test_decode();
+    test_io();
+    printf("1..%d\n", ntest);
+    return nfail ? 1 : 0;
+}
