@@ -1,0 +1,296 @@
+#!/usr/bin/env bats
+# The ZNR format and zn-view: round trips, compression shape, concatenation,
+# truncation, bad input, write failures, locale.
+
+load helper
+
+@test "plain -> gz -> plain round trip is byte-exact" {
+    trace_plain > "$T/a.znr"
+    zn-view --no-provenance "$T/a.znr" > "$T/a.znr.gz"
+    run gzip -dc "$T/a.znr.gz"
+    assert_success
+    assert_output "$(cat "$T/a.znr")"
+    zn-view --no-provenance -u "$T/a.znr.gz" | cmp - "$T/a.znr"
+}
+
+@test "output is BGZF: gzip members with the BC field, ending in the 28-byte EOF member" {
+    trace_plain > "$T/a.znr"
+    zn-view "$T/a.znr" > "$T/a.gz"
+    # first member header: 1f 8b 08 04 ... 06 00 42 43 02 00
+    run bash -c "head -c 16 '$T/a.gz' | od -An -tx1 | tr -d ' \n'"
+    assert_output --regexp '^1f8b0804.{10}ff0600424302'
+    run bash -c "tail -c 28 '$T/a.gz' | od -An -tx1 | tr -d ' \n'"
+    assert_output "1f8b08040000000000ff0600424302001b0003000000000000000000"
+}
+
+@test "a big stream is cut into many members, each ending on a record" {
+    awk 'BEGIN { print "##znr=1"; print "#sample\tcell\tframe\tF";
+                 for (i = 0; i < 60000; i++) printf "d1\tc%d\t%d\t%.4f\n", i % 50, i, i / 7 }' > "$T/big.znr"
+    zn-view --no-provenance -o "$T/big.gz" "$T/big.znr"
+    zn-view --no-provenance -u "$T/big.gz" | cmp - "$T/big.znr"
+    # every member's data ends with a newline: decompress member by member
+    run python3 - "$T/big.gz" <<'PY'
+import sys, zlib, struct
+d = open(sys.argv[1], 'rb').read(); i = 0; n = 0; bad = 0
+while i < len(d):
+    bsize = struct.unpack('<H', d[i+16:i+18])[0] + 1
+    data = zlib.decompress(d[i+18:i+bsize-8], -15)
+    if data and not data.endswith(b'\n'): bad += 1
+    n += 1; i += bsize
+print(n, bad)
+PY
+    [ "$status" -eq 0 ] || skip "python3 not available"
+    read -r members bad <<< "$output"
+    [ "$members" -gt 10 ]
+    [ "$bad" -eq 0 ]
+}
+
+@test "-l 9 writes a valid, smaller file; -l 0 stores" {
+    awk 'BEGIN { print "##znr=1"; print "#a\tb"; for (i = 0; i < 20000; i++) print i "\t" i % 7 }' > "$T/x.znr"
+    zn-view -l 9 -o "$T/x9.gz" "$T/x.znr"
+    zn-view -l 0 -o "$T/x0.gz" "$T/x.znr"
+    [ "$(stat -c %s "$T/x9.gz")" -lt "$(stat -c %s "$T/x0.gz")" ]
+    gzip -t "$T/x9.gz" "$T/x0.gz"
+}
+
+@test "-l out of range is a usage error" {
+    run zn-view -l 12 /dev/null
+    assert_failure 2
+    assert_line --index 0 "zn-view: -l/--level: \"12\" is not a level from 0 to 9"
+    assert_line --index 1 "Try 'zn-view --help' for more information."
+}
+
+@test "concatenated gz files are one stream, segments kept" {
+    trace_plain > "$T/a.znr"
+    trace_plain | sed 's/^d1/d2/' > "$T/b.znr"
+    zn-view --no-provenance -o "$T/a.gz" "$T/a.znr"
+    zn-view --no-provenance -o "$T/b.gz" "$T/b.znr"
+    cat "$T/a.gz" "$T/b.gz" > "$T/ab.gz"
+    run zn-view --check "$T/ab.gz"
+    assert_success
+    assert_output "$T/ab.gz: ok: 8 records in 2 segments, schema trace"
+    run zn-view --tsv "$T/ab.gz"
+    assert_success
+    assert_line --index 0 "sample	condition	cell	role	frame	t	F"
+    [ "${#lines[@]}" -eq 9 ]
+}
+
+@test "several files on the command line are one stream" {
+    trace_plain > "$T/a.znr"
+    trace_plain | sed 's/^d1/d2/' > "$T/b.znr"
+    run zn-view --check "$T/a.znr" "$T/b.znr"
+    assert_success
+    assert_output "stream: ok: 8 records in 2 segments, schema trace"
+}
+
+@test "segments with different headers are an error naming both" {
+    trace_plain > "$T/a.znr"
+    printf '##znr=1\n#sample\tcell\n' > "$T/b.znr"
+    run zn-view -u "$T/a.znr" "$T/b.znr"
+    assert_failure 1
+    assert_output --partial "zn-view: $T/b.znr:2: this segment's columns differ from the first segment's ($T/a.znr:3): \"sample	cell\" vs \"sample	condition	cell	role	frame	t	F\""
+}
+
+@test "truncated gzip in the middle of a member is an error" {
+    trace_plain > "$T/a.znr"
+    zn-view -o "$T/a.gz" "$T/a.znr"
+    head -c 60 "$T/a.gz" > "$T/cut.gz"
+    run zn-view -u "$T/cut.gz"
+    assert_failure 1
+    assert_output --partial "zn-view: $T/cut.gz: truncated gzip data: the file ends in the middle of a member"
+}
+
+@test "a file cut exactly between members (no EOF marker) is an error" {
+    trace_plain > "$T/a.znr"
+    zn-view -o "$T/a.gz" "$T/a.znr"
+    head -c -28 "$T/a.gz" > "$T/cut.gz"
+    gzip -t "$T/cut.gz"   # gzip itself cannot tell
+    run zn-view -u "$T/cut.gz"
+    assert_failure 1
+    assert_output --partial "zn-view: $T/cut.gz: truncated: the BGZF end-of-file marker is missing, so the file was cut short"
+}
+
+@test "a cut file followed by another one in a concatenation is detected" {
+    trace_plain > "$T/a.znr"
+    zn-view -o "$T/a.gz" "$T/a.znr"
+    head -c -28 "$T/a.gz" > "$T/cut.gz"
+    cat "$T/cut.gz" "$T/a.gz" > "$T/both.gz"
+    run zn-view -u "$T/both.gz"
+    assert_failure 1
+    assert_output --partial "the one before it was cut short (no BGZF end-of-file marker before it)"
+}
+
+@test "plain gzip (not BGZF) from gzip itself is read" {
+    trace_plain | gzip -c > "$T/a.gz"
+    run zn-view --check "$T/a.gz"
+    assert_success
+    assert_output "$T/a.gz: ok: 4 records in 1 segment, schema trace"
+}
+
+@test "corrupt gzip data is an error" {
+    trace_plain > "$T/a.znr"
+    zn-view -o "$T/a.gz" "$T/a.znr"
+    printf '\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xffgarbage-garbage' > "$T/bad.gz"
+    run zn-view -u "$T/bad.gz"
+    assert_failure 1
+    assert_output --partial "zn-view: $T/bad.gz: corrupt gzip data"
+}
+
+@test "empty input is an error" {
+    : > "$T/empty"
+    run zn-view -u "$T/empty"
+    assert_failure 1
+    assert_output "zn-view: $T/empty: empty input (expected a ZNR stream starting with ##znr=1)"
+}
+
+@test "header only is a valid empty stream" {
+    printf '##znr=1\n##schema=trace\n#sample\tcell\trole\tframe\tt\tF\n' > "$T/h.znr"
+    run zn-view --check "$T/h.znr"
+    assert_success
+    assert_output "$T/h.znr: ok: 0 records in 1 segment, schema trace"
+}
+
+@test "a CSV export given to zn-view says to use zn-ingest" {
+    run zn-view -u "$FIX/fiji_wide.csv"
+    assert_failure 1
+    assert_output "zn-view: $FIX/fiji_wide.csv:1: not a ZNR stream: the first line should be \"##znr=1\" (an instrument export? convert it with zn-ingest)"
+}
+
+@test "unsupported version" {
+    printf '##znr=2\n#a\n' > "$T/v2"
+    run zn-view -u "$T/v2"
+    assert_failure 1
+    assert_output "zn-view: $T/v2:1: unsupported ZNR version \"2\" (this is zn-view 0.1.0, which reads version 1)"
+}
+
+@test "ragged row names file and line" {
+    { trace_plain; printf 'd1\tctl\tr1\tcell\t2\t4\n'; } > "$T/r.znr"
+    run zn-view -u "$T/r.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/r.znr:8: ragged row: 6 fields, the header has 7 columns"
+}
+
+@test "--check: a non-number names the column and the value, with a hint" {
+    { trace_plain; printf 'd1\tctl\tr1\tcell\t2\t4\t12,5\n'; } > "$T/n.znr"
+    run zn-view --check "$T/n.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/n.znr:8: column 'F': \"12,5\" is not a number (decimal comma? see zn-ingest --decimal-comma)"
+}
+
+@test "--check: missing required column" {
+    printf '##znr=1\n##schema=trace\n#sample\tcell\tframe\tF\n' > "$T/m.znr"
+    run zn-view --check "$T/m.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/m.znr: schema trace: missing required columns 'role', 't'"
+}
+
+@test "--check: frames out of order" {
+    { trace_plain; printf 'd1\tctl\tr1\tcell\t1\t2\t3\n'; } > "$T/o.znr"
+    run zn-view --check "$T/o.znr"
+    assert_failure 1
+    assert_output --partial "zn-view: $T/o.znr:8: not in canonical order: sample 'd1' cell 'r1' frame 1 comes after frame 1"
+}
+
+@test "--check: the same sample in two concatenated segments is out of order" {
+    trace_plain > "$T/a.znr"
+    run zn-view --check "$T/a.znr" "$T/a.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/a.znr:4: not in canonical order: sample 'd1' cell 'bg1' appears again after other cells (the frames of a cell must be together)"
+}
+
+@test "--check: a cell that comes back after another is out of order" {
+    { trace_plain; printf 'd1\tctl\tr2\tcell\t0\t0\t3\nd1\tctl\tr1\tcell\t5\t10\t3\n'; } > "$T/o.znr"
+    run zn-view --check "$T/o.znr"
+    assert_failure 1
+    assert_output --partial "zn-view: $T/o.znr:9: not in canonical order: sample 'd1' cell 'r1' appears again after other cells"
+}
+
+@test "--check: background after the cells of its sample" {
+    { trace_plain; printf 'd1\tctl\tbg2\tbg\t0\t0\t3\n'; } > "$T/o.znr"
+    run zn-view --check "$T/o.znr"
+    assert_failure 1
+    assert_output --partial "not in canonical order: background ROI 'bg2' of sample 'd1' comes after its cells"
+}
+
+@test "-c selects and reorders columns; a missing one is named" {
+    trace_plain > "$T/a.znr"
+    run zn-view -u --no-provenance -c cell,F "$T/a.znr"
+    assert_success
+    assert_line --index 2 "#cell	F"
+    assert_line --index 3 "bg1	41.2"
+    run zn-view -u -c cell,G "$T/a.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/a.znr: missing column 'G' (the stream has: sample, condition, cell, role, frame, t, F)"
+}
+
+@test "--meta prints the meta lines; provenance is appended by each program" {
+    trace_plain > "$T/a.znr"
+    zn-view -u "$T/a.znr" | zn-view -u -c cell,F > "$T/b.znr"
+    run zn-view --meta "$T/b.znr"
+    assert_success
+    assert_line --index 0 "##znr=1"
+    assert_line --index 2 "##pg=zn-view 0.1.0 -u $T/a.znr"
+    assert_line --index 3 "##pg=zn-view 0.1.0 -u -c cell,F"
+}
+
+@test "writing to a full disk fails with exit 1 (compressed and plain)" {
+    trace_plain > "$T/a.znr"
+    run bash -c "zn-view '$T/a.znr' > /dev/full"
+    assert_failure 1
+    assert_output "zn-view: write error on standard output: No space left on device"
+    run bash -c "zn-view -u '$T/a.znr' > /dev/full"
+    assert_failure 1
+}
+
+@test "-o: a failed run leaves no file, and no temporary file" {
+    { trace_plain; printf 'bad\n'; } > "$T/r.znr"
+    mkdir "$T/out"
+    run zn-view -o "$T/out/x.gz" "$T/r.znr"
+    assert_failure 1
+    run ls -A "$T/out"
+    assert_output ""
+}
+
+@test "-o: success replaces the file atomically" {
+    trace_plain > "$T/a.znr"
+    echo old > "$T/x.gz"
+    zn-view -o "$T/x.gz" "$T/a.znr"
+    gzip -t "$T/x.gz"
+    [ "$(ls "$T" | grep -c tmp)" -eq 0 ]
+}
+
+@test "numbers are read and written the same under a German locale" {
+    locale -a 2>/dev/null | grep -qi '^de_DE' || skip "no German locale installed"
+    trace_plain > "$T/a.znr"
+    run env LC_ALL=de_DE.UTF-8 zn-ingest -u --no-provenance --interval 0.5 "$FIX/fiji_wide.csv"
+    assert_success
+    assert_line --index 6 "fiji_wide		1	cell	1	0.5	110"
+}
+
+@test "--help to stdout exits 0; --version" {
+    run zn-view --help
+    assert_success
+    assert_line --index 0 "Usage: zn-view [OPTIONS] [FILE...]"
+    assert_output --partial "--no-provenance"
+    run zn-view --version
+    assert_success
+    assert_output "zn-view (znflow) 0.1.0"
+}
+
+@test "an unknown option is a usage error (exit 2)" {
+    run zn-view --frobnicate
+    assert_failure 2
+    assert_line --index 1 "Try 'zn-view --help' for more information."
+}
+
+@test "a terminal on stdin and no file prints usage instead of waiting" {
+    command -v script >/dev/null || skip "script(1) not available"
+    run script -qec "$ZN_BIN/zn-view" /dev/null
+    assert_output --partial "zn-view: no input: name a file or pipe a stream in."
+}
+
+@test "CRLF line ends in a ZNR file are tolerated" {
+    trace_plain | sed 's/$/\r/' > "$T/crlf.znr"
+    run zn-view --check "$T/crlf.znr"
+    assert_success
+}
