@@ -1,0 +1,406 @@
+#!/usr/bin/env bats
+# zn-ingest: each format from the project's own fixtures (exact records),
+# bad input with exact messages, and conformance against the real exports
+# in ../shared/samples when that folder is present.
+
+load helper
+
+ingest() { zn-ingest -u --no-provenance "$@"; }
+records() { grep -v '^##' ; }
+
+@test "Fiji Multi Measure wide: --bg by ROI number, background first, t from --interval" {
+    run bash -c "zn-ingest -u --no-provenance --interval 2 --bg 3 --condition ctl '$FIX/fiji_wide.csv' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF
+fiji_wide\tctl\t3\tbg\t0\t0\t10
+fiji_wide\tctl\t3\tbg\t1\t2\t11
+fiji_wide\tctl\t3\tbg\t2\t4\t12
+fiji_wide\tctl\t1\tcell\t0\t0\t100
+fiji_wide\tctl\t1\tcell\t1\t2\t110
+fiji_wide\tctl\t1\tcell\t2\t4\t120.5
+fiji_wide\tctl\t2\tcell\t0\t0\t200
+fiji_wide\tctl\t2\tcell\t1\t2\t210
+fiji_wide\tctl\t2\tcell\t2\t4\t220')"
+}
+
+@test "meta: schema, format, source, windows, --meta, unit, provenance" {
+    run zn-ingest -u --interval 2 --sample dish1 --window baseline=0:60 --window max=600:660 --meta compartment=ER "$FIX/fiji_wide.csv"
+    assert_success
+    assert_line --index 0 "##znr=1"
+    assert_line --index 1 "##schema=trace"
+    assert_line --index 2 "##format=imagej"
+    assert_line --index 3 "##source=fiji_wide.csv"
+    assert_line --index 4 "##window=baseline:0:60"
+    assert_line --index 5 "##window=max:600:660"
+    assert_line --index 6 "##compartment=ER"
+    assert_line --index 7 "##unit.t=s"
+    assert_line --index 8 "##pg=zn-ingest 0.1.0 -u --interval 2 --sample dish1 --window baseline=0:60 --window max=600:660 --meta compartment=ER $FIX/fiji_wide.csv"
+    assert_line --index 10 --partial "dish1"
+}
+
+@test "the output passes zn-view --check (schema, numbers, canonical order, EOF marker)" {
+    zn-ingest --interval 2 --bg 3 -o "$T/a.znr.gz" "$FIX/fiji_wide.csv"
+    run zn-view --check "$T/a.znr.gz"
+    assert_success
+    assert_output "$T/a.znr.gz: ok: 9 records in 1 segment, schema trace"
+}
+
+@test "Fiji named ROIs: Mean(Background) is background; other measures become columns; NaN is a flag" {
+    run bash -c "zn-ingest -u --no-provenance --interval 2 '$FIX/fiji_named.csv' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF\tArea\tflag
+fiji_named\t\tBackground\tbg\t0\t0\t40\t\t
+fiji_named\t\tBackground\tbg\t1\t2\t41\t\t
+fiji_named\t\tCell1\tcell\t0\t0\t180.5\t12\t
+fiji_named\t\tCell1\tcell\t1\t2\t190\t12\t
+fiji_named\t\tCell2\tcell\t0\t0\t150\t10\t
+fiji_named\t\tCell2\tcell\t1\t2\t\t10\tNaN')"
+}
+
+@test "Fiji Measure long tables, two channels joined by cell and frame" {
+    run bash -c "zn-ingest -u --no-provenance --interval 10 --sample s --channel CFP '$FIX/fiji_long_cfp.csv' --channel YFP '$FIX/fiji_long_yfp.csv' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF_CFP\tF_YFP
+s\t\tc1\tcell\t0\t0\t10\t30
+s\t\tc1\tcell\t1\t10\t11\t31
+s\t\tc2\tcell\t0\t0\t20\t40
+s\t\tc2\tcell\t1\t10\t21\t41')"
+}
+
+@test "channels with different frames are an error naming the channel and cell" {
+    run zn-ingest -u --interval 1 --channel CFP "$FIX/fiji_long_cfp.csv" --channel YFP "$FIX/fiji_long_yfp_short.csv"
+    assert_failure 1
+    assert_output "zn-ingest: channel YFP ($FIX/fiji_long_yfp_short.csv) has 1 frames of cell 'c2', channel CFP has 2 (channels must have the same ROIs and frames)"
+}
+
+@test "several files without --channel is a usage error" {
+    run zn-ingest --interval 1 "$FIX/fiji_long_cfp.csv" "$FIX/fiji_long_yfp.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: several input files: name each one's channel (--channel NAME FILE ...), or run zn-ingest once per file and concatenate the outputs"
+}
+
+@test "CellProfiler: tracked labels are the cells, ImageNumber the frame, CRLF" {
+    run bash -c "zn-ingest -u --no-provenance --interval 5 '$FIX/cellprofiler.csv' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF
+cellprofiler\t\t7\tcell\t0\t0\t0.5
+cellprofiler\t\t7\tcell\t1\t5\t0.125
+cellprofiler\t\t8\tcell\t0\t0\t0.25
+cellprofiler\t\t8\tcell\t1\t5\t0.75')"
+}
+
+@test "generic long TSV with --map: samples regrouped, frames ranked by time, minutes to seconds" {
+    run bash -c "zn-ingest -u --no-provenance --map sample=dish,cell=ROI,t='Time (min)',F=intensity,role=ROI '$FIX/generic_long.tsv' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF
+d2\t\tr1\tcell\t0\t0\t5
+d2\t\tr1\tcell\t1\t30\t6
+d1\t\tbg\tbg\t0\t0\t0.1
+d1\t\tbg\tbg\t1\t30\t0.2
+d1\t\tr1\tcell\t0\t0\t1
+d1\t\tr1\tcell\t1\t30\t2')"
+}
+
+@test "semicolons, decimal commas, bare CR line ends, OVER becomes a flag and a missing value" {
+    run bash -c "zn-ingest -u --no-provenance --decimal-comma '$FIX/wide_semicolon_decimal_comma.csv' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF\tflag
+wide_semicolon_decimal_comma\t\tcell-a\tcell\t0\t0\t1.5\t
+wide_semicolon_decimal_comma\t\tcell-a\tcell\t1\t2\t1.75\t
+wide_semicolon_decimal_comma\t\tcell-b\tcell\t0\t0\t2.25\t
+wide_semicolon_decimal_comma\t\tcell-b\tcell\t1\t2\t\tOVER')"
+}
+
+@test "a decimal comma without --decimal-comma is an error with a hint" {
+    run zn-ingest -u "$FIX/wide_semicolon_decimal_comma.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $FIX/wide_semicolon_decimal_comma.csv:2: column 'cell-a': \"1,5\" is not a number (decimal comma? see zn-ingest --decimal-comma)"
+}
+
+@test "no time column and no --interval: usage error that says what to add" {
+    run zn-ingest -u "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_output "zn-ingest: $FIX/fiji_wide.csv: the file has no time column: give --interval SEC (seconds between frames)"
+}
+
+@test "ragged row" {
+    printf ' ,Mean1,Mean2\n1,2,3\n2,4\n' > "$T/r.csv"
+    run zn-ingest -u --interval 1 "$T/r.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/r.csv:3: ragged row: 2 fields, the header has 3"
+}
+
+@test "header only" {
+    printf ' ,Mean1,Mean2\n' > "$T/h.csv"
+    run zn-ingest -u --interval 1 "$T/h.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/h.csv: header only: no data rows"
+}
+
+@test "empty input" {
+    : > "$T/e.csv"
+    run zn-ingest -u --interval 1 "$T/e.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/e.csv: empty input"
+}
+
+@test "a non-number in the data names line, column and value" {
+    printf ' ,Mean1,Mean2\n1,2,3\n2,4,abc\n' > "$T/n.csv"
+    run zn-ingest -u --interval 1 "$T/n.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/n.csv:3: column 'Mean2': \"abc\" is not a number"
+}
+
+@test "unknown format" {
+    run zn-ingest -f excel "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: -f: unknown format 'excel' (imagej, cellprofiler, wide, long, gen5, softmax, bmg, tecan, tricarb, wizard, hidex)"
+}
+
+@test "a long table without --map cell says so" {
+    run zn-ingest -f long --interval 1 "$FIX/generic_long.tsv"
+    assert_failure 1
+    assert_output "zn-ingest: $FIX/generic_long.tsv: a long table needs --map cell=COLUMN (and F=COLUMN, t=COLUMN or --interval)"
+}
+
+@test "--map to a column that does not exist" {
+    run zn-ingest --map cell=ROI,F=Nope,t=dish "$FIX/generic_long.tsv"
+    assert_failure 1
+    assert_output "zn-ingest: $FIX/generic_long.tsv: --map F=Nope: no such column"
+}
+
+@test "a duplicate frame of a cell is an error" {
+    printf 'Time,c1\n0,1\n0,2\n' > "$T/d.csv"
+    printf 'cell,t,F\nc1,0,1\nc1,0,2\n' > "$T/d2.csv"
+    run zn-ingest -u --map cell=cell,t=t,F=F "$T/d2.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/d2.csv: sample 'd2' cell 'c1' has time 0 twice (duplicate rows?)"
+}
+
+@test "UTF-16LE SoftMax Pro style plate with partial rows" {
+    command -v iconv >/dev/null || skip "iconv not available"
+    { printf '##BLOCKS= 1\r\nPlate:\tPlate1\t1.3\tPlateFormat\tEndpoint\tAbsorbance\tRaw\tFALSE\t1\t\t\t\t\t\t2\t562 620 \t1\t8\t96\r\n'
+      printf '\tTemperature(\xc2\xb0C)\t1\t2\t\t1\t2\t\r\n'
+      printf '\t25\t0.5\t0.25\t\t0.05\t0.025\t\r\n'
+      printf '\t\t\t1.5\t\t\t0.15\t\r\n'
+      printf '\r\n~End\r\n'; } | iconv -f UTF-8 -t UTF-16LE | { printf '\xff\xfe'; cat; } > "$T/smp.txt"
+    run bash -c "zn-ingest -u --no-provenance '$T/smp.txt' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#plate\twell\tread\tvalue\tflag
+smp\tA1\t562\t0.5\t
+smp\tA2\t562\t0.25\t
+smp\tA1\t620\t0.05\t
+smp\tA2\t620\t0.025\t
+smp\tB2\t562\t1.5\t
+smp\tB2\t620\t0.15\t')"
+}
+
+@test "Gen5: results grid with ?????, the plate's own layout (STD/BLK, Conc/Dil) attached" {
+    run bash -c "zn-ingest -u --no-provenance '$FIX/gen5_bca.txt' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#plate\twell\tread\tvalue\tflag\tgen5_id\tgen5_conc
+gen5_bca\tA1\t562\t2.5\t\tSTD1\t2000
+gen5_bca\tA2\t562\t2.7\t\tSTD1\t2000
+gen5_bca\tA3\t562\t1.25\t\tSPL1\t1
+gen5_bca\tB1\t562\t0.1\t\tBLK\t
+gen5_bca\tB2\t562\t0.12\t\tBLK\t
+gen5_bca\tB3\t562\t\t?????\tSPL2\t1')"
+}
+
+@test "BMG MARS grid: read from the section title, OVRFLW flagged" {
+    run bash -c "zn-ingest -u --no-provenance '$FIX/bmg.csv' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#plate\twell\tread\tvalue\tflag
+bmg\tA1\t562\t0.5\t
+bmg\tA2\t562\t0.25\t
+bmg\tB1\t562\t0.125\t
+bmg\tB2\t562\t\tOVRFLW')"
+}
+
+@test "Tecan list with BOM, A02 normalised, layout joined by well" {
+    run bash -c "zn-ingest -u --no-provenance --layout '$FIX/layout.csv' '$FIX/tecan.csv' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#plate\twell\tread\tvalue\tflag\tconstruct\tconc_uM\ttime_min\trole
+tecan\tA1\tOD562\t0.5\t\thZIP4\t1\t5\tsample
+tecan\tA2\tOD562\t\tOVER\thZIP4\t2\t5\tsample')"
+}
+
+@test "Tri-Carb: preamble skipped, missing vials kept as flagged records, layout by position" {
+    run bash -c "zn-ingest -u --no-provenance --layout '$FIX/layout_positions.csv' '$FIX/tricarb.csv' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#position\tcount_time_min\tcpm\tdpm\ttSIE\tflag\tconstruct\tconc_uM
+1\t1\t1200.5\t2400\t300.1\t\thZIP4\t1
+2\t\t\t\t\tmissing vial\t\t
+3\t1\t600\t1200\t299.9\tLOW\tvector\t1')"
+}
+
+@test "Wizard2: nuclide columns, seconds to minutes, ISO date" {
+    run bash -c "zn-ingest -u --no-provenance '$FIX/wizard.csv' | grep -v '^##'"
+    assert_success
+    assert_line --index 0 "$(printf '#position\tprotocol\tcount_date\trun\track\tdetector\tcount_time_min\tsample_code\tcounts\tcpm\tcpm_error_pct\tflag')"
+    assert_line --index 1 "$(printf '1\tZn uptake\t2025-03-06T12:42:48\t77\t1\t1\t1\t\t1500\t1500\t2.58\t')"
+}
+
+@test "Hidex 300 SL: key;value records, spectra skipped, day-first dates, layout by well" {
+    run bash -c "zn-ingest -u --no-provenance --layout '$FIX/layout.csv' '$FIX/hidex.csv' | grep -v '^##'"
+    assert_success
+    assert_output "$(printf '#position\trepeat\twell\tcpm\tdpm\tcounts\tcount_time_min\tcount_date\tconstruct\tconc_uM\ttime_min\trole
+1\t1\tA1\t83.97\t126\t140\t1.6666666666666667\t2025-11-30T08:44:20\thZIP4\t1\t5\tsample
+2\t1\tB1\t1000.5\t1500\t1667\t1.6666666666666667\t2025-11-30T08:46:00\tvector\t1\t5\tsample')"
+}
+
+@test "layout: a well twice in the layout is an error naming it" {
+    run zn-ingest -u --layout "$FIX/layout_dup.csv" "$FIX/bmg.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $FIX/layout_dup.csv:3: well A1 appears twice in the layout"
+}
+
+@test "layout: a well in the data but not in the layout is an error naming it" {
+    printf 'well,construct\nA1,x\nA2,x\nB1,x\n' > "$T/l.csv"
+    run zn-ingest -u --layout "$T/l.csv" "$FIX/bmg.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $FIX/bmg.csv: well B2 is in the data but not in the layout $T/l.csv"
+}
+
+@test "layout keyed by position on plate data is an error" {
+    run zn-ingest -u --layout "$FIX/layout_positions.csv" "$FIX/bmg.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $FIX/layout_positions.csv: the layout is keyed by position, but the data have no position"
+}
+
+@test "gzip-compressed exports are read too" {
+    gzip -c "$FIX/fiji_wide.csv" > "$T/fiji_wide.csv.gz"
+    run bash -c "zn-ingest -u --no-provenance --interval 2 '$T/fiji_wide.csv.gz' | grep -c '	cell	'"
+    assert_output "6"
+}
+
+@test "standard input, sample named stdin" {
+    run bash -c "zn-ingest -u --no-provenance --interval 2 < '$FIX/fiji_wide.csv' | grep -v '^#' | head -1"
+    assert_output "$(printf 'stdin\t\t1\tcell\t0\t0\t100')"
+}
+
+@test "a full disk is an error" {
+    run bash -c "zn-ingest --interval 2 '$FIX/fiji_wide.csv' > /dev/full"
+    assert_failure 1
+    assert_output "zn-ingest: write error on standard output: No space left on device"
+}
+
+# ---- conformance: the real exports in ../shared/samples
+
+@test "samples: Fiji Multi Measure wide (3 cells x 121 frames)" {
+    need_samples
+    zn-ingest --interval 2 -o "$T/o.gz" "$SAMPLES/fiji_multimeasure_wide_Mean1-Mean3_timelapse.csv"
+    run zn-view --check "$T/o.gz"
+    assert_output "$T/o.gz: ok: 363 records in 1 segment, schema trace"
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$3==\"3\" && \$5==0 {print \$7}'"
+    assert_output "328"
+}
+
+@test "samples: Fiji named ROIs, background + 12 cells x 136 frames" {
+    need_samples
+    zn-ingest --interval 5 -o "$T/o.gz" "$SAMPLES/fiji_multimeasure_named_rois_FRET_Galphai_donor_w1.csv"
+    run zn-view --check "$T/o.gz"
+    assert_output "$T/o.gz: ok: 1768 records in 1 segment, schema trace"
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$4==\"bg\"' | wc -l"
+    assert_output "136"
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$3==\"Cell12\" && \$5==1 {print \$7}'"
+    assert_output "779.183"
+}
+
+@test "samples: Fiji Measure long CFP + YFP channels (4 cells x 121 slices)" {
+    need_samples
+    zn-ingest --interval 10 -o "$T/o.gz" --channel CFP "$SAMPLES/fiji_measure_long_label_YCaM3.60_cameleon_CFP.csv" \
+        --channel YFP "$SAMPLES/fiji_measure_long_label_YCaM3.60_cameleon_YFP.csv"
+    run zn-view --check "$T/o.gz"
+    assert_output "$T/o.gz: ok: 484 records in 1 segment, schema trace"
+    # slice 31 of Cell-03 (line 123 of the CFP file): 8.97
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$3==\"Cell-03\" && \$5==30 {print \$6, \$7}'"
+    assert_output "300 8.97"
+}
+
+@test "samples: PlotTwist wide ratios with bare CR line ends and a Time column" {
+    need_samples
+    zn-ingest -o "$T/o.gz" "$SAMPLES/fret_ratio_wide_timeseries_CR_line_endings_PlotTwist.csv"
+    run zn-view --check "$T/o.gz"
+    assert_success
+    n=$(tr '\r' '\n' < "$SAMPLES/fret_ratio_wide_timeseries_CR_line_endings_PlotTwist.csv" | grep -c .)
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' 'NR>1 && \$3==\"cell-12\"' | wc -l"
+    assert_output "$((n - 1))"
+}
+
+@test "samples: ImageJ Fluo-4 with a Background column and non-contiguous ROI numbers" {
+    need_samples
+    zn-ingest -o "$T/o.gz" "$SAMPLES/imagej_fluo4_ionomycin_Fmax_with_background_column.csv"
+    run zn-view --check "$T/o.gz"
+    assert_output "$T/o.gz: ok: 560 records in 1 segment, schema trace"
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' 'NR==2 {print \$3, \$4, \$6, \$7}'"
+    assert_output "Background bg 1 285.921"
+}
+
+@test "samples: CellProfiler 4.2.8 per-object table (two intensity channels)" {
+    need_samples
+    zn-ingest -q --interval 3 -o "$T/o.gz" "$SAMPLES/cellprofiler_4.2.8_per_object_per_frame_GECI_excerpt.csv"
+    run zn-view --check "$T/o.gz"
+    assert_success
+    run bash -c "zn-view -u '$T/o.gz' | grep '^#sample'"
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF_BGS_mt\tF_BGS_other')"
+}
+
+@test "samples: Gen5 BCA plate: 96 wells x 3 reads, layout STD/SPL/BLK attached" {
+    need_samples
+    zn-ingest -o "$T/o.gz" "$SAMPLES/gen5_mock_BCA_endpoint_stdcurve_plate_layout.txt"
+    run zn-view --check "$T/o.gz"
+    assert_output "$T/o.gz: ok: 288 records in 1 segment, schema plate"
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$2==\"H12\" && \$3==\"[Concentration]\" {print \$4, \$6, \$7}'"
+    assert_output "115.184 SPL6:4 0.125"
+}
+
+@test "samples: SoftMax Pro UTF-16LE, 3 wavelengths side by side plus reduced values" {
+    need_samples
+    zn-ingest -o "$T/o.gz" "$SAMPLES/softmaxpro_utf16le_absorbance_endpoint_plate_and_group.txt"
+    run zn-view --check "$T/o.gz"
+    assert_output "$T/o.gz: ok: 128 records in 1 segment, schema plate"
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$2==\"C3\" {print \$3, \$4}'"
+    assert_output "$(printf '230 3.147\n260 0.611\n340 0.97\nreduced -6.064066852367687')"
+}
+
+@test "samples: BMG MARS CLARIOstar grid" {
+    need_samples
+    zn-ingest -o "$T/o.gz" "$SAMPLES/bmg_mars_clariostar_absorbance_plate_grid.csv"
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$2==\"H12\" {print \$3, \$4}'"
+    assert_output "450 1 0.207"
+}
+
+@test "samples: Tecan Spark with BOM: 11 labels x 96 wells, OVER flagged not zero" {
+    need_samples
+    zn-ingest -o "$T/o.gz" "$SAMPLES/tecan_sparkcontrol_endpoint_list_bom.csv"
+    run zn-view --check "$T/o.gz"
+    assert_output "$T/o.gz: ok: 1056 records in 1 segment, schema plate"
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$5==\"OVER\" && \$4!=\"\"' | wc -l"
+    assert_output "0"
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$5==\"OVER\"' | wc -l"
+    [ "$output" -gt 0 ]
+}
+
+@test "samples: Tri-Carb comma-delimited report" {
+    need_samples
+    zn-ingest -o "$T/o.gz" "$SAMPLES/perkinelmer_tricarb_lsc_comma_delimited_report.csv"
+    run zn-view --check "$T/o.gz"
+    assert_success
+    run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$1==13 {print \$3, \$4} \$1==5 {print \$7}'"
+    assert_output "$(printf 'missing vial\n28 93.9')"
+}
+
+@test "samples: Wizard2 gamma counter, 430 tubes" {
+    need_samples
+    zn-ingest -o "$T/o.gz" "$SAMPLES/perkinelmer_wizard2_2470_gamma_counter_I125_uptake.csv"
+    run zn-view --check "$T/o.gz"
+    assert_output "$T/o.gz: ok: 430 records in 1 segment, schema counts"
+}
+
+@test "samples: Hidex 300 SL records with spectra" {
+    need_samples
+    zn-ingest -o "$T/o.gz" "$SAMPLES/hidex300sl_lsc_semicolon_records_with_spectra.csv"
+    run bash -c "zn-view --tsv '$T/o.gz' | cut -f1-4 | head -3"
+    assert_output "$(printf 'position\trepeat\twell\tcpm\n1\t1\tA1\t83.97\n1\t2\tA1\t87.57')"
+}
