@@ -264,7 +264,8 @@ PY
     trace_plain > "$T/a.znr"
     run env LC_ALL=de_DE.UTF-8 zn-ingest -u --no-provenance --interval 0.5 "$FIX/fiji_wide.csv"
     assert_success
-    assert_line --index 6 "fiji_wide		1	cell	1	0.5	110"
+    assert_line --index 7 "fiji_wide		1	cell	1	0.5	110"
+    assert_line --index 9 "fiji_wide		2	cell	0	0	200"
 }
 
 @test "--help to stdout exits 0; --version" {
