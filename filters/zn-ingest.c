@@ -831,6 +831,7 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
                    A.in[j].path, im[j].nroi, A.in[0].channel, A.in[0].path, im[0].nroi);
     }
     char fb[32];
+    long nrec = 0;
     for (size_t s = 0; s < im[0].nsamples; s++)
         for (int pass = 0; pass < 2; pass++)
             for (size_t r = 0; r < im[0].nroi; r++) {
@@ -879,8 +880,10 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
                         }
                     }
                     zn_wr_eol(w);
+                    zn_progress(&A.o, ++nrec, 0);
                 }
             }
+    zn_progress(&A.o, nrec, 1);
     for (size_t j = 1; j < nim; j++) free(match[j]);
     free(match);
     for (size_t i = 0; i < ncols; i++) free(cols[i]);

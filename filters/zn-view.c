@@ -73,7 +73,7 @@ static void write_head(args_t *a, zn_wr *w, zn_in *in, int first)
     free(tmp);
 }
 
-static int check_stream(zn_in *in)
+static int check_stream(args_t *a, zn_in *in)
 {
     char err[1024];
     long nrec = 0;
@@ -119,7 +119,7 @@ static int check_stream(zn_in *in)
             }
             continue;
         }
-        nrec++;
+        zn_progress(&a->o, ++nrec, 0);
         double x;
         for (size_t i = 0; numeric && i < in->ncols; i++)
             if (numeric[i]) zn_in_num(in, (int)i, &x);
@@ -130,6 +130,7 @@ static int check_stream(zn_in *in)
                 zn_in_die(in, "%s", err);
         }
     }
+    zn_progress(&a->o, nrec, 1);
     printf("%s: ok: %ld record%s in %d segment%s, schema %s\n", in->nfiles > 1 ? "stream" : in->file, nrec,
            nrec == 1 ? "" : "s", in->nseg, in->nseg == 1 ? "" : "s", schema_copy ? schema_copy : "none");
     zn_order_free(ord);
@@ -164,7 +165,7 @@ int main(int argc, char **argv)
     zn_in in;
     if (zn_in_open(&in, argv + optind, argc - optind) < 0) zn_die(ZN_EXIT_DATA, "%s", in.err);
     if (a.check) {
-        check_stream(&in);
+        check_stream(&a, &in);
         zn_in_close(&in);
         zn_opt_free(&a.o);
         return 0;
@@ -174,6 +175,7 @@ int main(int argc, char **argv)
     zn_wr *w = zn_opt_open_out(&a.o);
     write_head(&a, w, &in, 1);
     int k;
+    long nrec = 0;
     while ((k = zn_in_next(&in)) > 0) {
         if (k == ZN_SEG) {
             select_columns(&a, &in);
@@ -181,6 +183,7 @@ int main(int argc, char **argv)
             continue;
         }
         if (a.meta_only) continue;
+        zn_progress(&a.o, ++nrec, 0);
         if (!a.nsel) {
             zn_out_line(w, &in);
             continue;
@@ -192,6 +195,7 @@ int main(int argc, char **argv)
         zn_wr_eol(w);
     }
     if (k == ZN_ERR) zn_die(ZN_EXIT_DATA, "%s", in.err);
+    zn_progress(&a.o, nrec, 1);
     zn_opt_close_out(w);
     zn_in_close(&in);
     free(a.sel);

@@ -230,6 +230,9 @@ zn_wr *zn_opt_open_out(const zn_opt *o);
 /* Close it; dies (exit 1) on a failed write. */
 void zn_opt_close_out(zn_wr *w);
 void zn_opt_free(zn_opt *o);
+/* With --progress: "prog: N records" on stderr every 2^20 records, and at
+ * the end (done = 1). */
+void zn_progress(const zn_opt *o, long nrec, int done);
 
 /* ---------------------------------------------------------------- zn_schema */
 typedef struct {

@@ -109,3 +109,10 @@ void zn_opt_free(zn_opt *o)
     free(o->pg);
     o->pg = NULL;
 }
+
+void zn_progress(const zn_opt *o, long nrec, int done)
+{
+    if (!o->progress || (!done && (nrec & 0xfffff) != 0)) return;
+    fprintf(stderr, "\r%s: %ld records%s", zn_prog, nrec, done ? "\n" : "");
+    fflush(stderr);
+}

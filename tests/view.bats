@@ -295,3 +295,19 @@ PY
     run zn-view --check "$T/crlf.znr"
     assert_success
 }
+
+@test "--progress reports the number of records on stderr" {
+    trace_plain > "$T/a.znr"
+    run bash -c "zn-view --progress -u '$T/a.znr' 2>&1 >/dev/null | tr '\r' '\n' | tail -n 1"
+    assert_output "zn-view: 4 records"
+}
+
+@test "make install honours PREFIX and DESTDIR" {
+    run make -C "$ZN_TOP" --no-print-directory install PREFIX=/opt/zn DESTDIR="$T/root" BUILD="${ZN_BIN%/bin}"
+    assert_success
+    [ -x "$T/root/opt/zn/bin/zn-ingest" ]
+    [ -x "$T/root/opt/zn/bin/zn-view" ]
+    [ -f "$T/root/opt/zn/share/man/man5/znr.5" ]
+    [ -f "$T/root/opt/zn/share/man/man1/zn-ingest.1" ]
+    [ -f "$T/root/opt/zn/share/znflow/schemas/trace.schema" ]
+}
