@@ -569,15 +569,23 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
     return 0;
 }
 
+/* run a row parser over a table; an empty table or one with only a header
+ * is an error */
+static void parse_table(const char *text, size_t n, char delim, zn_csv_row_fn fn, void *arg, const int *header_done,
+                        const long *rows)
+{
+    char err[512];
+    if (zn_csv_each(text, n, delim, fn, arg, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
+    if (!*header_done) zn_die(ZN_EXIT_DATA, "%s: empty input: no header line", cur_file);
+    if (!*rows) zn_die(ZN_EXIT_DATA, "%s: header only: no data rows", cur_file);
+}
+
 static void parse_wide(img_t *im, const char *text, size_t n, char delim, size_t sample)
 {
     wide_t w = {0};
     w.im = im;
     w.sample = sample;
-    char err[512];
-    if (zn_csv_each(text, n, delim, wide_row, &w, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
-    if (!w.header_done) zn_die(ZN_EXIT_DATA, "%s: empty input: no header line", cur_file);
-    if (!w.row) zn_die(ZN_EXIT_DATA, "%s: header only: no data rows", cur_file);
+    parse_table(text, n, delim, wide_row, &w, &w.header_done, &w.row);
     for (size_t i = 0; i < w.ncols; i++) free(w.hdr[i]);
     free(w.hdr);
     free(w.col_roi);
@@ -763,10 +771,7 @@ static void parse_long(img_t *im, const char *text, size_t n, char delim, size_t
     l.im = im;
     l.sample = sample;
     l.kind = kind;
-    char err[512];
-    if (zn_csv_each(text, n, delim, long_row, &l, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
-    if (!l.header_done) zn_die(ZN_EXIT_DATA, "%s: empty input: no header line", cur_file);
-    if (!l.rows) zn_die(ZN_EXIT_DATA, "%s: header only: no data rows", cur_file);
+    parse_table(text, n, delim, long_row, &l, &l.header_done, &l.rows);
     for (size_t i = 0; i < l.ncols; i++) free(l.hdr[i]);
     free(l.hdr);
     free(l.col_meas);
@@ -975,6 +980,14 @@ static int is_row_letter(const char *s)
     return n == 1 || (s[0] == 'A' && s[1] <= 'F');
 }
 
+/* the number of columns 1, 2, 3 ... of a grid header, starting at field 1 */
+static size_t grid_ncols(const zn_row *hr)
+{
+    size_t ncol = 0;
+    while (1 + ncol < hr->n && atoi(hr->f[1 + ncol]) == (int)ncol + 1) ncol++;
+    return ncol;
+}
+
 /* a grid header: numbers 1, 2, 3 ... starting at field `from` */
 static int grid_header(const zn_row *r, size_t from)
 {
@@ -986,9 +999,7 @@ static int grid_header(const zn_row *r, size_t from)
  * continuation rows with an empty first field; ends at a blank row. */
 static size_t read_grid(const zn_table *tb, size_t h, const char *title, const char *plate, otab_t *t)
 {
-    const zn_row *hr = &tb->rows[h];
-    size_t ncol = 0;
-    while (1 + ncol < hr->n && atoi(hr->f[1 + ncol]) == (int)ncol + 1) ncol++;
+    size_t ncol = grid_ncols(&tb->rows[h]);
     char letter[4] = "";
     size_t r = h + 1;
     for (; r < tb->n; r++) {
@@ -1023,9 +1034,7 @@ static size_t read_grid(const zn_table *tb, size_t h, const char *title, const c
 /* Gen5's Layout block: per-well attributes added to every read of the well */
 static void gen5_layout(const zn_table *tb, size_t h, otab_t *t)
 {
-    const zn_row *hr = &tb->rows[h];
-    size_t ncol = 0;
-    while (1 + ncol < hr->n && atoi(hr->f[1 + ncol]) == (int)ncol + 1) ncol++;
+    size_t ncol = grid_ncols(&tb->rows[h]);
     char letter[4] = "";
     for (size_t r = h + 1; r < tb->n; r++) {
         const zn_row *row = &tb->rows[r];
@@ -1178,8 +1187,7 @@ static void parse_tecan(const zn_table *tb, const char *plate, otab_t *t)
         if (strcmp(f0, "Name") == 0 && *trim(row->f[1])) snprintf(name, sizeof name, "%s", trim(row->f[1]));
         if (strcmp(f0, "<>") != 0) continue;
         if (grid_header(row, 1)) { /* grid layout */
-            size_t ncol = 0;
-            while (1 + ncol < row->n && atoi(row->f[1 + ncol]) == (int)ncol + 1) ncol++;
+            size_t ncol = grid_ncols(row);
             for (r++; r < tb->n && tb->rows[r].n && is_row_letter(trim(tb->rows[r].f[0])); r++) {
                 const zn_row *g = &tb->rows[r];
                 for (size_t c = 0; c < ncol && 1 + c < g->n; c++) {
@@ -1371,6 +1379,8 @@ static void parse_hidex(const zn_table *tb, otab_t *t)
 
 /* ------------------------------------------------------------ layout join */
 
+static char *read_text(const char *path, size_t *n);
+
 static void normal_key(const char *s, char *out, size_t n, int well)
 {
     s = trim((char *)s);
@@ -1381,14 +1391,9 @@ static void normal_key(const char *s, char *out, size_t n, int well)
 
 static void join_layout(otab_t *t, const char *path)
 {
-    char err[600], *raw, *text;
-    size_t n, tn;
-    zn_rd *rd = zn_rd_open(path, err, sizeof err);
-    if (!rd) zn_die(ZN_EXIT_DATA, "%s", err);
-    if (zn_rd_slurp(rd, &raw, &n) < 0) zn_die(ZN_EXIT_DATA, "%s", zn_rd_error(rd));
-    zn_rd_close(rd);
-    if (zn_text_decode(raw, n, &text, &tn, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", path, err);
-    free(raw);
+    char err[600];
+    size_t tn;
+    char *text = read_text(path, &tn);
     zn_table lt;
     if (zn_table_load(&lt, text, tn, zn_csv_sniff(text, tn), err, sizeof err) < 0)
         zn_die(ZN_EXIT_DATA, "%s: %s", path, err);
