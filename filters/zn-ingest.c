@@ -135,6 +135,22 @@ static _Noreturn void bad_value(long line, const char *col, const char *v)
            zn_num_hint(v, strlen(v)));
 }
 
+static void check_ragged(const char *file, long line, size_t nf, size_t ncols)
+{
+    if (nf != ncols)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", file, line, nf, ncols);
+}
+
+/* the time of a row, in seconds */
+static double time_field(const char *v, const char *col, long line, double scale)
+{
+    double t;
+    int k = inst_value(v, &t);
+    if (k == 1) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the time is missing", cur_file, line, col);
+    if (k != 0) bad_value(line, col, v);
+    return t * scale;
+}
+
 static char *base_name(const char *path)
 {
     const char *b = strrchr(path, '/');
@@ -542,8 +558,7 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
         im->has_t = w->tcol >= 0;
         return 0;
     }
-    if (nf != w->ncols)
-        zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", cur_file, line, nf, w->ncols);
+    check_ragged(cur_file, line, nf, w->ncols);
     long frame = w->row++;
     if (w->fcol >= 0) {
         double x;
@@ -552,13 +567,7 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
                    w->hdr[w->fcol], f[w->fcol]);
         frame = (long)x - 1;
     }
-    double t = NAN;
-    if (w->tcol >= 0) {
-        int k = inst_value(f[w->tcol], &t);
-        if (k == 1) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the time is missing", cur_file, line, w->hdr[w->tcol]);
-        if (k != 0) bad_value(line, w->hdr[w->tcol], f[w->tcol]);
-        t *= w->tscale;
-    }
+    double t = w->tcol >= 0 ? time_field(f[w->tcol], w->hdr[w->tcol], line, w->tscale) : NAN;
     for (size_t r = 0; r < im->nroi; r++) w->tmp_obs[r] = (size_t)-1;
     for (size_t i = 0; i < nf; i++) {
         if (w->col_roi[i] < 0) continue;
@@ -714,8 +723,7 @@ static int long_row(char **f, size_t nf, long line, void *arg)
         long_header(l, f, nf, line);
         return 0;
     }
-    if (nf != l->ncols)
-        zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", cur_file, line, nf, l->ncols);
+    check_ragged(cur_file, line, nf, l->ncols);
     l->rows++;
     size_t sample = l->sample;
     if (l->csample >= 0) {
@@ -751,13 +759,7 @@ static int long_row(char **f, size_t nf, long line, void *arg)
         frame = (long)x - (l->kind ? 1 : 0); /* Fiji slices and CellProfiler images count from 1 */
     } else
         frame = (long)im->roi[roi].count; /* order of appearance */
-    double t = NAN;
-    if (l->ct >= 0) {
-        int k = inst_value(f[l->ct], &t);
-        if (k == 1) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the time is missing", cur_file, line, l->hdr[l->ct]);
-        if (k != 0) bad_value(line, l->hdr[l->ct], f[l->ct]);
-        t *= l->tscale;
-    }
+    double t = l->ct >= 0 ? time_field(f[l->ct], l->hdr[l->ct], line, l->tscale) : NAN;
     size_t i = img_add(im, roi, frame, t);
     for (size_t c = 0; c < nf; c++)
         if (l->col_meas[c] >= 0) img_set(im, i, (size_t)l->col_meas[c], f[c], line, l->hdr[c]);
@@ -1250,8 +1252,7 @@ static void parse_tricarb(const zn_table *tb, otab_t *t)
             ot_set(t, k, "flag", "missing vial");
             continue;
         }
-        if (row->n != hr->n)
-            zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", cur_file, row->line, row->n, hr->n);
+        check_ragged(cur_file, row->line, row->n, hr->n);
         size_t k = ot_row(t);
         for (size_t i = 0; i < hr->n; i++) {
             const char *hn = trim(hr->f[i]);
@@ -1305,8 +1306,7 @@ static void parse_wizard(const zn_table *tb, otab_t *t)
     for (size_t r = 1; r < tb->n; r++) {
         const zn_row *row = &tb->rows[r];
         if (row->n == 0) continue;
-        if (row->n != hr->n)
-            zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", cur_file, row->line, row->n, hr->n);
+        check_ragged(cur_file, row->line, row->n, hr->n);
         size_t k = ot_row(t);
         char pos[64];
         if (racks) snprintf(pos, sizeof pos, "%s:%s", trim(row->f[crack]), trim(row->f[cpos]));
@@ -1419,8 +1419,7 @@ static void join_layout(otab_t *t, const char *path)
     for (size_t r = h + 1; r < lt.n; r++) {
         const zn_row *row = &lt.rows[r];
         if (!row->n) continue;
-        if (row->n != hr->n)
-            zn_die(ZN_EXIT_DATA, "%s:%ld: ragged row: %zu fields, the header has %zu", path, row->line, row->n, hr->n);
+        check_ragged(path, row->line, row->n, hr->n);
         char k[64];
         normal_key(row->f[key], k, sizeof k, by_well);
         if (!*k) zn_die(ZN_EXIT_DATA, "%s:%ld: the %s is empty", path, row->line, dkey);

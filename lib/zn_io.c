@@ -442,7 +442,9 @@ zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errl
             free(w);
             return NULL;
         }
-        fchmod(w->fd, 0666 & ~(mode_t)0022);
+        mode_t mask = umask(0); /* mkstemp makes 0600: give the file the usual mode */
+        umask(mask);
+        fchmod(w->fd, 0666 & ~mask);
         zn_cleanup_add(w->tmp);
     }
     w->buf = zn_malloc(WR_BLOCK);

@@ -404,3 +404,70 @@ tecan\tA2\tOD562\t\tOVER\thZIP4\t2\t5\tsample')"
     run bash -c "zn-view --tsv '$T/o.gz' | cut -f1-4 | head -3"
     assert_output "$(printf 'position\trepeat\twell\tcpm\n1\t1\tA1\t83.97\n1\t2\tA1\t87.57')"
 }
+
+# ---- more bad input: every message checked
+
+@test "a plate file without a grid, a Tecan file without a block, a Hidex file without records" {
+    printf 'x\n' > "$T/t.csv"
+    run zn-ingest -f bmg "$T/t.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/t.csv: no plate grid found (a header row 1, 2, 3 ... and rows A, B, ...)"
+    run zn-ingest -f tecan "$T/t.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/t.csv: no '<>' measurement block found"
+    run zn-ingest -f hidex "$T/t.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/t.csv: no 'Sample start' records found"
+}
+
+@test "a bad well name in a counter export names the line" {
+    printf 'Zn\nSample start\nWName;Z99\nCPM;1\n' > "$T/h.csv"
+    run zn-ingest -f hidex "$T/h.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/h.csv:3: \"Z99\" is not a well name (A1..P24)"
+}
+
+@test "a layout column may not overwrite an instrument column" {
+    printf 'well,flag\nA1,x\nA2,x\nB1,x\nB2,y\n' > "$T/l.csv"
+    run zn-ingest --layout "$T/l.csv" "$FIX/bmg.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/l.csv: layout column 'flag' would overwrite the instrument's column of that name (rename it in the layout)"
+}
+
+@test "usage errors: --channel twice, unknown --map key, bad --interval, --layout on imaging data" {
+    run zn-ingest --channel A "$FIX/fiji_long_cfp.csv" --channel A "$FIX/fiji_long_yfp.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --channel A is given twice"
+    run zn-ingest --map foo=bar "$FIX/generic_long.tsv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --map: unknown key 'foo' (cell, t, frame, sample, condition, role, F, F_NAME)"
+    run zn-ingest --interval -1 "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --interval: \"-1\" is not a positive number of seconds"
+    run zn-ingest --interval 1 --layout "$FIX/layout.csv" "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --layout is for plate and counter data, not imaging tables"
+}
+
+@test "a missing time, a fractional frame number, one ROI and measure twice" {
+    printf 'Time,c1\n0,1\n,2\n' > "$T/tm.csv"
+    run zn-ingest "$T/tm.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/tm.csv:3: column 'Time': the time is missing"
+    printf 'Slice,Mean1\n1,1\n1.5,2\n' > "$T/sl.csv"
+    run zn-ingest --interval 1 "$T/sl.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/sl.csv:3: column 'Slice': \"1.5\" is not a frame number (1, 2, ...)"
+    printf ' ,Mean1,Mean1\n1,2,3\n' > "$T/d.csv"
+    run zn-ingest --interval 1 "$T/d.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/d.csv:1: columns 'Mean1' and 'Mean1' are the same ROI and measure"
+}
+
+@test "a channel without a cell the first channel has" {
+    printf ' ,Label,Mean,Slice\n1,A:c1:x,1,1\n' > "$T/c1.csv"
+    printf ' ,Label,Mean,Slice\n1,A:c9:x,1,1\n' > "$T/c9.csv"
+    run zn-ingest --interval 1 --channel A "$T/c1.csv" --channel B "$T/c9.csv"
+    assert_failure 1
+    assert_output "zn-ingest: channel B ($T/c9.csv) has no cell 'c1' of sample 'c1', which channel A has (channels must have the same ROIs and frames)"
+}

@@ -311,3 +311,47 @@ PY
     [ -f "$T/root/opt/zn/share/man/man1/zn-ingest.1" ]
     [ -f "$T/root/opt/zn/share/znflow/schemas/trace.schema" ]
 }
+
+@test "malformed streams: each problem named with file and line" {
+    printf '##znr=1\n##oops\n#a\n' > "$T/m.znr"
+    run zn-view -u "$T/m.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/m.znr:2: meta line \"##oops\" is not ##key=value"
+    printf '##znr=1\n#a\n1\n#b\n' > "$T/m.znr"
+    run zn-view -u "$T/m.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/m.znr:4: a meta or header line among the records (a new segment must begin with ##znr=1)"
+    printf '##znr=1\n#a\t\n' > "$T/m.znr"
+    run zn-view -u "$T/m.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/m.znr:2: header column 2 has no name"
+    printf '##znr=1\n#a\ta\n' > "$T/m.znr"
+    run zn-view -u "$T/m.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/m.znr:2: column 'a' appears twice in the header"
+    printf '##znr=1\n##x=1\n' > "$T/m.znr"
+    run zn-view -u "$T/m.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/m.znr:2: the stream ends before its header line (#col1<TAB>col2...)"
+    printf '##znr=1\n1\n' > "$T/m.znr"
+    run zn-view -u "$T/m.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/m.znr:2: expected the header line (#col1<TAB>col2...) after the meta lines, found a record"
+    printf '##znr=1\n##window=base:5:1\n#a\n' > "$T/m.znr"
+    run zn-view --check "$T/m.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/m.znr: meta: window \"base:5:1\" ends before it starts"
+}
+
+@test "a file that does not exist" {
+    run zn-view "$T/nonexist.gz"
+    assert_failure 1
+    assert_output "zn-view: $T/nonexist.gz: cannot open: No such file or directory"
+}
+
+@test "-o files get the usual permissions (umask), not mkstemp's 0600" {
+    trace_plain > "$T/a.znr"
+    (umask 022; zn-view -o "$T/p.gz" "$T/a.znr")
+    run stat -c %a "$T/p.gz"
+    assert_output "644"
+}
