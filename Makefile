@@ -28,7 +28,7 @@ else
 BUILD   ?= build
 endif
 
-PROGS    = zn-ingest zn-view
+PROGS    = zn-ingest zn-view zn-background zn-ratio zn-calibrate
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/schemas_gen.o
 SCHEMAS  = $(wildcard schemas/*.schema)
@@ -47,8 +47,8 @@ $(BUILD)/obj $(BUILD)/bin:
 $(BUILD)/obj/%.o: lib/%.c lib/zn.h | $(BUILD)/obj
 	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -c -o $@ $<
 
-$(BUILD)/schemas_gen.c: $(SCHEMAS) tools/embed-schemas.sh | $(BUILD)/obj
-	tools/embed-schemas.sh $(SCHEMAS) > $@
+$(BUILD)/schemas_gen.c: $(SCHEMAS) schemas/sensors.tsv tools/embed-schemas.sh | $(BUILD)/obj
+	tools/embed-schemas.sh schemas/sensors.tsv $(SCHEMAS) > $@
 
 $(BUILD)/obj/schemas_gen.o: $(BUILD)/schemas_gen.c
 	$(CC) $(CFLAGS) $(WARN) -c -o $@ $<
@@ -86,7 +86,7 @@ install: all
 	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/schemas
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
-	install -m 0644 $(SCHEMAS) $(DESTDIR)$(DATADIR)/schemas
+	install -m 0644 $(SCHEMAS) schemas/sensors.tsv $(DESTDIR)$(DATADIR)/schemas
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGS))

@@ -311,4 +311,137 @@ const char *zn_table_get(const zn_table *t, size_t r, size_t i);
  * a well name. */
 int zn_well_norm(const char *s, char out[8], int *row, int *col);
 
+/* ---------------------------------------------------------------- zn_trace */
+/* The columns and the canonical order of a trace stream, checked record by
+ * record.  zn_trace_rec dies (exit 1, "prog: file:line: ...") on a bad
+ * frame or time, or a record out of canonical order. */
+typedef struct {
+    zn_in *in;
+    int c_sample, c_cell, c_role, c_frame, c_t, c_flag; /* c_flag -1 if absent */
+    long frame;      /* current record: frame index */
+    double t;        /* current record: time (s) */
+    int bg;          /* current record is a background ROI (role bg) */
+    int new_cell;    /* current record starts a (sample, cell) group */
+    int new_sample;  /* ... and a new sample */
+    /* private */
+    zn_order *ord;
+    char *sample;
+} zn_trace;
+/* Look up the trace columns of in (dies naming what is missing; dies when
+ * the stream's schema is not trace or t is not in seconds). */
+void zn_trace_init(zn_trace *tr, zn_in *in);
+/* Check the meta of a new segment (schema, unit of t). */
+void zn_trace_segment(zn_trace *tr);
+void zn_trace_rec(zn_trace *tr);
+void zn_trace_free(zn_trace *tr);
+/* Is this column a fluorescence channel (F or F_*, not a derived F_F0)? */
+int zn_is_channel(const char *name);
+/* The window NAME: from opt ("START:END" seconds) when given, else from the
+ * meta.  1 found, 0 absent; dies (usage or data) when malformed. */
+int zn_window_get(const zn_meta *m, const char *name, const char *opt, const char *optname, zn_window *w);
+
+/* The records of one cell, copied (the reader's line is reused). */
+typedef struct {
+    size_t n, ncols;
+    char *text;
+    size_t tlen, tcap;
+    size_t *off, *len; /* n * ncols */
+    size_t cap;
+} zn_cellbuf;
+void zn_cellbuf_add(zn_cellbuf *c, const zn_in *in);
+void zn_cellbuf_clear(zn_cellbuf *c);
+void zn_cellbuf_free(zn_cellbuf *c);
+static inline const char *zn_cellbuf_f(const zn_cellbuf *c, size_t r, size_t i)
+{
+    return c->text + c->off[r * c->ncols + i];
+}
+static inline size_t zn_cellbuf_l(const zn_cellbuf *c, size_t r, size_t i) { return c->len[r * c->ncols + i]; }
+
+/* Output columns: the input's, then the ones a filter adds. */
+typedef struct {
+    char **cols;
+    size_t n, nin;
+} zn_cols;
+void zn_cols_init(zn_cols *c, const zn_in *in);
+/* Index of an output column: the input column of that name when there is
+ * one (then unless force, die: the step was already applied), else a new
+ * column appended. */
+size_t zn_cols_add(zn_cols *c, const char *name, int force, const char *hint);
+/* The flag column: the input's, or a new one. */
+size_t zn_cols_flag(zn_cols *c);
+void zn_cols_free(zn_cols *c);
+
+/* One output record being assembled: every field a pointer and a length;
+ * numbers are formatted into the record's own slots. */
+typedef struct {
+    size_t n;
+    const char **v;
+    size_t *l;
+    char (*num)[40];
+    zn_buf flag;
+    size_t flag_col;
+} zn_rec;
+void zn_rec_init(zn_rec *r, const zn_cols *c, size_t flag_col); /* flag_col (size_t)-1: none */
+/* Start a record from input fields (nin of them); added columns empty. */
+void zn_rec_from(zn_rec *r, const char *const *f, const size_t *fl, size_t nin);
+void zn_rec_from_cell(zn_rec *r, const zn_cellbuf *c, size_t row);
+void zn_rec_num(zn_rec *r, size_t i, double x); /* NaN -> missing */
+void zn_rec_set(zn_rec *r, size_t i, const char *s, size_t n);
+/* Append a flag word to the record's flag field (';' between words). */
+void zn_rec_flag(zn_rec *r, const char *word);
+void zn_rec_write(zn_wr *w, zn_rec *r);
+void zn_rec_free(zn_rec *r);
+
+/* ---------------------------------------------------------------- zn_stat */
+/* Statistics that skip NaN (missing); NaN when nothing is left.  *n gets
+ * the number of values used (may be NULL). */
+double zn_mean(const double *x, size_t len, size_t *n);
+double zn_sd(const double *x, size_t len);          /* sample SD (n - 1) */
+double zn_median(const double *x, size_t len, size_t *n);
+double zn_mad(const double *x, size_t len);         /* 1.4826 * median |x - median| */
+
+/* ---------------------------------------------------------------- zn_units */
+/* A concentration "15nM", "0.811 nM", "18pM", "1uM", "1 µM", "2e-9M" ->
+ * nanomolar.  0 ok, -1 not one (err says why). */
+int zn_conc_parse(const char *s, double *nM, char *err, size_t errlen);
+/* nM per unit: "pM" 1e-3, "nM" 1, "uM" 1e3, "mM" 1e6, "M" 1e9; 0 unknown. */
+double zn_conc_unit(const char *unit);
+
+/* ---------------------------------------------------------------- zn_sensor */
+typedef struct {
+    char *name, *kind; /* kind: intensity, ratio or FRET */
+    double kd_nM;
+    double hill, beta; /* NaN when the catalogue has none */
+    char *kd_text, *target, *source;
+} zn_sensor;
+typedef struct {
+    zn_sensor *s;
+    size_t n;
+} zn_sensors;
+/* Load a catalogue (TSV text: name kind kd hill beta target source).
+ * text NULL: the built-in one (schemas/sensors.tsv).  0 ok, -1 err. */
+int zn_sensors_load(zn_sensors *c, const char *text, const char *what, char *err, size_t errlen);
+/* Look a sensor up by name, ignoring case, '-', '_' and spaces. */
+const zn_sensor *zn_sensor_find(const zn_sensors *c, const char *name);
+void zn_sensors_free(zn_sensors *c);
+extern const char zn_sensor_catalogue[];
+
+/* ---------------------------------------------------------------- zn_fit */
+/* Nonlinear least squares (GSL trust region, Levenberg-Marquardt). The
+ * model computes y at x and, when dy is not NULL, dy/dp[j]. */
+typedef void (*zn_model_fn)(double x, const double *p, double *y, double *dy, void *arg);
+typedef struct {
+    size_t np;
+    double p[8];
+    double cov[64];  /* unscaled (J'WJ)^-1, np x np */
+    double ss;       /* weighted residual sum of squares */
+    size_t n, iter;
+    int status;      /* 0 converged, otherwise a GSL error code */
+    const char *why; /* why it failed, "" when it did not */
+} zn_fitres;
+/* Fit np parameters from the start p0; w weights (NULL: all 1).  Returns
+ * status (0 converged). */
+int zn_fit_nls(zn_model_fn f, void *arg, const double *x, const double *y, const double *w, size_t n,
+               size_t np, const double *p0, zn_fitres *res);
+
 #endif

@@ -1,0 +1,522 @@
+/* zn-background - subtract background: the per-frame mean of a sample's
+ * background ROIs, a constant per channel, or a control group (uptake). */
+#include "zn.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "Usage: zn-background [OPTIONS] [FILE...]\n"
+    "Subtract background from fluorescence traces or uptake records.\n"
+    "\n"
+    "Traces (default): for each sample, subtract the per-frame mean of its\n"
+    "background ROIs (role bg) from every channel (F, F_*) of every cell:\n"
+    "  F'(cell, t) = F(cell, t) - mean over bg ROIs of F(bg, t)\n"
+    "      --channels LIST   subtract from these columns only (default: F and F_*)\n"
+    "      --value SPEC      subtract constants instead: V for every channel, or\n"
+    "                        COL=V,COL=V (e.g. F_CFP=102.5,F_YFP=98)\n"
+    "      --allow-missing   a sample without background ROIs passes unchanged,\n"
+    "                        flagged no_bg (default: an error naming the sample)\n"
+    "      --keep-bg         keep the background ROIs' records (subtracted too)\n"
+    "\n"
+    "Control group (uptake records, e.g. empty vector):\n"
+    "      --control COL=VALUE  records with COL=VALUE are the control group;\n"
+    "                        subtract its mean at the same --match keys\n"
+    "  -y, --value-column COL  the column to correct (default rate)\n"
+    "      --match LIST      keys that pair records with their control\n"
+    "                        (default conc_uM,time_min)\n"
+    "      --keep-control    keep the control records (subtracted too)\n"
+    "\n"
+    "      --force           subtract again although the meta says it was done\n";
+
+enum { OPT_CHANNELS = ZN_OPT_FIRST_OWN, OPT_VALUE, OPT_ALLOW, OPT_KEEP_BG, OPT_CONTROL, OPT_MATCH, OPT_KEEP_CTRL,
+       OPT_FORCE };
+
+typedef struct {
+    zn_opt o;
+    const char *channels, *value, *control, *ycol, *match;
+    int allow_missing, keep_bg, keep_ctrl, force;
+} args_t;
+
+/* ------------------------------------------------------------ channels */
+
+typedef struct {
+    size_t n;
+    int *col;       /* input column of channel j */
+    size_t *bgcol;  /* output column bg_<name> */
+    double *value;  /* --value constant, NAN if none */
+} chans_t;
+
+static void pick_channels(chans_t *ch, const args_t *a, zn_in *in, zn_cols *cols)
+{
+    memset(ch, 0, sizeof *ch);
+    ch->col = zn_calloc(in->ncols, sizeof *ch->col);
+    ch->bgcol = zn_calloc(in->ncols, sizeof *ch->bgcol);
+    ch->value = zn_calloc(in->ncols, sizeof *ch->value);
+    if (a->channels) {
+        char *list = zn_strdup(a->channels), *save = NULL;
+        for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            ch->col[ch->n++] = zn_in_need(in, t);
+            if (ch->n > in->ncols) zn_usage_error("--channels: a column is named twice");
+        }
+        free(list);
+    } else
+        for (size_t i = 0; i < in->ncols; i++)
+            if (zn_is_channel(in->cols[i])) ch->col[ch->n++] = (int)i;
+    if (!ch->n)
+        zn_die(ZN_EXIT_DATA, "%s: no fluorescence channel (F or F_*) to correct; name one with --channels",
+               in->file);
+    for (size_t j = 0; j < ch->n; j++) ch->value[j] = NAN;
+    if (a->value) {
+        double v;
+        if (zn_parse_double(a->value, strlen(a->value), &v) == ZN_NUM_OK) {
+            for (size_t j = 0; j < ch->n; j++) ch->value[j] = v;
+        } else {
+            char *list = zn_strdup(a->value), *save = NULL;
+            for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                char *eq = strchr(t, '=');
+                if (!eq || zn_parse_double(eq + 1, strlen(eq + 1), &v) != ZN_NUM_OK)
+                    zn_usage_error("--value: \"%s\" is not V or COL=V (e.g. F_CFP=102.5)", t);
+                *eq = 0;
+                size_t j = 0;
+                while (j < ch->n && strcmp(in->cols[ch->col[j]], t) != 0) j++;
+                if (j == ch->n) zn_usage_error("--value: \"%s\" is not one of the channels corrected", t);
+                ch->value[j] = v;
+            }
+            free(list);
+            for (size_t j = 0; j < ch->n; j++)
+                if (isnan(ch->value[j]))
+                    zn_usage_error("--value: no value for channel %s (give one for each, or one for all)",
+                                   in->cols[ch->col[j]]);
+        }
+    }
+    for (size_t j = 0; j < ch->n; j++) {
+        char *name = zn_asprintf("bg_%s", in->cols[ch->col[j]]);
+        ch->bgcol[j] = zn_cols_add(cols, name, a->force, " (background already subtracted?)");
+        free(name);
+    }
+}
+
+static void free_channels(chans_t *ch)
+{
+    free(ch->col);
+    free(ch->bgcol);
+    free(ch->value);
+}
+
+/* ------------------------------------------------------------ traces */
+
+typedef struct {
+    const args_t *a;
+    zn_in *in;
+    zn_trace tr;
+    zn_cols cols;
+    size_t flagcol;
+    chans_t ch;
+    zn_rec rec;
+    zn_wr *w;
+    /* background of the current sample, per channel and frame */
+    double *sum;  /* [frame * nch + j] */
+    long *cnt;
+    size_t nframes, fcap;
+    double *mean; /* finished per-frame means, NAN where none */
+    int have_bg, bg_done, warned;
+    zn_cellbuf bgrec; /* the bg ROIs' records (--keep-bg) */
+} trace_t;
+
+static void bg_add(trace_t *s)
+{
+    size_t nch = s->ch.n, fr = (size_t)s->tr.frame;
+    if (fr > (1u << 24))
+        zn_in_die(s->in, "background ROI frame %zu: frames above 16777216 are not supported", fr);
+    if (fr >= s->nframes) {
+        size_t old = s->fcap;
+        if ((fr + 1) * nch > s->fcap) {
+            size_t c2 = old;
+            zn_grow(&s->sum, &c2, (fr + 1) * nch, sizeof *s->sum);
+            c2 = old;
+            zn_grow(&s->cnt, &c2, (fr + 1) * nch, sizeof *s->cnt);
+            zn_grow(&s->mean, &s->fcap, (fr + 1) * nch, sizeof *s->mean);
+        }
+        for (size_t i = s->nframes * nch; i < (fr + 1) * nch; i++) {
+            s->sum[i] = 0;
+            s->cnt[i] = 0;
+        }
+        s->nframes = fr + 1;
+    }
+    for (size_t j = 0; j < nch; j++) {
+        double x;
+        if (zn_in_num(s->in, s->ch.col[j], &x) == ZN_NUM_OK) {
+            s->sum[fr * nch + j] += x;
+            s->cnt[fr * nch + j]++;
+        }
+    }
+    s->have_bg = 1;
+}
+
+/* write one record with the background of its frame subtracted */
+static void put_subtracted(trace_t *s, long frame)
+{
+    size_t nch = s->ch.n;
+    int neg = 0, nobg = 0;
+    for (size_t j = 0; j < nch; j++) {
+        int c = s->ch.col[j];
+        double b = s->a->value ? s->ch.value[j]
+                   : (s->have_bg && (size_t)frame < s->nframes) ? s->mean[(size_t)frame * nch + j]
+                                                                : NAN;
+        double x;
+        int k = zn_parse_double(s->rec.v[c], s->rec.l[c], &x);
+        if (k != ZN_NUM_OK && k != ZN_NUM_EMPTY) zn_in_die(s->in, "column '%s': \"%.*s\" is not a number",
+                                                            s->in->cols[c], (int)s->rec.l[c], s->rec.v[c]);
+        zn_rec_num(&s->rec, s->ch.bgcol[j], b);
+        if (k == ZN_NUM_EMPTY) continue;
+        if (isnan(b)) {
+            if (s->have_bg || !s->a->allow_missing) zn_rec_set(&s->rec, (size_t)c, "", 0);
+            nobg = 1;
+            continue;
+        }
+        double y = x - b;
+        zn_rec_num(&s->rec, (size_t)c, y);
+        neg |= y < 0;
+    }
+    if (nobg) zn_rec_flag(&s->rec, "no_bg");
+    if (neg) zn_rec_flag(&s->rec, "bg_negative");
+    zn_rec_write(s->w, &s->rec);
+}
+
+/* all background ROIs of the sample are in: means, then their records */
+static void bg_finish(trace_t *s, const char *sample)
+{
+    if (s->bg_done) return;
+    s->bg_done = 1;
+    size_t nch = s->ch.n;
+    for (size_t i = 0; i < s->nframes * nch; i++) s->mean[i] = s->cnt[i] ? s->sum[i] / (double)s->cnt[i] : NAN;
+    if (!s->have_bg && !s->a->value) {
+        if (!s->a->allow_missing)
+            zn_in_die(s->in,
+                      "sample '%s' has no background ROI (role bg): mark one in zn-ingest (--bg), give "
+                      "constants with --value, or pass it uncorrected with --allow-missing",
+                      sample);
+        zn_warn("sample '%s' has no background ROI: passed uncorrected, flagged no_bg", sample);
+    }
+    for (size_t r = 0; r < s->bgrec.n; r++) {
+        zn_rec_from_cell(&s->rec, &s->bgrec, r);
+        long fr = 0;
+        zn_parse_long(s->rec.v[s->tr.c_frame], s->rec.l[s->tr.c_frame], &fr);
+        put_subtracted(s, fr);
+    }
+    zn_cellbuf_clear(&s->bgrec);
+}
+
+static void sample_start(trace_t *s)
+{
+    s->nframes = 0;
+    s->have_bg = 0;
+    s->bg_done = 0;
+    zn_cellbuf_clear(&s->bgrec);
+}
+
+static void head(trace_t *s)
+{
+    zn_meta m = {0};
+    zn_meta_copy(&m, &s->in->meta);
+    zn_buf b = {0};
+    if (s->a->value) {
+        zn_buf_adds(&b, "value:");
+        for (size_t j = 0; j < s->ch.n; j++) {
+            char num[40];
+            zn_fmt_double(num, s->ch.value[j]);
+            zn_buf_addf(&b, "%s%s=%s", j ? "," : "", s->in->cols[s->ch.col[j]], num);
+        }
+    } else {
+        zn_buf_adds(&b, "roi-mean:");
+        for (size_t j = 0; j < s->ch.n; j++) zn_buf_addf(&b, "%s%s", j ? "," : "", s->in->cols[s->ch.col[j]]);
+    }
+    zn_meta_addf(&m, "background=%s", b.s);
+    zn_out_head(s->w, &m, s->a->o.no_pg ? NULL : s->a->o.pg, s->cols.cols, s->cols.n);
+    zn_buf_free(&b);
+    zn_meta_clear(&m);
+    free(m.v);
+}
+
+static void check_meta(const args_t *a, zn_in *in)
+{
+    const char *b = zn_meta_get(&in->meta, "background");
+    if (b && !a->force)
+        zn_die(ZN_EXIT_DATA, "%s: background was already subtracted (##background=%s); --force subtracts again",
+               in->file, b);
+}
+
+static void run_traces(const args_t *a, zn_in *in)
+{
+    trace_t s = {0};
+    s.a = a;
+    s.in = in;
+    check_meta(a, in);
+    zn_trace_init(&s.tr, in);
+    zn_cols_init(&s.cols, in);
+    pick_channels(&s.ch, a, in, &s.cols);
+    s.flagcol = zn_cols_flag(&s.cols);
+    zn_rec_init(&s.rec, &s.cols, s.flagcol);
+    s.w = zn_opt_open_out(&a->o);
+    head(&s);
+    long nrec = 0;
+    int k;
+    while ((k = zn_in_next(in)) > 0) {
+        if (k == ZN_SEG) {
+            if (s.tr.sample) bg_finish(&s, s.tr.sample);
+            check_meta(a, in);
+            zn_trace_segment(&s.tr);
+            head(&s);
+            continue;
+        }
+        zn_progress(&a->o, ++nrec, 0);
+        zn_trace_rec(&s.tr);
+        if (s.tr.new_sample) {
+            /* a sample with only background ROIs still gets its records out */
+            if (nrec > 1 && !s.bg_done) bg_finish(&s, "");
+            sample_start(&s);
+        }
+        if (s.tr.bg && !a->value) {
+            bg_add(&s);
+            if (a->keep_bg) zn_cellbuf_add(&s.bgrec, in);
+            continue;
+        }
+        if (!s.bg_done) bg_finish(&s, s.tr.sample);
+        zn_rec_from(&s.rec, (const char *const *)in->f, in->fl, in->ncols);
+        put_subtracted(&s, s.tr.frame);
+    }
+    if (k == ZN_ERR) zn_die(ZN_EXIT_DATA, "%s", in->err);
+    if (s.tr.sample && !s.bg_done) bg_finish(&s, s.tr.sample);
+    zn_progress(&a->o, nrec, 1);
+    zn_opt_close_out(s.w);
+    zn_rec_free(&s.rec);
+    zn_cellbuf_free(&s.bgrec);
+    free_channels(&s.ch);
+    zn_cols_free(&s.cols);
+    zn_trace_free(&s.tr);
+    free(s.sum);
+    free(s.cnt);
+    free(s.mean);
+}
+
+/* ------------------------------------------------------------ control */
+
+/* A key of the match columns: numbers compared as numbers ("5" = "5.0"). */
+static char *match_key(const zn_in *in, const int *mc, size_t nm)
+{
+    zn_buf b = {0};
+    for (size_t i = 0; i < nm; i++) {
+        double x;
+        const char *f = in->f[mc[i]];
+        size_t fl = in->fl[mc[i]];
+        if (i) zn_buf_addc(&b, '\x1f');
+        if (zn_parse_double(f, fl, &x) == ZN_NUM_OK) {
+            char num[40];
+            zn_buf_add(&b, num, zn_fmt_double(num, x));
+        } else
+            zn_buf_add(&b, f, fl);
+    }
+    if (!b.s) zn_buf_adds(&b, "");
+    return b.s;
+}
+
+static char *key_text(const zn_in *in, const int *mc, size_t nm, const char *key)
+{
+    zn_buf b = {0};
+    const char *p = key;
+    for (size_t i = 0; i < nm; i++) {
+        const char *e = strchr(p, '\x1f');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        zn_buf_addf(&b, "%s%s=%.*s", i ? ", " : "", in->cols[mc[i]], (int)n, p);
+        p += n + (e != NULL);
+    }
+    return b.s;
+}
+
+typedef struct {
+    double sum, sumsq;
+    long n;
+    double mean, sd;
+} grp_t;
+
+/* one segment of uptake-like records, all in memory (such tables are a
+ * few hundred records: plates of wells) */
+static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
+{
+    check_meta(a, in);
+    const char *eq = strchr(a->control, '=');
+    if (!eq || eq == a->control) zn_usage_error("--control: \"%s\" is not COL=VALUE (e.g. construct=vector)", a->control);
+    char *kcol = zn_strndup(a->control, (size_t)(eq - a->control));
+    const char *kval = eq + 1;
+    int ck = zn_in_need(in, kcol);
+    int cy = zn_in_need(in, a->ycol);
+    int mc[16];
+    size_t nm = 0;
+    char *list = zn_strdup(a->match), *save = NULL;
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (nm == 16) zn_usage_error("--match: at most 16 columns");
+        mc[nm++] = zn_in_need(in, t);
+    }
+    free(list);
+    zn_cols cols;
+    zn_cols_init(&cols, in);
+    char *n1 = zn_asprintf("%s_ctrl_mean", a->ycol), *n2 = zn_asprintf("%s_ctrl_sd", a->ycol),
+         *n3 = zn_asprintf("%s_ctrl_n", a->ycol);
+    size_t o_mean = zn_cols_add(&cols, n1, a->force, " (control already subtracted?)");
+    size_t o_sd = zn_cols_add(&cols, n2, a->force, NULL);
+    size_t o_n = zn_cols_add(&cols, n3, a->force, NULL);
+    free(n1);
+    free(n2);
+    free(n3);
+    size_t flagcol = zn_cols_flag(&cols);
+    /* read the segment */
+    zn_cellbuf recs = {0};
+    char **keys = NULL;
+    size_t kcap = 0;
+    long *lines = NULL;
+    size_t lcap = 0;
+    zn_dict d = {0};
+    grp_t *g = NULL;
+    size_t gcap = 0;
+    int k;
+    while ((k = zn_in_next(in)) == ZN_REC) {
+        char *key = match_key(in, mc, nm);
+        zn_grow(&keys, &kcap, recs.n + 1, sizeof *keys);
+        zn_grow(&lines, &lcap, recs.n + 1, sizeof *lines);
+        keys[recs.n] = key;
+        lines[recs.n] = in->lineno;
+        if (strcmp(in->f[ck], kval) == 0) {
+            size_t before = d.n;
+            size_t gi = zn_dict_put(&d, key, d.n);
+            if (d.n > before) {
+                zn_grow(&g, &gcap, d.n, sizeof *g);
+                memset(&g[gi], 0, sizeof g[gi]);
+            }
+            double y;
+            if (zn_in_num(in, cy, &y) == ZN_NUM_OK) {
+                g[gi].sum += y;
+                g[gi].n++;
+            }
+        }
+        zn_cellbuf_add(&recs, in);
+    }
+    if (k == ZN_ERR) zn_die(ZN_EXIT_DATA, "%s", in->err);
+    *more = k == ZN_SEG;
+    for (size_t i = 0; i < d.n; i++) g[i].mean = g[i].n ? g[i].sum / (double)g[i].n : NAN;
+    /* SD in a second pass over the records (no cancellation) */
+    for (size_t r = 0; r < recs.n; r++) {
+        if (strcmp(zn_cellbuf_f(&recs, r, (size_t)ck), kval) != 0) continue;
+        double y;
+        if (zn_parse_double(zn_cellbuf_f(&recs, r, (size_t)cy), zn_cellbuf_l(&recs, r, (size_t)cy), &y) != ZN_NUM_OK)
+            continue;
+        size_t gi = zn_dict_get(&d, keys[r]);
+        g[gi].sumsq += (y - g[gi].mean) * (y - g[gi].mean);
+    }
+    for (size_t i = 0; i < d.n; i++)
+        g[i].sd = g[i].n > 1 ? sqrt(g[i].sumsq / (double)(g[i].n - 1)) : NAN;
+    if (!d.n)
+        zn_die(ZN_EXIT_DATA, "%s: no control records: no record has %s=%s", in->file, kcol, kval);
+    zn_meta m = {0};
+    zn_meta_copy(&m, &in->meta);
+    zn_meta_addf(&m, "background=control:%s=%s:%s:match=%s", kcol, kval, a->ycol, a->match);
+    zn_out_head(w, &m, a->o.no_pg ? NULL : a->o.pg, cols.cols, cols.n);
+    zn_meta_clear(&m);
+    free(m.v);
+    zn_rec rec;
+    zn_rec_init(&rec, &cols, flagcol);
+    for (size_t r = 0; r < recs.n; r++) {
+        int is_ctrl = strcmp(zn_cellbuf_f(&recs, r, (size_t)ck), kval) == 0;
+        if (is_ctrl && !a->keep_ctrl) continue;
+        size_t gi = zn_dict_get(&d, keys[r]);
+        if (gi == (size_t)-1 || g[gi].n == 0) {
+            char *kt = key_text(in, mc, nm, keys[r]);
+            zn_die(ZN_EXIT_DATA, "%s:%ld: no control (%s=%s) at %s: every key needs its control records%s",
+                   in->file, lines[r], kcol, kval, kt,
+                   gi == (size_t)-1 ? "" : " (the control's values there are all missing)");
+        }
+        zn_rec_from_cell(&rec, &recs, r);
+        double y;
+        int st = zn_parse_double(rec.v[cy], rec.l[cy], &y);
+        if (st != ZN_NUM_OK && st != ZN_NUM_EMPTY)
+            zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a number", in->file, lines[r], a->ycol,
+                   rec.v[cy]);
+        if (st == ZN_NUM_OK) {
+            double v = y - g[gi].mean;
+            zn_rec_num(&rec, (size_t)cy, v);
+            if (v < 0) zn_rec_flag(&rec, "bg_negative");
+        }
+        zn_rec_num(&rec, o_mean, g[gi].mean);
+        zn_rec_num(&rec, o_sd, g[gi].sd);
+        zn_rec_num(&rec, o_n, (double)g[gi].n);
+        zn_rec_write(w, &rec);
+    }
+    zn_rec_free(&rec);
+    for (size_t r = 0; r < recs.n; r++) free(keys[r]);
+    free(keys);
+    free(lines);
+    free(g);
+    zn_dict_free(&d);
+    zn_cellbuf_free(&recs);
+    zn_cols_free(&cols);
+    free(kcol);
+}
+
+static void run_control(const args_t *a, zn_in *in)
+{
+    zn_wr *w = zn_opt_open_out(&a->o);
+    int more = 1;
+    while (more) control_segment(a, in, w, &more);
+    zn_opt_close_out(w);
+}
+
+int main(int argc, char **argv)
+{
+    args_t a = {0};
+    a.ycol = "rate";
+    a.match = "conc_uM,time_min";
+    zn_opt_init(&a.o, argc, argv);
+    static const struct option lopts[] = {ZN_OPT_LONG,
+                                          {"channels", required_argument, 0, OPT_CHANNELS},
+                                          {"value", required_argument, 0, OPT_VALUE},
+                                          {"allow-missing", no_argument, 0, OPT_ALLOW},
+                                          {"keep-bg", no_argument, 0, OPT_KEEP_BG},
+                                          {"control", required_argument, 0, OPT_CONTROL},
+                                          {"value-column", required_argument, 0, 'y'},
+                                          {"match", required_argument, 0, OPT_MATCH},
+                                          {"keep-control", no_argument, 0, OPT_KEEP_CTRL},
+                                          {"force", no_argument, 0, OPT_FORCE},
+                                          {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, ZN_OPT_SHORT "y:", lopts, NULL)) != -1) {
+        if (zn_opt_common(&a.o, c, optarg, usage)) continue;
+        switch (c) {
+        case OPT_CHANNELS: a.channels = optarg; break;
+        case OPT_VALUE: a.value = optarg; break;
+        case OPT_ALLOW: a.allow_missing = 1; break;
+        case OPT_KEEP_BG: a.keep_bg = 1; break;
+        case OPT_CONTROL: a.control = optarg; break;
+        case 'y': a.ycol = optarg; break;
+        case OPT_MATCH: a.match = optarg; break;
+        case OPT_KEEP_CTRL: a.keep_ctrl = 1; break;
+        case OPT_FORCE: a.force = 1; break;
+        default: zn_usage_error("unknown option");
+        }
+    }
+    if (a.control && (a.value || a.channels || a.keep_bg || a.allow_missing))
+        zn_usage_error("--control works on uptake records; --value, --channels, --keep-bg and --allow-missing "
+                       "are for traces");
+    if (!a.control && a.keep_ctrl) zn_usage_error("--keep-control needs --control");
+    if (a.value && (a.keep_bg || a.allow_missing))
+        zn_usage_error("--value subtracts constants from every record: --keep-bg and --allow-missing do not apply");
+    zn_opt_check_stdin(argc - optind, usage);
+    zn_in in;
+    if (zn_in_open(&in, argv + optind, argc - optind) < 0) zn_die(ZN_EXIT_DATA, "%s", in.err);
+    if (a.control) run_control(&a, &in);
+    else run_traces(&a, &in);
+    zn_in_close(&in);
+    zn_opt_free(&a.o);
+    return 0;
+}
