@@ -348,7 +348,6 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
 {
     check_meta(a, in);
     const char *eq = strchr(a->control, '=');
-    if (!eq || eq == a->control) zn_usage_error("--control: \"%s\" is not COL=VALUE (e.g. construct=vector)", a->control);
     char *kcol = zn_strndup(a->control, (size_t)(eq - a->control));
     const char *kval = eq + 1;
     int ck = zn_in_need(in, kcol);
@@ -508,6 +507,8 @@ int main(int argc, char **argv)
     if (a.control && (a.value || a.channels || a.keep_bg || a.allow_missing))
         zn_usage_error("--control works on uptake records; --value, --channels, --keep-bg and --allow-missing "
                        "are for traces");
+    if (a.control && (!strchr(a.control, '=') || a.control[0] == '='))
+        zn_usage_error("--control: \"%s\" is not COL=VALUE (e.g. construct=vector)", a.control);
     if (!a.control && a.keep_ctrl) zn_usage_error("--keep-control needs --control");
     if (a.value && (a.keep_bg || a.allow_missing))
         zn_usage_error("--value subtracts constants from every record: --keep-bg and --allow-missing do not apply");

@@ -389,6 +389,11 @@ int main(int argc, char **argv)
     if (has_direct && !a.acceptor) zn_usage_error("--acceptor-direct needs the acceptor channel: --acceptor COL");
     if (a.acceptor && !has_direct) zn_usage_error("--acceptor is only used with --acceptor-direct");
     if (a.no_baseline && a.baseline) zn_usage_error("--baseline and --no-baseline exclude each other");
+    if (a.baseline) {
+        zn_window w;
+        zn_window_get(NULL, "baseline", a.baseline, "--baseline", &w);
+        free(w.name);
+    }
     if (a.no_baseline && a.bleach) zn_usage_error("--bleach fits the baseline window: it needs one");
     zn_opt_check_stdin(argc - optind, usage);
     zn_in in;

@@ -21,3 +21,26 @@ trace_plain() {
 need_samples() {
     [ -d "$SAMPLES" ] || skip "shared/samples is not beside the project"
 }
+
+# same_table A B TOL: A and B are TSV tables of the same shape; numeric fields
+# agree within relative tolerance TOL (absolute below 1e-300), all other
+# fields are identical.  Prints the first difference.
+same_table() {
+    awk -F'\t' -v tol="$3" '
+        function num(s) { return s ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/ }
+        NR == FNR { a[FNR] = $0; na = FNR; next }
+        { nb = FNR; split(a[FNR], x, "\t"); n = split($0, y, "\t")
+          if (length(a[FNR]) == 0 && FNR > na) { print "B has more lines than A (line " FNR ")"; bad = 1; exit }
+          if (n != length(x)) { print "line " FNR ": " length(x) " fields vs " n; bad = 1; exit }
+          for (i = 1; i <= n; i++) {
+              if (num(x[i]) && num(y[i])) {
+                  d = x[i] - y[i]; if (d < 0) d = -d; m = (x[i] < 0 ? -x[i] : x[i]);
+                  if (d > tol * m && d > 1e-300) { print "line " FNR " field " i ": " x[i] " vs " y[i]; bad = 1; exit }
+              } else if (x[i] != y[i]) { print "line " FNR " field " i ": \"" x[i] "\" vs \"" y[i] "\""; bad = 1; exit }
+          } }
+        END { if (!bad && na != nb) { print "A has " na " lines, B has " nb; bad = 1 } exit bad }' "$1" "$2"
+}
+
+# records without meta lines
+records() { grep -v '^##'; }
+export -f same_table records trace_plain

@@ -6,7 +6,6 @@
 load helper
 
 ingest() { zn-ingest -u --no-provenance "$@"; }
-records() { grep -v '^##' ; }
 
 @test "Fiji Multi Measure wide: --bg by ROI number, background first, t from --interval" {
     run bash -c "zn-ingest -u --no-provenance --interval 2 --bg 3 --condition ctl '$FIX/fiji_wide.csv' | grep -v '^##'"

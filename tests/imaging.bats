@@ -1,0 +1,347 @@
+#!/usr/bin/env bats
+# The imaging chain: zn-background, zn-ratio, zn-calibrate.  Expected values
+# are worked by hand (in the comments) or computed independently by
+# tests/ref/imaging_ref.py (Python/scipy) into fixtures/expected/.
+
+load helper
+
+# two background ROIs (bg2 misses frame 1), one cell with a frame (2) that
+# has no background
+bg_trace() {
+    printf '##znr=1\n##schema=trace\n##window=baseline:0:2\n#sample\tcondition\tcell\trole\tframe\tt\tF\n'
+    printf 'd1\tctl\tbg1\tbg\t0\t0\t10\nd1\tctl\tbg1\tbg\t1\t2\t12\n'
+    printf 'd1\tctl\tbg2\tbg\t0\t0\t14\nd1\tctl\tbg2\tbg\t1\t2\t\n'
+    printf 'd1\tctl\tr1\tcell\t0\t0\t100\nd1\tctl\tr1\tcell\t1\t2\t11\nd1\tctl\tr1\tcell\t2\t4\t50\n'
+}
+
+# two channels of a FRET sensor, two cells, baseline 0:5
+fret_trace() {
+    printf '##znr=1\n##schema=trace\n##window=baseline:0:5\n#sample\tcondition\tcell\trole\tframe\tt\tF_CFP\tF_YFP\tF_YFPdirect\n'
+    printf 'd1\tctl\t1\tcell\t0\t0\t100\t150\t80\nd1\tctl\t1\tcell\t1\t5\t100\t160\t80\n'
+    printf 'd1\tctl\t1\tcell\t2\t10\t0\t300\t80\nd1\tctl\t1\tcell\t3\t15\t100\t\t80\n'
+    printf 'd1\tctl\t2\tcell\t0\t0\t50\t50\t80\nd1\tctl\t2\tcell\t1\t5\t50\t50\t80\n'
+}
+
+# one cell: baseline 300, max window t 2-5 (one outlier), min window t 6-9
+cal_trace() {
+    printf '##znr=1\n##schema=trace\n##window=max:2:5\n##window=min:6:9\n#sample\tcondition\tcell\trole\tframe\tt\tF\n'
+    local i=0
+    for f in 300 300 1000 1010 990 2000 100 102 98 101; do
+        printf 'd1\tctl\tc1\tcell\t%d\t%d\t%s\n' $i $i $f
+        i=$((i + 1))
+    done
+}
+
+# F values against constants Fmin 100, Fmax 1100
+const_trace() {
+    printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\tR\n'
+    local i=0
+    for f in 350 600 850 100 1100 50 ''; do
+        printf 'd1\tctl\tc1\tcell\t%d\t%d\t%s\t2.5\n' $i $i "$f"
+        i=$((i + 1))
+    done
+}
+
+bgr() { zn-background -u --no-provenance "$@"; }
+ratio() { zn-ratio -u --no-provenance "$@"; }
+cal() { zn-calibrate -u --no-provenance "$@"; }
+export -f bg_trace fret_trace cal_trace const_trace bgr ratio cal
+
+# ------------------------------------------------------------ zn-background
+
+@test "background: per-frame mean of the bg ROIs subtracted; missing bg -> missing value, no_bg; negative flagged" {
+    # frame 0: bg (10 + 14)/2 = 12 -> 100 - 12 = 88; frame 1: bg 12 (bg2 missing)
+    # -> 11 - 12 = -1, flagged; frame 2: no background -> missing, no_bg
+    run bash -c "$(declare -f bg_trace bgr); bg_trace | bgr | records"
+    assert_success
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF\tbg_F\tflag
+d1\tctl\tr1\tcell\t0\t0\t88\t12\t
+d1\tctl\tr1\tcell\t1\t2\t-1\t12\tbg_negative
+d1\tctl\tr1\tcell\t2\t4\t\t\tno_bg')"
+}
+
+@test "background: meta records what was done; --keep-bg keeps the bg ROIs, subtracted" {
+    run bash -c "$(declare -f bg_trace); bg_trace | zn-background -u --keep-bg"
+    assert_success
+    assert_line --index 3 "##background=roi-mean:F"
+    assert_line --index 4 "##pg=zn-background 0.1.0 -u --keep-bg"
+    assert_line --index 6 "$(printf 'd1\tctl\tbg1\tbg\t0\t0\t-2\t12\tbg_negative')"
+    assert_line --index 9 "$(printf 'd1\tctl\tbg2\tbg\t1\t2\t\t12\t')"
+}
+
+@test "background: twice is refused, --force does it again" {
+    run bash -c "$(declare -f bg_trace bgr); bg_trace | bgr | bgr"
+    assert_failure 1
+    assert_output "zn-background: (standard input): background was already subtracted (##background=roi-mean:F); --force subtracts again"
+    run bash -c "$(declare -f bg_trace bgr); bg_trace | bgr | bgr --force --value 1 | records | sed -n 2p"
+    assert_output "$(printf 'd1\tctl\tr1\tcell\t0\t0\t87\t1\t')"
+}
+
+@test "background: a sample without bg ROIs is an error naming it, or passes flagged with --allow-missing" {
+    run bash -c "$(declare -f trace_plain bgr); { trace_plain; printf 'd2\tctl\tr1\tcell\t0\t0\t5\n'; } | bgr"
+    assert_failure 1
+    assert_output --partial "zn-background: (standard input):8: sample 'd2' has no background ROI (role bg): mark one in zn-ingest (--bg), give constants with --value, or pass it uncorrected with --allow-missing"
+    run bash -c "$(declare -f trace_plain bgr); { trace_plain; printf 'd2\tctl\tr1\tcell\t0\t0\t5\n'; } | bgr --allow-missing | records"
+    assert_success
+    assert_line --index 0 --partial "zn-background: sample 'd2' has no background ROI: passed uncorrected, flagged no_bg"
+    assert_line --index 4 "$(printf 'd2\tctl\tr1\tcell\t0\t0\t5\t\tno_bg')"
+}
+
+@test "background: --value, one constant or one per channel; bg ROIs kept and subtracted too" {
+    run bash -c "$(declare -f fret_trace bgr); fret_trace | bgr --value F_CFP=10,F_YFP=20.5,F_YFPdirect=0 | records | sed -n '1p;2p'"
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF_CFP\tF_YFP\tF_YFPdirect\tbg_F_CFP\tbg_F_YFP\tbg_F_YFPdirect\tflag
+d1\tctl\t1\tcell\t0\t0\t90\t129.5\t80\t10\t20.5\t0\t')"
+    run bash -c "$(declare -f bg_trace bgr); bg_trace | bgr --value 10 | records | sed -n 2p"
+    assert_output "$(printf 'd1\tctl\tbg1\tbg\t0\t0\t0\t10\t')"
+    run bgr --value F_CFP=1 /dev/null
+    assert_failure
+    run bash -c "$(declare -f fret_trace bgr); fret_trace | bgr --value F_CFP=10"
+    assert_failure 2
+    assert_output --partial "--value: no value for channel F_YFP (give one for each, or one for all)"
+    run bash -c "$(declare -f fret_trace bgr); fret_trace | bgr --value F_GFP=10,F_CFP=1"
+    assert_failure 2
+    assert_output --partial "--value: \"F_GFP\" is not one of the channels corrected"
+}
+
+@test "background: --channels picks the columns; a missing one is named" {
+    run bash -c "$(declare -f fret_trace bgr); fret_trace | bgr --value 1 --channels F_CFP | records | sed -n 1,2p"
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF_CFP\tF_YFP\tF_YFPdirect\tbg_F_CFP\tflag
+d1\tctl\t1\tcell\t0\t0\t99\t150\t80\t1\t')"
+    run bash -c "$(declare -f fret_trace bgr); fret_trace | bgr --value 1 --channels F_GFP"
+    assert_failure 1
+    assert_output --partial "missing column 'F_GFP'"
+}
+
+@test "background: records out of canonical order are refused with the line" {
+    run bash -c "$(declare -f bgr); printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\nd1\tc\tb\tbg\t0\t0\t1\nd1\tc\tr\tcell\t1\t1\t5\nd1\tc\tr\tcell\t0\t0\t5\n' | bgr"
+    assert_failure 1
+    assert_output "zn-background: (standard input):6: not in canonical order: sample 'd1' cell 'r' frame 0 comes after frame 1 (frames must ascend within a cell; sort with zn-ingest or zn-view --sort)"
+    run bash -c "$(declare -f bgr); printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\nd1\tc\tr\tcell\t0\t0\t5\nd1\tc\tb\tbg\t0\t0\t1\n' | bgr --value 1"
+    assert_failure 1
+    assert_output --partial "background ROI 'b' of sample 'd1' comes after its cells"
+}
+
+@test "background: a stream that is not a trace is refused" {
+    run bash -c "printf '##znr=1\n##schema=counts\n#position\tcpm\n1\t5\n' | zn-background"
+    assert_failure 1
+    assert_output --partial "missing required column"
+}
+
+uptake() {
+    printf '##znr=1\n##schema=uptake\n#construct\tconc_uM\ttime_min\trate\n'
+    printf 'ZIP4\t1\t10\t50\nZIP4\t1\t10\t54\nvector\t1\t10\t10\nvector\t1.0\t10\t14\n'
+    printf 'ZIP4\t5\t10\t120\nvector\t5\t10\t20\n'
+}
+export -f uptake
+
+@test "background --control: the control group's mean at the same keys, with its SD and n" {
+    # at 1 uM: vector 10, 14 -> mean 12, SD sqrt(8) = 2.8284271247461903, n 2
+    # at 5 uM: vector 20 -> mean 20, no SD, n 1
+    run bash -c "$(declare -f uptake bgr); uptake | bgr --control construct=vector | records"
+    assert_success
+    assert_output "$(printf '#construct\tconc_uM\ttime_min\trate\trate_ctrl_mean\trate_ctrl_sd\trate_ctrl_n\tflag
+ZIP4\t1\t10\t38\t12\t2.8284271247461903\t2\t
+ZIP4\t1\t10\t42\t12\t2.8284271247461903\t2\t
+ZIP4\t5\t10\t100\t20\t\t1\t')"
+    run bash -c "$(declare -f uptake); uptake | zn-background -u --control construct=vector --keep-control | records | grep -c vector"
+    assert_output 3
+}
+
+@test "background --control: a key without control is an error naming it" {
+    run bash -c "$(declare -f uptake bgr); { uptake; printf 'ZIP4\t10\t10\t200\n'; } | bgr --control construct=vector"
+    assert_failure 1
+    assert_output "zn-background: (standard input):10: no control (construct=vector) at conc_uM=10, time_min=10: every key needs its control records"
+    run bash -c "$(declare -f uptake bgr); uptake | bgr --control construct=empty"
+    assert_failure 1
+    assert_output "zn-background: (standard input): no control records: no record has construct=empty"
+    run bgr --control construct /dev/null
+    assert_failure 2
+}
+
+# ------------------------------------------------------------ zn-ratio
+
+@test "ratio: R = num/den, R0 = mean R in the baseline, R_R0; den 0 and a missing channel flagged" {
+    # cell 1: R 1.5, 1.6 in 0:5 -> R0 1.55; R_R0 = 1.5/1.55, 1.6/1.55
+    run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio --num F_YFP --den F_CFP | zn-view --tsv -c cell,frame,R,R0,R_R0,flag"
+    assert_success
+    assert_output "$(printf 'cell\tframe\tR\tR0\tR_R0\tflag
+1\t0\t1.5\t1.55\t0.9677419354838709\t
+1\t1\t1.6\t1.55\t1.032258064516129\t
+1\t2\t\t1.55\t\tden_zero
+1\t3\t\t1.55\t\tmissing_channel
+2\t0\t1\t1\t1\t
+2\t1\t1\t1\t1\t')"
+}
+
+@test "ratio: meta says what was computed; twice is refused" {
+    run bash -c "$(declare -f fret_trace); fret_trace | zn-ratio -u --num F_YFP --den F_CFP | grep '^##ratio'"
+    assert_output "##ratio=R=F_YFP/F_CFP;baseline=0:5"
+    run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio --num F_YFP --den F_CFP | ratio --num F_YFP --den F_CFP"
+    assert_failure 1
+    assert_output --partial "zn-ratio was already applied (##ratio=R=F_YFP/F_CFP;baseline=0:5); --force computes it again"
+    run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio --num F_YFP --den F_CFP | ratio --force --num F_CFP --den F_YFP | zn-view --tsv -c R | sed -n 2p"
+    assert_output "0.6666666666666666"
+}
+
+@test "ratio: FRET cross-talk, Fc = num - a*den - d*acceptor" {
+    # 150 - 0.3*100 - 0.1*80 = 112; R = 112/100
+    run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio --num F_YFP --den F_CFP --donor-bleed 0.3 --acceptor-direct 0.1 --acceptor F_YFPdirect --no-baseline | zn-view --tsv -c Fc,R | sed -n 2p"
+    assert_output "$(printf '112\t1.12')"
+    run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio --num F_YFP --den F_CFP --acceptor-direct 0.1 --no-baseline"
+    assert_failure 2
+    assert_output --partial "--acceptor-direct needs the acceptor channel: --acceptor COL"
+}
+
+@test "ratio: one channel gives F0, F_F0 and dF_F0 (checked against Python on a Fiji export)" {
+    zn-ingest -u --interval 5 --bg 1 --window baseline=0:15 --window max=30:40 --window min=45:55 "$FIX/fiji_fluozin3.csv" |
+        zn-background -u | zn-ratio -u | zn-view --tsv -c cell,frame,F,F0,F_F0,dF_F0 > "$T/got.tsv"
+    cut -f1-6 "$FIX/expected/fiji_fluozin3.tsv" > "$T/want.tsv"
+    run same_table "$T/want.tsv" "$T/got.tsv" 1e-12
+    assert_success
+}
+
+@test "ratio: a cell with no frames in the baseline window is an error naming it" {
+    run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio --signal F_CFP --baseline 100:200"
+    assert_failure 1
+    assert_output "zn-ratio: (standard input): sample 'd1' cell '1' has no frames in the baseline window 100:200 s (its frames run from 0 to 15 s)"
+    run bash -c "$(declare -f trace_plain ratio); trace_plain | ratio"
+    assert_failure 1
+    assert_output --partial "no baseline window: the meta has no ##window=baseline; give --baseline START:END (seconds) or --no-baseline"
+    run ratio --baseline 60 /dev/null
+    assert_failure 2
+    assert_output --partial '--baseline: "60" is not START:END in seconds (e.g. 0:60)'
+}
+
+@test "ratio: a baseline that is not positive leaves F_F0 missing and flags it" {
+    run bash -c "$(declare -f ratio); printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\nd\tc\tr\tcell\t0\t0\t-1\nd\tc\tr\tcell\t1\t1\t1\n' | ratio --baseline 0:0 | zn-view --tsv -c F0,F_F0,flag"
+    assert_output "$(printf 'F0\tF_F0\tflag\n-1\t\tbaseline_not_positive\n-1\t\tbaseline_not_positive')"
+}
+
+@test "ratio --bleach exp: the rate agrees with scipy curve_fit; corrected F, F0, F_F0 too" {
+    zn-ratio -u --bleach exp "$FIX/bleach.znr" | zn-view --tsv -c frame,bleach_k,F,F0,F_F0 > "$T/got.tsv"
+    # the fitted rate: same minimum, different optimisers -> 1e-7
+    run same_table <(cut -f1,2 "$FIX/expected/bleach.tsv") <(cut -f1,2 "$T/got.tsv") 1e-7
+    assert_success
+    run same_table <(cut -f1,3- "$FIX/expected/bleach.tsv") <(cut -f1,3- "$T/got.tsv") 1e-7
+    assert_success
+    run bash -c "zn-ratio -u --bleach exp '$FIX/bleach.znr' | grep '^##bleach'"
+    assert_output "##bleach=exp:F"
+}
+
+@test "ratio --bleach exp: a noise-free exponential gives back its rate" {
+    run bash -c "{ printf '##znr=1\n##schema=trace\n##window=baseline:0:100\n#sample\tcondition\tcell\trole\tframe\tt\tF\n'
+        awk 'BEGIN { for (i = 0; i < 30; i++) printf \"d\tc\tr\tcell\t%d\t%d\t%.17g\n\", i, 5 * i, 500 * exp(-0.003 * 5 * i) }'; } |
+        zn-ratio -u --bleach exp | zn-view --tsv -c bleach_k,F_F0 | sed -n '2p;30p'"
+    assert_success
+    [ "$(echo "${lines[0]}" | awk '{ d = $1 - 0.003; print (d < 1e-12 && d > -1e-12) }')" = 1 ]
+    [ "$(echo "${lines[1]}" | awk '{ d = $2 - 1; print (d < 1e-10 && d > -1e-10) }')" = 1 ]
+}
+
+# ------------------------------------------------------------ zn-calibrate
+
+@test "calibrate: intensity [Zn] = Kd (F - Fmin)/(Fmax - F), worked values and every flag" {
+    # Kd 15 nM, Fmin 100, Fmax 1100: F 350 -> 15*250/750 = 5; 600 -> 15; 850 -> 45;
+    # F = Fmin -> below_min, F = Fmax -> above_max, 50 -> below_min, missing -> no_signal
+    run bash -c "$(declare -f const_trace cal); const_trace | cal --sensor FluoZin-3 --fmin 100 --fmax 1100 | zn-view --tsv -c F,zn_nM,zn_flag,Fmin,Fmax"
+    assert_success
+    assert_output "$(printf 'F\tzn_nM\tzn_flag\tFmin\tFmax
+350\t5\tok\t100\t1100
+600\t15\tok\t100\t1100
+850\t45\tok\t100\t1100
+100\t\tbelow_min\t100\t1100
+1100\t\tabove_max\t100\t1100
+50\t\tbelow_min\t100\t1100
+\t\tno_signal\t100\t1100')"
+}
+
+@test "calibrate: Grynkiewicz with beta, and the Hill form with n, in pM" {
+    # 27 nM * 2.5 * (1.4 - 0.5)/(5 - 1.4) = 16.875 nM
+    run bash -c "printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tR\nd\tc\tr\tcell\t0\t0\t1.4\n' | zn-calibrate -u --sensor mag-fura-5 --beta 2.5 --rmin 0.5 --rmax 5 | zn-view --tsv -c R,zn_nM,Rmin,Rmax"
+    assert_output "$(printf 'R\tzn_nM\tRmin\tRmax\n1.4\t16.875\t0.5\t5')"
+    # 811 pM * ((2.5 - 1)/(3 - 2.5))^(1/0.5) = 811 * 9 = 7299 pM
+    run bash -c "$(declare -f const_trace cal); const_trace | cal --sensor ZapCY2 --hill 0.5 --signal R --rmin 1 --rmax 3 --unit pM | zn-view --tsv -c zn_pM | sed -n 2p"
+    assert_output "7299"
+    run bash -c "$(declare -f const_trace cal); const_trace | cal --kd 0.811nM --hill 0.5 --signal R --rmin 1 --rmax 3 --unit uM | zn-view --tsv -c zn_uM | sed -n 2p"
+    # 0.811 * 9 / 1000 in binary is 0.007299000000000001: compare within 1e-15
+    echo "$output" | awk '{ d = $1 / 0.007299 - 1; exit !(d < 1e-15 && d > -1e-15) }'
+}
+
+@test "calibrate: windows, median (default) against an outlier; mean with too much scatter is bad_calibration" {
+    # max window 1000 1010 990 2000: median 1005, 1.4826*MAD/median = 1.5%
+    # min window 100 102 98 101: median 100.5; F 300 -> 15*199.5/704.5... no: 15*(300-100.5)/(1005-300)
+    run bash -c "$(declare -f cal_trace cal); cal_trace | cal --kd 15nM | zn-view --tsv -c t,zn_nM,zn_flag,Fmin,Fmax | sed -n 2p"
+    assert_output "$(printf '0\t4.24468085106383\tok\t100.5\t1005')"
+    # mean 1250, SD 500.07 -> 40% > 20%
+    run bash -c "$(declare -f cal_trace cal); cal_trace | cal -q --kd 15nM --stat mean | zn-view --tsv -c zn_nM,zn_flag,Fmin,Fmax | sed -n 2p"
+    assert_output "$(printf '\tbad_calibration\t\t')"
+    run bash -c "$(declare -f cal_trace cal); cal_trace | cal --kd 15nM --stat mean 2>&1 >/dev/null"
+    assert_output "zn-calibrate: (standard input): sample 'd1' cell 'c1': bad calibration: max window: too much scatter in the window (40.0% > 20.0%)"
+    # allowed scatter: 15*(300-100.25)/(1250-300)
+    run bash -c "$(declare -f cal_trace cal); cal_trace | cal --kd 15nM --stat mean --max-scatter 0.5 | zn-view --tsv -c zn_nM | sed -n 2p"
+    assert_output "3.153947368421053"
+}
+
+@test "calibrate: max not above min, or an empty window, is bad_calibration for the cell" {
+    run bash -c "$(declare -f cal_trace cal); cal_trace | cal -q --kd 15nM --max-window 6:9 --min-window 2:5 --max-scatter none | zn-view --tsv -c zn_flag | sort -u"
+    assert_output "$(printf 'bad_calibration\nzn_flag')"
+    run bash -c "$(declare -f cal_trace cal); cal_trace | cal --kd 15nM --max-window 100:200 2>&1 >/dev/null"
+    assert_output "zn-calibrate: (standard input): sample 'd1' cell 'c1': bad calibration: max window: no frames in the window"
+}
+
+@test "calibrate: no windows and no constants, unknown sensor, bad Kd are errors that say what to do" {
+    run bash -c "$(declare -f const_trace cal); const_trace | cal --kd 15nM"
+    assert_failure 1
+    assert_output "zn-calibrate: (standard input): no Smax: the meta has no ##window=max (Zn + pyrithione); give --max-window START:END or --fmax VALUE"
+    run cal --sensor FluoZin-4 /dev/null
+    assert_failure 2
+    assert_output --partial '--sensor: "FluoZin-4" is not in the catalogue (FluoZin-3, Zinpyr-1, Newport-Green, GZnP3, mito-GZnP4, ZapCY2, Mag-fura-5); give --kd or --sensors FILE'
+    run cal --kd 15 /dev/null
+    assert_failure 2
+    assert_output --partial '--kd: "15" has no unit: write it as 15nM, 811pM, 1uM or 2.7e-8M'
+    run cal --kd 15nm /dev/null
+    assert_failure 2
+    assert_output --partial '--kd: "15nm": unknown unit "nm" (pM, nM, uM, mM or M)'
+    run cal /dev/null
+    assert_failure 2
+    assert_output --partial "no Kd: give --sensor NAME (see --list-sensors) or --kd VALUE (e.g. 15nM)"
+    run cal --kd 15nM --fmin 5 --fmax 1 /dev/null
+    assert_failure 2
+}
+
+@test "calibrate: the catalogue lists the design's sensors; names match loosely; a user catalogue replaces it" {
+    run zn-calibrate --list-sensors
+    assert_success
+    assert_line --index 1 --partial "$(printf 'FluoZin-3\tintensity\t15nM')"
+    assert_line --index 6 --partial "$(printf 'ZapCY2\tFRET\t811pM')"
+    assert_line --index 7 --partial "$(printf 'Mag-fura-5\tratio\t27nM')"
+    run bash -c "$(declare -f const_trace cal); const_trace | cal --sensor 'fluozin 3' --fmin 100 --fmax 1100 | grep '^##calibration'"
+    assert_output "##calibration=kd=15nM;sensor=FluoZin-3;hill=1;beta=1;signal=F;max=1100;min=100;stat=median;max_scatter=0.2"
+    printf '# mine\nMyDye\tintensity\t2uM\t2\t-\tcytosol\tour titration\n' > "$T/cat.tsv"
+    # 2000 nM * ((600-100)/(1100-600))^(1/2) = 2000
+    run bash -c "$(declare -f const_trace cal); const_trace | cal --sensors '$T/cat.tsv' --sensor mydye --fmin 100 --fmax 1100 | zn-view --tsv -c zn_nM | sed -n 3p"
+    assert_output "2000"
+    printf 'Bad\tintensity\t2\t-\t-\t-\t-\n' > "$T/bad.tsv"
+    run zn-calibrate --sensors "$T/bad.tsv" --list-sensors
+    assert_failure 2
+    assert_output "zn-calibrate: $T/bad.tsv:1: Kd \"2\" has no unit: write it as 15nM, 811pM, 1uM or 2.7e-8M"
+}
+
+@test "calibrate: twice is refused; bg ROIs pass uncalibrated" {
+    run bash -c "$(declare -f const_trace cal); const_trace | cal --kd 1nM --fmin 100 --fmax 1100 | cal --kd 1nM --fmin 100 --fmax 1100"
+    assert_failure 1
+    assert_output --partial "the trace is already calibrated (##calibration=kd=1nM;hill=1;beta=1;signal=F;max=1100;min=100;stat=median;max_scatter=0.2); --force calibrates again"
+    run bash -c "$(declare -f bg_trace); bg_trace | zn-calibrate -u --kd 1nM --fmin 0 --fmax 200 | zn-view --tsv -c cell,zn_nM,zn_flag | sed -n '2p;6p'"
+    assert_output "$(printf 'bg1\t\tbg\nr1\t1\tok')"
+}
+
+@test "the whole chain from a Fiji export to zn_nM agrees with an independent Python computation" {
+    zn-ingest -u --interval 5 --bg 1 --window baseline=0:15 --window max=30:40 --window min=45:55 "$FIX/fiji_fluozin3.csv" |
+        zn-background -u | zn-ratio -u | zn-calibrate --sensor FluoZin-3 -o "$T/out.znr.gz"
+    zn-view --tsv -c cell,frame,F,F0,F_F0,dF_F0,zn_nM,zn_flag,Fmin,Fmax "$T/out.znr.gz" > "$T/got.tsv"
+    run same_table "$FIX/expected/fiji_fluozin3.tsv" "$T/got.tsv" 1e-12
+    assert_success
+    run zn-view --check "$T/out.znr.gz"
+    assert_success
+    run bash -c "zn-view --meta '$T/out.znr.gz' | grep -c '^##pg='"
+    assert_output 4
+}
