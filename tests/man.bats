@@ -34,7 +34,7 @@ pages() { ls "$ZN_TOP"/man/*.[157]; }
 }
 
 @test "the EXAMPLES of every page run" {
-    cp "$FIX"/* "$T"/
+    cp -r "$FIX"/* "$T"/
     cd "$T"
     n=0
     for m in $(pages); do
