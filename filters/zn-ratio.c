@@ -58,7 +58,7 @@ typedef struct {
     zn_window win;
     int have_win;
     zn_cellbuf cell;
-    double *t, *s, *fc; /* per record of the cell */
+    double *t, *s, *fc, *bx, *by; /* per record of the cell */
     unsigned *fl;
     size_t cap;
 } state_t;
@@ -159,6 +159,10 @@ static void do_cell(state_t *s)
         zn_grow(&s->s, &c, n, sizeof *s->s);
         c = s->cap;
         zn_grow(&s->fc, &c, n, sizeof *s->fc);
+        c = s->cap;
+        zn_grow(&s->bx, &c, n, sizeof *s->bx);
+        c = s->cap;
+        zn_grow(&s->by, &c, n, sizeof *s->by);
         zn_grow(&s->fl, &s->cap, n, sizeof *s->fl);
     }
     int bg = strcmp(zn_cellbuf_f(&s->cell, 0, (size_t)s->tr.c_role), "bg") == 0;
@@ -194,7 +198,7 @@ static void do_cell(state_t *s)
     if (!bg && s->have_win) {
         /* the baseline frames */
         size_t nb = 0, nv = 0;
-        double *bx = zn_malloc(n * sizeof *bx), *by = zn_malloc(n * sizeof *by);
+        double *bx = s->bx, *by = s->by;
         for (size_t r = 0; r < n; r++)
             if (s->t[r] >= s->win.start && s->t[r] <= s->win.end) {
                 nb++;
@@ -245,8 +249,6 @@ static void do_cell(state_t *s)
             }
         }
         s0 = zn_mean(by, nv, NULL);
-        free(bx);
-        free(by);
         if (!(s0 > 0))
             for (size_t r = 0; r < n; r++) s->fl[r] |= F_BASE_NONPOS;
     }
@@ -277,7 +279,7 @@ static void do_cell(state_t *s)
 
 static void run(const args_t *a, zn_in *in)
 {
-    state_t s = {0};
+    static state_t s; /* static: reachable if the program exits on bad data */
     s.a = a;
     s.in = in;
     check_meta(a, in);
@@ -335,6 +337,8 @@ static void run(const args_t *a, zn_in *in)
     free(s.t);
     free(s.s);
     free(s.fc);
+    free(s.bx);
+    free(s.by);
     free(s.fl);
 }
 

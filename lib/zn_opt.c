@@ -87,6 +87,10 @@ void zn_opt_check_stdin(int nfiles, const char *usage)
     }
 }
 
+/* the open output, reachable while the program runs (an exit on an error
+ * leaves it to the cleanup of temporary files, not to a leak report) */
+static zn_wr *open_out;
+
 zn_wr *zn_opt_open_out(const zn_opt *o)
 {
     char err[600];
@@ -95,12 +99,14 @@ zn_wr *zn_opt_open_out(const zn_opt *o)
     if (!o->out && isatty(1)) plain = 1;
     zn_wr *w = zn_wr_open(o->out, o->level, plain, err, sizeof err);
     if (!w) zn_die(ZN_EXIT_DATA, "%s", err);
+    open_out = w;
     return w;
 }
 
 void zn_opt_close_out(zn_wr *w)
 {
     char err[600];
+    if (w == open_out) open_out = NULL;
     if (zn_wr_close(w, err, sizeof err) != 0) zn_die(ZN_EXIT_DATA, "%s", err);
 }
 
