@@ -122,6 +122,8 @@ typedef struct {
     long *cnt;
     size_t nframes, fcap;
     double *mean; /* finished per-frame means, NAN where none */
+    char (*mtext)[40]; /* the means formatted (the same for every cell) */
+    size_t *mlen, mcap;
     int have_bg, bg_done, warned;
     zn_cellbuf bgrec; /* the bg ROIs' records (--keep-bg) */
 } trace_t;
@@ -163,14 +165,15 @@ static void put_subtracted(trace_t *s, long frame)
     int neg = 0, nobg = 0;
     for (size_t j = 0; j < nch; j++) {
         int c = s->ch.col[j];
-        double b = s->a->value ? s->ch.value[j]
-                   : (s->have_bg && (size_t)frame < s->nframes) ? s->mean[(size_t)frame * nch + j]
-                                                                : NAN;
+        size_t mi = (size_t)frame * nch + j;
+        int have = !s->a->value && s->have_bg && (size_t)frame < s->nframes;
+        double b = s->a->value ? s->ch.value[j] : have ? s->mean[mi] : NAN;
         double x;
         int k = zn_parse_double(s->rec.v[c], s->rec.l[c], &x);
         if (k != ZN_NUM_OK && k != ZN_NUM_EMPTY) zn_in_die(s->in, "column '%s': \"%.*s\" is not a number",
                                                             s->in->cols[c], (int)s->rec.l[c], s->rec.v[c]);
-        zn_rec_num(&s->rec, s->ch.bgcol[j], b);
+        if (have && !isnan(b)) zn_rec_set(&s->rec, s->ch.bgcol[j], s->mtext[mi], s->mlen[mi]);
+        else zn_rec_num(&s->rec, s->ch.bgcol[j], b);
         if (k == ZN_NUM_EMPTY) continue;
         if (isnan(b)) {
             if (s->have_bg || !s->a->allow_missing) zn_rec_set(&s->rec, (size_t)c, "", 0);
@@ -192,7 +195,15 @@ static void bg_finish(trace_t *s, const char *sample)
     if (s->bg_done) return;
     s->bg_done = 1;
     size_t nch = s->ch.n;
-    for (size_t i = 0; i < s->nframes * nch; i++) s->mean[i] = s->cnt[i] ? s->sum[i] / (double)s->cnt[i] : NAN;
+    if (s->nframes * nch > s->mcap) {
+        size_t c = s->mcap;
+        zn_grow(&s->mtext, &c, s->nframes * nch, sizeof *s->mtext);
+        zn_grow(&s->mlen, &s->mcap, s->nframes * nch, sizeof *s->mlen);
+    }
+    for (size_t i = 0; i < s->nframes * nch; i++) {
+        s->mean[i] = s->cnt[i] ? s->sum[i] / (double)s->cnt[i] : NAN;
+        s->mlen[i] = isnan(s->mean[i]) ? 0 : zn_fmt_double(s->mtext[i], s->mean[i]);
+    }
     if (!s->have_bg && !s->a->value) {
         if (!s->a->allow_missing)
             zn_in_die(s->in,
@@ -300,6 +311,8 @@ static void run_traces(const args_t *a, zn_in *in)
     free(s.sum);
     free(s.cnt);
     free(s.mean);
+    free(s.mtext);
+    free(s.mlen);
 }
 
 /* ------------------------------------------------------------ control */

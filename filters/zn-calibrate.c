@@ -64,6 +64,7 @@ typedef struct {
     zn_cellbuf cell;
     double *t, *s, *tmp;
     size_t cap;
+    long nbad; /* cells whose calibration failed */
 } state_t;
 
 static void check_meta(const args_t *a, zn_in *in)
@@ -199,19 +200,22 @@ static void do_cell(state_t *s)
             double sc = *which == 'm' && which[1] == 'a' ? scmax : scmin;
             if (isfinite(sc)) snprintf(m1, sizeof m1, " (%.1f%% > %.1f%%)", 100 * sc, 100 * a->max_scatter);
             if (!*which) snprintf(m2, sizeof m2, " (%.6g <= %.6g)", smax, smin);
+            if (++s->nbad <= 10)
             zn_warn("%s: sample '%s' cell '%s': bad calibration: %s%s%s%s%s", s->in->file,
                     zn_cellbuf_f(&s->cell, 0, (size_t)s->tr.c_sample), zn_cellbuf_f(&s->cell, 0, (size_t)s->tr.c_cell),
                     *which ? which : "", *which ? " window: " : "", why, m1, m2);
         }
     }
+    char mint[40], maxt[40];
+    size_t minl = isnan(smin) ? 0 : zn_fmt_double(mint, smin), maxl = isnan(smax) ? 0 : zn_fmt_double(maxt, smax);
     for (size_t r = 0; r < n; r++) {
         zn_rec_from_cell(&s->rec, &s->cell, r);
         int f;
         double z = NAN;
         if (bg) f = Z_BG;
         else {
-            zn_rec_num(&s->rec, s->o_min, smin);
-            zn_rec_num(&s->rec, s->o_max, smax);
+            zn_rec_set(&s->rec, s->o_min, mint, minl);
+            zn_rec_set(&s->rec, s->o_max, maxt, maxl);
             double x = s->s[r];
             if (why) f = Z_BAD;
             else if (isnan(x)) f = Z_NOSIG;
@@ -283,6 +287,9 @@ static void run(const args_t *a, zn_in *in)
     }
     if (k == ZN_ERR) zn_die(ZN_EXIT_DATA, "%s", in->err);
     do_cell(&s);
+    if (s.nbad > 10)
+        zn_warn("%ld cells in all had a bad calibration (zn_flag bad_calibration); the first 10 are named above",
+                s.nbad);
     zn_progress(&a->o, nrec, 1);
     zn_opt_close_out(s.w);
     if (s.have_max) free(s.wmax.name);

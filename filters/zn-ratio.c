@@ -252,6 +252,8 @@ static void do_cell(state_t *s)
         if (!(s0 > 0))
             for (size_t r = 0; r < n; r++) s->fl[r] |= F_BASE_NONPOS;
     }
+    char s0t[40];
+    size_t s0l = isnan(s0) ? 0 : zn_fmt_double(s0t, s0);
     for (size_t r = 0; r < n; r++) {
         zn_rec_from_cell(&s->rec, &s->cell, r);
         if (!bg) {
@@ -259,7 +261,7 @@ static void do_cell(state_t *s)
             if (a->num) zn_rec_num(&s->rec, s->o_r, s->s[r]);
             else if (a->bleach) zn_rec_num(&s->rec, (size_t)s->c_sig, s->s[r]);
             if (s->have_win) {
-                zn_rec_num(&s->rec, s->o_s0, s0);
+                zn_rec_set(&s->rec, s->o_s0, s0t, s0l);
                 if (s0 > 0) {
                     zn_rec_num(&s->rec, s->o_norm, s->s[r] / s0);
                     if (s->o_dnorm != (size_t)-1) zn_rec_num(&s->rec, s->o_dnorm, (s->s[r] - s0) / s0);

@@ -77,6 +77,9 @@ int zn_parse_long(const char *s, size_t n, long *out);
  * 32 bytes plus NUL into buf, returns the length.  Not for nan/inf (the
  * format has none: callers write a missing value instead). */
 size_t zn_fmt_double(char *buf, double x);
+/* The same bytes by the slow, obvious route (snprintf %.15g/16g/17g and
+ * strtod): the reference the unit tests hold zn_fmt_double to. */
+size_t zn_fmt_double_ref(char *buf, double x);
 /* Why a field is not a number, as a hint for the user ("decimal comma? ..."),
  * or "" when there is nothing useful to add. */
 const char *zn_num_hint(const char *s, size_t n);

@@ -136,7 +136,10 @@ static size_t fmt_u64(char *buf, uint64_t v)
     return k;
 }
 
-size_t zn_fmt_double(char *buf, double x)
+/* The reference: the shortest of %.15g, %.16g, %.17g that reads back
+ * exactly (glibc's printf rounds correctly).  Slow; zn_fmt_double below
+ * gives the same bytes and uses it only where its fast path cannot decide. */
+size_t zn_fmt_double_ref(char *buf, double x)
 {
     if (x == 0) {
         if (signbit(x)) {
@@ -161,6 +164,171 @@ size_t zn_fmt_double(char *buf, double x)
     }
     return 0; /* not reached */
 }
+
+/* Write digits m (no trailing zeros, nd of them) with decimal exponent X
+ * (value = d1.d2d3... * 10^X) the way %.Pg does. */
+static size_t put_g(char *buf, int neg, uint64_t m, int nd, int X, int P)
+{
+    char d[24];
+    for (int i = nd - 1; i >= 0; i--) {
+        d[i] = (char)('0' + m % 10);
+        m /= 10;
+    }
+    char *p = buf;
+    if (neg) *p++ = '-';
+    if (X < -4 || X >= P) {
+        *p++ = d[0];
+        if (nd > 1) {
+            *p++ = '.';
+            memcpy(p, d + 1, (size_t)nd - 1);
+            p += nd - 1;
+        }
+        *p++ = 'e';
+        *p++ = X < 0 ? '-' : '+';
+        int e = X < 0 ? -X : X;
+        if (e >= 100) *p++ = (char)('0' + e / 100);
+        *p++ = (char)('0' + e / 10 % 10);
+        *p++ = (char)('0' + e % 10);
+    } else if (X < 0) {
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = 0; i < -X - 1; i++) *p++ = '0';
+        memcpy(p, d, (size_t)nd);
+        p += nd;
+    } else if (nd <= X + 1) {
+        memcpy(p, d, (size_t)nd);
+        p += nd;
+        for (int i = nd; i < X + 1; i++) *p++ = '0';
+    } else {
+        memcpy(p, d, (size_t)X + 1);
+        p += X + 1;
+        *p++ = '.';
+        memcpy(p, d + X + 1, (size_t)(nd - X - 1));
+        p += nd - X - 1;
+    }
+    *p = 0;
+    return (size_t)(p - buf);
+}
+
+#ifdef __SIZEOF_INT128__
+typedef unsigned __int128 u128;
+
+/* Shortest round trip, exactly, in integers.  x = M * 2^E (M the 53-bit
+ * mantissa); scaled by 10^k it is N / 2^s with N = M * 5^k and s = -(E + k),
+ * an exact 128-bit quantity for 1e-8 <= x < 1e15 (k <= 27, s <= 120).  For
+ * P = 15, 16, 17 significant digits: q = N / 2^s rounded to nearest, ties
+ * to even (what printf's %.Pg does), with the exponent X that %.Pg would
+ * pick; q * 10^-k reads back as x when it is within half an ulp of x:
+ * 2 |q 2^s - N| < 5^k (a quarter ulp below a power of two; at a tie
+ * strtod's round-to-even keeps x when M is even).  17 digits always read
+ * back.  Outside that range the reference routine is used, so the bytes
+ * are always those of zn_fmt_double_ref. */
+size_t zn_fmt_double(char *buf, double x)
+{
+    static const uint64_t pow10u[18] = {1ULL,
+                                        10ULL,
+                                        100ULL,
+                                        1000ULL,
+                                        10000ULL,
+                                        100000ULL,
+                                        1000000ULL,
+                                        10000000ULL,
+                                        100000000ULL,
+                                        1000000000ULL,
+                                        10000000000ULL,
+                                        100000000000ULL,
+                                        1000000000000ULL,
+                                        10000000000000ULL,
+                                        100000000000000ULL,
+                                        1000000000000000ULL,
+                                        10000000000000000ULL,
+                                        100000000000000000ULL};
+    static const uint64_t pow5u[28] = {
+        1ULL,
+        5ULL,
+        25ULL,
+        125ULL,
+        625ULL,
+        3125ULL,
+        15625ULL,
+        78125ULL,
+        390625ULL,
+        1953125ULL,
+        9765625ULL,
+        48828125ULL,
+        244140625ULL,
+        1220703125ULL,
+        6103515625ULL,
+        30517578125ULL,
+        152587890625ULL,
+        762939453125ULL,
+        3814697265625ULL,
+        19073486328125ULL,
+        95367431640625ULL,
+        476837158203125ULL,
+        2384185791015625ULL,
+        11920928955078125ULL,
+        59604644775390625ULL,
+        298023223876953125ULL,
+        1490116119384765625ULL,
+        7450580596923828125ULL};
+    double ax = fabs(x);
+    if (ax < 9007199254740992.0 && ax == (double)(uint64_t)ax && x != 0) {
+        size_t k = 0;
+        if (x < 0) buf[k++] = '-';
+        return k + fmt_u64(buf + k, (uint64_t)ax);
+    }
+    if (!(ax >= 1e-8 && ax < 1e15)) return zn_fmt_double_ref(buf, x);
+    int neg = x < 0;
+    uint64_t bits;
+    memcpy(&bits, &ax, sizeof bits);
+    int e2 = (int)(bits >> 52) - 1022; /* ax in [2^(e2-1), 2^e2) */
+    uint64_t M = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+    int E = e2 - 53;
+    int X0 = ((e2 - 1) * 78913) >> 18; /* floor((e2 - 1) log10 2) */
+    if (ax >= 1e15 || (X0 + 1 >= 0 && (X0 + 1 > 17 || ax >= (double)pow10u[X0 + 1]))) X0++;
+    for (int P = 15; P <= 17; P++) {
+        int X = X0, k = 0, s = 0, up = 0;
+        uint64_t q = 0;
+        u128 N = 0, rem = 0, pk = 0;
+        int pass;
+        for (pass = 0; pass < 3; pass++) {
+            k = P - 1 - X;
+            s = -(E + k);
+            if (k < 0 || k > 27 || s <= 0 || s > 120) return zn_fmt_double_ref(buf, x);
+            pk = pow5u[k];
+            N = (u128)M * pk;
+            u128 qq = N >> s;
+            rem = N - (qq << s);
+            u128 half = (u128)1 << (s - 1);
+            up = rem > half || (rem == half && (qq & 1));
+            qq += (u128)up;
+            if (qq >= pow10u[P]) X++;
+            else if (qq < pow10u[P - 1]) X--;
+            else {
+                q = (uint64_t)qq;
+                break;
+            }
+        }
+        if (pass == 3) return zn_fmt_double_ref(buf, x);
+        if (P < 17) {
+            u128 dist = up ? ((u128)1 << s) - rem : rem; /* |q 2^s - N| */
+            u128 lhs = 2 * dist;
+            if (!up && rem && M == (1ULL << 52)) lhs *= 2; /* below a power of two */
+            if (lhs > pk || (lhs == pk && (M & 1))) continue;
+        }
+        int nd = P;
+        while (q % 10 == 0 && nd > 1) {
+            q /= 10;
+            nd--;
+        }
+        return put_g(buf, neg, q, nd, X, P);
+    }
+    return zn_fmt_double_ref(buf, x); /* not reached: 17 digits always read back */
+}
+#else
+size_t zn_fmt_double(char *buf, double x) { return zn_fmt_double_ref(buf, x); }
+#endif
 
 const char *zn_num_hint(const char *s, size_t n)
 {

@@ -117,6 +117,73 @@ static void test_format(void)
     ok(mism == 0, "instrument-style decimals print no longer than they were written (%d)", mism);
 }
 
+static unsigned long long xorshift(unsigned long long *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* the fast formatter writes exactly the bytes of the reference routine */
+static void test_format_fast(void)
+{
+    char a[48], b[48];
+    unsigned long long s = 0x9E3779B97F4A7C15ULL;
+    int diff = 0, n = 0;
+    char first[160] = "";
+#define NEXT() xorshift(&s)
+    for (int i = 0; i < 400000; i++) {
+        double x;
+        switch (i % 8) {
+        case 0: { /* random bits, exponent in the fast range and around it */
+            unsigned long long r = NEXT();
+            int e = (int)(NEXT() % 160) - 40; /* 2^-40 .. 2^120 (1e-12 .. 1e36) */
+            x = ldexp((double)(r >> 11) / 9007199254740992.0 + 0.5, e);
+            break;
+        }
+        case 1: /* quotients, like F/F0 */
+            x = (double)(NEXT() % 100000 + 1) / (double)(NEXT() % 9999 + 1);
+            break;
+        case 2: /* differences of 3-decimal readings, like F - bg */
+            x = (double)(NEXT() % 10000000) / 1000 - (double)(NEXT() % 100000) / 1000;
+            break;
+        case 3: { /* decimals of 1-17 digits */
+            char t[40];
+            int nd = (int)(NEXT() % 17) + 1, ex = (int)(NEXT() % 40) - 15;
+            snprintf(t, sizeof t, "%llue%d", (unsigned long long)(NEXT() % 100000000000000000ULL) % (unsigned long long)pow(10, nd), ex);
+            x = strtod(t, NULL);
+            break;
+        }
+        case 4: /* near powers of ten */
+        {
+            double p10 = pow(10, (double)((int)(NEXT() % 40) - 8));
+            x = nextafter(p10, (NEXT() & 1) ? 0 : 1e300);
+        }
+            break;
+        case 5: /* products with a Kd */
+            x = 15.0 * (double)(NEXT() % 1000000) / (double)(NEXT() % 1000000 + 1) / 1000;
+            break;
+        case 6: /* negative numbers and small ones */
+            x = -(double)(NEXT() >> 11) * 1e-20;
+            break;
+        default: /* exp and log, like bleaching and Hill forms */
+            x = exp((double)(NEXT() % 20000) / 1000 - 10);
+            break;
+        }
+        if (!isfinite(x)) continue;
+        n++;
+        zn_fmt_double(a, x);
+        zn_fmt_double_ref(b, x);
+        if (strcmp(a, b) != 0) {
+            if (!diff) snprintf(first, sizeof first, " (first: %.17g -> \"%s\", reference \"%s\")", x, a, b);
+            diff++;
+        }
+    }
+#undef NEXT
+    ok(diff == 0, "fast formatting equals the reference on %d doubles (%d differ)%s", n, diff, first);
+}
+
 static void test_wells(void)
 {
     char o[8];
@@ -225,6 +292,7 @@ int main(void)
     zn_set_prog("unit-tests");
     test_parse();
     test_format();
+    test_format_fast();
     test_wells();
     test_window();
     test_decode();
