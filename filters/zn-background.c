@@ -254,10 +254,7 @@ static void head(trace_t *s)
 
 static void check_meta(const args_t *a, zn_in *in)
 {
-    const char *b = zn_meta_get(&in->meta, "background");
-    if (b && !a->force)
-        zn_die(ZN_EXIT_DATA, "%s: background was already subtracted (##background=%s); --force subtracts again",
-               in->file, b);
+    zn_meta_once(in->file, &in->meta, "background", a->force, "background was already subtracted", "subtracts again");
 }
 
 static void run_traces(const args_t *a, zn_in *in)

@@ -69,10 +69,7 @@ typedef struct {
 
 static void check_meta(const args_t *a, zn_in *in)
 {
-    const char *v = zn_meta_get(&in->meta, "calibration");
-    if (v && !a->force)
-        zn_die(ZN_EXIT_DATA, "%s: the trace is already calibrated (##calibration=%s); --force calibrates again",
-               in->file, v);
+    zn_meta_once(in->file, &in->meta, "calibration", a->force, "the trace is already calibrated", "calibrates again");
 }
 
 static void head(state_t *s)
@@ -157,8 +154,9 @@ static double window_stat(state_t *s, const zn_window *w, size_t n, const char *
     return v;
 }
 
-static void do_cell(state_t *s)
+static void do_cell(void *arg)
 {
+    state_t *s = arg;
     const args_t *a = s->a;
     size_t n = s->cell.n;
     if (!n) return;
@@ -235,7 +233,13 @@ static void do_cell(state_t *s)
         zn_rec_set(&s->rec, s->o_flag, zflag[f], strlen(zflag[f]));
         zn_rec_write(s->w, &s->rec);
     }
-    zn_cellbuf_clear(&s->cell);
+}
+
+static void new_segment(void *arg)
+{
+    state_t *s = arg;
+    check_meta(s->a, s->in);
+    head(s);
 }
 
 static void run(const args_t *a, zn_in *in)
@@ -270,27 +274,10 @@ static void run(const args_t *a, zn_in *in)
     zn_rec_init(&s.rec, &s.cols, (size_t)-1);
     s.w = zn_opt_open_out(&a->o);
     head(&s);
-    long nrec = 0;
-    int k;
-    while ((k = zn_in_next(in)) > 0) {
-        if (k == ZN_SEG) {
-            do_cell(&s);
-            check_meta(a, in);
-            zn_trace_segment(&s.tr);
-            head(&s);
-            continue;
-        }
-        zn_progress(&a->o, ++nrec, 0);
-        zn_trace_rec(&s.tr);
-        if (s.tr.new_cell) do_cell(&s);
-        zn_cellbuf_add(&s.cell, in);
-    }
-    if (k == ZN_ERR) zn_die(ZN_EXIT_DATA, "%s", in->err);
-    do_cell(&s);
+    zn_trace_cells(&s.tr, &s.cell, &a->o, do_cell, new_segment, &s);
     if (s.nbad > 10)
         zn_warn("%ld cells in all had a bad calibration (zn_flag bad_calibration); the first 10 are named above",
                 s.nbad);
-    zn_progress(&a->o, nrec, 1);
     zn_opt_close_out(s.w);
     if (s.have_max) free(s.wmax.name);
     if (s.have_min) free(s.wmin.name);
@@ -303,12 +290,11 @@ static void run(const args_t *a, zn_in *in)
     free(s.tmp);
 }
 
-static double num_opt(const char *name, const char *arg, int positive)
+/* a positive number for an option */
+static double pos_opt(const char *name, const char *arg)
 {
-    double x;
-    if (zn_parse_double(arg, strlen(arg), &x) != ZN_NUM_OK)
-        zn_usage_error("%s: \"%s\" is not a number%s", name, arg, zn_num_hint(arg, strlen(arg)));
-    if (positive && !(x > 0)) zn_usage_error("%s: %s is not positive", name, arg);
+    double x = zn_opt_num(name, arg);
+    if (!(x > 0)) zn_usage_error("%s: %s is not positive", name, arg);
     return x;
 }
 
@@ -360,8 +346,8 @@ int main(int argc, char **argv)
         case OPT_SENSORS: a.sensors = optarg; break;
         case OPT_LIST: a.list = 1; break;
         case OPT_KD: a.kd_text = optarg; break;
-        case OPT_HILL: a.hill = num_opt("--hill", optarg, 1); break;
-        case OPT_BETA: a.beta = num_opt("--beta", optarg, 1); break;
+        case OPT_HILL: a.hill = pos_opt("--hill", optarg); break;
+        case OPT_BETA: a.beta = pos_opt("--beta", optarg); break;
         case OPT_SIGNAL: a.signal = optarg; break;
         case OPT_MAXW: a.maxw = optarg; break;
         case OPT_MINW: a.minw = optarg; break;
@@ -371,10 +357,10 @@ int main(int argc, char **argv)
             else zn_usage_error("--stat: \"%s\" is not median or mean", optarg);
             break;
         case OPT_SCATTER:
-            a.max_scatter = strcmp(optarg, "none") == 0 ? INFINITY : num_opt("--max-scatter", optarg, 1);
+            a.max_scatter = strcmp(optarg, "none") == 0 ? INFINITY : pos_opt("--max-scatter", optarg);
             break;
-        case OPT_SMIN: a.smin = num_opt("--fmin/--rmin", optarg, 0); break;
-        case OPT_SMAX: a.smax = num_opt("--fmax/--rmax", optarg, 0); break;
+        case OPT_SMIN: a.smin = zn_opt_num("--fmin/--rmin", optarg); break;
+        case OPT_SMAX: a.smax = zn_opt_num("--fmax/--rmax", optarg); break;
         case OPT_UNIT:
             if (strcmp(optarg, "pM") && strcmp(optarg, "nM") && strcmp(optarg, "uM"))
                 zn_usage_error("--unit: \"%s\" is not pM, nM or uM", optarg);

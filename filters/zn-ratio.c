@@ -91,13 +91,10 @@ static double field_num(state_t *s, size_t r, int col, const char *what)
 /* the meta of a segment must not say this was done already */
 static void check_meta(const args_t *a, zn_in *in)
 {
-    const char *v = zn_meta_get(&in->meta, "ratio");
-    if (v && !a->force)
-        zn_die(ZN_EXIT_DATA, "%s: zn-ratio was already applied (##ratio=%s); --force computes it again", in->file, v);
-    v = zn_meta_get(&in->meta, "bleach");
-    if (v && a->bleach && !a->force)
-        zn_die(ZN_EXIT_DATA, "%s: photobleaching was already corrected (##bleach=%s); --force corrects again",
-               in->file, v);
+    zn_meta_once(in->file, &in->meta, "ratio", a->force, "zn-ratio was already applied", "computes it again");
+    if (a->bleach)
+        zn_meta_once(in->file, &in->meta, "bleach", a->force, "photobleaching was already corrected",
+                     "corrects again");
 }
 
 static void head(state_t *s)
@@ -147,8 +144,9 @@ static const char *cell_name(state_t *s)
     return buf;
 }
 
-static void do_cell(state_t *s)
+static void do_cell(void *arg)
 {
+    state_t *s = arg;
     const args_t *a = s->a;
     size_t n = s->cell.n;
     if (!n) return;
@@ -276,7 +274,13 @@ static void do_cell(state_t *s)
         }
         zn_rec_write(s->w, &s->rec);
     }
-    zn_cellbuf_clear(&s->cell);
+}
+
+static void new_segment(void *arg)
+{
+    state_t *s = arg;
+    check_meta(s->a, s->in);
+    head(s);
 }
 
 static void run(const args_t *a, zn_in *in)
@@ -313,24 +317,7 @@ static void run(const args_t *a, zn_in *in)
     zn_rec_init(&s.rec, &s.cols, s.o_flag);
     s.w = zn_opt_open_out(&a->o);
     head(&s);
-    long nrec = 0;
-    int k;
-    while ((k = zn_in_next(in)) > 0) {
-        if (k == ZN_SEG) {
-            do_cell(&s);
-            check_meta(a, in);
-            zn_trace_segment(&s.tr);
-            head(&s);
-            continue;
-        }
-        zn_progress(&a->o, ++nrec, 0);
-        zn_trace_rec(&s.tr);
-        if (s.tr.new_cell) do_cell(&s);
-        zn_cellbuf_add(&s.cell, in);
-    }
-    if (k == ZN_ERR) zn_die(ZN_EXIT_DATA, "%s", in->err);
-    do_cell(&s);
-    zn_progress(&a->o, nrec, 1);
+    zn_trace_cells(&s.tr, &s.cell, &a->o, do_cell, new_segment, &s);
     zn_opt_close_out(s.w);
     zn_rec_free(&s.rec);
     zn_cellbuf_free(&s.cell);
@@ -342,14 +329,6 @@ static void run(const args_t *a, zn_in *in)
     free(s.bx);
     free(s.by);
     free(s.fl);
-}
-
-static double num_opt(const char *name, const char *arg)
-{
-    double x;
-    if (zn_parse_double(arg, strlen(arg), &x) != ZN_NUM_OK)
-        zn_usage_error("%s: \"%s\" is not a number%s", name, arg, zn_num_hint(arg, strlen(arg)));
-    return x;
 }
 
 int main(int argc, char **argv)
@@ -378,8 +357,8 @@ int main(int argc, char **argv)
         case OPT_SIGNAL: a.signal = optarg; has_signal = 1; break;
         case OPT_BASELINE: a.baseline = optarg; break;
         case OPT_NO_BASELINE: a.no_baseline = 1; break;
-        case OPT_DBLEED: a.dbleed = num_opt("--donor-bleed", optarg); a.has_xtalk = 1; break;
-        case OPT_ADIRECT: a.adirect = num_opt("--acceptor-direct", optarg); a.has_xtalk = has_direct = 1; break;
+        case OPT_DBLEED: a.dbleed = zn_opt_num("--donor-bleed", optarg); a.has_xtalk = 1; break;
+        case OPT_ADIRECT: a.adirect = zn_opt_num("--acceptor-direct", optarg); a.has_xtalk = has_direct = 1; break;
         case OPT_ACCEPTOR: a.acceptor = optarg; break;
         case OPT_BLEACH:
             if (strcmp(optarg, "exp") != 0) zn_usage_error("--bleach: \"%s\" is not a method (exp)", optarg);

@@ -139,6 +139,10 @@ const char *zn_meta_get(const zn_meta *m, const char *key);
 /* i-th value (0-based) of a repeatable key, or NULL */
 const char *zn_meta_get_nth(const zn_meta *m, const char *key, size_t i);
 void zn_meta_clear(zn_meta *m);
+/* A step a stream must not go through twice: when the segment's meta has
+ * KEY and not force, die "FILE: DONE (##KEY=...); --force AGAIN". */
+void zn_meta_once(const char *file, const zn_meta *m, const char *key, int force, const char *done,
+                  const char *again);
 void zn_meta_copy(zn_meta *dst, const zn_meta *src);
 
 typedef struct {
@@ -228,6 +232,8 @@ int zn_opt_common(zn_opt *o, int c, const char *arg, const char *usage);
 /* After option parsing: with no input files and a terminal on stdin, print
  * the usage to stderr and exit 2 instead of waiting. */
 void zn_opt_check_stdin(int nfiles, const char *usage);
+/* An option's number (dies with a usage error naming the option). */
+double zn_opt_num(const char *name, const char *arg);
 /* Open the output stream as the options say; dies on failure. */
 zn_wr *zn_opt_open_out(const zn_opt *o);
 /* Close it; dies (exit 1) on a failed write. */
@@ -359,6 +365,13 @@ static inline const char *zn_cellbuf_f(const zn_cellbuf *c, size_t r, size_t i)
     return c->text + c->off[r * c->ncols + i];
 }
 static inline size_t zn_cellbuf_l(const zn_cellbuf *c, size_t r, size_t i) { return c->len[r * c->ncols + i]; }
+/* The loop of a per-cell filter: read every record (order checked, progress
+ * reported), hand each (sample, cell) group to cell() in c, and call
+ * segment() when a new segment begins (after the previous segment's last
+ * cell; in->meta is the new segment's).  Dies on a read error.  Returns the
+ * number of records. */
+long zn_trace_cells(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*cell)(void *arg),
+                    void (*segment)(void *arg), void *arg);
 
 /* Output columns: the input's, then the ones a filter adds. */
 typedef struct {

@@ -87,6 +87,14 @@ void zn_opt_check_stdin(int nfiles, const char *usage)
     }
 }
 
+double zn_opt_num(const char *name, const char *arg)
+{
+    double x;
+    if (zn_parse_double(arg, strlen(arg), &x) != ZN_NUM_OK)
+        zn_usage_error("%s: \"%s\" is not a number%s", name, arg, zn_num_hint(arg, strlen(arg)));
+    return x;
+}
+
 /* the open output, reachable while the program runs (an exit on an error
  * leaves it to the cleanup of temporary files, not to a leak report) */
 static zn_wr *open_out;

@@ -69,6 +69,35 @@ void zn_trace_rec(zn_trace *tr)
     }
 }
 
+long zn_trace_cells(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*cell)(void *arg),
+                    void (*segment)(void *arg), void *arg)
+{
+    zn_in *in = tr->in;
+    long nrec = 0;
+    int k;
+    while ((k = zn_in_next(in)) > 0) {
+        if (k == ZN_SEG) {
+            if (c->n) cell(arg);
+            zn_cellbuf_clear(c);
+            zn_trace_segment(tr);
+            segment(arg);
+            continue;
+        }
+        zn_progress(o, ++nrec, 0);
+        zn_trace_rec(tr);
+        if (tr->new_cell && c->n) {
+            cell(arg);
+            zn_cellbuf_clear(c);
+        }
+        zn_cellbuf_add(c, in);
+    }
+    if (k == ZN_ERR) zn_die(ZN_EXIT_DATA, "%s", in->err);
+    if (c->n) cell(arg);
+    zn_cellbuf_clear(c);
+    zn_progress(o, nrec, 1);
+    return nrec;
+}
+
 void zn_trace_free(zn_trace *tr)
 {
     zn_order_free(tr->ord);

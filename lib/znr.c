@@ -38,6 +38,13 @@ const char *zn_meta_get_nth(const zn_meta *m, const char *key, size_t nth)
 
 const char *zn_meta_get(const zn_meta *m, const char *key) { return zn_meta_get_nth(m, key, 0); }
 
+void zn_meta_once(const char *file, const zn_meta *m, const char *key, int force, const char *done,
+                  const char *again)
+{
+    const char *v = zn_meta_get(m, key);
+    if (v && !force) zn_die(ZN_EXIT_DATA, "%s: %s (##%s=%s); --force %s", file, done, key, v, again);
+}
+
 void zn_meta_clear(zn_meta *m)
 {
     for (size_t i = 0; i < m->n; i++) free(m->v[i]);
