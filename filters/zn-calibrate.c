@@ -199,9 +199,10 @@ static void do_cell(void *arg)
             if (isfinite(sc)) snprintf(m1, sizeof m1, " (%.1f%% > %.1f%%)", 100 * sc, 100 * a->max_scatter);
             if (!*which) snprintf(m2, sizeof m2, " (%.6g <= %.6g)", smax, smin);
             if (++s->nbad <= 10)
-            zn_warn("%s: sample '%s' cell '%s': bad calibration: %s%s%s%s%s", s->in->file,
-                    zn_cellbuf_f(&s->cell, 0, (size_t)s->tr.c_sample), zn_cellbuf_f(&s->cell, 0, (size_t)s->tr.c_cell),
-                    *which ? which : "", *which ? " window: " : "", why, m1, m2);
+                zn_warn("%s: sample '%s' cell '%s': bad calibration: %s%s%s%s%s", s->in->file,
+                        zn_cellbuf_f(&s->cell, 0, (size_t)s->tr.c_sample),
+                        zn_cellbuf_f(&s->cell, 0, (size_t)s->tr.c_cell), *which ? which : "",
+                        *which ? " window: " : "", why, m1, m2);
         }
     }
     char mint[40], maxt[40];
