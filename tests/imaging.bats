@@ -345,3 +345,13 @@ ZIP4\t5\t10\t100\t20\t\t1\t')"
     run bash -c "zn-view --meta '$T/out.znr.gz' | grep -c '^##pg='"
     assert_output 4
 }
+
+@test "calibrate: the first 10 bad cells are named, then a count" {
+    run bash -c "{ printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\n'
+        for c in \$(seq 1 12); do printf 'd\tc\t%s\tcell\t0\t0\t5\n' \$c; done; } |
+        zn-calibrate -u --kd 1nM --max-window 100:200 --fmin 0 2>&1 >/dev/null"
+    assert_success
+    assert_equal "${#lines[@]}" 11
+    assert_line --index 9 "zn-calibrate: (standard input): sample 'd' cell '10': bad calibration: max window: no frames in the window"
+    assert_line --index 10 "zn-calibrate: 12 cells in all had a bad calibration (zn_flag bad_calibration); the first 10 are named above"
+}
