@@ -49,6 +49,15 @@ typedef struct {
     double *value;  /* --value constant, NAN if none */
 } chans_t;
 
+/* one COL=V item of --value: the '=' (dies with a usage error if it is not) */
+static char *value_item(char *t, double *v)
+{
+    char *eq = strchr(t, '=');
+    if (!eq || eq == t || zn_parse_double(eq + 1, strlen(eq + 1), v) != ZN_NUM_OK)
+        zn_usage_error("--value: \"%s\" is not V or COL=V (e.g. F_CFP=102.5)", t);
+    return eq;
+}
+
 static void pick_channels(chans_t *ch, const args_t *a, zn_in *in, zn_cols *cols)
 {
     memset(ch, 0, sizeof *ch);
@@ -58,8 +67,10 @@ static void pick_channels(chans_t *ch, const args_t *a, zn_in *in, zn_cols *cols
     if (a->channels) {
         char *list = zn_strdup(a->channels), *save = NULL;
         for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-            ch->col[ch->n++] = zn_in_need(in, t);
-            if (ch->n > in->ncols) zn_usage_error("--channels: a column is named twice");
+            int c = zn_in_need(in, t);
+            for (size_t j = 0; j < ch->n; j++)
+                if (ch->col[j] == c) zn_usage_error("--channels: column '%s' is named twice", t);
+            ch->col[ch->n++] = c;
         }
         free(list);
     } else
@@ -76,9 +87,7 @@ static void pick_channels(chans_t *ch, const args_t *a, zn_in *in, zn_cols *cols
         } else {
             char *list = zn_strdup(a->value), *save = NULL;
             for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                char *eq = strchr(t, '=');
-                if (!eq || zn_parse_double(eq + 1, strlen(eq + 1), &v) != ZN_NUM_OK)
-                    zn_usage_error("--value: \"%s\" is not V or COL=V (e.g. F_CFP=102.5)", t);
+                char *eq = value_item(t, &v);
                 *eq = 0;
                 size_t j = 0;
                 while (j < ch->n && strcmp(in->cols[ch->col[j]], t) != 0) j++;
@@ -170,8 +179,9 @@ static void put_subtracted(trace_t *s, long frame)
         double b = s->a->value ? s->ch.value[j] : have ? s->mean[mi] : NAN;
         double x;
         int k = zn_parse_double(s->rec.v[c], s->rec.l[c], &x);
-        if (k != ZN_NUM_OK && k != ZN_NUM_EMPTY) zn_in_die(s->in, "column '%s': \"%.*s\" is not a number",
-                                                            s->in->cols[c], (int)s->rec.l[c], s->rec.v[c]);
+        if (k != ZN_NUM_OK && k != ZN_NUM_EMPTY)
+            zn_in_die(s->in, "column '%s': \"%.*s\" is not a number%s", s->in->cols[c], (int)s->rec.l[c], s->rec.v[c],
+                      zn_num_hint(s->rec.v[c], s->rec.l[c]));
         if (have && !isnan(b)) zn_rec_set(&s->rec, s->ch.bgcol[j], s->mtext[mi], s->mlen[mi]);
         else zn_rec_num(&s->rec, s->ch.bgcol[j], b);
         if (k == ZN_NUM_EMPTY) continue;
@@ -386,23 +396,24 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     /* read the segment */
     static zn_cellbuf recs;
     static char **keys;
-    static long *lines;
+    static double *ys; /* the value of every record, NAN when missing */
     static zn_dict d;
     static grp_t *g;
     static zn_rec rec;
-    size_t kcap = 0, lcap = 0, gcap = 0;
+    size_t kcap = 0, ycap = 0, gcap = 0;
     memset(&recs, 0, sizeof recs);
     memset(&d, 0, sizeof d);
     keys = NULL;
-    lines = NULL;
+    ys = NULL;
     g = NULL;
     int k;
     while ((k = zn_in_next(in)) == ZN_REC) {
         char *key = match_key(in, mc, nm);
         zn_grow(&keys, &kcap, recs.n + 1, sizeof *keys);
-        zn_grow(&lines, &lcap, recs.n + 1, sizeof *lines);
+        zn_grow(&ys, &ycap, recs.n + 1, sizeof *ys);
         keys[recs.n] = key;
-        lines[recs.n] = in->lineno;
+        double y;
+        ys[recs.n] = zn_in_num(in, cy, &y) == ZN_NUM_OK ? y : NAN;
         if (strcmp(in->f[ck], kval) == 0) {
             size_t before = d.n;
             size_t gi = zn_dict_put(&d, key, d.n);
@@ -410,8 +421,7 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
                 zn_grow(&g, &gcap, d.n, sizeof *g);
                 memset(&g[gi], 0, sizeof g[gi]);
             }
-            double y;
-            if (zn_in_num(in, cy, &y) == ZN_NUM_OK) {
+            if (!isnan(ys[recs.n])) {
                 g[gi].sum += y;
                 g[gi].n++;
             }
@@ -423,12 +433,9 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     for (size_t i = 0; i < d.n; i++) g[i].mean = g[i].n ? g[i].sum / (double)g[i].n : NAN;
     /* SD in a second pass over the records (no cancellation) */
     for (size_t r = 0; r < recs.n; r++) {
-        if (strcmp(zn_cellbuf_f(&recs, r, (size_t)ck), kval) != 0) continue;
-        double y;
-        if (zn_parse_double(zn_cellbuf_f(&recs, r, (size_t)cy), zn_cellbuf_l(&recs, r, (size_t)cy), &y) != ZN_NUM_OK)
-            continue;
+        if (strcmp(zn_cellbuf_f(&recs, r, (size_t)ck), kval) != 0 || isnan(ys[r])) continue;
         size_t gi = zn_dict_get(&d, keys[r]);
-        g[gi].sumsq += (y - g[gi].mean) * (y - g[gi].mean);
+        g[gi].sumsq += (ys[r] - g[gi].mean) * (ys[r] - g[gi].mean);
     }
     for (size_t i = 0; i < d.n; i++)
         g[i].sd = g[i].n > 1 ? sqrt(g[i].sumsq / (double)(g[i].n - 1)) : NAN;
@@ -448,17 +455,12 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
         if (gi == (size_t)-1 || g[gi].n == 0) {
             char *kt = key_text(in, mc, nm, keys[r]);
             zn_die(ZN_EXIT_DATA, "%s:%ld: no control (%s=%s) at %s: every key needs its control records%s",
-                   in->file, lines[r], kcol, kval, kt,
+                   recs.file[r], recs.line[r], kcol, kval, kt,
                    gi == (size_t)-1 ? "" : " (the control's values there are all missing)");
         }
         zn_rec_from_cell(&rec, &recs, r);
-        double y;
-        int st = zn_parse_double(rec.v[cy], rec.l[cy], &y);
-        if (st != ZN_NUM_OK && st != ZN_NUM_EMPTY)
-            zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a number", in->file, lines[r], a->ycol,
-                   rec.v[cy]);
-        if (st == ZN_NUM_OK) {
-            double v = y - g[gi].mean;
+        if (!isnan(ys[r])) {
+            double v = ys[r] - g[gi].mean;
             zn_rec_num(&rec, (size_t)cy, v);
             if (v < 0) zn_rec_flag(&rec, "bg_negative");
         }
@@ -470,7 +472,7 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     zn_rec_free(&rec);
     for (size_t r = 0; r < recs.n; r++) free(keys[r]);
     free(keys);
-    free(lines);
+    free(ys);
     free(g);
     zn_dict_free(&d);
     zn_cellbuf_free(&recs);
@@ -527,6 +529,13 @@ int main(int argc, char **argv)
     if (!a.control && a.keep_ctrl) zn_usage_error("--keep-control needs --control");
     if (a.value && (a.keep_bg || a.allow_missing))
         zn_usage_error("--value subtracts constants from every record: --keep-bg and --allow-missing do not apply");
+    double v;
+    if (a.value && zn_parse_double(a.value, strlen(a.value), &v) != ZN_NUM_OK) {
+        /* the syntax now, before any input is read; the names once the header is known */
+        char *list = zn_strdup(a.value), *save = NULL;
+        for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) value_item(t, &v);
+        free(list);
+    }
     zn_opt_check_stdin(argc - optind, usage);
     zn_in in;
     if (zn_in_open(&in, argv + optind, argc - optind) < 0) zn_die(ZN_EXIT_DATA, "%s", in.err);

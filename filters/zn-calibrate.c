@@ -169,14 +169,8 @@ static void do_cell(void *arg)
     }
     int bg = strcmp(zn_cellbuf_f(&s->cell, 0, (size_t)s->tr.c_role), "bg") == 0;
     for (size_t r = 0; r < n; r++) {
-        zn_parse_double(zn_cellbuf_f(&s->cell, r, (size_t)s->tr.c_t), zn_cellbuf_l(&s->cell, r, (size_t)s->tr.c_t),
-                        &s->t[r]);
-        const char *f = zn_cellbuf_f(&s->cell, r, (size_t)s->c_sig);
-        int k = zn_parse_double(f, zn_cellbuf_l(&s->cell, r, (size_t)s->c_sig), &s->s[r]);
-        if (k == ZN_NUM_EMPTY) s->s[r] = NAN;
-        else if (k != ZN_NUM_OK)
-            zn_die(ZN_EXIT_DATA, "%s: column '%s': \"%s\" is not a number%s", s->in->file, s->in->cols[s->c_sig], f,
-                   zn_num_hint(f, strlen(f)));
+        s->t[r] = zn_cellbuf_num(&s->cell, s->in, r, s->tr.c_t); /* checked by zn_trace_rec */
+        s->s[r] = zn_cellbuf_num(&s->cell, s->in, r, s->c_sig);
     }
     double smax = a->smax, smin = a->smin, scmax = NAN, scmin = NAN;
     const char *why = NULL, *which = NULL;

@@ -76,25 +76,11 @@ static void expdecay(double x, const double *p, double *y, double *dy, void *arg
     }
 }
 
-static double field_num(state_t *s, size_t r, int col, const char *what)
-{
-    double x;
-    const char *f = zn_cellbuf_f(&s->cell, r, (size_t)col);
-    int k = zn_parse_double(f, zn_cellbuf_l(&s->cell, r, (size_t)col), &x);
-    if (k == ZN_NUM_EMPTY) return NAN;
-    if (k != ZN_NUM_OK)
-        zn_die(ZN_EXIT_DATA, "%s: column '%s' (%s): \"%s\" is not a number%s", s->in->file, s->in->cols[col], what,
-               f, zn_num_hint(f, strlen(f)));
-    return x;
-}
-
 /* the meta of a segment must not say this was done already */
 static void check_meta(const args_t *a, zn_in *in)
 {
+    /* ##bleach= only ever comes with ##ratio=, so this covers both */
     zn_meta_once(in->file, &in->meta, "ratio", a->force, "zn-ratio was already applied", "computes it again");
-    if (a->bleach)
-        zn_meta_once(in->file, &in->meta, "bleach", a->force, "photobleaching was already corrected",
-                     "corrects again");
 }
 
 static void head(state_t *s)
@@ -167,11 +153,10 @@ static void do_cell(void *arg)
     for (size_t r = 0; r < n; r++) {
         s->fl[r] = 0;
         s->fc[r] = NAN;
-        zn_parse_double(zn_cellbuf_f(&s->cell, r, (size_t)s->tr.c_t), zn_cellbuf_l(&s->cell, r, (size_t)s->tr.c_t),
-                        &s->t[r]);
+        s->t[r] = zn_cellbuf_num(&s->cell, s->in, r, s->tr.c_t); /* checked by zn_trace_rec */
         if (a->num) {
-            double x = field_num(s, r, s->c_num, "--num"), y = field_num(s, r, s->c_den, "--den");
-            double acc = s->c_acc >= 0 ? field_num(s, r, s->c_acc, "--acceptor") : 0;
+            double x = zn_cellbuf_num(&s->cell, s->in, r, s->c_num), y = zn_cellbuf_num(&s->cell, s->in, r, s->c_den);
+            double acc = s->c_acc >= 0 ? zn_cellbuf_num(&s->cell, s->in, r, s->c_acc) : 0;
             if (isnan(x) || isnan(y) || isnan(acc)) {
                 s->s[r] = NAN;
                 s->fl[r] |= F_MISSING;
@@ -188,7 +173,7 @@ static void do_cell(void *arg)
             }
             s->s[r] = x / y;
         } else {
-            s->s[r] = field_num(s, r, s->c_sig, "--signal");
+            s->s[r] = zn_cellbuf_num(&s->cell, s->in, r, s->c_sig);
             if (isnan(s->s[r])) s->fl[r] |= F_MISSING;
         }
     }

@@ -349,13 +349,17 @@ int zn_is_channel(const char *name);
  * meta.  1 found, 0 absent; dies (usage or data) when malformed. */
 int zn_window_get(const zn_meta *m, const char *name, const char *opt, const char *optname, zn_window *w);
 
-/* The records of one cell, copied (the reader's line is reused). */
+/* The records of one cell, copied (the reader's line is reused), with the
+ * file and line each came from, for messages. */
 typedef struct {
     size_t n, ncols;
     char *text;
     size_t tlen, tcap;
     size_t *off, *len; /* n * ncols */
     size_t cap;
+    long *line;        /* n */
+    const char **file; /* n (the reader's names, valid while it is open) */
+    size_t lcap;
 } zn_cellbuf;
 void zn_cellbuf_add(zn_cellbuf *c, const zn_in *in);
 void zn_cellbuf_clear(zn_cellbuf *c);
@@ -365,6 +369,9 @@ static inline const char *zn_cellbuf_f(const zn_cellbuf *c, size_t r, size_t i)
     return c->text + c->off[r * c->ncols + i];
 }
 static inline size_t zn_cellbuf_l(const zn_cellbuf *c, size_t r, size_t i) { return c->len[r * c->ncols + i]; }
+/* Field col of record r as a number; NAN when missing; not a number -> die
+ * with "prog: file:line: column 'NAME': ..." (names from in). */
+double zn_cellbuf_num(const zn_cellbuf *c, const zn_in *in, size_t r, int col);
 /* The loop of a per-cell filter: read every record (order checked, progress
  * reported), hand each (sample, cell) group to cell() in c, and call
  * segment() when a new segment begins (after the previous segment's last

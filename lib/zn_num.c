@@ -286,7 +286,7 @@ size_t zn_fmt_double(char *buf, double x)
     uint64_t M = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
     int E = e2 - 53;
     int X0 = ((e2 - 1) * 78913) >> 18; /* floor((e2 - 1) log10 2) */
-    if (ax >= 1e15 || (X0 + 1 >= 0 && (X0 + 1 > 17 || ax >= (double)pow10u[X0 + 1]))) X0++;
+    if (X0 + 1 >= 0 && ax >= (double)pow10u[X0 + 1]) X0++; /* X0 <= 14 here; the loop below corrects */
     for (int P = 15; P <= 17; P++) {
         int X = X0, k = 0, s = 0, up = 0;
         uint64_t q = 0;

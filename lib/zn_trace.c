@@ -31,6 +31,7 @@ void zn_trace_init(zn_trace *tr, zn_in *in)
 {
     memset(tr, 0, sizeof *tr);
     tr->in = in;
+    zn_trace_segment(tr); /* the schema first: "this is a counts stream" says more than missing columns */
     char err[1024];
     if (zn_schema_check("trace", in->cols, in->ncols, err, sizeof err) < 0)
         zn_die(ZN_EXIT_DATA, "%s: %s", in->file, err);
@@ -41,7 +42,6 @@ void zn_trace_init(zn_trace *tr, zn_in *in)
     tr->c_t = zn_in_need(in, "t");
     tr->c_flag = zn_in_col(in, "flag");
     tr->ord = zn_order_new();
-    zn_trace_segment(tr);
 }
 
 void zn_trace_rec(zn_trace *tr)
@@ -134,6 +134,13 @@ void zn_cellbuf_add(zn_cellbuf *c, const zn_in *in)
         zn_grow(&c->off, &cap, need, sizeof *c->off);
         zn_grow(&c->len, &c->cap, need, sizeof *c->len);
     }
+    if (c->n + 1 > c->lcap) {
+        size_t cap = c->lcap;
+        zn_grow(&c->line, &cap, c->n + 1, sizeof *c->line);
+        zn_grow(&c->file, &c->lcap, c->n + 1, sizeof *c->file);
+    }
+    c->line[c->n] = in->lineno;
+    c->file[c->n] = in->file;
     size_t *o = c->off + c->n * c->ncols, *l = c->len + c->n * c->ncols;
     for (size_t i = 0; i < c->ncols; i++) {
         o[i] = c->tlen + (size_t)(in->f[i] - in->line);
@@ -149,8 +156,22 @@ void zn_cellbuf_clear(zn_cellbuf *c)
     c->tlen = 0;
 }
 
+double zn_cellbuf_num(const zn_cellbuf *c, const zn_in *in, size_t r, int col)
+{
+    const char *f = zn_cellbuf_f(c, r, (size_t)col);
+    size_t n = zn_cellbuf_l(c, r, (size_t)col);
+    double x;
+    int k = zn_parse_double(f, n, &x);
+    if (k == ZN_NUM_OK) return x;
+    if (k == ZN_NUM_EMPTY) return NAN;
+    zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is %s%s", c->file[r], c->line[r], in->cols[col], f,
+           k == ZN_NUM_RANGE ? "out of the range of a double" : "not a number", zn_num_hint(f, n));
+}
+
 void zn_cellbuf_free(zn_cellbuf *c)
 {
+    free(c->line);
+    free(c->file);
     free(c->text);
     free(c->off);
     free(c->len);
