@@ -325,37 +325,6 @@ static void run_traces(const args_t *a, zn_in *in)
 /* ------------------------------------------------------------ control */
 
 /* A key of the match columns: numbers compared as numbers ("5" = "5.0"). */
-static char *match_key(const zn_in *in, const int *mc, size_t nm)
-{
-    zn_buf b = {0};
-    for (size_t i = 0; i < nm; i++) {
-        double x;
-        const char *f = in->f[mc[i]];
-        size_t fl = in->fl[mc[i]];
-        if (i) zn_buf_addc(&b, '\x1f');
-        if (zn_parse_double(f, fl, &x) == ZN_NUM_OK) {
-            char num[40];
-            zn_buf_add(&b, num, zn_fmt_double(num, x));
-        } else
-            zn_buf_add(&b, f, fl);
-    }
-    if (!b.s) zn_buf_adds(&b, "");
-    return b.s;
-}
-
-static char *key_text(const zn_in *in, const int *mc, size_t nm, const char *key)
-{
-    zn_buf b = {0};
-    const char *p = key;
-    for (size_t i = 0; i < nm; i++) {
-        const char *e = strchr(p, '\x1f');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        zn_buf_addf(&b, "%s%s=%.*s", i ? ", " : "", in->cols[mc[i]], (int)n, p);
-        p += n + (e != NULL);
-    }
-    return b.s;
-}
-
 typedef struct {
     double sum, sumsq;
     long n;
@@ -374,13 +343,7 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     int ck = zn_in_need(in, kcol);
     int cy = zn_in_need(in, a->ycol);
     int mc[16];
-    size_t nm = 0;
-    char *list = zn_strdup(a->match), *save = NULL;
-    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (nm == 16) zn_usage_error("--match: at most 16 columns");
-        mc[nm++] = zn_in_need(in, t);
-    }
-    free(list);
+    size_t nm = zn_in_collist(in, a->match, mc, 16, "--match");
     /* static: reachable if the program exits on bad data (no leak report) */
     static zn_cols cols;
     zn_cols_init(&cols, in);
@@ -408,7 +371,7 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     g = NULL;
     int k;
     while ((k = zn_in_next(in)) == ZN_REC) {
-        char *key = match_key(in, mc, nm);
+        char *key = zn_key_make(in, mc, nm);
         zn_grow(&keys, &kcap, recs.n + 1, sizeof *keys);
         zn_grow(&ys, &ycap, recs.n + 1, sizeof *ys);
         keys[recs.n] = key;
@@ -453,7 +416,9 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
         if (is_ctrl && !a->keep_ctrl) continue;
         size_t gi = zn_dict_get(&d, keys[r]);
         if (gi == (size_t)-1 || g[gi].n == 0) {
-            char *kt = key_text(in, mc, nm, keys[r]);
+            char *names[16];
+            for (size_t i = 0; i < nm; i++) names[i] = in->cols[mc[i]];
+            char *kt = zn_key_text(names, nm, keys[r]);
             zn_die(ZN_EXIT_DATA, "%s:%ld: no control (%s=%s) at %s: every key needs its control records%s",
                    recs.file[r], recs.line[r], kcol, kval, kt,
                    gi == (size_t)-1 ? "" : " (the control's values there are all missing)");

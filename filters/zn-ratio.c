@@ -65,9 +65,10 @@ typedef struct {
 
 enum { F_DEN_ZERO = 1, F_MISSING = 2, F_BLEACH_FAILED = 4, F_BASE_NONPOS = 8 };
 
-static void expdecay(double x, const double *p, double *y, double *dy, void *arg)
+static void expdecay(const double *xp, const double *p, double *y, double *dy, void *arg)
 {
     (void)arg;
+    double x = *xp;
     double e = exp(-p[1] * x);
     *y = p[0] * e;
     if (dy) {
@@ -220,7 +221,7 @@ static void do_cell(void *arg)
                 }
             }
             zn_fitres fr;
-            if (nv >= 3 && zn_fit_nls(expdecay, NULL, bx, by, NULL, nv, 2, p0, &fr) == 0) {
+            if (nv >= 3 && zn_fit_nls(expdecay, NULL, bx, 1, by, NULL, nv, 2, p0, 0, &fr) == 0) {
                 k = fr.p[1];
                 for (size_t r = 0; r < n; r++)
                     if (!isnan(s->s[r])) s->s[r] *= exp(k * (s->t[r] - s->win.start));
@@ -370,6 +371,7 @@ int main(int argc, char **argv)
     if (zn_in_open(&in, argv + optind, argc - optind) < 0) zn_die(ZN_EXIT_DATA, "%s", in.err);
     run(&a, &in);
     zn_in_close(&in);
+    zn_fit_release();
     zn_opt_free(&a.o);
     return 0;
 }

@@ -449,22 +449,41 @@ const zn_sensor *zn_sensor_find(const zn_sensors *c, const char *name);
 void zn_sensors_free(zn_sensors *c);
 extern const char zn_sensor_catalogue[];
 
+/* ---------------------------------------------------------------- zn_key */
+/* A comma-separated list of column names -> their indices (each must exist;
+ * dies naming it).  opt names the option in messages. */
+size_t zn_in_collist(const zn_in *in, const char *list, int *cols, size_t max, const char *opt);
+/* The group key of the current record: the fields joined by 0x1f, numbers
+ * in shortest form ("1.0" and "1" are one group).  Caller frees. */
+char *zn_key_make(const zn_in *in, const int *cols, size_t n);
+/* Field i of a key (pointer and length). */
+size_t zn_key_field(const char *key, size_t i, const char **start);
+/* "construct=hZIP4, conc_uM=1" for messages.  Caller frees. */
+char *zn_key_text(char *const *names, size_t n, const char *key);
+
 /* ---------------------------------------------------------------- zn_fit */
-/* Nonlinear least squares (GSL trust region, Levenberg-Marquardt). The
- * model computes y at x and, when dy is not NULL, dy/dp[j]. */
-typedef void (*zn_model_fn)(double x, const double *p, double *y, double *dy, void *arg);
+/* Nonlinear least squares (GSL trust region, Levenberg-Marquardt).  Point i
+ * has nx numbers at x + i*nx (substrate, inhibitor, group, ...); the model
+ * computes y there and, when dy is not NULL, dy/dp[j]. */
+#define ZN_FIT_MAXP 32
+typedef void (*zn_model_fn)(const double *x, const double *p, double *y, double *dy, void *arg);
 typedef struct {
     size_t np;
-    double p[8];
-    double cov[64];  /* unscaled (J'WJ)^-1, np x np */
-    double ss;       /* weighted residual sum of squares */
+    double p[ZN_FIT_MAXP];
+    double cov[ZN_FIT_MAXP * ZN_FIT_MAXP]; /* unscaled (J'WJ)^-1, np x np, natural parameters */
+    double ss;         /* weighted residual sum of squares */
+    double dependency; /* largest 1 - 1/(C_jj (J'WJ)_jj) (Prism's "dependency") */
+    int singular;      /* the covariance could not be computed */
     size_t n, iter;
     int status;      /* 0 converged, otherwise a GSL error code */
     const char *why; /* why it failed, "" when it did not */
 } zn_fitres;
-/* Fit np parameters from the start p0; w weights (NULL: all 1).  Returns
- * status (0 converged). */
-int zn_fit_nls(zn_model_fn f, void *arg, const double *x, const double *y, const double *w, size_t n,
-               size_t np, const double *p0, zn_fitres *res);
+/* Fit np parameters from the start p0; w weights (NULL: all 1).  Bit j of
+ * logmask: parameter j is kept positive (fitted as log p).  Returns status
+ * (0 converged). */
+int zn_fit_nls(zn_model_fn f, void *arg, const double *x, size_t nx, const double *y, const double *w, size_t n,
+               size_t np, const double *p0, unsigned logmask, zn_fitres *res);
+/* Free the workspace kept between fits. */
+void zn_fit_release(void);
 
 #endif

@@ -1,5 +1,10 @@
 /* zn_fit.c - nonlinear least squares on GSL's gsl_multifit_nlinear (trust
- * region, Levenberg-Marquardt with the model's own Jacobian). */
+ * region, Levenberg-Marquardt with the model's own Jacobian).
+ *
+ * Parameters flagged in logmask are fitted as q = log(p), so they stay
+ * positive; the covariance is reported for the natural parameters p (the
+ * linearised covariance transforms exactly with the Jacobian of the
+ * reparameterisation, so at the optimum it is what a fit in p reports). */
 #include "zn.h"
 
 #include <gsl/gsl_blas.h>
@@ -12,15 +17,23 @@ typedef struct {
     zn_model_fn f;
     void *arg;
     const double *x, *y, *w;
-    size_t n, np;
+    size_t nx, n, np;
+    unsigned logmask;
+    double p[ZN_FIT_MAXP];
 } fitdata;
 
-static int f_res(const gsl_vector *p, void *d_, gsl_vector *r)
+static void natural(fitdata *d, const double *q)
+{
+    for (size_t j = 0; j < d->np; j++) d->p[j] = (d->logmask >> j & 1u) ? exp(q[j]) : q[j];
+}
+
+static int f_res(const gsl_vector *q, void *d_, gsl_vector *r)
 {
     fitdata *d = d_;
     double y;
+    natural(d, q->data);
     for (size_t i = 0; i < d->n; i++) {
-        d->f(d->x[i], p->data, &y, NULL, d->arg);
+        d->f(d->x + i * d->nx, d->p, &y, NULL, d->arg);
         double v = (y - d->y[i]) * (d->w ? sqrt(d->w[i]) : 1);
         if (!isfinite(v)) return GSL_EDOM;
         gsl_vector_set(r, i, v);
@@ -28,40 +41,78 @@ static int f_res(const gsl_vector *p, void *d_, gsl_vector *r)
     return GSL_SUCCESS;
 }
 
-static int f_jac(const gsl_vector *p, void *d_, gsl_matrix *J)
+static int f_jac(const gsl_vector *q, void *d_, gsl_matrix *J)
 {
     fitdata *d = d_;
-    double y, dy[8];
+    double y, dy[ZN_FIT_MAXP];
+    natural(d, q->data);
     for (size_t i = 0; i < d->n; i++) {
-        d->f(d->x[i], p->data, &y, dy, d->arg);
+        d->f(d->x + i * d->nx, d->p, &y, dy, d->arg);
         double s = d->w ? sqrt(d->w[i]) : 1;
         for (size_t j = 0; j < d->np; j++) {
-            if (!isfinite(dy[j])) return GSL_EDOM;
-            gsl_matrix_set(J, i, j, dy[j] * s);
+            double v = dy[j] * s * ((d->logmask >> j & 1u) ? d->p[j] : 1);
+            if (!isfinite(v)) return GSL_EDOM;
+            gsl_matrix_set(J, i, j, v);
         }
     }
     return GSL_SUCCESS;
 }
 
-int zn_fit_nls(zn_model_fn f, void *arg, const double *x, const double *y, const double *w, size_t n,
-               size_t np, const double *p0, zn_fitres *res)
+/* One workspace kept for the next fit of the same size: thousands of small
+ * fits in a row (one per group) then allocate nothing. */
+static gsl_multifit_nlinear_workspace *ws_cache;
+static size_t ws_n, ws_p;
+
+void zn_fit_release(void)
+{
+    if (ws_cache) gsl_multifit_nlinear_free(ws_cache);
+    ws_cache = NULL;
+    ws_n = ws_p = 0;
+}
+
+static gsl_multifit_nlinear_workspace *workspace(size_t n, size_t np)
+{
+    if (ws_cache && ws_n == n && ws_p == np) return ws_cache;
+    zn_fit_release();
+    gsl_multifit_nlinear_parameters prm = gsl_multifit_nlinear_default_parameters();
+    prm.trs = gsl_multifit_nlinear_trs_lm;
+    prm.scale = gsl_multifit_nlinear_scale_more;
+    ws_cache = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &prm, n, np);
+    if (!ws_cache) zn_die(ZN_EXIT_DATA, "out of memory (fit workspace %zu x %zu)", n, np);
+    ws_n = n;
+    ws_p = np;
+    return ws_cache;
+}
+
+int zn_fit_nls(zn_model_fn f, void *arg, const double *x, size_t nx, const double *y, const double *w, size_t n,
+               size_t np, const double *p0, unsigned logmask, zn_fitres *res)
 {
     memset(res, 0, sizeof *res);
     res->np = np;
     res->n = n;
     res->why = "";
-    memcpy(res->p, p0, np * sizeof *p0);
-    if (np > 8) {
+    for (size_t j = 0; j < ZN_FIT_MAXP * ZN_FIT_MAXP; j++) res->cov[j] = NAN;
+    if (np > ZN_FIT_MAXP) {
         res->status = GSL_EINVAL;
         res->why = "too many parameters";
         return res->status;
     }
+    memcpy(res->p, p0, np * sizeof *p0);
     if (n < np) {
         res->status = GSL_EINVAL;
         res->why = "fewer points than parameters";
         return res->status;
     }
-    fitdata d = {f, arg, x, y, w, n, np};
+    double q0[ZN_FIT_MAXP];
+    for (size_t j = 0; j < np; j++) {
+        if ((logmask >> j & 1u) && !(p0[j] > 0)) {
+            res->status = GSL_EINVAL;
+            res->why = "a positive parameter started at or below zero";
+            return res->status;
+        }
+        q0[j] = (logmask >> j & 1u) ? log(p0[j]) : p0[j];
+    }
+    fitdata d = {.f = f, .arg = arg, .x = x, .y = y, .w = w, .nx = nx, .n = n, .np = np, .logmask = logmask};
     gsl_error_handler_t *old = gsl_set_error_handler_off();
     gsl_multifit_nlinear_fdf fdf = {0};
     fdf.f = f_res;
@@ -69,32 +120,52 @@ int zn_fit_nls(zn_model_fn f, void *arg, const double *x, const double *y, const
     fdf.n = n;
     fdf.p = np;
     fdf.params = &d;
-    gsl_multifit_nlinear_parameters prm = gsl_multifit_nlinear_default_parameters();
-    prm.trs = gsl_multifit_nlinear_trs_lm;
-    prm.scale = gsl_multifit_nlinear_scale_more;
-    gsl_multifit_nlinear_workspace *ws = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &prm, n, np);
-    gsl_vector_const_view p = gsl_vector_const_view_array(p0, np);
+    gsl_multifit_nlinear_workspace *ws = workspace(n, np);
+    gsl_vector_const_view q = gsl_vector_const_view_array(q0, np);
     int info = 0;
-    int st = gsl_multifit_nlinear_init(&p.vector, &fdf, ws);
+    int st = gsl_multifit_nlinear_init(&q.vector, &fdf, ws);
     if (st == GSL_SUCCESS) st = gsl_multifit_nlinear_driver(200, 1e-10, 1e-10, 1e-12, NULL, NULL, &info, ws);
+    res->iter = gsl_multifit_nlinear_niter(ws);
     if (st == GSL_SUCCESS) {
         gsl_vector *r = gsl_multifit_nlinear_residual(ws);
         gsl_blas_ddot(r, r, &res->ss);
-        memcpy(res->p, gsl_multifit_nlinear_position(ws)->data, np * sizeof(double));
-        gsl_matrix *J = gsl_multifit_nlinear_jac(ws);
-        gsl_matrix_view cov = gsl_matrix_view_array(res->cov, np, np);
-        if (gsl_multifit_nlinear_covar(J, 0.0, &cov.matrix) != GSL_SUCCESS) st = GSL_ESING;
+        natural(&d, gsl_multifit_nlinear_position(ws)->data);
+        memcpy(res->p, d.p, np * sizeof(double));
         for (size_t j = 0; j < np && st == GSL_SUCCESS; j++)
             if (!isfinite(res->p[j])) st = GSL_EDOM;
     }
-    res->iter = gsl_multifit_nlinear_niter(ws);
+    if (st == GSL_SUCCESS) {
+        /* Jacobian in the natural parameters at the optimum */
+        gsl_matrix *J = gsl_multifit_nlinear_jac(ws);
+        for (size_t j = 0; j < np; j++)
+            if (logmask >> j & 1u) {
+                gsl_vector_view c = gsl_matrix_column(J, j);
+                gsl_vector_scale(&c.vector, 1 / res->p[j]);
+            }
+        double A[ZN_FIT_MAXP];
+        for (size_t j = 0; j < np; j++) {
+            gsl_vector_view c = gsl_matrix_column(J, j);
+            A[j] = gsl_blas_dnrm2(&c.vector);
+            A[j] *= A[j];
+        }
+        gsl_matrix_view cov = gsl_matrix_view_array(res->cov, np, np);
+        if (gsl_multifit_nlinear_covar(J, 0.0, &cov.matrix) != GSL_SUCCESS) res->singular = 1;
+        res->dependency = 0;
+        for (size_t j = 0; j < np; j++) {
+            double c = res->cov[j * np + j];
+            if (!isfinite(c) || !(c > 0)) res->singular = 1;
+            else {
+                double dep = 1 - 1 / (c * A[j]);
+                if (dep > res->dependency) res->dependency = dep;
+            }
+        }
+    }
     if (st != GSL_SUCCESS)
         res->why = st == GSL_EMAXITER ? "did not converge in 200 iterations"
                    : st == GSL_EDOM   ? "the model left its domain (non-finite values)"
-                   : st == GSL_ESING  ? "singular Jacobian (parameters not determined by the data)"
-                                      : gsl_strerror(st);
+                   : st == GSL_ENOPROG ? "no progress (the data do not determine the parameters)"
+                                       : gsl_strerror(st);
     res->status = st;
-    gsl_multifit_nlinear_free(ws);
     gsl_set_error_handler(old);
     return st;
 }
