@@ -84,6 +84,24 @@ static gsl_multifit_nlinear_workspace *workspace(size_t n, size_t np)
     return ws_cache;
 }
 
+/* GSL stops with "no progress" when it starts at (or reaches) the optimum
+ * within rounding: accept when the residual is orthogonal to every column
+ * of the Jacobian (cosine below 1e-6, the criterion of R's nls). */
+static int at_optimum(gsl_multifit_nlinear_workspace *ws)
+{
+    gsl_vector *r = gsl_multifit_nlinear_residual(ws);
+    gsl_matrix *J = gsl_multifit_nlinear_jac(ws);
+    double rn = gsl_blas_dnrm2(r);
+    if (rn == 0) return 1;
+    for (size_t j = 0; j < J->size2; j++) {
+        gsl_vector_view c = gsl_matrix_column(J, j);
+        double d, cn = gsl_blas_dnrm2(&c.vector);
+        gsl_blas_ddot(&c.vector, r, &d);
+        if (fabs(d) > 1e-6 * cn * rn) return 0;
+    }
+    return 1;
+}
+
 int zn_fit_nls(zn_model_fn f, void *arg, const double *x, size_t nx, const double *y, const double *w, size_t n,
                size_t np, const double *p0, unsigned logmask, zn_fitres *res)
 {
@@ -126,6 +144,8 @@ int zn_fit_nls(zn_model_fn f, void *arg, const double *x, size_t nx, const doubl
     int st = gsl_multifit_nlinear_init(&q.vector, &fdf, ws);
     if (st == GSL_SUCCESS) st = gsl_multifit_nlinear_driver(200, 1e-10, 1e-10, 1e-12, NULL, NULL, &info, ws);
     res->iter = gsl_multifit_nlinear_niter(ws);
+    /* the driver reports no progress on its first step as GSL_EMAXITER */
+    if ((st == GSL_ENOPROG || (st == GSL_EMAXITER && info == GSL_ENOPROG)) && at_optimum(ws)) st = GSL_SUCCESS;
     if (st == GSL_SUCCESS) {
         gsl_vector *r = gsl_multifit_nlinear_residual(ws);
         gsl_blas_ddot(r, r, &res->ss);

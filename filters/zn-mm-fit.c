@@ -1,0 +1,1326 @@
+/* zn-mm-fit - Michaelis-Menten and its relatives, fitted per group by
+ * nonlinear least squares (GSL), with standard errors, confidence intervals,
+ * goodness of fit and model comparisons. */
+#include "zn.h"
+
+#include <getopt.h>
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "Usage: zn-mm-fit [OPTIONS] [FILE...]\n"
+    "Fit y against x per group by nonlinear least squares; one fit record per\n"
+    "group (schema fit): each parameter P with P_se, P_lo, P_hi (95% CI), rss, df,\n"
+    "sy_x, r2, aicc, iterations and status (ok, ambiguous, no_convergence,\n"
+    "insufficient_data).\n"
+    "\n"
+    "Data:\n"
+    "      --by COLS         fit each group of these columns (comma list) apart\n"
+    "  -x, --x COL           substrate concentration (default conc_uM)\n"
+    "  -y, --y COL           rate (default rate)\n"
+    "  -i, --inhibitor COL   inhibitor concentration for comp, noncomp, uncomp,\n"
+    "                        mixed (default inhibitor_uM)\n"
+    "      --sd COL          SD of y: each record's own SD (--weight sd), or with\n"
+    "      --n COL           replicates behind a mean: records are mean, SD, n\n"
+    "      --sorted          records of a group are together: fit each group as it\n"
+    "                        ends (memory of one group instead of all)\n"
+    "Model:\n"
+    "  -m, --model M         mm (Vmax, Km), hill (Vmax, Khalf, h), subinh (Vmax, Km, Ki),\n"
+    "                        comp, noncomp, uncomp (Vmax, Km, Ki), mixed (Vmax, Km,\n"
+    "                        Ki, alpha), mm+linear (Vmax, Km, kd); default mm\n"
+    "  -w, --weight W        none, 1/y, 1/y2 (from the fitted curve, as Prism) or\n"
+    "                        sd (1/SD^2 from --sd); default none\n"
+    "      --ci wald|profile 95% intervals from the SE and t (default) or from the\n"
+    "                        profile of the sum of squares (asymmetric)\n"
+    "      --level P         confidence level of the intervals (default 0.95)\n"
+    "Comparisons:\n"
+    "      --compare M       also fit model M per group: extra-sum-of-squares F test\n"
+    "                        (nested models) and delta AICc\n"
+    "      --share P,...     one global fit with these parameters shared by all\n"
+    "                        groups, tested against separate fits (F test, AICc)\n"
+    "      --curve N         also write N points of each fitted curve with its\n"
+    "                        confidence band (a second segment, schema curve)\n";
+
+enum { OPT_BY = ZN_OPT_FIRST_OWN, OPT_SD, OPT_N, OPT_SORTED, OPT_CI, OPT_LEVEL, OPT_COMPARE, OPT_SHARE, OPT_CURVE };
+
+/* ------------------------------------------------------------ models */
+/* x[0] substrate S, x[1] inhibitor I, x[2] group (global fits) */
+static void m_mm(const double *x, const double *p, double *y, double *dy)
+{
+    double S = x[0], D = p[1] + S;
+    *y = p[0] * S / D;
+    if (dy) {
+        dy[0] = S / D;
+        dy[1] = -p[0] * S / (D * D);
+    }
+}
+
+static void m_hill(const double *x, const double *p, double *y, double *dy)
+{
+    double S = x[0], V = p[0], K = p[1], h = p[2];
+    if (!(S > 0)) {
+        *y = 0;
+        if (dy) dy[0] = dy[1] = dy[2] = 0;
+        return;
+    }
+    double u = pow(S, h), k = pow(K, h), D = k + u;
+    *y = V * u / D;
+    if (dy) {
+        dy[0] = u / D;
+        dy[1] = -V * u / (D * D) * h * k / K;
+        double du = u * log(S), dk = k * log(K);
+        dy[2] = V * (du * k - u * dk) / (D * D);
+    }
+}
+
+static void m_subinh(const double *x, const double *p, double *y, double *dy)
+{
+    double S = x[0], V = p[0], D = p[1] + S + S * S / p[2];
+    *y = V * S / D;
+    if (dy) {
+        dy[0] = S / D;
+        dy[1] = -V * S / (D * D);
+        dy[2] = V * S / (D * D) * S * S / (p[2] * p[2]);
+    }
+}
+
+static void m_comp(const double *x, const double *p, double *y, double *dy)
+{
+    double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2];
+    double D = K * (1 + I / Ki) + S;
+    *y = V * S / D;
+    if (dy) {
+        dy[0] = S / D;
+        dy[1] = -V * S * (1 + I / Ki) / (D * D);
+        dy[2] = V * S * K * I / (Ki * Ki) / (D * D);
+    }
+}
+
+static void m_noncomp(const double *x, const double *p, double *y, double *dy)
+{
+    double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2];
+    double c = 1 + I / Ki, g = S / (K + S);
+    *y = V * g / c;
+    if (dy) {
+        dy[0] = g / c;
+        dy[1] = -V * S / ((K + S) * (K + S)) / c;
+        dy[2] = V * g * (I / (Ki * Ki)) / (c * c);
+    }
+}
+
+static void m_uncomp(const double *x, const double *p, double *y, double *dy)
+{
+    double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2];
+    double D = K + S * (1 + I / Ki);
+    *y = V * S / D;
+    if (dy) {
+        dy[0] = S / D;
+        dy[1] = -V * S / (D * D);
+        dy[2] = V * S * S * I / (Ki * Ki) / (D * D);
+    }
+}
+
+static void m_mixed(const double *x, const double *p, double *y, double *dy)
+{
+    double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2], al = p[3];
+    double a = 1 + I / (al * Ki), b = 1 + I / Ki, D = K * b + S * a;
+    *y = V * S / D;
+    if (dy) {
+        double q = -V * S / (D * D);
+        dy[0] = S / D;
+        dy[1] = q * b;
+        dy[2] = q * (K * (-I / (Ki * Ki)) + S * (-I / (al * Ki * Ki)));
+        dy[3] = q * S * (-I / (al * al * Ki));
+    }
+}
+
+static void m_mmlin(const double *x, const double *p, double *y, double *dy)
+{
+    double S = x[0], D = p[1] + S;
+    *y = p[0] * S / D + p[2] * S;
+    if (dy) {
+        dy[0] = S / D;
+        dy[1] = -p[0] * S / (D * D);
+        dy[2] = S;
+    }
+}
+
+/* grid kinds of the nonlinear parameters for the starting values */
+enum { G_LIN, G_X, G_I, G_H, G_A, G_LIN2 };
+
+typedef struct {
+    const char *name;
+    size_t np;
+    const char *pn[4];
+    int grid[4];
+    unsigned logmask;
+    int needs_i;
+    void (*f)(const double *x, const double *p, double *y, double *dy);
+    const char *eq;
+} model_t;
+
+static const model_t models[] = {
+    {"mm", 2, {"Vmax", "Km"}, {G_LIN, G_X}, 3, 0, m_mm, "Vmax*S/(Km+S)"},
+    {"hill", 3, {"Vmax", "Khalf", "h"}, {G_LIN, G_X, G_H}, 7, 0, m_hill, "Vmax*S^h/(Khalf^h+S^h)"},
+    {"subinh", 3, {"Vmax", "Km", "Ki"}, {G_LIN, G_X, G_X}, 7, 0, m_subinh, "Vmax*S/(Km+S*(1+S/Ki))"},
+    {"comp", 3, {"Vmax", "Km", "Ki"}, {G_LIN, G_X, G_I}, 7, 1, m_comp, "Vmax*S/(Km*(1+I/Ki)+S)"},
+    {"noncomp", 3, {"Vmax", "Km", "Ki"}, {G_LIN, G_X, G_I}, 7, 1, m_noncomp, "Vmax/(1+I/Ki)*S/(Km+S)"},
+    {"uncomp", 3, {"Vmax", "Km", "Ki"}, {G_LIN, G_X, G_I}, 7, 1, m_uncomp, "Vmax*S/(Km+S*(1+I/Ki))"},
+    {"mixed", 4, {"Vmax", "Km", "Ki", "alpha"}, {G_LIN, G_X, G_I, G_A}, 15, 1, m_mixed,
+     "Vmax*S/(Km*(1+I/Ki)+S*(1+I/(alpha*Ki)))"},
+    {"mm+linear", 3, {"Vmax", "Km", "kd"}, {G_LIN, G_X, G_LIN2}, 3, 0, m_mmlin, "Vmax*S/(Km+S)+kd*S"},
+};
+#define NMODELS (sizeof models / sizeof models[0])
+
+static const model_t *find_model(const char *name, const char *opt)
+{
+    for (size_t i = 0; i < NMODELS; i++)
+        if (strcmp(models[i].name, name) == 0) return &models[i];
+    zn_usage_error("%s: unknown model \"%s\" (mm, hill, subinh, comp, noncomp, uncomp, mixed, mm+linear)", opt,
+                   name);
+}
+
+/* simpler model nested in the more complex one (the simpler is a special or
+ * limiting case) */
+static int nested(const model_t *s, const model_t *c)
+{
+    static const char *const pairs[][2] = {{"mm", "hill"},      {"mm", "subinh"},    {"mm", "mm+linear"},
+                                           {"comp", "mixed"},   {"noncomp", "mixed"}, {"uncomp", "mixed"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (strcmp(pairs[i][0], s->name) == 0 && strcmp(pairs[i][1], c->name) == 0) return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------ data */
+enum { W_NONE, W_Y, W_Y2, W_SD };
+static const char *const wname[] = {"none", "1/y", "1/y2", "sd"};
+
+typedef struct {
+    char *key;
+    double *x; /* 3 per point */
+    double *y, *wd, *rep, *sd; /* data weight (1/SD^2 or 1), replicates n, SD of a mean */
+    size_t n, cap;
+    long first_line;
+    const char *first_file;
+} group_t;
+
+typedef struct {
+    zn_opt o;
+    const char *by, *xcol, *ycol, *icol, *sdcol, *ncol, *share;
+    const model_t *m, *alt;
+    int weight, profile, sorted;
+    double level;
+    long curve;
+} args_t;
+
+static void group_add(group_t *g, double S, double I, double y, double wd, double rep, double sd)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 32;
+        g->x = zn_realloc(g->x, 3 * g->cap * sizeof *g->x);
+        g->y = zn_realloc(g->y, g->cap * sizeof *g->y);
+        g->wd = zn_realloc(g->wd, g->cap * sizeof *g->wd);
+        g->rep = zn_realloc(g->rep, g->cap * sizeof *g->rep);
+        g->sd = zn_realloc(g->sd, g->cap * sizeof *g->sd);
+    }
+    g->x[3 * g->n] = S;
+    g->x[3 * g->n + 1] = I;
+    g->x[3 * g->n + 2] = 0;
+    g->y[g->n] = y;
+    g->wd[g->n] = wd;
+    g->rep[g->n] = rep;
+    g->sd[g->n] = sd;
+    g->n++;
+}
+
+static void group_free(group_t *g)
+{
+    free(g->key);
+    free(g->x);
+    free(g->y);
+    free(g->wd);
+    free(g->rep);
+    free(g->sd);
+    memset(g, 0, sizeof *g);
+}
+
+/* ------------------------------------------------------------ a fit problem */
+/* The model of a problem: a single model, or a global one (several groups,
+ * some parameters shared), or either with one parameter held fixed. */
+typedef struct prob prob_t;
+struct prob {
+    const model_t *m;
+    size_t np;       /* parameters fitted */
+    unsigned logmask;
+    /* global: point's group x[2]; full parameter j of group g at map[g*4+j] */
+    size_t ng;
+    size_t *map;
+    /* one parameter held fixed (profile): index in the unfixed vector */
+    int fixed;
+    double fixval;
+    size_t npfull;
+};
+
+static void prob_model(const double *x, const double *p, double *y, double *dy, void *arg)
+{
+    const prob_t *P = arg;
+    double full[ZN_FIT_MAXP], dfull[ZN_FIT_MAXP];
+    const double *pf = p;
+    if (P->fixed >= 0) {
+        size_t k = 0;
+        for (size_t j = 0; j < P->npfull; j++) full[j] = (int)j == P->fixed ? P->fixval : p[k++];
+        pf = full;
+    }
+    double loc[4], dl[4];
+    if (P->map) {
+        size_t g = (size_t)x[2];
+        for (size_t j = 0; j < P->m->np; j++) loc[j] = pf[P->map[g * 4 + j]];
+        P->m->f(x, loc, y, dy ? dl : NULL);
+        if (dy) {
+            for (size_t j = 0; j < P->npfull; j++) dfull[j] = 0;
+            for (size_t j = 0; j < P->m->np; j++) dfull[P->map[g * 4 + j]] = dl[j];
+        }
+    } else {
+        P->m->f(x, pf, y, dy ? dfull : NULL);
+    }
+    if (dy) {
+        size_t k = 0;
+        for (size_t j = 0; j < P->npfull; j++)
+            if ((int)j != P->fixed) dy[k++] = dfull[j];
+    }
+}
+
+static double prob_eval(const prob_t *P, const double *x, const double *p, double *dy)
+{
+    double y;
+    prob_model(x, p, &y, dy, (void *)P);
+    return y;
+}
+
+/* the points of a fit (one group, or all groups of a global fit) */
+typedef struct {
+    double *x, *y, *wd, *rep, *sd, *w;
+    size_t n, cap;
+} pts_t;
+
+static void pts_from(pts_t *t, group_t *const *g, size_t ng)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < ng; k++) n += g[k]->n;
+    if (n > t->cap) {
+        t->cap = n;
+        t->x = zn_realloc(t->x, 3 * n * sizeof *t->x);
+        t->y = zn_realloc(t->y, n * sizeof *t->y);
+        t->wd = zn_realloc(t->wd, n * sizeof *t->wd);
+        t->rep = zn_realloc(t->rep, n * sizeof *t->rep);
+        t->sd = zn_realloc(t->sd, n * sizeof *t->sd);
+        t->w = zn_realloc(t->w, n * sizeof *t->w);
+    }
+    t->n = 0;
+    for (size_t k = 0; k < ng; k++)
+        for (size_t i = 0; i < g[k]->n; i++) {
+            size_t j = t->n++;
+            memcpy(t->x + 3 * j, g[k]->x + 3 * i, 3 * sizeof(double));
+            t->x[3 * j + 2] = (double)k;
+            t->y[j] = g[k]->y[i];
+            t->wd[j] = g[k]->wd[i];
+            t->rep[j] = g[k]->rep[i];
+            t->sd[j] = g[k]->sd[i];
+        }
+}
+
+static void pts_free(pts_t *t)
+{
+    free(t->x);
+    free(t->y);
+    free(t->wd);
+    free(t->rep);
+    free(t->sd);
+    free(t->w);
+}
+
+enum { S_OK, S_AMBIGUOUS, S_NOCONV, S_INSUFFICIENT };
+static const char *const sname[] = {"ok", "ambiguous", "no_convergence", "insufficient_data"};
+
+typedef struct {
+    int status;
+    char why[160];
+    zn_fitres r;
+    double N;     /* points (replicates behind means counted) */
+    double ss;    /* weighted SS, including the scatter within means */
+    double df, s2, r2, aicc;
+    size_t iter;
+    int ranoff; /* a parameter ran off out of the data's range: no estimates */
+} fit_t;
+
+/* weights of the points: data weights, times 1/curve^k for 1/y, 1/y2 */
+static int set_weights(const args_t *a, const prob_t *P, pts_t *t, const double *p, int from_curve)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        double w = t->wd[i] * t->rep[i];
+        if (from_curve && (a->weight == W_Y || a->weight == W_Y2)) {
+            double f = prob_eval(P, t->x + 3 * i, p, NULL);
+            if (!(f > 0)) return -1;
+            w /= a->weight == W_Y ? f : f * f;
+        }
+        t->w[i] = w;
+    }
+    return 0;
+}
+
+static double within_ss(const pts_t *t)
+{
+    double c = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->rep[i] > 1) c += t->w[i] / t->rep[i] * (t->rep[i] - 1) * t->sd[i] * t->sd[i];
+    return c;
+}
+
+/* the fit itself: LM, and for weights from the curve, reweighted until the
+ * parameters settle (Prism: one unweighted fit, then weights from the curve
+ * until the sum of squares stops changing) */
+static void solve(const args_t *a, const prob_t *P, pts_t *t, const double *p0, fit_t *F)
+{
+    memset(F, 0, sizeof *F);
+    double p[ZN_FIT_MAXP];
+    memcpy(p, p0, P->np * sizeof *p);
+    set_weights(a, P, t, p, 0);
+    int curve = a->weight == W_Y || a->weight == W_Y2;
+    for (int round = 0;; round++) {
+        zn_fit_nls(prob_model, (void *)P, t->x, 3, t->y, t->w, t->n, P->np, p, P->logmask, &F->r);
+        F->iter += F->r.iter;
+        if (F->r.status) {
+            F->status = S_NOCONV;
+            snprintf(F->why, sizeof F->why, "%s", F->r.why);
+            return;
+        }
+        if (!curve) break;
+        double change = 0;
+        for (size_t j = 0; j < P->np; j++) {
+            double d = fabs(F->r.p[j] - p[j]) / fmax(fabs(F->r.p[j]), 1e-300);
+            if (round == 0 || d > change) change = round == 0 ? 1 : d;
+        }
+        memcpy(p, F->r.p, P->np * sizeof *p);
+        if (round > 0 && change < 1e-9) break;
+        if (round == 50) {
+            F->status = S_NOCONV;
+            snprintf(F->why, sizeof F->why, "weights from the curve did not settle in 50 rounds");
+            return;
+        }
+        if (set_weights(a, P, t, p, 1) < 0) {
+            F->status = S_NOCONV;
+            snprintf(F->why, sizeof F->why, "weights %s need a positive curve at every point", wname[a->weight]);
+            return;
+        }
+    }
+}
+
+static void fit_stats(const args_t *a, const prob_t *P, const pts_t *t, fit_t *F)
+{
+    F->N = 0;
+    double sw = 0, swy = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        F->N += t->rep[i];
+        sw += t->w[i];
+        swy += t->w[i] * t->y[i];
+    }
+    double c = within_ss(t), tss = c, mean = swy / sw;
+    for (size_t i = 0; i < t->n; i++) tss += t->w[i] * (t->y[i] - mean) * (t->y[i] - mean);
+    F->ss = F->r.ss + c;
+    F->df = F->N - (double)P->np;
+    F->s2 = F->df > 0 ? F->ss / F->df : NAN;
+    F->r2 = tss > 0 ? 1 - F->ss / tss : NAN;
+    double K = (double)P->np + 1;
+    F->aicc = F->N - K - 1 > 0 && F->ss > 0 ? F->N * log(F->ss / F->N) + 2 * K + 2 * K * (K + 1) / (F->N - K - 1)
+                                            : NAN;
+    (void)a;
+    if (F->status == S_OK && (F->r.singular || F->r.dependency > 0.9999)) {
+        F->status = S_AMBIGUOUS;
+        if (F->r.singular)
+            snprintf(F->why, sizeof F->why, "the data do not determine every parameter (singular covariance)");
+        else
+            snprintf(F->why, sizeof F->why, "parameters depend on each other (dependency %.6f > 0.9999)",
+                     F->r.dependency);
+    }
+}
+
+/* ------------------------------------------------------------ starting values */
+static double grid_value(int kind, size_t k, size_t G, double lo, double hi)
+{
+    static const double hv[] = {0.5, 0.75, 1, 1.5, 2, 3, 4}, av[] = {0.1, 0.3, 1, 3, 10};
+    switch (kind) {
+    case G_H: return hv[k];
+    case G_A: return av[k];
+    default: return G > 1 ? lo * pow(hi / lo, (double)k / (double)(G - 1)) : lo;
+    }
+}
+
+/* Starting values: a grid over the nonlinear parameters; at each node the
+ * linear ones (Vmax, and kd) by weighted least squares; the best node wins. */
+static int start_values(const model_t *m, const pts_t *t, double *best)
+{
+    double xlo = INFINITY, xhi = 0, ilo = INFINITY, ihi = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double S = t->x[3 * i], I = t->x[3 * i + 1];
+        if (S > 0 && S < xlo) xlo = S;
+        if (S > xhi) xhi = S;
+        if (I > 0 && I < ilo) ilo = I;
+        if (I > ihi) ihi = I;
+    }
+    if (!(xhi > 0)) return -1;
+    if (!(ihi > 0)) ilo = ihi = 1;
+    size_t nk = 0, dims[4], G[4];
+    for (size_t j = 0; j < m->np; j++)
+        if (m->grid[j] != G_LIN && m->grid[j] != G_LIN2) dims[nk++] = j;
+    static const size_t Gn[4][4] = {{1}, {40}, {14, 14}, {9, 9, 5}};
+    for (size_t k = 0; k < nk; k++)
+        G[k] = m->grid[dims[k]] == G_H ? 7 : m->grid[dims[k]] == G_A ? 5 : Gn[nk][k];
+    int lin2 = m->np == 3 && m->grid[2] == G_LIN2;
+    double bestss = INFINITY, p[4];
+    size_t idx[4] = {0};
+    for (;;) {
+        for (size_t k = 0; k < nk; k++) {
+            int kind = m->grid[dims[k]];
+            p[dims[k]] = grid_value(kind, idx[k], G[k], kind == G_I ? ilo / 10 : xlo / 10,
+                                    kind == G_I ? ihi * 10 : xhi * 10);
+        }
+        /* y ~ V g + kd S: solve the 1x1 or 2x2 weighted normal equations */
+        p[0] = 1;
+        if (lin2) p[2] = 0;
+        double sgg = 0, sgy = 0, sgs = 0, sss = 0, ssy = 0;
+        for (size_t i = 0; i < t->n; i++) {
+            double g;
+            m->f(t->x + 3 * i, p, &g, NULL);
+            double w = t->w[i], S = t->x[3 * i];
+            sgg += w * g * g;
+            sgy += w * g * t->y[i];
+            sgs += w * g * S;
+            sss += w * S * S;
+            ssy += w * S * t->y[i];
+        }
+        double V, kd = 0;
+        if (lin2) {
+            double det = sgg * sss - sgs * sgs;
+            V = det > 0 ? (sgy * sss - sgs * ssy) / det : NAN;
+            kd = det > 0 ? (sgg * ssy - sgs * sgy) / det : NAN;
+        } else
+            V = sgg > 0 ? sgy / sgg : NAN;
+        if (V > 0) {
+            p[0] = V;
+            if (lin2) p[2] = kd;
+            double ss = 0;
+            for (size_t i = 0; i < t->n; i++) {
+                double yv;
+                m->f(t->x + 3 * i, p, &yv, NULL);
+                ss += t->w[i] * (yv - t->y[i]) * (yv - t->y[i]);
+            }
+            if (ss < bestss) {
+                bestss = ss;
+                memcpy(best, p, m->np * sizeof *p);
+            }
+        }
+        size_t k = 0;
+        while (k < nk && ++idx[k] == G[k]) idx[k++] = 0;
+        if (k == nk) break;
+    }
+    return isfinite(bestss) ? 0 : -1;
+}
+
+/* distinct points (S, I) */
+static size_t distinct(const pts_t *t, size_t limit)
+{
+    size_t d = 0;
+    for (size_t i = 0; i < t->n && d < limit; i++) {
+        size_t j = 0;
+        while (j < i && !(t->x[3 * j] == t->x[3 * i] && t->x[3 * j + 1] == t->x[3 * i + 1])) j++;
+        if (j == i) d++;
+    }
+    return d;
+}
+
+/* A parameter far outside what the data can show (Km 1000 times above the
+ * highest concentration: no saturation) is not an estimate: the fit is
+ * ambiguous and no number is reported. */
+static void ran_off(const model_t *m, const pts_t *t, fit_t *F)
+{
+    double xlo = INFINITY, xhi = 0, ilo = INFINITY, ihi = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double S = t->x[3 * i], I = t->x[3 * i + 1];
+        if (S > 0 && S < xlo) xlo = S;
+        if (S > xhi) xhi = S;
+        if (I > 0 && I < ilo) ilo = I;
+        if (I > ihi) ihi = I;
+    }
+    for (size_t j = 0; j < m->np; j++) {
+        double v = F->r.p[j], lo, hi;
+        switch (m->grid[j]) {
+        case G_X: lo = xlo / 1000, hi = xhi * 1000; break;
+        case G_I: lo = ilo / 1000, hi = ihi * 1000; break;
+        case G_H: lo = 0.01, hi = 100; break;
+        case G_A: lo = 1e-4, hi = 1e4; break;
+        default: continue;
+        }
+        if (v < lo || v > hi) {
+            F->status = S_AMBIGUOUS;
+            F->ranoff = 1;
+            snprintf(F->why, sizeof F->why, "%s ran off to %.3g, %s the data's range: the data do not determine it",
+                     m->pn[j], v, v > hi ? "far above" : "far below");
+            return;
+        }
+    }
+}
+
+/* fit one model to the points of one group */
+static void fit_single(const args_t *a, const model_t *m, pts_t *t, fit_t *F)
+{
+    prob_t P = {.m = m, .np = m->np, .logmask = m->logmask, .fixed = -1, .npfull = m->np};
+    memset(F, 0, sizeof *F);
+    double N = 0;
+    for (size_t i = 0; i < t->n; i++) N += t->rep[i];
+    size_t d = distinct(t, m->np);
+    if (N <= (double)m->np || d < m->np) {
+        F->status = S_INSUFFICIENT;
+        F->N = N;
+        if (d < m->np)
+            snprintf(F->why, sizeof F->why, "%zu distinct concentration%s for %zu parameters", d, d == 1 ? "" : "s",
+                     m->np);
+        else
+            snprintf(F->why, sizeof F->why, "%g points for %zu parameters: no degrees of freedom", N, m->np);
+        return;
+    }
+    set_weights(a, &P, t, NULL, 0);
+    double p0[4];
+    if (start_values(m, t, p0) < 0) {
+        F->status = S_NOCONV;
+        F->N = N;
+        snprintf(F->why, sizeof F->why, "no starting values: the rates never rise above zero");
+        return;
+    }
+    solve(a, &P, t, p0, F);
+    if (F->status == S_OK) fit_stats(a, &P, t, F);
+    else F->N = N;
+    if (F->status == S_OK || F->status == S_AMBIGUOUS) ran_off(m, t, F);
+}
+
+/* ------------------------------------------------------------ intervals */
+static double tq(const args_t *a, double df) { return gsl_cdf_tdist_Pinv(1 - (1 - a->level) / 2, df); }
+
+/* smallest SS with parameter j held at v (the others refitted from p) */
+static double profile_ss(const prob_t *P, pts_t *t, size_t j, double v, double *p)
+{
+    prob_t Q = *P;
+    Q.fixed = (int)j;
+    Q.fixval = v;
+    Q.npfull = P->np;
+    Q.np = P->np - 1;
+    Q.logmask = 0;
+    size_t k = 0;
+    double q[ZN_FIT_MAXP];
+    for (size_t i = 0; i < P->np; i++)
+        if (i != j) {
+            if (P->logmask >> i & 1u) Q.logmask |= 1u << k;
+            q[k++] = p[i];
+        }
+    if (Q.np == 0) {
+        double ss = 0;
+        for (size_t i = 0; i < t->n; i++) {
+            double r = prob_eval(&Q, t->x + 3 * i, q, NULL) - t->y[i];
+            ss += t->w[i] * r * r;
+        }
+        return ss + within_ss(t);
+    }
+    zn_fitres r;
+    if (zn_fit_nls(prob_model, &Q, t->x, 3, t->y, t->w, t->n, Q.np, q, Q.logmask, &r)) return NAN;
+    k = 0;
+    for (size_t i = 0; i < P->np; i++)
+        if (i != j) p[i] = r.p[k++];
+    return r.ss + within_ss(t);
+}
+
+/* the profile-likelihood limit on one side: where the SS with the parameter
+ * held reaches SSmin (1 + F(level; 1, df)/df) */
+static double profile_limit(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, size_t j, int side)
+{
+    double thr = F->ss * (1 + gsl_cdf_fdist_Pinv(a->level, 1, F->df) / F->df);
+    double est = F->r.p[j], se = sqrt(F->r.cov[j * P->np + j] * F->s2);
+    int logp = P->logmask >> j & 1u;
+    double step = logp ? (isfinite(se) && se > 0 ? fmin(se / est, 1) : 0.1) : (isfinite(se) && se > 0 ? se : fabs(est) * 0.1 + 1e-9);
+    double p[ZN_FIT_MAXP], pin[ZN_FIT_MAXP];
+    memcpy(p, F->r.p, P->np * sizeof *p);
+    double in = est, out = NAN;
+    for (int k = 0; k < 60; k++) {
+        double v = logp ? est * exp(side * step) : est + side * step;
+        memcpy(pin, p, sizeof pin);
+        double ss = profile_ss(P, t, j, v, pin);
+        if (isnan(ss)) return NAN;
+        if (ss > thr) {
+            out = v;
+            break;
+        }
+        in = v;
+        memcpy(p, pin, P->np * sizeof *p);
+        step *= 2;
+    }
+    if (isnan(out)) return NAN; /* no limit on this side */
+    for (int k = 0; k < 100 && fabs(out - in) > 1e-12 * fabs(in) + 1e-300; k++) {
+        double v = logp ? sqrt(in * out) : (in + out) / 2;
+        memcpy(pin, p, sizeof pin);
+        double ss = profile_ss(P, t, j, v, pin);
+        if (isnan(ss)) return NAN;
+        if (ss > thr) out = v;
+        else {
+            in = v;
+            memcpy(p, pin, P->np * sizeof *p);
+        }
+    }
+    return (in + out) / 2;
+}
+
+/* ------------------------------------------------------------ output */
+typedef struct {
+    const args_t *a;
+    zn_wr *w;
+    char **bynames;
+    size_t nby;
+    pts_t t;
+    zn_cols cols; /* names only */
+    size_t nout;
+    const char **v;
+    size_t *l;
+    char (*num)[40];
+    size_t nv;
+    /* curves: written after the fits */
+    zn_buf curves;
+    long ncurve;
+    long nfail;
+} out_t;
+
+static void col(out_t *o, const char *name)
+{
+    zn_grow(&o->cols.cols, &o->nout, o->cols.n + 1, sizeof *o->cols.cols);
+    o->cols.cols[o->cols.n++] = zn_strdup(name);
+}
+
+static void fit_header(out_t *o, zn_meta *inmeta)
+{
+    const args_t *a = o->a;
+    for (size_t i = 0; i < o->nby; i++) col(o, o->bynames[i]);
+    col(o, "model");
+    col(o, "n");
+    for (size_t j = 0; j < a->m->np; j++) {
+        const char *p = a->m->pn[j];
+        char *s;
+        col(o, p);
+        col(o, s = zn_asprintf("%s_se", p));
+        free(s);
+        col(o, s = zn_asprintf("%s_lo", p));
+        free(s);
+        col(o, s = zn_asprintf("%s_hi", p));
+        free(s);
+    }
+    const char *tail[] = {"rss", "df", "sy_x", "r2", "aicc", "iterations", "weight", "status", "reason"};
+    for (size_t i = 0; i < sizeof tail / sizeof *tail; i++) col(o, tail[i]);
+    if (a->alt) {
+        const char *c[] = {"compare", "compare_status", "compare_aicc", "daicc", "F", "F_p", "prefer"};
+        for (size_t i = 0; i < sizeof c / sizeof *c; i++) col(o, c[i]);
+    }
+    if (a->share) {
+        const char *c[] = {"shared", "share_F", "share_p", "share_daicc", "share_prefer"};
+        for (size_t i = 0; i < sizeof c / sizeof *c; i++) col(o, c[i]);
+    }
+    o->nv = o->cols.n;
+    o->v = zn_calloc(o->nv, sizeof *o->v);
+    o->l = zn_calloc(o->nv, sizeof *o->l);
+    o->num = zn_calloc(o->nv, sizeof *o->num);
+    zn_meta m = {0};
+    zn_meta_add(&m, "schema=fit");
+    for (size_t i = 0; i < inmeta->n; i++)
+        if (strncmp(inmeta->v[i], "schema=", 7) && strncmp(inmeta->v[i], "znr=", 4)) zn_meta_add(&m, inmeta->v[i]);
+    zn_meta_addf(&m, "fit=%s:%s:x=%s:y=%s%s%s:weight=%s:ci=%s:level=%g", a->m->name, a->m->eq, a->xcol, a->ycol,
+                 a->m->needs_i ? ":I=" : "", a->m->needs_i ? a->icol : "", wname[a->weight],
+                 a->profile ? "profile" : "wald", a->level);
+    zn_out_head(o->w, &m, a->o.no_pg ? NULL : a->o.pg, o->cols.cols, o->cols.n);
+    zn_meta_clear(&m);
+    free(m.v);
+}
+
+static size_t k_; /* next field of the record being written */
+static void put_s(out_t *o, const char *s, size_t n)
+{
+    o->v[k_] = s;
+    o->l[k_++] = n;
+}
+static void put_n(out_t *o, double x)
+{
+    if (isnan(x)) put_s(o, "", 0);
+    else {
+        size_t n = zn_fmt_double(o->num[k_], x);
+        put_s(o, o->num[k_], n);
+    }
+}
+
+typedef struct {
+    const fit_t *alt;
+    double F, Fp, daicc;
+    const char *prefer;
+} cmp_t;
+
+typedef struct {
+    double F, p, daicc;
+    const char *prefer;
+} share_t;
+
+static void write_fit(out_t *o, const char *key, const fit_t *F, const double *lo, const double *hi,
+                      const cmp_t *c, const share_t *sh, double df_override)
+{
+    const args_t *a = o->a;
+    k_ = 0;
+    for (size_t i = 0; i < o->nby; i++) {
+        const char *v;
+        size_t l = zn_key_field(key, i, &v);
+        put_s(o, v, l);
+    }
+    put_s(o, a->m->name, strlen(a->m->name));
+    put_n(o, F->N);
+    int have = (F->status == S_OK || F->status == S_AMBIGUOUS) && !F->ranoff;
+    for (size_t j = 0; j < a->m->np; j++) {
+        double se = have ? sqrt(F->r.cov[j * a->m->np + j] * F->s2) : NAN;
+        put_n(o, have ? F->r.p[j] : NAN);
+        put_n(o, se);
+        put_n(o, have ? lo[j] : NAN);
+        put_n(o, have ? hi[j] : NAN);
+    }
+    put_n(o, have ? F->ss : NAN);
+    put_n(o, have ? (isnan(df_override) ? F->df : df_override) : NAN);
+    put_n(o, have ? sqrt(F->s2) : NAN);
+    put_n(o, have ? F->r2 : NAN);
+    put_n(o, have ? F->aicc : NAN);
+    put_n(o, F->status == S_INSUFFICIENT ? NAN : (double)F->iter);
+    put_s(o, wname[a->weight], strlen(wname[a->weight]));
+    put_s(o, sname[F->status], strlen(sname[F->status]));
+    put_s(o, F->why, strlen(F->why));
+    if (a->alt) {
+        put_s(o, a->alt->name, strlen(a->alt->name));
+        put_s(o, sname[c->alt->status], strlen(sname[c->alt->status]));
+        int ah = c->alt->status == S_OK || c->alt->status == S_AMBIGUOUS;
+        put_n(o, ah ? c->alt->aicc : NAN);
+        put_n(o, c->daicc);
+        put_n(o, c->F);
+        put_n(o, c->Fp);
+        put_s(o, c->prefer, strlen(c->prefer));
+    }
+    if (a->share) {
+        put_s(o, a->share, strlen(a->share));
+        put_n(o, sh->F);
+        put_n(o, sh->p);
+        put_n(o, sh->daicc);
+        put_s(o, sh->prefer, strlen(sh->prefer));
+    }
+    zn_out_fields(o->w, (char *const *)o->v, o->l, o->nv);
+    if (F->status != S_OK) o->nfail++;
+}
+
+/* N points of the fitted curve with the confidence band of the curve:
+ * y +- t * sqrt(g' C g * s2), g = dy/dp at x */
+static void add_curve(out_t *o, const char *key, const prob_t *P, const fit_t *F, const pts_t *t, double gidx)
+{
+    const args_t *a = o->a;
+    if (!(F->status == S_OK || F->status == S_AMBIGUOUS) || F->ranoff || a->curve < 2) return;
+    double xmax = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->x[3 * i + 2] == gidx && t->x[3 * i] > xmax) xmax = t->x[3 * i];
+    /* one curve per inhibitor concentration in the group */
+    double *Is = NULL;
+    size_t nI = 0, cI = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (t->x[3 * i + 2] != gidx) continue;
+        double I = a->m->needs_i ? t->x[3 * i + 1] : 0;
+        size_t k = 0;
+        while (k < nI && Is[k] != I) k++;
+        if (k == nI) {
+            zn_grow(&Is, &cI, nI + 1, sizeof *Is);
+            Is[nI++] = I;
+        }
+    }
+    double tv = tq(a, F->df);
+    for (size_t k = 0; k < nI; k++)
+        for (long c = 0; c < a->curve; c++) {
+            double x[3] = {xmax * (double)c / (double)(a->curve - 1), Is[k], gidx};
+            double g[ZN_FIT_MAXP];
+            double y = prob_eval(P, x, F->r.p, g), v = 0;
+            for (size_t i = 0; i < P->np; i++)
+                for (size_t j = 0; j < P->np; j++) v += g[i] * F->r.cov[i * P->np + j] * g[j];
+            double h = tv * sqrt(v * F->s2);
+            char num[40];
+            for (size_t i = 0; i < o->nby; i++) {
+                const char *s;
+                size_t l = zn_key_field(key, i, &s);
+                zn_buf_add(&o->curves, s, l);
+                zn_buf_addc(&o->curves, '\t');
+            }
+            zn_buf_add(&o->curves, a->m->name, strlen(a->m->name));
+            if (a->m->needs_i) {
+                zn_buf_addc(&o->curves, '\t');
+                zn_buf_add(&o->curves, num, zn_fmt_double(num, Is[k]));
+            }
+            double vals[4] = {x[0], y, y - h, y + h};
+            for (int i = 0; i < 4; i++) {
+                zn_buf_addc(&o->curves, '\t');
+                if (isfinite(vals[i])) zn_buf_add(&o->curves, num, zn_fmt_double(num, vals[i]));
+            }
+            zn_buf_addc(&o->curves, '\n');
+            o->ncurve++;
+        }
+    free(Is);
+}
+
+static void intervals(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, double *lo, double *hi)
+{
+    for (size_t j = 0; j < P->np; j++) {
+        lo[j] = hi[j] = NAN;
+        if (!(F->status == S_OK || F->status == S_AMBIGUOUS) || F->ranoff) continue;
+        if (a->profile && F->df >= 1) {
+            lo[j] = profile_limit(a, P, t, F, j, -1);
+            hi[j] = profile_limit(a, P, t, F, j, +1);
+        } else {
+            double se = sqrt(F->r.cov[j * P->np + j] * F->s2), h = tq(a, F->df) * se;
+            lo[j] = F->r.p[j] - h;
+            hi[j] = F->r.p[j] + h;
+        }
+    }
+}
+
+static void compare(const args_t *a, const fit_t *F, const fit_t *G, cmp_t *c)
+{
+    c->alt = G;
+    c->F = c->Fp = c->daicc = NAN;
+    c->prefer = "";
+    int fh = F->status == S_OK, gh = G->status == S_OK;
+    if (!fh || !gh) {
+        c->prefer = fh ? a->m->name : gh ? a->alt->name : "";
+        return;
+    }
+    const fit_t *s = F, *x = G; /* simpler, more complex */
+    const model_t *ms = a->m, *mx = a->alt;
+    if (a->m->np > a->alt->np) {
+        s = G;
+        x = F;
+        ms = a->alt;
+        mx = a->m;
+    }
+    c->daicc = s->aicc - x->aicc;
+    if (ms->np < mx->np && nested(ms, mx)) {
+        double dfn = s->df - x->df;
+        c->F = ((s->ss - x->ss) / dfn) / (x->ss / x->df);
+        c->Fp = c->F > 0 ? gsl_cdf_fdist_Q(c->F, dfn, x->df) : 1;
+        c->prefer = c->Fp < 1 - a->level ? mx->name : ms->name;
+    } else
+        c->prefer = c->daicc > 0 ? mx->name : ms->name;
+}
+
+/* ------------------------------------------------------------ per group */
+static void fit_group(out_t *o, group_t *g)
+{
+    const args_t *a = o->a;
+    pts_from(&o->t, &g, 1);
+    fit_t F, G;
+    fit_single(a, a->m, &o->t, &F);
+    prob_t P = {.m = a->m, .np = a->m->np, .logmask = a->m->logmask, .fixed = -1, .npfull = a->m->np};
+    double lo[4], hi[4];
+    intervals(a, &P, &o->t, &F, lo, hi);
+    cmp_t c = {0};
+    if (a->alt) {
+        pts_t t2 = {0};
+        pts_from(&t2, &g, 1);
+        fit_single(a, a->alt, &t2, &G);
+        pts_free(&t2);
+        compare(a, &F, &G, &c);
+    }
+    write_fit(o, g->key, &F, lo, hi, &c, NULL, NAN);
+    add_curve(o, g->key, &P, &F, &o->t, 0);
+}
+
+/* all groups at once with some parameters shared */
+static void fit_global(out_t *o, group_t *gs, size_t ng)
+{
+    const args_t *a = o->a;
+    const model_t *m = a->m;
+    unsigned shared = 0;
+    char *list = zn_strdup(a->share), *save = NULL;
+    for (char *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        size_t j = 0;
+        while (j < m->np && strcmp(m->pn[j], s)) j++;
+        if (j == m->np) zn_usage_error("--share: %s is not a parameter of model %s", s, m->name);
+        shared |= 1u << j;
+    }
+    free(list);
+    size_t nsh = (size_t)__builtin_popcount(shared), npg = m->np - nsh, np = nsh + ng * npg;
+    if (np > ZN_FIT_MAXP)
+        zn_die(ZN_EXIT_USAGE, "--share: %zu groups need %zu parameters; at most %d in one global fit", ng, np,
+               ZN_FIT_MAXP);
+    /* separate fits first: the comparison, and the starting values */
+    fit_t *sep = zn_calloc(ng, sizeof *sep);
+    double sep_ss = 0, sep_df = 0, sep_N = 0;
+    int all_ok = 1;
+    for (size_t g = 0; g < ng; g++) {
+        group_t *gp = &gs[g];
+        pts_from(&o->t, &gp, 1);
+        fit_single(a, m, &o->t, &sep[g]);
+        if (sep[g].status != S_OK) all_ok = 0;
+        sep_ss += sep[g].ss;
+        sep_df += sep[g].df;
+        sep_N += sep[g].N;
+    }
+    size_t *map = zn_calloc(ng * 4, sizeof *map);
+    prob_t P = {.m = m, .np = np, .ng = ng, .map = map, .fixed = -1, .npfull = np};
+    double p0[ZN_FIT_MAXP];
+    size_t k = 0;
+    for (size_t j = 0; j < m->np; j++)
+        if (shared >> j & 1u) {
+            double s = 0;
+            size_t c = 0;
+            for (size_t g = 0; g < ng; g++)
+                if (sep[g].status == S_OK || sep[g].status == S_AMBIGUOUS) {
+                    s += (m->logmask >> j & 1u) ? log(sep[g].r.p[j]) : sep[g].r.p[j];
+                    c++;
+                }
+            p0[k] = c ? ((m->logmask >> j & 1u) ? exp(s / (double)c) : s / (double)c) : 1;
+            if (m->logmask >> j & 1u) P.logmask |= 1u << k;
+            for (size_t g = 0; g < ng; g++) map[g * 4 + j] = k;
+            k++;
+        }
+    for (size_t g = 0; g < ng; g++) {
+        double st[4];
+        group_t *gp = &gs[g];
+        pts_from(&o->t, &gp, 1);
+        set_weights(a, &P, &o->t, NULL, 0);
+        int have = sep[g].status == S_OK || sep[g].status == S_AMBIGUOUS;
+        if (!have && start_values(m, &o->t, st) < 0)
+            for (size_t j = 0; j < m->np; j++) st[j] = 1;
+        for (size_t j = 0; j < m->np; j++)
+            if (!(shared >> j & 1u)) {
+                p0[k] = have ? sep[g].r.p[j] : st[j];
+                if (m->logmask >> j & 1u) P.logmask |= 1u << k;
+                map[g * 4 + j] = k++;
+            }
+    }
+    group_t **gp = zn_malloc(ng * sizeof *gp);
+    for (size_t g = 0; g < ng; g++) gp[g] = &gs[g];
+    pts_from(&o->t, gp, ng);
+    free(gp);
+    fit_t F;
+    memset(&F, 0, sizeof F);
+    double N = 0;
+    for (size_t i = 0; i < o->t.n; i++) N += o->t.rep[i];
+    if (N <= (double)np) {
+        F.status = S_INSUFFICIENT;
+        F.N = N;
+        snprintf(F.why, sizeof F.why, "%g points for %zu parameters: no degrees of freedom", N, np);
+    } else {
+        solve(a, &P, &o->t, p0, &F);
+        if (F.status == S_OK) fit_stats(a, &P, &o->t, &F);
+    }
+    share_t sh = {NAN, NAN, NAN, ""};
+    if (F.status == S_OK && all_ok && F.df > sep_df) {
+        sh.F = ((F.ss - sep_ss) / (F.df - sep_df)) / (sep_ss / sep_df);
+        sh.p = sh.F > 0 ? gsl_cdf_fdist_Q(sh.F, F.df - sep_df, sep_df) : 1;
+        double Ks = (double)(ng * m->np) + 1, Kg = (double)np + 1;
+        double as = sep_N * log(sep_ss / sep_N) + 2 * Ks + 2 * Ks * (Ks + 1) / (sep_N - Ks - 1);
+        double ag = F.N * log(F.ss / F.N) + 2 * Kg + 2 * Kg * (Kg + 1) / (F.N - Kg - 1);
+        sh.daicc = sep_N - Ks - 1 > 0 ? ag - as : NAN;
+        sh.prefer = sh.p < 1 - a->level ? "separate" : "shared";
+    }
+    double lo[ZN_FIT_MAXP], hi[ZN_FIT_MAXP];
+    intervals(a, &P, &o->t, &F, lo, hi);
+    /* one record per group: its parameters, its own sum of squares and r2;
+     * df, sy_x and aicc of the global fit */
+    for (size_t g = 0; g < ng; g++) {
+        fit_t Fg = F;
+        double glo[4], ghi[4];
+        for (size_t j = 0; j < m->np; j++) {
+            size_t q = map[g * 4 + j];
+            Fg.r.p[j] = F.r.p[q];
+            glo[j] = lo[q];
+            ghi[j] = hi[q];
+            for (size_t l = 0; l < m->np; l++) Fg.r.cov[j * m->np + l] = F.r.cov[q * np + map[g * 4 + l]];
+        }
+        if (F.status == S_OK || F.status == S_AMBIGUOUS) {
+            double ssg = 0, n = 0, sw = 0, swy = 0, tss = 0;
+            for (size_t i = 0; i < o->t.n; i++)
+                if (o->t.x[3 * i + 2] == (double)g) {
+                    double r = prob_eval(&P, o->t.x + 3 * i, F.r.p, NULL) - o->t.y[i];
+                    ssg += o->t.w[i] * r * r;
+                    n += o->t.rep[i];
+                    sw += o->t.w[i];
+                    swy += o->t.w[i] * o->t.y[i];
+                }
+            for (size_t i = 0; i < o->t.n; i++)
+                if (o->t.x[3 * i + 2] == (double)g) {
+                    double d = o->t.y[i] - swy / sw;
+                    tss += o->t.w[i] * d * d;
+                    if (o->t.rep[i] > 1) {
+                        double c = o->t.w[i] / o->t.rep[i] * (o->t.rep[i] - 1) * o->t.sd[i] * o->t.sd[i];
+                        ssg += c;
+                        tss += c;
+                    }
+                }
+            Fg.ss = ssg;
+            Fg.N = n;
+            Fg.r2 = tss > 0 ? 1 - ssg / tss : NAN;
+        }
+        write_fit(o, gs[g].key, &Fg, glo, ghi, NULL, &sh, F.df);
+        /* the curve's band from the global covariance */
+        add_curve(o, gs[g].key, &P, &F, &o->t, (double)g);
+    }
+    free(sep);
+    free(map);
+}
+
+/* ------------------------------------------------------------ reading */
+typedef struct {
+    group_t *g;
+    size_t n, cap;
+    zn_dict d;
+} groups_t;
+
+static double need_num(zn_in *in, int c, const char *what, int allow_missing)
+{
+    double v;
+    int r = zn_in_num(in, c, &v);
+    if (r == ZN_NUM_EMPTY) {
+        if (allow_missing) return NAN;
+        zn_in_die(in, "%s (%s) is missing", in->cols[c], what);
+    }
+    return v;
+}
+
+static void run(const args_t *a, zn_in *in)
+{
+    out_t o = {.a = a};
+    groups_t G = {0};
+    zn_dict done = {0};
+    int bycols[16];
+    long skipped = 0;
+    int k = ZN_SEG, headed = 0;
+    group_t cur = {0};
+    int have_cur = 0;
+    zn_meta first = {0};
+    zn_meta_copy(&first, &in->meta);
+    int cx = -1, cy = -1, ci = -1, csd = -1, cn = -1, crole = -1;
+    while (k == ZN_SEG || k == ZN_REC) {
+        if (k == ZN_SEG) {
+            cx = zn_in_need(in, a->xcol);
+            cy = zn_in_need(in, a->ycol);
+            ci = a->m->needs_i || (a->alt && a->alt->needs_i) ? zn_in_need(in, a->icol) : -1;
+            csd = a->sdcol ? zn_in_need(in, a->sdcol) : -1;
+            cn = a->ncol ? zn_in_need(in, a->ncol) : -1;
+            crole = zn_in_col(in, "role");
+            size_t nby = a->by ? zn_in_collist(in, a->by, bycols, 16, "--by") : 0;
+            if (!headed) {
+                o.nby = nby;
+                o.bynames = zn_calloc(nby + 1, sizeof *o.bynames);
+                for (size_t i = 0; i < nby; i++) o.bynames[i] = zn_strdup(in->cols[bycols[i]]);
+                o.w = zn_opt_open_out(&a->o);
+                fit_header(&o, &first);
+                headed = 1;
+            }
+        } else {
+            if (crole >= 0 && in->fl[crole] && strcmp(in->f[crole], "sample")) goto next;
+            double y = need_num(in, cy, "y", 1);
+            if (isnan(y)) {
+                skipped++;
+                goto next;
+            }
+            double S = need_num(in, cx, "x", 0);
+            if (S < 0) zn_in_die(in, "%s is negative (%s): concentrations are >= 0", a->xcol, in->f[cx]);
+            double I = 0;
+            if (ci >= 0) {
+                I = need_num(in, ci, "inhibitor", 0);
+                if (I < 0) zn_in_die(in, "%s is negative (%s): concentrations are >= 0", a->icol, in->f[ci]);
+            }
+            double wd = 1, rep = 1, sd = 0;
+            if (csd >= 0) {
+                sd = need_num(in, csd, "SD", 0);
+                if (sd < 0 || (a->weight == W_SD && !(sd > 0)))
+                    zn_in_die(in, "%s must be %s (%s)", a->sdcol, a->weight == W_SD ? "> 0 to weight by 1/SD^2" : ">= 0",
+                              in->f[csd]);
+                if (a->weight == W_SD) wd = 1 / (sd * sd);
+            }
+            if (cn >= 0) {
+                rep = need_num(in, cn, "replicates", 0);
+                if (!(rep >= 1) || rep != floor(rep)) zn_in_die(in, "%s must be a whole number >= 1 (%s)", a->ncol, in->f[cn]);
+            }
+            char *key = zn_key_make(in, bycols, o.nby);
+            if (a->sorted) {
+                if (!have_cur || strcmp(cur.key, key)) {
+                    if (have_cur) {
+                        fit_group(&o, &cur);
+                        zn_dict_put(&done, cur.key, 0);
+                        group_free(&cur);
+                    }
+                    if (zn_dict_get(&done, key) != (size_t)-1) {
+                        char *kt = zn_key_text(o.bynames, o.nby, key);
+                        zn_in_die(in, "--sorted: group %s appears again after other groups; sort the input by %s or "
+                                      "leave out --sorted",
+                                  kt, a->by);
+                    }
+                    cur.key = key;
+                    have_cur = 1;
+                } else
+                    free(key);
+                group_add(&cur, S, I, y, wd, rep, sd);
+            } else {
+                size_t before = G.d.n;
+                size_t gi = zn_dict_put(&G.d, key, G.n);
+                if (G.d.n > before) {
+                    zn_grow(&G.g, &G.cap, G.n + 1, sizeof *G.g);
+                    memset(&G.g[G.n], 0, sizeof *G.g);
+                    G.g[G.n].key = key;
+                    G.n++;
+                } else
+                    free(key);
+                group_add(&G.g[gi], S, I, y, wd, rep, sd);
+            }
+        }
+    next:
+        k = zn_in_next(in);
+        zn_progress(&a->o, in->lineno, 0);
+    }
+    if (k == ZN_ERR) zn_die(ZN_EXIT_DATA, "%s", in->err);
+    if (have_cur) {
+        fit_group(&o, &cur);
+        group_free(&cur);
+    }
+    if (a->share) {
+        if (G.n < 2) zn_die(ZN_EXIT_DATA, "--share: %zu group%s; a shared parameter needs two groups or more (--by)",
+                            G.n, G.n == 1 ? "" : "s");
+        fit_global(&o, G.g, G.n);
+    } else
+        for (size_t i = 0; i < G.n; i++) fit_group(&o, &G.g[i]);
+    if (skipped) zn_warn("%ld record%s without %s skipped", skipped, skipped == 1 ? "" : "s", a->ycol);
+    if (o.nfail) zn_warn("%ld group%s not fitted well (see status and reason)", o.nfail, o.nfail == 1 ? "" : "s");
+    if (a->curve >= 2 && o.ncurve) {
+        zn_meta m = {0};
+        zn_meta_add(&m, "schema=curve");
+        zn_meta_addf(&m, "curve=%s:x=%s:y=%s:band=%g", a->m->name, a->xcol, a->ycol, a->level);
+        char *cc[24];
+        size_t nc = 0;
+        for (size_t i = 0; i < o.nby; i++) cc[nc++] = o.bynames[i];
+        cc[nc++] = "model";
+        if (a->m->needs_i) cc[nc++] = (char *)a->icol;
+        const char *tail[] = {"x", "y", "y_lo", "y_hi"};
+        for (size_t i = 0; i < 4; i++) cc[nc++] = (char *)tail[i];
+        zn_out_head(o.w, &m, a->o.no_pg ? NULL : a->o.pg, cc, nc);
+        /* the buffered lines, cut at line ends */
+        const char *p = o.curves.s, *e = o.curves.s + o.curves.n;
+        while (p < e) {
+            const char *nl = memchr(p, '\n', (size_t)(e - p));
+            zn_wr_put(o.w, p, (size_t)(nl - p));
+            zn_wr_eol(o.w);
+            p = nl + 1;
+        }
+        zn_meta_clear(&m);
+        free(m.v);
+    }
+    zn_opt_close_out(o.w);
+    for (size_t i = 0; i < G.n; i++) group_free(&G.g[i]);
+    free(G.g);
+    zn_dict_free(&G.d);
+    zn_dict_free(&done);
+    for (size_t i = 0; i < o.nby; i++) free(o.bynames[i]);
+    free(o.bynames);
+    for (size_t i = 0; i < o.cols.n; i++) free(o.cols.cols[i]);
+    free(o.cols.cols);
+    free(o.v);
+    free(o.l);
+    free(o.num);
+    zn_buf_free(&o.curves);
+    pts_free(&o.t);
+    zn_meta_clear(&first);
+    free(first.v);
+}
+
+int main(int argc, char **argv)
+{
+    args_t a = {0};
+    a.xcol = "conc_uM";
+    a.ycol = "rate";
+    a.icol = "inhibitor_uM";
+    a.m = &models[0];
+    a.level = 0.95;
+    zn_opt_init(&a.o, argc, argv);
+    static const struct option lopts[] = {ZN_OPT_LONG,
+                                          {"by", required_argument, 0, OPT_BY},
+                                          {"x", required_argument, 0, 'x'},
+                                          {"y", required_argument, 0, 'y'},
+                                          {"inhibitor", required_argument, 0, 'i'},
+                                          {"sd", required_argument, 0, OPT_SD},
+                                          {"n", required_argument, 0, OPT_N},
+                                          {"sorted", no_argument, 0, OPT_SORTED},
+                                          {"model", required_argument, 0, 'm'},
+                                          {"weight", required_argument, 0, 'w'},
+                                          {"ci", required_argument, 0, OPT_CI},
+                                          {"level", required_argument, 0, OPT_LEVEL},
+                                          {"compare", required_argument, 0, OPT_COMPARE},
+                                          {"share", required_argument, 0, OPT_SHARE},
+                                          {"curve", required_argument, 0, OPT_CURVE},
+                                          {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, ZN_OPT_SHORT "x:y:i:m:w:", lopts, NULL)) != -1) {
+        if (zn_opt_common(&a.o, c, optarg, usage)) continue;
+        switch (c) {
+        case OPT_BY: a.by = optarg; break;
+        case 'x': a.xcol = optarg; break;
+        case 'y': a.ycol = optarg; break;
+        case 'i': a.icol = optarg; break;
+        case OPT_SD: a.sdcol = optarg; break;
+        case OPT_N: a.ncol = optarg; break;
+        case OPT_SORTED: a.sorted = 1; break;
+        case 'm': a.m = find_model(optarg, "--model"); break;
+        case 'w': {
+            size_t i = 0;
+            while (i < 4 && strcmp(optarg, wname[i])) i++;
+            if (i == 4) zn_usage_error("--weight: \"%s\" is not none, 1/y, 1/y2 or sd", optarg);
+            a.weight = (int)i;
+            break;
+        }
+        case OPT_CI:
+            if (strcmp(optarg, "wald") == 0) a.profile = 0;
+            else if (strcmp(optarg, "profile") == 0) a.profile = 1;
+            else zn_usage_error("--ci: \"%s\" is not wald or profile", optarg);
+            break;
+        case OPT_LEVEL:
+            a.level = zn_opt_num("--level", optarg);
+            if (!(a.level > 0 && a.level < 1)) zn_usage_error("--level: %s is not between 0 and 1", optarg);
+            break;
+        case OPT_COMPARE: a.alt = find_model(optarg, "--compare"); break;
+        case OPT_SHARE: a.share = optarg; break;
+        case OPT_CURVE: {
+            double v = zn_opt_num("--curve", optarg);
+            if (!(v >= 2 && v <= 100000) || v != floor(v)) zn_usage_error("--curve: %s is not a whole number 2..100000", optarg);
+            a.curve = (long)v;
+            break;
+        }
+        default: zn_usage_error("unknown option");
+        }
+    }
+    if (a.weight == W_SD && !a.sdcol) zn_usage_error("--weight sd needs --sd COL");
+    if (a.ncol && !a.sdcol) zn_usage_error("--n needs --sd: records of mean, SD and n");
+    if (a.sdcol && !a.ncol && a.weight != W_SD)
+        zn_usage_error("--sd alone does nothing: add --n COL (records are means) or --weight sd");
+    if (a.share && a.sorted) zn_usage_error("--share fits all groups together; it cannot be used with --sorted");
+    if (a.share && a.alt) zn_usage_error("--share and --compare: run them as two fits");
+    if (a.share && !a.by) zn_usage_error("--share needs groups: give --by COLS");
+    if (a.alt && a.alt == a.m) zn_usage_error("--compare: %s is the model being fitted", a.alt->name);
+    if (a.share && a.profile) zn_usage_error("--ci profile is not available with --share");
+    zn_opt_check_stdin(argc - optind, usage);
+    zn_in in;
+    if (zn_in_open(&in, argv + optind, argc - optind) < 0) zn_die(ZN_EXIT_DATA, "%s", in.err);
+    run(&a, &in);
+    zn_in_close(&in);
+    zn_fit_release();
+    zn_opt_free(&a.o);
+    return 0;
+}

@@ -1,0 +1,201 @@
+#!/usr/bin/env bats
+# zn-mm-fit against independent references: NIST StRD certified values,
+# R nls (values recorded below), and scipy (tests/ref/mmfit_ref.py ->
+# fixtures/expected/mmfit_*.tsv).  Tolerance 1e-7 relative: at least the 6
+# significant digits the references are trusted to.
+load helper
+
+# the fit records as a plain table: header without '#', no meta lines, no
+# iterations column (it depends on the algorithm, not on the answer)
+fits() {
+    grep -v '^##' | sed 's/^#//' | awk -F'\t' -v OFS='\t' '
+        NR == 1 { for (i = 1; i <= NF; i++) if ($i == "iterations") k = i }
+        { s = ""; for (i = 1; i <= NF; i++) if (i != k) s = s (s == "" && i == 1 ? "" : OFS) $i; print s }'
+}
+# col NAME: the values of one column of a fit table on stdin
+col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }'; }
+
+check() { # check EXPECTED ARGS...: zn-mm-fit ARGS agrees with EXPECTED
+    local exp="$FIX/expected/$1"; shift
+    zn-mm-fit -u "$@" | fits > "$T/got.tsv"
+    run same_table "$exp" "$T/got.tsv" 1e-7
+    assert_success
+}
+
+@test "mm-fit: NIST StRD Misra1d (Michaelis-Menten form) certified values" {
+    # y = b1*b2*x/(1+b2*x) is Vmax*S/(Km+S) with Vmax = b1, Km = 1/b2
+    { printf '##znr=1\n#conc_uM\trate\n'
+      paste <(printf '%s\n' 77.6 114.9 141.1 190.8 239.9 289.0 332.8 378.4 434.8 477.3 536.8 593.1 689.1 760.0) \
+            <(printf '%s\n' 10.07 14.73 17.94 23.93 29.61 35.18 40.02 44.82 50.76 55.05 61.01 66.40 75.47 81.78)
+    } > "$T/misra1d.znr"
+    zn-mm-fit -u "$T/misra1d.znr" | fits > "$T/f.tsv"
+    # certified: b1 4.3736970754E+02 (SD 3.6489174345E+00), b2 3.0227324449E-04
+    # (SD 2.9334354479E-06), residual SS 5.6419295283E-02, residual SD
+    # 6.8568272111E-02, 12 df; Km = 1/b2, SE(Km) = SE(b2)/b2^2 (the
+    # linearised covariance transforms with the reparameterisation)
+    awk -F'\t' 'NR == 2 {
+        b2 = 3.0227324449E-04; sb2 = 2.9334354479E-06
+        w[1] = 4.3736970754E+02; w[2] = 3.6489174345E+00; w[3] = 1 / b2; w[4] = sb2 / (b2 * b2)
+        w[5] = 5.6419295283E-02; w[6] = 12; w[7] = 6.8568272111E-02
+        g[1] = $3; g[2] = $4; g[3] = $7; g[4] = $8; g[5] = $11; g[6] = $12; g[7] = $13
+        for (i = 1; i <= 7; i++) { d = (g[i] - w[i]) / w[i]; if (d < 0) d = -d
+            if (d > 1e-8) { print "value " i ": " g[i] " vs certified " w[i]; bad = 1 } }
+        exit bad }' "$T/f.tsv"
+    [ "$(col status < "$T/f.tsv")" = ok ]
+}
+
+@test "mm-fit: R nls on the drc L.minor uptake data (shared sample)" {
+    need_samples
+    { printf '##znr=1\n#conc_uM\trate\n'; tail -n +2 "$SAMPLES/R_drc_L.minor_Lemna_nitrogen_uptake_michaelis_menten.csv" | tr ',' '\t'; } > "$T/lm.znr"
+    zn-mm-fit -u "$T/lm.znr" | fits > "$T/f.tsv"
+    # R 4.x: nls(rate ~ Vmax*conc/(Km+conc)), summary() and deviance():
+    # Vmax 126.0328569907922 SE 7.17310866656337, Km 17.0790432245037
+    # SE 2.95277630312582, deviance 234.353099938505 (R stops at its own
+    # tolerance 1e-8, hence 1e-7 here)
+    awk -F'\t' 'NR == 2 {
+        split("126.0328569907922 7.17310866656337 17.0790432245037 2.95277630312582 234.353099938505", w, " ")
+        split($3 " " $4 " " $7 " " $8 " " $11, g, " ")
+        for (i = 1; i <= 5; i++) { d = (g[i] - w[i]) / w[i]; if (d < 0) d = -d
+            if (d > 1e-7) { print "value " i ": " g[i] " vs R " w[i]; bad = 1 } }
+        exit bad }' "$T/f.tsv"
+}
+
+@test "mm-fit: mm per group: estimates, SE, t intervals, rss, df, sy_x, r2, AICc (scipy)" {
+    check mmfit_mm.tsv --by construct "$FIX/mm_uptake.znr"
+}
+
+@test "mm-fit: profile-likelihood intervals (scipy, brentq on the profiled SS)" {
+    check mmfit_profile.tsv --by construct --ci profile "$FIX/mm_uptake.znr"
+}
+
+@test "mm-fit: weights 1/y and 1/y2 from the curve, reweighted to convergence (scipy)" {
+    check mmfit_w1y.tsv --by construct -w 1/y "$FIX/mm_uptake.znr"
+    check mmfit_w1y2.tsv --by construct --weight 1/y2 "$FIX/mm_uptake.znr"
+}
+
+@test "mm-fit: mean, SD and n give the fit of the replicates themselves" {
+    check mmfit_means.tsv --by construct --sd rate_sd --n rate_n "$FIX/mm_means.znr"
+    zn-mm-fit -u --by construct "$FIX/mm_uptake.znr" | fits > "$T/raw.tsv"
+    zn-mm-fit -u --by construct --sd rate_sd --n rate_n "$FIX/mm_means.znr" | fits > "$T/mean.tsv"
+    # 1e-8: both are the same optimum, found along different rounding paths
+    run same_table "$T/raw.tsv" "$T/mean.tsv" 1e-8
+    assert_success
+}
+
+@test "mm-fit: hill and mm+linear compared with mm: F test and delta AICc (scipy)" {
+    check mmfit_compare_hill.tsv --by construct --compare hill "$FIX/mm_uptake.znr"
+    check mmfit_compare_mmlinear.tsv --by construct --compare mm+linear "$FIX/mm_uptake.znr"
+}
+
+@test "mm-fit: competitive, noncompetitive, uncompetitive and mixed inhibition (scipy)" {
+    for m in comp noncomp uncomp mixed; do
+        check mmfit_$m.tsv -m $m "$FIX/mm_inhib.znr"
+    done
+}
+
+@test "mm-fit: substrate inhibition (scipy)" {
+    check mmfit_subinh.tsv -m subinh "$FIX/mm_subinh.znr"
+}
+
+@test "mm-fit: --share Km: one global fit, F test against separate fits (scipy)" {
+    check mmfit_share.tsv --by construct --share Km "$FIX/mm_uptake.znr"
+    zn-mm-fit -u --by construct --share Km "$FIX/mm_uptake.znr" | fits > "$T/s.tsv"
+    [ "$(col Km < "$T/s.tsv" | sort -u | wc -l)" -eq 1 ]
+}
+
+@test "mm-fit: --curve: fitted points with the 95% confidence band (scipy)" {
+    zn-mm-fit -u --by construct --curve 3 "$FIX/mm_uptake.znr" > "$T/out.znr"
+    grep -q '^##schema=curve$' "$T/out.znr"
+    sed -n '/^##schema=curve/,$p' "$T/out.znr" | grep -v '^##' | sed 's/^#//' | head -4 > "$T/c.tsv"
+    run same_table "$FIX/expected/mmfit_curve.tsv" "$T/c.tsv" 1e-7
+    assert_success
+}
+
+@test "mm-fit: truth recovered: 95% intervals cover Km and Vmax in about 95% of 400 simulated experiments" {
+    # hZIP4-like truth, Km 3.14 uM, Vmax 240; 8 concentrations x 3 replicates;
+    # awk's generator with a fixed seed (Box-Muller).  Constant noise (SD 8)
+    # for the unweighted fit; proportional noise (6%) for the fit weighted
+    # 1/y2, which is the model of that noise.
+    sim() { awk -v prop="$1" 'BEGIN { srand(7); print "##znr=1"; print "#rep\tconc_uM\trate"
+        split("0.1 0.25 0.5 1 2.5 5 10 20", c, " ")
+        for (r = 1; r <= 400; r++) for (i = 1; i <= 8; i++) for (k = 1; k <= 3; k++) {
+            z = sqrt(-2 * log(1 - rand())) * cos(6.283185307179586 * rand())
+            v = 240 * c[i] / (3.14 + c[i]); printf "%d\t%s\t%.6g\n", r, c[i], prop ? v * (1 + 0.06 * z) : v + 8 * z } }'; }
+    cover() { awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        { n++; ok += $h["status"] == "ok"
+          k += $h["Km_lo"] <= 3.14 && 3.14 <= $h["Km_hi"]; v += $h["Vmax_lo"] <= 240 && 240 <= $h["Vmax_hi"]
+          skm += $h["Km"] }
+        END { printf "n %d ok %d Km covered %.4f Vmax covered %.4f mean Km %.4f\n", n, ok, k / n, v / n, skm / n
+              exit !(n == 400 && ok == 400 && k / n > 0.91 && k / n < 0.985 && v / n > 0.91 && v / n < 0.985 &&
+                     skm / n > 3.0 && skm / n < 3.3) }'; }
+    sim 0 > "$T/sim.znr"
+    zn-mm-fit -u --sorted --by rep "$T/sim.znr" | fits | cover
+    sim 1 > "$T/simp.znr"
+    zn-mm-fit -u --sorted --by rep -w 1/y2 "$T/simp.znr" | fits | cover
+}
+
+@test "mm-fit: groups that cannot be fitted get a status and a reason, never numbers" {
+    printf '##znr=1\n#g\tconc_uM\trate\na\t1\t5\na\t2\t8\nb\t1\t5\nb\t1\t6\nb\t1\t7\nc\t1\t-1\nc\t2\t-2\nc\t4\t-3\nd\t1\t2.1\nd\t2\t3.9\nd\t4\t8.2\nd\t8\t15.8\nd\t16\t32.3\ne\t0\t0\ne\t1\t\ne\t5\t1\n' > "$T/bad.znr"
+    run zn-mm-fit -u --by g "$T/bad.znr"
+    assert_success
+    assert_line --partial "zn-mm-fit: 1 record without rate skipped"
+    assert_line --partial "zn-mm-fit: 5 groups not fitted well (see status and reason)"
+    zn-mm-fit -u -q --by g "$T/bad.znr" | fits > "$T/f.tsv"
+    run awk -F'\t' 'NR > 1 { print $1 ": " $(NF - 1) ": " $NF " [" $4 $5 $8 "]" }' "$T/f.tsv"
+    assert_output "a: insufficient_data: 2 points for 2 parameters: no degrees of freedom []
+b: insufficient_data: 1 distinct concentration for 2 parameters []
+c: no_convergence: no starting values: the rates never rise above zero []
+d: ambiguous: Km ran off to 4.56e+14, far above the data's range: the data do not determine it []
+e: insufficient_data: 2 points for 2 parameters: no degrees of freedom []"
+}
+
+@test "mm-fit: bad input: clear messages, exit status 1 or 2" {
+    printf '##znr=1\n#conc_uM\trate\n1\t2\n-1\t3\n' > "$T/neg.znr"
+    run zn-mm-fit -u "$T/neg.znr"
+    assert_failure 1
+    assert_output "zn-mm-fit: $T/neg.znr:4: conc_uM is negative (-1): concentrations are >= 0"
+    printf '##znr=1\n#conc_uM\trate\n1\t2\n\t3\n' > "$T/miss.znr"
+    run zn-mm-fit -u "$T/miss.znr"
+    assert_failure 1
+    assert_output "zn-mm-fit: $T/miss.znr:4: conc_uM (x) is missing"
+    printf '##znr=1\n#conc_uM\trate\n1\tinf\n' > "$T/inf.znr"
+    run zn-mm-fit -u "$T/inf.znr"
+    assert_failure 1
+    assert_output --partial "$T/inf.znr:3: column 'rate'"
+    printf '##znr=1\n#conc\trate\n1\t2\n' > "$T/nox.znr"
+    run zn-mm-fit -u "$T/nox.znr"
+    assert_failure 1
+    assert_output "zn-mm-fit: $T/nox.znr: missing column 'conc_uM' (the stream has: conc, rate)"
+    printf '##znr=1\n#g\tconc_uM\trate\na\t1\t2\nb\t1\t2\na\t2\t3\n' > "$T/uns.znr"
+    run zn-mm-fit -u --sorted --by g "$T/uns.znr"
+    assert_failure 1
+    assert_output "zn-mm-fit: $T/uns.znr:5: --sorted: group g=a appears again after other groups; sort the input by g or leave out --sorted"
+    grep -v ZIP8 "$FIX/mm_uptake.znr" > "$T/one.znr"
+    run zn-mm-fit -u --share Km --by construct "$T/one.znr"
+    assert_failure 1
+    assert_output "zn-mm-fit: --share: 1 group; a shared parameter needs two groups or more (--by)"
+    run zn-mm-fit -u -m michaelis "$FIX/mm_subinh.znr"
+    assert_failure 2
+    assert_line --index 0 'zn-mm-fit: --model: unknown model "michaelis" (mm, hill, subinh, comp, noncomp, uncomp, mixed, mm+linear)'
+    run zn-mm-fit -u --share h "$FIX/mm_uptake.znr"
+    assert_failure 2
+    run zn-mm-fit -u --by construct --share Vmax,Km "$FIX/mm_uptake.znr"
+    assert_success
+    run zn-mm-fit -u --weight sd "$FIX/mm_uptake.znr"
+    assert_failure 2
+    assert_line --index 0 "zn-mm-fit: --weight sd needs --sd COL"
+    run zn-mm-fit -u --sd rate_sd "$FIX/mm_means.znr"
+    assert_failure 2
+    run zn-mm-fit -u -m comp "$FIX/mm_uptake.znr"
+    assert_failure 1
+    assert_output --partial "missing column 'inhibitor_uM'"
+}
+
+@test "mm-fit: --weight sd uses each record's SD; control rows and blanks are left out" {
+    printf '##znr=1\n#role\tconc_uM\trate\tsd\nsample\t1\t50\t5\nsample\t2\t80\t8\nblank\t\t\t\nsample\t4\t110\t11\nsample\t8\t140\t14\nsample\t16\t160\t16\n' > "$T/sd.znr"
+    zn-mm-fit -u -q --weight sd --sd sd "$T/sd.znr" | fits > "$T/a.tsv"
+    # the same fit by hand: weights 1/SD^2 are relative weights 1/y^2 of the data here
+    [ "$(col n < "$T/a.tsv")" = 5 ]
+    [ "$(col weight < "$T/a.tsv")" = sd ]
+    [ "$(col status < "$T/a.tsv")" = ok ]
+}
