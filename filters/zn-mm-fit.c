@@ -41,9 +41,10 @@ static const char usage[] =
     "      --share P,...     one global fit with these parameters shared by all\n"
     "                        groups, tested against separate fits (F test, AICc)\n"
     "      --curve N         also write N points of each fitted curve with its\n"
-    "                        confidence band (a second segment, schema curve)\n";
+    "                        confidence band (schema curve) to the file of\n"
+    "      --curve-output FILE (compressed unless -u)\n";
 
-enum { OPT_BY = ZN_OPT_FIRST_OWN, OPT_SD, OPT_N, OPT_SORTED, OPT_CI, OPT_LEVEL, OPT_COMPARE, OPT_SHARE, OPT_CURVE };
+enum { OPT_BY = ZN_OPT_FIRST_OWN, OPT_SD, OPT_N, OPT_SORTED, OPT_CI, OPT_LEVEL, OPT_COMPARE, OPT_SHARE, OPT_CURVE, OPT_CURVE_OUT };
 
 /* ------------------------------------------------------------ models */
 /* x[0] substrate S, x[1] inhibitor I, x[2] group (global fits) */
@@ -208,7 +209,7 @@ typedef struct {
 
 typedef struct {
     zn_opt o;
-    const char *by, *xcol, *ycol, *icol, *sdcol, *ncol, *share;
+    const char *by, *xcol, *ycol, *icol, *sdcol, *ncol, *share, *curve_out;
     const model_t *m, *alt;
     int weight, profile, sorted;
     double level;
@@ -1201,10 +1202,14 @@ static void run(const args_t *a, zn_in *in)
         for (size_t i = 0; i < G.n; i++) fit_group(&o, &G.g[i]);
     if (skipped) zn_warn("%ld record%s without %s skipped", skipped, skipped == 1 ? "" : "s", a->ycol);
     if (o.nfail) zn_warn("%ld group%s not fitted well (see status and reason)", o.nfail, o.nfail == 1 ? "" : "s");
-    if (a->curve >= 2 && o.ncurve) {
+    zn_opt_close_out(o.w);
+    if (a->curve >= 2) {
+        char err[600];
+        zn_wr *cw = zn_wr_open(a->curve_out, a->o.level, a->o.plain, err, sizeof err);
+        if (!cw) zn_die(ZN_EXIT_DATA, "--curve-output: %s", err);
         zn_meta m = {0};
         zn_meta_add(&m, "schema=curve");
-        zn_meta_addf(&m, "curve=%s:x=%s:y=%s:band=%g", a->m->name, a->xcol, a->ycol, a->level);
+        zn_meta_addf(&m, "curve=%s:%s:x=%s:y=%s:band=%g", a->m->name, a->m->eq, a->xcol, a->ycol, a->level);
         char *cc[24];
         size_t nc = 0;
         for (size_t i = 0; i < o.nby; i++) cc[nc++] = o.bynames[i];
@@ -1212,19 +1217,19 @@ static void run(const args_t *a, zn_in *in)
         if (a->m->needs_i) cc[nc++] = (char *)a->icol;
         const char *tail[] = {"x", "y", "y_lo", "y_hi"};
         for (size_t i = 0; i < 4; i++) cc[nc++] = (char *)tail[i];
-        zn_out_head(o.w, &m, a->o.no_pg ? NULL : a->o.pg, cc, nc);
+        zn_out_head(cw, &m, a->o.no_pg ? NULL : a->o.pg, cc, nc);
         /* the buffered lines, cut at line ends */
         const char *p = o.curves.s, *e = o.curves.s + o.curves.n;
         while (p < e) {
             const char *nl = memchr(p, '\n', (size_t)(e - p));
-            zn_wr_put(o.w, p, (size_t)(nl - p));
-            zn_wr_eol(o.w);
+            zn_wr_put(cw, p, (size_t)(nl - p));
+            zn_wr_eol(cw);
             p = nl + 1;
         }
         zn_meta_clear(&m);
         free(m.v);
+        if (zn_wr_close(cw, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s", err);
     }
-    zn_opt_close_out(o.w);
     for (size_t i = 0; i < G.n; i++) group_free(&G.g[i]);
     free(G.g);
     zn_dict_free(&G.d);
@@ -1266,6 +1271,7 @@ int main(int argc, char **argv)
                                           {"compare", required_argument, 0, OPT_COMPARE},
                                           {"share", required_argument, 0, OPT_SHARE},
                                           {"curve", required_argument, 0, OPT_CURVE},
+                                          {"curve-output", required_argument, 0, OPT_CURVE_OUT},
                                           {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, ZN_OPT_SHORT "x:y:i:m:w:", lopts, NULL)) != -1) {
@@ -1303,9 +1309,13 @@ int main(int argc, char **argv)
             a.curve = (long)v;
             break;
         }
+        case OPT_CURVE_OUT: a.curve_out = optarg; break;
         default: zn_usage_error("unknown option");
         }
     }
+    if (a.curve && !a.curve_out)
+        zn_usage_error("--curve needs --curve-output FILE: the curves are a stream of their own (schema curve)");
+    if (a.curve_out && !a.curve) zn_usage_error("--curve-output needs --curve N");
     if (a.weight == W_SD && !a.sdcol) zn_usage_error("--weight sd needs --sd COL");
     if (a.ncol && !a.sdcol) zn_usage_error("--n needs --sd: records of mean, SD and n");
     if (a.sdcol && !a.ncol && a.weight != W_SD)

@@ -104,9 +104,9 @@ check() { # check EXPECTED ARGS...: zn-mm-fit ARGS agrees with EXPECTED
 }
 
 @test "mm-fit: --curve: fitted points with the 95% confidence band (scipy)" {
-    zn-mm-fit -u --by construct --curve 3 "$FIX/mm_uptake.znr" > "$T/out.znr"
-    grep -q '^##schema=curve$' "$T/out.znr"
-    sed -n '/^##schema=curve/,$p' "$T/out.znr" | grep -v '^##' | sed 's/^#//' | head -4 > "$T/c.tsv"
+    zn-mm-fit -u --by construct --curve 3 --curve-output "$T/curve.znr" "$FIX/mm_uptake.znr" > "$T/out.znr"
+    grep -q '^##schema=curve$' "$T/curve.znr"
+    zn-view --tsv "$T/curve.znr" | head -4 > "$T/c.tsv"
     run same_table "$FIX/expected/mmfit_curve.tsv" "$T/c.tsv" 1e-7
     assert_success
 }
