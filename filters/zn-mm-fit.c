@@ -48,8 +48,9 @@ enum { OPT_BY = ZN_OPT_FIRST_OWN, OPT_SD, OPT_N, OPT_SORTED, OPT_CI, OPT_LEVEL, 
 
 /* ------------------------------------------------------------ models */
 /* x[0] substrate S, x[1] inhibitor I, x[2] group (global fits) */
-static void m_mm(const double *x, const double *p, double *y, double *dy)
+static void m_mm(const double *x, const double *p, double *y, double *dy, void *unused)
 {
+    (void)unused;
     double S = x[0], D = p[1] + S;
     *y = p[0] * S / D;
     if (dy) {
@@ -58,8 +59,9 @@ static void m_mm(const double *x, const double *p, double *y, double *dy)
     }
 }
 
-static void m_hill(const double *x, const double *p, double *y, double *dy)
+static void m_hill(const double *x, const double *p, double *y, double *dy, void *unused)
 {
+    (void)unused;
     double S = x[0], V = p[0], K = p[1], h = p[2];
     if (!(S > 0)) {
         *y = 0;
@@ -76,8 +78,9 @@ static void m_hill(const double *x, const double *p, double *y, double *dy)
     }
 }
 
-static void m_subinh(const double *x, const double *p, double *y, double *dy)
+static void m_subinh(const double *x, const double *p, double *y, double *dy, void *unused)
 {
+    (void)unused;
     double S = x[0], V = p[0], D = p[1] + S + S * S / p[2];
     *y = V * S / D;
     if (dy) {
@@ -87,8 +90,9 @@ static void m_subinh(const double *x, const double *p, double *y, double *dy)
     }
 }
 
-static void m_comp(const double *x, const double *p, double *y, double *dy)
+static void m_comp(const double *x, const double *p, double *y, double *dy, void *unused)
 {
+    (void)unused;
     double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2];
     double D = K * (1 + I / Ki) + S;
     *y = V * S / D;
@@ -99,8 +103,9 @@ static void m_comp(const double *x, const double *p, double *y, double *dy)
     }
 }
 
-static void m_noncomp(const double *x, const double *p, double *y, double *dy)
+static void m_noncomp(const double *x, const double *p, double *y, double *dy, void *unused)
 {
+    (void)unused;
     double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2];
     double c = 1 + I / Ki, g = S / (K + S);
     *y = V * g / c;
@@ -111,8 +116,9 @@ static void m_noncomp(const double *x, const double *p, double *y, double *dy)
     }
 }
 
-static void m_uncomp(const double *x, const double *p, double *y, double *dy)
+static void m_uncomp(const double *x, const double *p, double *y, double *dy, void *unused)
 {
+    (void)unused;
     double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2];
     double D = K + S * (1 + I / Ki);
     *y = V * S / D;
@@ -123,8 +129,9 @@ static void m_uncomp(const double *x, const double *p, double *y, double *dy)
     }
 }
 
-static void m_mixed(const double *x, const double *p, double *y, double *dy)
+static void m_mixed(const double *x, const double *p, double *y, double *dy, void *unused)
 {
+    (void)unused;
     double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2], al = p[3];
     double a = 1 + I / (al * Ki), b = 1 + I / Ki, D = K * b + S * a;
     *y = V * S / D;
@@ -137,8 +144,9 @@ static void m_mixed(const double *x, const double *p, double *y, double *dy)
     }
 }
 
-static void m_mmlin(const double *x, const double *p, double *y, double *dy)
+static void m_mmlin(const double *x, const double *p, double *y, double *dy, void *unused)
 {
+    (void)unused;
     double S = x[0], D = p[1] + S;
     *y = p[0] * S / D + p[2] * S;
     if (dy) {
@@ -158,7 +166,7 @@ typedef struct {
     int grid[4];
     unsigned logmask;
     int needs_i;
-    void (*f)(const double *x, const double *p, double *y, double *dy);
+    zn_model_fn f;
     const char *eq;
 } model_t;
 
@@ -267,6 +275,10 @@ struct prob {
 static void prob_model(const double *x, const double *p, double *y, double *dy, void *arg)
 {
     const prob_t *P = arg;
+    if (P->fixed < 0 && !P->map) { /* one group, every parameter free */
+        P->m->f(x, p, y, dy, NULL);
+        return;
+    }
     double full[ZN_FIT_MAXP], dfull[ZN_FIT_MAXP];
     const double *pf = p;
     if (P->fixed >= 0) {
@@ -278,13 +290,13 @@ static void prob_model(const double *x, const double *p, double *y, double *dy, 
     if (P->map) {
         size_t g = (size_t)x[2];
         for (size_t j = 0; j < P->m->np; j++) loc[j] = pf[P->map[g * 4 + j]];
-        P->m->f(x, loc, y, dy ? dl : NULL);
+        P->m->f(x, loc, y, dy ? dl : NULL, NULL);
         if (dy) {
             for (size_t j = 0; j < P->npfull; j++) dfull[j] = 0;
             for (size_t j = 0; j < P->m->np; j++) dfull[P->map[g * 4 + j]] = dl[j];
         }
     } else {
-        P->m->f(x, pf, y, dy ? dfull : NULL);
+        P->m->f(x, pf, y, dy ? dfull : NULL, NULL);
     }
     if (dy) {
         size_t k = 0;
@@ -382,15 +394,30 @@ static double within_ss(const pts_t *t)
 /* the fit itself: LM, and for weights from the curve, reweighted until the
  * parameters settle (Prism: one unweighted fit, then weights from the curve
  * until the sum of squares stops changing) */
+static void fit_init(fit_t *F)
+{
+    /* not a memset: the fit result holds a 32 x 32 covariance */
+    F->status = S_OK;
+    F->why[0] = 0;
+    F->N = F->ss = F->df = F->s2 = F->r2 = F->aicc = NAN;
+    F->iter = 0;
+    F->ranoff = 0;
+    F->r.np = 0;
+    F->r.status = 0;
+}
+
 static void solve(const args_t *a, const prob_t *P, pts_t *t, const double *p0, fit_t *F)
 {
-    memset(F, 0, sizeof *F);
+    fit_init(F);
     double p[ZN_FIT_MAXP];
     memcpy(p, p0, P->np * sizeof *p);
     set_weights(a, P, t, p, 0);
     int curve = a->weight == W_Y || a->weight == W_Y2;
     for (int round = 0;; round++) {
-        zn_fit_nls(prob_model, (void *)P, t->x, 3, t->y, t->w, t->n, P->np, p, P->logmask, &F->r);
+        /* the model itself when nothing is shared or held */
+        int plain = P->fixed < 0 && !P->map;
+        zn_fit_nls(plain ? P->m->f : prob_model, plain ? NULL : (void *)P, t->x, 3, t->y, t->w, t->n, P->np, p,
+                   P->logmask, &F->r);
         F->iter += F->r.iter;
         if (F->r.status) {
             F->status = S_NOCONV;
@@ -460,6 +487,45 @@ static double grid_value(int kind, size_t k, size_t G, double lo, double hi)
 
 /* Starting values: a grid over the nonlinear parameters; at each node the
  * linear ones (Vmax, and kd) by weighted least squares; the best node wins. */
+/* The residual SS at the nonlinear parameters in p, with the linear ones
+ * (Vmax, and kd) solved by weighted least squares and written into p;
+ * INFINITY when Vmax would not be positive. */
+static double node_ss(const model_t *m, const pts_t *t, double *p, int lin2)
+{
+    p[0] = 1;
+    if (lin2) p[2] = 0;
+    double sgg = 0, sgy = 0, sgs = 0, sss = 0, ssy = 0, syy = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double g;
+        m->f(t->x + 3 * i, p, &g, NULL, NULL);
+        double w = t->w[i], S = t->x[3 * i], y = t->y[i];
+        sgg += w * g * g;
+        sgy += w * g * y;
+        syy += w * y * y;
+        if (lin2) {
+            sgs += w * g * S;
+            sss += w * S * S;
+            ssy += w * S * y;
+        }
+    }
+    double V, kd = 0;
+    if (lin2) {
+        double det = sgg * sss - sgs * sgs;
+        V = det > 0 ? (sgy * sss - sgs * ssy) / det : NAN;
+        kd = det > 0 ? (sgg * ssy - sgs * sgy) / det : NAN;
+    } else
+        V = sgg > 0 ? sgy / sgg : NAN;
+    if (!(V > 0)) return INFINITY;
+    p[0] = V;
+    if (lin2) p[2] = kd;
+    /* residual SS of the linear fit: syy - b'(X'Wy) */
+    return syy - (lin2 ? V * sgy + kd * ssy : V * sgy);
+}
+
+/* Starting values: a grid over the nonlinear parameters; at each node the
+ * linear ones by weighted least squares; the best node wins.  With one
+ * nonlinear parameter (mm, mm+linear) the best node is then refined by
+ * parabolic interpolation in log K, so that the iteration starts close. */
 static int start_values(const model_t *m, const pts_t *t, double *best)
 {
     double xlo = INFINITY, xhi = 0, ilo = INFINITY, ihi = 0;
@@ -475,56 +541,58 @@ static int start_values(const model_t *m, const pts_t *t, double *best)
     size_t nk = 0, dims[4], G[4];
     for (size_t j = 0; j < m->np; j++)
         if (m->grid[j] != G_LIN && m->grid[j] != G_LIN2) dims[nk++] = j;
-    static const size_t Gn[4][4] = {{1}, {40}, {14, 14}, {9, 9, 5}};
+    static const size_t Gn[4][4] = {{1}, {12}, {10, 10}, {7, 7, 5}};
     for (size_t k = 0; k < nk; k++)
         G[k] = m->grid[dims[k]] == G_H ? 7 : m->grid[dims[k]] == G_A ? 5 : Gn[nk][k];
     int lin2 = m->np == 3 && m->grid[2] == G_LIN2;
     double bestss = INFINITY, p[4];
-    size_t idx[4] = {0};
+    size_t idx[4] = {0}, bi = 0;
     for (;;) {
         for (size_t k = 0; k < nk; k++) {
             int kind = m->grid[dims[k]];
             p[dims[k]] = grid_value(kind, idx[k], G[k], kind == G_I ? ilo / 10 : xlo / 10,
                                     kind == G_I ? ihi * 10 : xhi * 10);
         }
-        /* y ~ V g + kd S: solve the 1x1 or 2x2 weighted normal equations */
-        p[0] = 1;
-        if (lin2) p[2] = 0;
-        double sgg = 0, sgy = 0, sgs = 0, sss = 0, ssy = 0;
-        for (size_t i = 0; i < t->n; i++) {
-            double g;
-            m->f(t->x + 3 * i, p, &g, NULL);
-            double w = t->w[i], S = t->x[3 * i];
-            sgg += w * g * g;
-            sgy += w * g * t->y[i];
-            sgs += w * g * S;
-            sss += w * S * S;
-            ssy += w * S * t->y[i];
-        }
-        double V, kd = 0;
-        if (lin2) {
-            double det = sgg * sss - sgs * sgs;
-            V = det > 0 ? (sgy * sss - sgs * ssy) / det : NAN;
-            kd = det > 0 ? (sgg * ssy - sgs * sgy) / det : NAN;
-        } else
-            V = sgg > 0 ? sgy / sgg : NAN;
-        if (V > 0) {
-            p[0] = V;
-            if (lin2) p[2] = kd;
-            double ss = 0;
-            for (size_t i = 0; i < t->n; i++) {
-                double yv;
-                m->f(t->x + 3 * i, p, &yv, NULL);
-                ss += t->w[i] * (yv - t->y[i]) * (yv - t->y[i]);
-            }
-            if (ss < bestss) {
-                bestss = ss;
-                memcpy(best, p, m->np * sizeof *p);
-            }
+        double ss = node_ss(m, t, p, lin2);
+        if (ss < bestss) {
+            bestss = ss;
+            bi = idx[0];
+            memcpy(best, p, m->np * sizeof *p);
         }
         size_t k = 0;
         while (k < nk && ++idx[k] == G[k]) idx[k++] = 0;
         if (k == nk) break;
+    }
+    if (nk == 1 && isfinite(bestss) && bi > 0 && bi + 1 < G[0]) {
+        /* three points around the best node, in u = log K */
+        size_t j = dims[0];
+        double u[3], f[3];
+        for (int k = 0; k < 3; k++) {
+            memcpy(p, best, m->np * sizeof *p);
+            p[j] = grid_value(G_X, bi + (size_t)k - 1, G[0], xlo / 10, xhi * 10);
+            u[k] = log(p[j]);
+            f[k] = node_ss(m, t, p, lin2);
+        }
+        for (int it = 0; it < 8; it++) {
+            double d1 = (u[1] - u[0]) * (f[1] - f[2]), d2 = (u[1] - u[2]) * (f[1] - f[0]);
+            double den = 2 * (d1 - d2);
+            if (!(fabs(den) > 0) || !isfinite(den)) break;
+            double un = u[1] - ((u[1] - u[0]) * d1 - (u[1] - u[2]) * d2) / den;
+            if (!(un > u[0] && un < u[2]) || fabs(un - u[1]) < 1e-7) break;
+            memcpy(p, best, m->np * sizeof *p);
+            p[j] = exp(un);
+            double fn = node_ss(m, t, p, lin2);
+            if (!(fn < f[1])) break;
+            /* keep the bracket: the new best and its neighbours */
+            if (un < u[1]) {
+                u[2] = u[1], f[2] = f[1];
+            } else {
+                u[0] = u[1], f[0] = f[1];
+            }
+            u[1] = un, f[1] = fn;
+            bestss = fn;
+            memcpy(best, p, m->np * sizeof *p);
+        }
     }
     return isfinite(bestss) ? 0 : -1;
 }
@@ -566,8 +634,9 @@ static void ran_off(const model_t *m, const pts_t *t, fit_t *F)
         if (v < lo || v > hi) {
             F->status = S_AMBIGUOUS;
             F->ranoff = 1;
-            snprintf(F->why, sizeof F->why, "%s ran off to %.3g, %s the data's range: the data do not determine it",
-                     m->pn[j], v, v > hi ? "far above" : "far below");
+            snprintf(F->why, sizeof F->why, "%s runs off %s the data's range%s: the data do not determine it",
+                     m->pn[j], v > hi ? "far above" : "far below",
+                     v > hi && m->grid[j] == G_X ? " (no saturation)" : "");
             return;
         }
     }
@@ -577,7 +646,7 @@ static void ran_off(const model_t *m, const pts_t *t, fit_t *F)
 static void fit_single(const args_t *a, const model_t *m, pts_t *t, fit_t *F)
 {
     prob_t P = {.m = m, .np = m->np, .logmask = m->logmask, .fixed = -1, .npfull = m->np};
-    memset(F, 0, sizeof *F);
+    fit_init(F);
     double N = 0;
     for (size_t i = 0; i < t->n; i++) N += t->rep[i];
     size_t d = distinct(t, m->np);
@@ -606,7 +675,16 @@ static void fit_single(const args_t *a, const model_t *m, pts_t *t, fit_t *F)
 }
 
 /* ------------------------------------------------------------ intervals */
-static double tq(const args_t *a, double df) { return gsl_cdf_tdist_Pinv(1 - (1 - a->level) / 2, df); }
+/* t quantile of the intervals; most groups share their df */
+static double tq(const args_t *a, double df)
+{
+    static double last_df = -1, last_t;
+    if (df != last_df) {
+        last_t = gsl_cdf_tdist_Pinv(1 - (1 - a->level) / 2, df);
+        last_df = df;
+    }
+    return last_t;
+}
 
 /* smallest SS with parameter j held at v (the others refitted from p) */
 static double profile_ss(const prob_t *P, pts_t *t, size_t j, double v, double *p)
@@ -1012,7 +1090,7 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
     pts_from(&o->t, gp, ng);
     free(gp);
     fit_t F;
-    memset(&F, 0, sizeof F);
+    fit_init(&F);
     double N = 0;
     for (size_t i = 0; i < o->t.n; i++) N += o->t.rep[i];
     if (N <= (double)np) {
@@ -1080,6 +1158,47 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
 }
 
 /* ------------------------------------------------------------ reading */
+/* Groups already fitted under --sorted, as 64-bit hashes of their keys (8
+ * bytes a group, so memory stays flat in practice; a collision, about one
+ * in 10^10 for 10^5 groups, would only raise a false "appears again"). */
+typedef struct {
+    uint64_t *h;
+    size_t n, cap;
+} hashset_t;
+
+static uint64_t key_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h ? h : 1;
+}
+
+/* 1 when h was there already; otherwise adds it */
+static int hashset_put(hashset_t *hs, uint64_t h)
+{
+    if (2 * (hs->n + 1) > hs->cap) {
+        size_t cap = hs->cap ? 2 * hs->cap : 1024;
+        uint64_t *t = zn_calloc(cap, sizeof *t);
+        for (size_t i = 0; i < hs->cap; i++)
+            if (hs->h[i]) {
+                size_t j = hs->h[i] & (cap - 1);
+                while (t[j]) j = (j + 1) & (cap - 1);
+                t[j] = hs->h[i];
+            }
+        free(hs->h);
+        hs->h = t;
+        hs->cap = cap;
+    }
+    size_t j = h & (hs->cap - 1);
+    while (hs->h[j]) {
+        if (hs->h[j] == h) return 1;
+        j = (j + 1) & (hs->cap - 1);
+    }
+    hs->h[j] = h;
+    hs->n++;
+    return 0;
+}
+
 typedef struct {
     group_t *g;
     size_t n, cap;
@@ -1101,7 +1220,7 @@ static void run(const args_t *a, zn_in *in)
 {
     out_t o = {.a = a};
     groups_t G = {0};
-    zn_dict done = {0};
+    hashset_t done = {0};
     int bycols[16];
     long skipped = 0;
     int k = ZN_SEG, headed = 0;
@@ -1158,10 +1277,10 @@ static void run(const args_t *a, zn_in *in)
                 if (!have_cur || strcmp(cur.key, key)) {
                     if (have_cur) {
                         fit_group(&o, &cur);
-                        zn_dict_put(&done, cur.key, 0);
                         group_free(&cur);
                     }
-                    if (zn_dict_get(&done, key) != (size_t)-1) {
+                    uint64_t h = key_hash(key);
+                    if (hashset_put(&done, h)) {
                         char *kt = zn_key_text(o.bynames, o.nby, key);
                         zn_in_die(in, "--sorted: group %s appears again after other groups; sort the input by %s or "
                                       "leave out --sorted",
@@ -1233,7 +1352,7 @@ static void run(const args_t *a, zn_in *in)
     for (size_t i = 0; i < G.n; i++) group_free(&G.g[i]);
     free(G.g);
     zn_dict_free(&G.d);
-    zn_dict_free(&done);
+    free(done.h);
     for (size_t i = 0; i < o.nby; i++) free(o.bynames[i]);
     free(o.bynames);
     for (size_t i = 0; i < o.cols.n; i++) free(o.cols.cols[i]);
