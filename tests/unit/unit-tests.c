@@ -287,6 +287,54 @@ static void test_io(void)
     unlink(tmpl);
 }
 
+/* NIST StRD MGH09 (Kowalik & Osborne enzyme-type rational model, higher
+ * difficulty): y = b1 (x^2 + x b2) / (x^2 + x b3 + b4).  Data and certified
+ * values from the NIST Statistical Reference Datasets (public domain). */
+static void mgh09(const double *xp, const double *b, double *y, double *dy, void *arg)
+{
+    (void)arg;
+    double x = *xp, num = x * x + x * b[1], den = x * x + x * b[2] + b[3];
+    *y = b[0] * num / den;
+    if (dy) {
+        dy[0] = num / den;
+        dy[1] = b[0] * x / den;
+        dy[2] = -b[0] * num * x / (den * den);
+        dy[3] = -b[0] * num / (den * den);
+    }
+}
+
+static void test_nist(void)
+{
+    static const double y[] = {1.957000E-01, 1.947000E-01, 1.735000E-01, 1.600000E-01, 8.440000E-02, 6.270000E-02,
+                               4.560000E-02, 3.420000E-02, 3.230000E-02, 2.350000E-02, 2.460000E-02};
+    static const double x[] = {4.000000E+00, 2.000000E+00, 1.000000E+00, 5.000000E-01, 2.500000E-01, 1.670000E-01,
+                               1.250000E-01, 1.000000E-01, 8.330000E-02, 7.140000E-02, 6.250000E-02};
+    static const double cert[] = {1.9280693458E-01, 1.9128232873E-01, 1.2305650693E-01, 1.3606233068E-01};
+    static const double cse[] = {1.1435312227E-02, 1.9633220911E-01, 8.0842031232E-02, 9.0025542308E-02};
+    static const double start2[] = {0.25, 0.39, 0.415, 0.39};
+    zn_fitres r;
+    int st = zn_fit_nls(mgh09, NULL, x, 1, y, NULL, 11, 4, start2, 0, &r);
+    double worst = 0, worst_se = 0;
+    for (int j = 0; j < 4; j++) {
+        double d = fabs(r.p[j] - cert[j]) / cert[j], e = fabs(sqrt(r.cov[j * 4 + j] * r.ss / 7) - cse[j]) / cse[j];
+        if (d > worst) worst = d;
+        if (e > worst_se) worst_se = e;
+    }
+    ok(st == 0 && worst < 1e-6 && worst_se < 1e-6 && fabs(r.ss - 3.0750560385E-04) / 3.0750560385E-04 < 1e-8,
+       "NIST MGH09 from start 2: parameters within %.1g, SEs within %.1g, SS %.11g (certified 3.0750560385E-04)",
+       worst, worst_se, r.ss);
+    /* from start 1 (25, 39, 41.5, 39) many algorithms fail; whatever happens,
+     * a fit reported as converged must be the certified one */
+    static const double start1[] = {25, 39, 41.5, 39};
+    st = zn_fit_nls(mgh09, NULL, x, 1, y, NULL, 11, 4, start1, 0, &r);
+    worst = 0;
+    for (int j = 0; j < 4; j++)
+        if (fabs(r.p[j] - cert[j]) / cert[j] > worst) worst = fabs(r.p[j] - cert[j]) / cert[j];
+    ok(st != 0 || worst < 1e-6, "NIST MGH09 from start 1: %s (%s)", st ? "reported as not converged" : "certified values",
+       st ? r.why : "ok");
+    zn_fit_release();
+}
+
 int main(void)
 {
     zn_set_prog("unit-tests");
@@ -297,6 +345,7 @@ int main(void)
     test_window();
     test_decode();
     test_io();
+    test_nist();
     printf("1..%d\n", ntest);
     return nfail ? 1 : 0;
 }
