@@ -412,7 +412,8 @@ static void solve(const args_t *a, const prob_t *P, pts_t *t, const double *p0, 
     double p[ZN_FIT_MAXP];
     memcpy(p, p0, P->np * sizeof *p);
     set_weights(a, P, t, p, 0);
-    int curve = a->weight == W_Y || a->weight == W_Y2;
+    int curve = a->weight == W_Y || a->weight == W_Y2, damp = 0;
+    double last = INFINITY;
     for (int round = 0;; round++) {
         /* the model itself when nothing is shared or held */
         int plain = P->fixed < 0 && !P->map;
@@ -432,15 +433,30 @@ static void solve(const args_t *a, const prob_t *P, pts_t *t, const double *p0, 
         }
         memcpy(p, F->r.p, P->np * sizeof *p);
         if (round > 0 && change < 1e-9) break;
-        if (round == 50) {
+        if (round == 200) {
             F->status = S_NOCONV;
-            snprintf(F->why, sizeof F->why, "weights from the curve did not settle in 50 rounds");
+            snprintf(F->why, sizeof F->why, "weights from the curve did not settle in 200 rounds");
             return;
         }
+        /* the plain iteration can cycle (a model that fits badly): from then
+         * on each round's weights are the mean of the old and the new ones,
+         * which leaves the fixed point where it was */
+        if (round > 1 && change >= last) damp = 1;
+        last = change;
+        double *old = NULL;
+        if (damp) {
+            old = zn_malloc(t->n * sizeof *old);
+            memcpy(old, t->w, t->n * sizeof *old);
+        }
         if (set_weights(a, P, t, p, 1) < 0) {
+            free(old);
             F->status = S_NOCONV;
             snprintf(F->why, sizeof F->why, "weights %s need a positive curve at every point", wname[a->weight]);
             return;
+        }
+        if (old) {
+            for (size_t i = 0; i < t->n; i++) t->w[i] = (t->w[i] + old[i]) / 2;
+            free(old);
         }
     }
 }
