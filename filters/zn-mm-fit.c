@@ -34,7 +34,7 @@ static const char usage[] =
     "                        sd (1/SD^2 from --sd); default none\n"
     "      --ci wald|profile 95% intervals from the SE and t (default) or from the\n"
     "                        profile of the sum of squares (asymmetric)\n"
-    "      --level P         confidence level of the intervals (default 0.95)\n"
+    "      --conf-level P    confidence level of intervals, bands, tests (default 0.95)\n"
     "Comparisons:\n"
     "      --compare M       also fit model M per group: extra-sum-of-squares F test\n"
     "                        (nested models) and delta AICc\n"
@@ -503,6 +503,20 @@ static double grid_value(int kind, size_t k, size_t G, double lo, double hi)
 
 /* Starting values: a grid over the nonlinear parameters; at each node the
  * linear ones (Vmax, and kd) by weighted least squares; the best node wins. */
+/* smallest positive and largest substrate and inhibitor concentrations */
+static void ranges(const pts_t *t, double *xlo, double *xhi, double *ilo, double *ihi)
+{
+    *xlo = *ilo = INFINITY;
+    *xhi = *ihi = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double S = t->x[3 * i], I = t->x[3 * i + 1];
+        if (S > 0 && S < *xlo) *xlo = S;
+        if (S > *xhi) *xhi = S;
+        if (I > 0 && I < *ilo) *ilo = I;
+        if (I > *ihi) *ihi = I;
+    }
+}
+
 /* The residual SS at the nonlinear parameters in p, with the linear ones
  * (Vmax, and kd) solved by weighted least squares and written into p;
  * INFINITY when Vmax would not be positive. */
@@ -544,14 +558,8 @@ static double node_ss(const model_t *m, const pts_t *t, double *p, int lin2)
  * parabolic interpolation in log K, so that the iteration starts close. */
 static int start_values(const model_t *m, const pts_t *t, double *best)
 {
-    double xlo = INFINITY, xhi = 0, ilo = INFINITY, ihi = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        double S = t->x[3 * i], I = t->x[3 * i + 1];
-        if (S > 0 && S < xlo) xlo = S;
-        if (S > xhi) xhi = S;
-        if (I > 0 && I < ilo) ilo = I;
-        if (I > ihi) ihi = I;
-    }
+    double xlo, xhi, ilo, ihi;
+    ranges(t, &xlo, &xhi, &ilo, &ihi);
     if (!(xhi > 0)) return -1;
     if (!(ihi > 0)) ilo = ihi = 1;
     size_t nk = 0, dims[4], G[4];
@@ -630,14 +638,8 @@ static size_t distinct(const pts_t *t, size_t limit)
  * ambiguous and no number is reported. */
 static void ran_off(const model_t *m, const pts_t *t, fit_t *F)
 {
-    double xlo = INFINITY, xhi = 0, ilo = INFINITY, ihi = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        double S = t->x[3 * i], I = t->x[3 * i + 1];
-        if (S > 0 && S < xlo) xlo = S;
-        if (S > xhi) xhi = S;
-        if (I > 0 && I < ilo) ilo = I;
-        if (I > ihi) ihi = I;
-    }
+    double xlo, xhi, ilo, ihi;
+    ranges(t, &xlo, &xhi, &ilo, &ihi);
     for (size_t j = 0; j < m->np; j++) {
         double v = F->r.p[j], lo, hi;
         switch (m->grid[j]) {
@@ -780,55 +782,49 @@ typedef struct {
     char **bynames;
     size_t nby;
     pts_t t;
-    zn_cols cols; /* names only */
-    size_t nout;
-    const char **v;
-    size_t *l;
-    char (*num)[40];
-    size_t nv;
-    /* curves: written after the fits */
-    zn_buf curves;
-    long ncurve;
+    zn_cols cols; /* names of the fit columns */
+    size_t cap;
+    zn_rec rec;
+    zn_wr *cw; /* --curve-output */
+    zn_cols ccols;
+    zn_rec crec;
     long nfail;
 } out_t;
 
-static void col(out_t *o, const char *name)
+static void col(zn_cols *c, size_t *cap, const char *name)
 {
-    zn_grow(&o->cols.cols, &o->nout, o->cols.n + 1, sizeof *o->cols.cols);
-    o->cols.cols[o->cols.n++] = zn_strdup(name);
+    zn_grow(&c->cols, cap, c->n + 1, sizeof *c->cols);
+    c->cols[c->n++] = zn_strdup(name);
 }
 
 static void fit_header(out_t *o, zn_meta *inmeta)
 {
     const args_t *a = o->a;
-    for (size_t i = 0; i < o->nby; i++) col(o, o->bynames[i]);
-    col(o, "model");
-    col(o, "n");
+    for (size_t i = 0; i < o->nby; i++) col(&o->cols, &o->cap, o->bynames[i]);
+    col(&o->cols, &o->cap, "model");
+    col(&o->cols, &o->cap, "n");
     for (size_t j = 0; j < a->m->np; j++) {
         const char *p = a->m->pn[j];
         char *s;
-        col(o, p);
-        col(o, s = zn_asprintf("%s_se", p));
+        col(&o->cols, &o->cap, p);
+        col(&o->cols, &o->cap, s = zn_asprintf("%s_se", p));
         free(s);
-        col(o, s = zn_asprintf("%s_lo", p));
+        col(&o->cols, &o->cap, s = zn_asprintf("%s_lo", p));
         free(s);
-        col(o, s = zn_asprintf("%s_hi", p));
+        col(&o->cols, &o->cap, s = zn_asprintf("%s_hi", p));
         free(s);
     }
     const char *tail[] = {"rss", "df", "sy_x", "r2", "aicc", "iterations", "weight", "status", "reason"};
-    for (size_t i = 0; i < sizeof tail / sizeof *tail; i++) col(o, tail[i]);
+    for (size_t i = 0; i < sizeof tail / sizeof *tail; i++) col(&o->cols, &o->cap, tail[i]);
     if (a->alt) {
         const char *c[] = {"compare", "compare_status", "compare_aicc", "daicc", "F", "F_p", "prefer"};
-        for (size_t i = 0; i < sizeof c / sizeof *c; i++) col(o, c[i]);
+        for (size_t i = 0; i < sizeof c / sizeof *c; i++) col(&o->cols, &o->cap, c[i]);
     }
     if (a->share) {
         const char *c[] = {"shared", "share_F", "share_p", "share_daicc", "share_prefer"};
-        for (size_t i = 0; i < sizeof c / sizeof *c; i++) col(o, c[i]);
+        for (size_t i = 0; i < sizeof c / sizeof *c; i++) col(&o->cols, &o->cap, c[i]);
     }
-    o->nv = o->cols.n;
-    o->v = zn_calloc(o->nv, sizeof *o->v);
-    o->l = zn_calloc(o->nv, sizeof *o->l);
-    o->num = zn_calloc(o->nv, sizeof *o->num);
+    zn_rec_init(&o->rec, &o->cols, (size_t)-1);
     zn_meta m = {0};
     zn_meta_add(&m, "schema=fit");
     for (size_t i = 0; i < inmeta->n; i++)
@@ -839,21 +835,6 @@ static void fit_header(out_t *o, zn_meta *inmeta)
     zn_out_head(o->w, &m, a->o.no_pg ? NULL : a->o.pg, o->cols.cols, o->cols.n);
     zn_meta_clear(&m);
     free(m.v);
-}
-
-static size_t k_; /* next field of the record being written */
-static void put_s(out_t *o, const char *s, size_t n)
-{
-    o->v[k_] = s;
-    o->l[k_++] = n;
-}
-static void put_n(out_t *o, double x)
-{
-    if (isnan(x)) put_s(o, "", 0);
-    else {
-        size_t n = zn_fmt_double(o->num[k_], x);
-        put_s(o, o->num[k_], n);
-    }
 }
 
 typedef struct {
@@ -871,50 +852,73 @@ static void write_fit(out_t *o, const char *key, const fit_t *F, const double *l
                       const cmp_t *c, const share_t *sh, double df_override)
 {
     const args_t *a = o->a;
-    k_ = 0;
+    zn_rec *r = &o->rec;
+    size_t k = 0;
     for (size_t i = 0; i < o->nby; i++) {
         const char *v;
         size_t l = zn_key_field(key, i, &v);
-        put_s(o, v, l);
+        zn_rec_set(r, k++, v, l);
     }
-    put_s(o, a->m->name, strlen(a->m->name));
-    put_n(o, F->N);
+    zn_rec_set(r, k++, a->m->name, strlen(a->m->name));
+    zn_rec_num(r, k++, F->N);
     int have = (F->status == S_OK || F->status == S_AMBIGUOUS) && !F->ranoff;
     for (size_t j = 0; j < a->m->np; j++) {
         double se = have ? sqrt(F->r.cov[j * a->m->np + j] * F->s2) : NAN;
-        put_n(o, have ? F->r.p[j] : NAN);
-        put_n(o, se);
-        put_n(o, have ? lo[j] : NAN);
-        put_n(o, have ? hi[j] : NAN);
+        zn_rec_num(r, k++, have ? F->r.p[j] : NAN);
+        zn_rec_num(r, k++, se);
+        zn_rec_num(r, k++, have ? lo[j] : NAN);
+        zn_rec_num(r, k++, have ? hi[j] : NAN);
     }
-    put_n(o, have ? F->ss : NAN);
-    put_n(o, have ? (isnan(df_override) ? F->df : df_override) : NAN);
-    put_n(o, have ? sqrt(F->s2) : NAN);
-    put_n(o, have ? F->r2 : NAN);
-    put_n(o, have ? F->aicc : NAN);
-    put_n(o, F->status == S_INSUFFICIENT ? NAN : (double)F->iter);
-    put_s(o, wname[a->weight], strlen(wname[a->weight]));
-    put_s(o, sname[F->status], strlen(sname[F->status]));
-    put_s(o, F->why, strlen(F->why));
+    zn_rec_num(r, k++, have ? F->ss : NAN);
+    zn_rec_num(r, k++, have ? (isnan(df_override) ? F->df : df_override) : NAN);
+    zn_rec_num(r, k++, have ? sqrt(F->s2) : NAN);
+    zn_rec_num(r, k++, have ? F->r2 : NAN);
+    zn_rec_num(r, k++, have ? F->aicc : NAN);
+    zn_rec_num(r, k++, F->status == S_INSUFFICIENT ? NAN : (double)F->iter);
+    zn_rec_set(r, k++, wname[a->weight], strlen(wname[a->weight]));
+    zn_rec_set(r, k++, sname[F->status], strlen(sname[F->status]));
+    zn_rec_set(r, k++, F->why, strlen(F->why));
     if (a->alt) {
-        put_s(o, a->alt->name, strlen(a->alt->name));
-        put_s(o, sname[c->alt->status], strlen(sname[c->alt->status]));
+        zn_rec_set(r, k++, a->alt->name, strlen(a->alt->name));
+        zn_rec_set(r, k++, sname[c->alt->status], strlen(sname[c->alt->status]));
         int ah = c->alt->status == S_OK || c->alt->status == S_AMBIGUOUS;
-        put_n(o, ah ? c->alt->aicc : NAN);
-        put_n(o, c->daicc);
-        put_n(o, c->F);
-        put_n(o, c->Fp);
-        put_s(o, c->prefer, strlen(c->prefer));
+        zn_rec_num(r, k++, ah ? c->alt->aicc : NAN);
+        zn_rec_num(r, k++, c->daicc);
+        zn_rec_num(r, k++, c->F);
+        zn_rec_num(r, k++, c->Fp);
+        zn_rec_set(r, k++, c->prefer, strlen(c->prefer));
     }
     if (a->share) {
-        put_s(o, a->share, strlen(a->share));
-        put_n(o, sh->F);
-        put_n(o, sh->p);
-        put_n(o, sh->daicc);
-        put_s(o, sh->prefer, strlen(sh->prefer));
+        zn_rec_set(r, k++, a->share, strlen(a->share));
+        zn_rec_num(r, k++, sh->F);
+        zn_rec_num(r, k++, sh->p);
+        zn_rec_num(r, k++, sh->daicc);
+        zn_rec_set(r, k++, sh->prefer, strlen(sh->prefer));
     }
-    zn_out_fields(o->w, (char *const *)o->v, o->l, o->nv);
+    zn_rec_write(o->w, r);
     if (F->status != S_OK) o->nfail++;
+}
+
+/* The stream of --curve-output: written as the fits are made */
+static void curve_header(out_t *o)
+{
+    const args_t *a = o->a;
+    char err[600];
+    o->cw = zn_wr_open(a->curve_out, a->o.level, a->o.plain, err, sizeof err);
+    if (!o->cw) zn_die(ZN_EXIT_DATA, "--curve-output: %s", err);
+    size_t cap = 0;
+    for (size_t i = 0; i < o->nby; i++) col(&o->ccols, &cap, o->bynames[i]);
+    col(&o->ccols, &cap, "model");
+    if (a->m->needs_i) col(&o->ccols, &cap, a->icol);
+    const char *tail[] = {"x", "y", "y_lo", "y_hi"};
+    for (size_t i = 0; i < 4; i++) col(&o->ccols, &cap, tail[i]);
+    zn_rec_init(&o->crec, &o->ccols, (size_t)-1);
+    zn_meta m = {0};
+    zn_meta_add(&m, "schema=curve");
+    zn_meta_addf(&m, "curve=%s:%s:x=%s:y=%s:band=%g", a->m->name, a->m->eq, a->xcol, a->ycol, a->level);
+    zn_out_head(o->cw, &m, a->o.no_pg ? NULL : a->o.pg, o->ccols.cols, o->ccols.n);
+    zn_meta_clear(&m);
+    free(m.v);
 }
 
 /* N points of the fitted curve with the confidence band of the curve:
@@ -948,25 +952,20 @@ static void add_curve(out_t *o, const char *key, const prob_t *P, const fit_t *F
             for (size_t i = 0; i < P->np; i++)
                 for (size_t j = 0; j < P->np; j++) v += g[i] * F->r.cov[i * P->np + j] * g[j];
             double h = tv * sqrt(v * F->s2);
-            char num[40];
+            zn_rec *r = &o->crec;
+            size_t c2 = 0;
             for (size_t i = 0; i < o->nby; i++) {
-                const char *s;
-                size_t l = zn_key_field(key, i, &s);
-                zn_buf_add(&o->curves, s, l);
-                zn_buf_addc(&o->curves, '\t');
+                const char *v;
+                size_t l = zn_key_field(key, i, &v);
+                zn_rec_set(r, c2++, v, l);
             }
-            zn_buf_add(&o->curves, a->m->name, strlen(a->m->name));
-            if (a->m->needs_i) {
-                zn_buf_addc(&o->curves, '\t');
-                zn_buf_add(&o->curves, num, zn_fmt_double(num, Is[k]));
-            }
-            double vals[4] = {x[0], y, y - h, y + h};
-            for (int i = 0; i < 4; i++) {
-                zn_buf_addc(&o->curves, '\t');
-                if (isfinite(vals[i])) zn_buf_add(&o->curves, num, zn_fmt_double(num, vals[i]));
-            }
-            zn_buf_addc(&o->curves, '\n');
-            o->ncurve++;
+            zn_rec_set(r, c2++, a->m->name, strlen(a->m->name));
+            if (a->m->needs_i) zn_rec_num(r, c2++, Is[k]);
+            zn_rec_num(r, c2++, x[0]);
+            zn_rec_num(r, c2++, y);
+            zn_rec_num(r, c2++, y - h);
+            zn_rec_num(r, c2++, y + h);
+            zn_rec_write(o->cw, r);
         }
     free(Is);
 }
@@ -1053,7 +1052,7 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
     free(list);
     size_t nsh = (size_t)__builtin_popcount(shared), npg = m->np - nsh, np = nsh + ng * npg;
     if (np > ZN_FIT_MAXP)
-        zn_die(ZN_EXIT_USAGE, "--share: %zu groups need %zu parameters; at most %d in one global fit", ng, np,
+        zn_die(ZN_EXIT_DATA, "--share: %zu groups need %zu parameters; at most %d in one global fit", ng, np,
                ZN_FIT_MAXP);
     /* separate fits first: the comparison, and the starting values */
     fit_t *sep = zn_calloc(ng, sizeof *sep);
@@ -1238,7 +1237,7 @@ static void run(const args_t *a, zn_in *in)
     groups_t G = {0};
     hashset_t done = {0};
     int bycols[16];
-    long skipped = 0;
+    long skipped = 0, nrec = 0;
     int k = ZN_SEG, headed = 0;
     group_t cur = {0};
     int have_cur = 0;
@@ -1260,6 +1259,7 @@ static void run(const args_t *a, zn_in *in)
                 for (size_t i = 0; i < nby; i++) o.bynames[i] = zn_strdup(in->cols[bycols[i]]);
                 o.w = zn_opt_open_out(&a->o);
                 fit_header(&o, &first);
+                if (a->curve >= 2) curve_header(&o);
                 headed = 1;
             }
         } else {
@@ -1322,9 +1322,10 @@ static void run(const args_t *a, zn_in *in)
         }
     next:
         k = zn_in_next(in);
-        zn_progress(&a->o, in->lineno, 0);
+        if (k == ZN_REC) zn_progress(&a->o, ++nrec, 0);
     }
     if (k == ZN_ERR) zn_die(ZN_EXIT_DATA, "%s", in->err);
+    zn_progress(&a->o, nrec, 1);
     if (have_cur) {
         fit_group(&o, &cur);
         group_free(&cur);
@@ -1338,32 +1339,11 @@ static void run(const args_t *a, zn_in *in)
     if (skipped) zn_warn("%ld record%s without %s skipped", skipped, skipped == 1 ? "" : "s", a->ycol);
     if (o.nfail) zn_warn("%ld group%s not fitted well (see status and reason)", o.nfail, o.nfail == 1 ? "" : "s");
     zn_opt_close_out(o.w);
-    if (a->curve >= 2) {
+    if (o.cw) {
         char err[600];
-        zn_wr *cw = zn_wr_open(a->curve_out, a->o.level, a->o.plain, err, sizeof err);
-        if (!cw) zn_die(ZN_EXIT_DATA, "--curve-output: %s", err);
-        zn_meta m = {0};
-        zn_meta_add(&m, "schema=curve");
-        zn_meta_addf(&m, "curve=%s:%s:x=%s:y=%s:band=%g", a->m->name, a->m->eq, a->xcol, a->ycol, a->level);
-        char *cc[24];
-        size_t nc = 0;
-        for (size_t i = 0; i < o.nby; i++) cc[nc++] = o.bynames[i];
-        cc[nc++] = "model";
-        if (a->m->needs_i) cc[nc++] = (char *)a->icol;
-        const char *tail[] = {"x", "y", "y_lo", "y_hi"};
-        for (size_t i = 0; i < 4; i++) cc[nc++] = (char *)tail[i];
-        zn_out_head(cw, &m, a->o.no_pg ? NULL : a->o.pg, cc, nc);
-        /* the buffered lines, cut at line ends */
-        const char *p = o.curves.s, *e = o.curves.s + o.curves.n;
-        while (p < e) {
-            const char *nl = memchr(p, '\n', (size_t)(e - p));
-            zn_wr_put(cw, p, (size_t)(nl - p));
-            zn_wr_eol(cw);
-            p = nl + 1;
-        }
-        zn_meta_clear(&m);
-        free(m.v);
-        if (zn_wr_close(cw, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s", err);
+        if (zn_wr_close(o.cw, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s", err);
+        zn_rec_free(&o.crec);
+        zn_cols_free(&o.ccols);
     }
     for (size_t i = 0; i < G.n; i++) group_free(&G.g[i]);
     free(G.g);
@@ -1371,12 +1351,8 @@ static void run(const args_t *a, zn_in *in)
     free(done.h);
     for (size_t i = 0; i < o.nby; i++) free(o.bynames[i]);
     free(o.bynames);
-    for (size_t i = 0; i < o.cols.n; i++) free(o.cols.cols[i]);
-    free(o.cols.cols);
-    free(o.v);
-    free(o.l);
-    free(o.num);
-    zn_buf_free(&o.curves);
+    zn_cols_free(&o.cols);
+    zn_rec_free(&o.rec);
     pts_free(&o.t);
     zn_meta_clear(&first);
     free(first.v);
@@ -1402,7 +1378,7 @@ int main(int argc, char **argv)
                                           {"model", required_argument, 0, 'm'},
                                           {"weight", required_argument, 0, 'w'},
                                           {"ci", required_argument, 0, OPT_CI},
-                                          {"level", required_argument, 0, OPT_LEVEL},
+                                          {"conf-level", required_argument, 0, OPT_LEVEL},
                                           {"compare", required_argument, 0, OPT_COMPARE},
                                           {"share", required_argument, 0, OPT_SHARE},
                                           {"curve", required_argument, 0, OPT_CURVE},
@@ -1433,8 +1409,8 @@ int main(int argc, char **argv)
             else zn_usage_error("--ci: \"%s\" is not wald or profile", optarg);
             break;
         case OPT_LEVEL:
-            a.level = zn_opt_num("--level", optarg);
-            if (!(a.level > 0 && a.level < 1)) zn_usage_error("--level: %s is not between 0 and 1", optarg);
+            a.level = zn_opt_num("--conf-level", optarg);
+            if (!(a.level > 0 && a.level < 1)) zn_usage_error("--conf-level: %s is not between 0 and 1", optarg);
             break;
         case OPT_COMPARE: a.alt = find_model(optarg, "--compare"); break;
         case OPT_SHARE: a.share = optarg; break;

@@ -194,8 +194,66 @@ e: insufficient_data: 2 points for 2 parameters: no degrees of freedom []"
 @test "mm-fit: --weight sd uses each record's SD; control rows and blanks are left out" {
     printf '##znr=1\n#role\tconc_uM\trate\tsd\nsample\t1\t50\t5\nsample\t2\t80\t8\nblank\t\t\t\nsample\t4\t110\t11\nsample\t8\t140\t14\nsample\t16\t160\t16\n' > "$T/sd.znr"
     zn-mm-fit -u -q --weight sd --sd sd "$T/sd.znr" | fits > "$T/a.tsv"
-    # the same fit by hand: weights 1/SD^2 are relative weights 1/y^2 of the data here
+    # scipy: curve_fit(mm, x, y, sigma=sd) (absolute_sigma False: SEs scaled
+    # by the weighted rss/df, as here) gives Vmax 187.15438291261938
+    # (SE 1.76244430367242), Km 2.7301504979626263 (SE 0.05434106395233666)
+    awk -F'\t' 'NR == 2 { split("187.15438291261938 1.76244430367242 2.7301504979626263 0.05434106395233666", w, " ")
+        g[1] = $3; g[2] = $4; g[3] = $7; g[4] = $8
+        for (i = 1; i <= 4; i++) { d = (g[i] - w[i]) / w[i]; if (d < 0) d = -d
+            if (d > 1e-7) { print "value " i ": " g[i] " vs scipy " w[i]; bad = 1 } }
+        exit bad }' "$T/a.tsv"
     [ "$(col n < "$T/a.tsv")" = 5 ]
     [ "$(col weight < "$T/a.tsv")" = sd ]
     [ "$(col status < "$T/a.tsv")" = ok ]
+}
+
+@test "mm-fit: every usage and data error names the problem" {
+    u() { # u STATUS MESSAGE ARGS...: the first line of stderr, and the status
+        local st=$1 msg=$2; shift 2
+        run zn-mm-fit -u "$@"
+        assert_failure "$st"
+        assert_line --index 0 "$msg"
+    }
+    F="$FIX/mm_uptake.znr"
+    u 2 'zn-mm-fit: --weight: "1/x" is not none, 1/y, 1/y2 or sd' -w 1/x "$F"
+    u 2 'zn-mm-fit: --ci: "bootstrap" is not wald or profile' --ci bootstrap "$F"
+    u 2 'zn-mm-fit: --conf-level: 95 is not between 0 and 1' --conf-level 95 "$F"
+    u 2 'zn-mm-fit: --curve: 1 is not a whole number 2..100000' --curve 1 --curve-output "$T/c" "$F"
+    u 2 'zn-mm-fit: --curve needs --curve-output FILE: the curves are a stream of their own (schema curve)' --curve 10 "$F"
+    u 2 'zn-mm-fit: --curve-output needs --curve N' --curve-output "$T/c" "$F"
+    u 2 'zn-mm-fit: --n needs --sd: records of mean, SD and n' --n rate_n "$FIX/mm_means.znr"
+    u 2 'zn-mm-fit: --sd alone does nothing: add --n COL (records are means) or --weight sd' --sd rate_sd "$FIX/mm_means.znr"
+    u 2 'zn-mm-fit: --share fits all groups together; it cannot be used with --sorted' --by construct --share Km --sorted "$F"
+    u 2 'zn-mm-fit: --share and --compare: run them as two fits' --by construct --share Km --compare hill "$F"
+    u 2 'zn-mm-fit: --share needs groups: give --by COLS' --share Km "$F"
+    u 2 'zn-mm-fit: --compare: mm is the model being fitted' --compare mm "$F"
+    u 2 'zn-mm-fit: --ci profile is not available with --share' --by construct --share Km --ci profile "$F"
+    u 2 'zn-mm-fit: --share: h is not a parameter of model mm' --by construct --share h "$F"
+    u 2 'zn-mm-fit: --by: at most 16 columns' --by "$(printf 'conc_uM,%.0s' $(seq 17))" "$F"
+    # 33 groups of mm sharing Km: 34 parameters
+    awk 'BEGIN { print "##znr=1"; print "#g\tconc_uM\trate"
+        for (g = 1; g <= 33; g++) for (c = 1; c <= 4; c++) print g "\t" c "\t" 10 * c / (2 + c) }' > "$T/many.znr"
+    u 1 'zn-mm-fit: --share: 33 groups need 34 parameters; at most 32 in one global fit' --by g --share Km "$T/many.znr"
+    printf '##znr=1\n#conc_uM\tinhibitor_uM\trate\n1\t-2\t5\n' > "$T/ineg.znr"
+    u 1 "zn-mm-fit: $T/ineg.znr:3: inhibitor_uM is negative (-2): concentrations are >= 0" -m comp "$T/ineg.znr"
+    printf '##znr=1\n#conc_uM\trate\tsd\n1\t5\t0\n' > "$T/sd0.znr"
+    u 1 "zn-mm-fit: $T/sd0.znr:3: sd must be > 0 to weight by 1/SD^2 (0)" -w sd --sd sd "$T/sd0.znr"
+    printf '##znr=1\n#conc_uM\trate\tsd\tn\n1\t5\t-1\t3\n' > "$T/sdneg.znr"
+    u 1 "zn-mm-fit: $T/sdneg.znr:3: sd must be >= 0 (-1)" --sd sd --n n "$T/sdneg.znr"
+    printf '##znr=1\n#conc_uM\trate\tsd\tn\n1\t5\t\t3\n' > "$T/sdmiss.znr"
+    u 1 "zn-mm-fit: $T/sdmiss.znr:3: sd (SD) is missing" --sd sd --n n "$T/sdmiss.znr"
+    printf '##znr=1\n#conc_uM\trate\tsd\tn\n1\t5\t1\t2.5\n' > "$T/nfrac.znr"
+    u 1 "zn-mm-fit: $T/nfrac.znr:3: n must be a whole number >= 1 (2.5)" --sd sd --n n "$T/nfrac.znr"
+}
+
+@test "mm-fit: --conf-level 0.9: intervals of +- t(0.95, df) SE" {
+    zn-mm-fit -u --by construct --conf-level 0.9 "$FIX/mm_uptake.znr" | fits > "$T/f.tsv"
+    # scipy.stats.t.ppf(0.95, 22) = 1.7171443743802424
+    awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        { for (p = 1; p <= 2; p++) { P = p == 1 ? "Km" : "Vmax"
+            q = ($h[P] - $h[P "_lo"]) / $h[P "_se"]; r = ($h[P "_hi"] - $h[P]) / $h[P "_se"]
+            if ((q - 1.7171443743802424)^2 > 1e-18 || (r - 1.7171443743802424)^2 > 1e-18) { print P ": " q ", " r; bad = 1 } } }
+        END { exit bad }' "$T/f.tsv"
+    zn-mm-fit -u --by construct --curve 3 --curve-output "$T/c.znr" --conf-level 0.9 "$FIX/mm_uptake.znr" > /dev/null
+    grep -q '^##curve=mm:.*:band=0.9$' "$T/c.znr"
 }
