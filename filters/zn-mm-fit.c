@@ -1297,7 +1297,10 @@ static void run(const args_t *a, zn_in *in)
                     }
                     uint64_t h = key_hash(key);
                     if (hashset_put(&done, h)) {
-                        char *kt = zn_key_text(o.bynames, o.nby, key);
+                        /* static: still reachable when the program exits here */
+                        static char *kt;
+                        kt = zn_key_text(o.bynames, o.nby, key);
+                        free(key);
                         zn_in_die(in, "--sorted: group %s appears again after other groups; sort the input by %s or "
                                       "leave out --sorted",
                                   kt, a->by);
