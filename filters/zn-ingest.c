@@ -1402,16 +1402,29 @@ static void join_layout(otab_t *t, const char *path)
     while (h < lt.n && lt.rows[h].n == 0) h++;
     if (h == lt.n) zn_die(ZN_EXIT_DATA, "%s: empty layout", path);
     const zn_row *hr = &lt.rows[h];
-    int key = -1, by_well = 0;
+    /* the key: well when the data name wells, else the counter's position
+     * (a counter layout may carry the plate well of each vial as a column) */
+    int key = -1, by_well = 0, first = -1, first_well = 0;
     static const char *keys[] = {"well", "position", "pos", "vial", "tube", NULL};
+    int data_well = t->nrows && ot_get(t, 0, "well") && *ot_get(t, 0, "well");
     for (int k = 0; keys[k] && key < 0; k++)
         for (size_t i = 0; i < hr->n; i++)
             if (strcasecmp(trim(hr->f[i]), keys[k]) == 0) {
-                key = (int)i;
-                by_well = k == 0;
+                if (first < 0) {
+                    first = (int)i;
+                    first_well = k == 0;
+                }
+                if (k > 0 || data_well) {
+                    key = (int)i;
+                    by_well = k == 0;
+                }
                 break;
             }
-    if (key < 0) zn_die(ZN_EXIT_DATA, "%s: the layout needs a column named well or position", path);
+    if (first < 0) zn_die(ZN_EXIT_DATA, "%s: the layout needs a column named well or position", path);
+    if (key < 0) {
+        key = first;
+        by_well = first_well;
+    }
     const char *dkey = by_well ? "well" : "position";
     if (!ot_get(t, 0, dkey) || (by_well && !*ot_get(t, 0, dkey)))
         zn_die(ZN_EXIT_DATA, "%s: the layout is keyed by %s, but the data have no %s", path, dkey, dkey);
@@ -1441,7 +1454,8 @@ static void join_layout(otab_t *t, const char *path)
         size_t lr = zn_dict_get(&ix, k);
         if (lr == (size_t)-1) {
             const char *fl = ot_get(t, r, "flag");
-            if (fl && strcmp(fl, "missing vial") == 0) continue;
+            /* nothing lost: a missing vial, or an empty well outside the layout */
+            if (fl && (strcmp(fl, "missing vial") == 0 || strcmp(fl, "empty") == 0)) continue;
             zn_die(ZN_EXIT_DATA, "%s: %s %s is in the data but not in the layout %s", cur_file, dkey, k, path);
         }
         for (size_t i = 0; i < hr->n; i++) {

@@ -486,4 +486,24 @@ int zn_fit_nls(zn_model_fn f, void *arg, const double *x, size_t nx, const doubl
 /* Free the workspace kept between fits. */
 void zn_fit_release(void);
 
+/* ---------------------------------------------------------------- zn_lin */
+/* Least squares y = c0 + c1 x (+ c2 x^2) (GSL, x centred for conditioning). */
+typedef struct {
+    int degree;
+    size_t n, df;
+    double c[3], se[3], cov[9]; /* coefficients, their SEs and covariance (s^2 (X'X)^-1) */
+    double rss, r2;
+    double p_top; /* two-sided t-test p of the highest coefficient (curvature for degree 2) */
+} zn_polyres;
+/* degree 1 or 2; -1 when there are fewer distinct x than coefficients. */
+int zn_polyfit(const double *x, const double *y, size_t n, int degree, zn_polyres *r);
+double zn_poly_eval(const zn_polyres *r, double x);
+/* x with poly(x) = y on the branch (of a quadratic) that holds [lo, hi];
+ * NAN when there is none. */
+double zn_poly_invert(const zn_polyres *r, double y, double lo, double hi);
+/* ISO 8601 date or date-time ("2024-03-06", "2024-03-06T12:42:48",
+ * "... 12:42", "...Z", "...+01:00") -> days since 1970-01-01 (UTC when an
+ * offset is given, otherwise as written).  0 ok, -1 not one. */
+int zn_iso_days(const char *s, double *days);
+
 #endif
