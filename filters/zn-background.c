@@ -23,7 +23,8 @@ static const char usage[] =
     "\n"
     "Control group (uptake records, e.g. empty vector):\n"
     "      --control COL=VALUE  records with COL=VALUE are the control group;\n"
-    "                        subtract its mean at the same --match keys\n"
+    "                        subtract its mean at the same --match keys (records\n"
+    "                        with a role other than sample pass unchanged)\n"
     "  -y, --value-column COL  the column to correct (default rate)\n"
     "      --match LIST      keys that pair records with their control\n"
     "                        (default conc_uM,time_min)\n"
@@ -342,6 +343,9 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     const char *kval = eq + 1;
     int ck = zn_in_need(in, kcol);
     int cy = zn_in_need(in, a->ycol);
+    /* records whose role is set and not sample (standards, blanks of an
+     * uptake run) pass through: they are neither controls nor corrected */
+    int crole = zn_in_col(in, "role");
     int mc[16];
     size_t nm = zn_in_collist(in, a->match, mc, 16, "--match");
     /* static: reachable if the program exits on bad data (no leak report) */
@@ -360,6 +364,7 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     static zn_cellbuf recs;
     static char **keys;
     static double *ys; /* the value of every record, NAN when missing */
+    static char *other; /* record r is not a sample (passes unchanged) */
     static zn_dict d;
     static grp_t *g;
     static zn_rec rec;
@@ -368,16 +373,21 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     memset(&d, 0, sizeof d);
     keys = NULL;
     ys = NULL;
+    other = NULL;
     g = NULL;
+    size_t ocap = 0;
     int k;
     while ((k = zn_in_next(in)) == ZN_REC) {
         char *key = zn_key_make(in, mc, nm);
         zn_grow(&keys, &kcap, recs.n + 1, sizeof *keys);
         zn_grow(&ys, &ycap, recs.n + 1, sizeof *ys);
+        zn_grow(&other, &ocap, recs.n + 1, sizeof *other);
         keys[recs.n] = key;
+        other[recs.n] = crole >= 0 && in->fl[crole] && strcmp(in->f[crole], "sample") != 0;
         double y;
         ys[recs.n] = zn_in_num(in, cy, &y) == ZN_NUM_OK ? y : NAN;
-        if (strcmp(in->f[ck], kval) == 0) {
+        if (other[recs.n]) ys[recs.n] = NAN;
+        else if (strcmp(in->f[ck], kval) == 0) {
             size_t before = d.n;
             size_t gi = zn_dict_put(&d, key, d.n);
             if (d.n > before) {
@@ -396,7 +406,7 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     for (size_t i = 0; i < d.n; i++) g[i].mean = g[i].n ? g[i].sum / (double)g[i].n : NAN;
     /* SD in a second pass over the records (no cancellation) */
     for (size_t r = 0; r < recs.n; r++) {
-        if (strcmp(zn_cellbuf_f(&recs, r, (size_t)ck), kval) != 0 || isnan(ys[r])) continue;
+        if (other[r] || strcmp(zn_cellbuf_f(&recs, r, (size_t)ck), kval) != 0 || isnan(ys[r])) continue;
         size_t gi = zn_dict_get(&d, keys[r]);
         g[gi].sumsq += (ys[r] - g[gi].mean) * (ys[r] - g[gi].mean);
     }
@@ -412,6 +422,11 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     free(m.v);
     zn_rec_init(&rec, &cols, flagcol);
     for (size_t r = 0; r < recs.n; r++) {
+        if (other[r]) {
+            zn_rec_from_cell(&rec, &recs, r);
+            zn_rec_write(w, &rec);
+            continue;
+        }
         int is_ctrl = strcmp(zn_cellbuf_f(&recs, r, (size_t)ck), kval) == 0;
         if (is_ctrl && !a->keep_ctrl) continue;
         size_t gi = zn_dict_get(&d, keys[r]);
@@ -438,6 +453,7 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     for (size_t r = 0; r < recs.n; r++) free(keys[r]);
     free(keys);
     free(ys);
+    free(other);
     free(g);
     zn_dict_free(&d);
     zn_cellbuf_free(&recs);

@@ -262,7 +262,8 @@ def fixture_b():
             y.append(float(r[7]) - np.mean(ctrl[float(r[2])]))
     S, y = np.array(S), np.array(y)
     f = lambda p: p[0] * S / (p[1] + S) - y
-    res = optimize.least_squares(f, [200, 3], xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    jac = lambda p: np.column_stack([S / (p[1] + S), -p[0] * S / (p[1] + S) ** 2])
+    res = optimize.least_squares(f, [200, 3], jac=jac, xtol=1e-15, ftol=1e-15, gtol=1e-15)
     J = res.jac
     dof = len(S) - 2
     s2 = np.sum(res.fun ** 2) / dof

@@ -335,6 +335,77 @@ static void test_nist(void)
     zn_fit_release();
 }
 
+/* NIST StRD linear least squares: Norris (line, lower difficulty) and
+ * Pontius (quadratic, lower difficulty), certified to 15 digits */
+static void test_polyfit(void)
+{
+    static const double ny[] = {0.1,   338.8, 118.1, 888.0, 9.2,   228.1, 668.5, 998.5, 449.1, 778.9, 559.2, 0.3,
+                                0.1,   778.1, 668.8, 339.3, 448.9, 10.8,  557.7, 228.3, 998.0, 888.8, 119.6, 0.3,
+                                0.6,   557.6, 339.3, 888.0, 998.5, 778.9, 10.2,  117.6, 228.9, 668.4, 449.2, 0.2};
+    static const double nx[] = {0.2,   337.4, 118.2, 884.6, 10.1,  226.5, 666.3, 996.3, 448.6, 777.0, 558.2, 0.4,
+                                0.6,   775.5, 666.9, 338.0, 447.5, 11.6,  556.0, 228.1, 995.8, 887.6, 120.2, 0.3,
+                                0.3,   556.8, 339.1, 887.2, 999.0, 779.0, 11.1,  118.3, 229.2, 669.1, 448.9, 0.5};
+    zn_polyres r;
+    int st = zn_polyfit(nx, ny, 36, 1, &r);
+    double e0 = fabs(r.c[0] + 0.262323073774029) / 0.262323073774029, e1 = fabs(r.c[1] - 1.00211681802045) / 1.00211681802045;
+    double s0 = fabs(r.se[0] - 0.232818234301152) / 0.232818234301152,
+           s1 = fabs(r.se[1] - 0.429796848199937E-03) / 0.429796848199937E-03;
+    double sd = sqrt(r.rss / (double)r.df);
+    ok(st == 0 && e0 < 1e-10 && e1 < 1e-12 && s0 < 1e-10 && s1 < 1e-10 &&
+           fabs(sd - 0.884796396144373) / 0.884796396144373 < 1e-10 &&
+           fabs(r.r2 - 0.999993745883712) < 1e-13 && r.df == 34,
+       "NIST Norris line: B0 %.3g, B1 %.3g, SEs %.3g %.3g, residual SD, R2 %.15g", e0, e1, s0, s1, r.r2);
+    double py[40], px[40];
+    static const double pyv[] = {.11019,  .21956,  .32949,  .43899,  .54803,  .65694,  .76562,  .87487,
+                                 .98292,  1.09146, 1.20001, 1.30822, 1.41599, 1.52399, 1.63194, 1.73947,
+                                 1.84646, 1.95392, 2.06128, 2.16844, .11052,  .22018,  .32939,  .43886,
+                                 .54798,  .65739,  .76596,  .87474,  .98300,  1.09150, 1.20004, 1.30818,
+                                 1.41613, 1.52408, 1.63159, 1.73965, 1.84696, 1.95445, 2.06177, 2.16829};
+    for (int i = 0; i < 40; i++) {
+        py[i] = pyv[i];
+        px[i] = 150000.0 * (i % 20 + 1);
+    }
+    static const double pc[] = {0.673565789473684E-03, 0.732059160401003E-06, -0.316081871345029E-14};
+    static const double pse[] = {0.107938612033077E-03, 0.157817399981659E-09, 0.486652849992036E-16};
+    st = zn_polyfit(px, py, 40, 2, &r);
+    double wc = 0, ws = 0;
+    for (int j = 0; j < 3; j++) {
+        double d = fabs(r.c[j] - pc[j]) / fabs(pc[j]), e = fabs(r.se[j] - pse[j]) / pse[j];
+        if (d > wc) wc = d;
+        if (e > ws) ws = e;
+    }
+    ok(st == 0 && wc < 1e-9 && ws < 1e-9, "NIST Pontius quadratic: coefficients within %.2g, SEs within %.2g", wc, ws);
+    /* inversion: back from y to x on the branch of the standards */
+    double inv = zn_poly_invert(&r, zn_poly_eval(&r, 1234567.0), 150000, 3000000);
+    ok(fabs(inv - 1234567.0) < 1e-6, "quadratic inverted on the standards' branch: %.10g", inv);
+    zn_polyres q = {.degree = 2, .c = {0, 2, -0.5}}; /* vertex at x = 2, y = 2 */
+    ok(fabs(zn_poly_invert(&q, 1.5, 0, 1.5) - 1) < 1e-15 && fabs(zn_poly_invert(&q, 1.5, 2.5, 4) - 3) < 1e-15 &&
+           isnan(zn_poly_invert(&q, 2.5, 0, 1.5)),
+       "quadratic inverse: left branch, right branch, beyond the vertex = NAN");
+    static const double dx[] = {1, 1, 1};
+    ok(zn_polyfit(dx, py, 3, 1, &r) < 0 && zn_polyfit(px, py, 2, 2, &r) < 0,
+       "too few distinct x for the degree: refused");
+}
+
+static void test_dates(void)
+{
+    double d, e;
+    ok(zn_iso_days("1970-01-01", &d) == 0 && d == 0, "epoch is day 0");
+    ok(zn_iso_days("2000-03-01", &d) == 0 && d == 11017, "2000-03-01 is day 11017 (leap century)");
+    ok(zn_iso_days("2025-11-30T23:40:00", &d) == 0 && zn_iso_days("2025-10-01", &e) == 0 &&
+           fabs((d - e) - (60 + 23 / 24.0 + 40 / 1440.0)) < 1e-9,
+       "2025-10-01 to 2025-11-30T23:40: 60 d 23 h 40 min");
+    ok(zn_iso_days("2025-01-01T13:00+01:00", &d) == 0 && zn_iso_days("2025-01-01T12:00Z", &e) == 0 && d == e,
+       "offsets are taken to UTC");
+    ok(zn_iso_days("2025-01-01 12:00:30.5", &d) == 0 && zn_iso_days("2025-01-01", &e) == 0 &&
+           fabs((d - e) * 86400 - 43230.5) < 1e-5,
+       "space separator and fractional seconds");
+    const char *bad[] = {"2025-02-29", "2024-13-01", "2025-1-01", "01/02/2025", "2025-01-01T25:00", "2025-01-01x", ""};
+    int all = 1;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) all &= zn_iso_days(bad[i], &d) < 0;
+    ok(all && zn_iso_days("2024-02-29", &d) == 0, "not dates: 2025-02-29, month 13, short fields, day-first, 25 h");
+}
+
 int main(void)
 {
     zn_set_prog("unit-tests");
@@ -346,6 +417,8 @@ int main(void)
     test_decode();
     test_io();
     test_nist();
+    test_polyfit();
+    test_dates();
     printf("1..%d\n", ntest);
     return nfail ? 1 : 0;
 }

@@ -1,0 +1,281 @@
+#!/usr/bin/env bats
+# zn-uptake-rate: counter exports to pmol and pmol/mg/min.  Expected values
+# come from tests/ref/uptake_ref.py (Python's csv module reads the instrument
+# files back, numpy/scipy do the arithmetic), from Gen5's own standard-curve
+# results in the shared sample, and from hand calculation.
+
+load helper
+
+# the Tri-Carb run (standards per concentration) and its BCA plate
+tricarb() {
+    zn-ingest "$FIX/uptake_tricarb.csv" --layout "$FIX/uptake_tricarb_layout.csv" -o "$T/counts.znr.gz"
+    zn-ingest "$FIX/uptake_bca.csv" --layout "$FIX/uptake_bca_layout.csv" -o "$T/bca.znr.gz"
+}
+hidex() {
+    zn-ingest "$FIX/uptake_hidex.csv" --layout "$FIX/uptake_hidex_layout.csv" -o "$T/hidex.znr.gz"
+}
+# a minimal counts stream: rows "well cpm time_min protein_mg role"
+counts() {
+    printf '##znr=1\n##schema=counts\n#well\tcpm\ttime_min\tprotein_mg\trole\n'
+    printf '%s\t%s\t%s\t%s\t%s\n' "$@"
+}
+
+@test "Hidex DPM, SA in uCi/umol, 65Zn decay to each vial's counting time: scipy reference" {
+    hidex
+    zn-uptake-rate -u --dpm --specific-activity 200uCi/umol --isotope Zn-65 --reference-date 2025-10-01 \
+        "$T/hidex.znr.gz" > "$T/out.znr"
+    awk -F'\t' '/^#/ || $12 == "sample"' "$T/out.znr" | zn-view --tsv -c well,construct,conc_uM,blank,sa,pmol,pmol_mg,rate > "$T/got.tsv"
+    run same_table "$FIX/expected/uptake_hidex.tsv" "$T/got.tsv" 1e-12
+    assert_success
+    run grep -c '^##uptake=signal:dpm:blank=31.1(n=2):sa=444dpm/pmol:decay=Zn-65:half_life_d=243.93:reference=2025-10-01' "$T/out.znr"
+    assert_output 1
+    zn-view --check "$T/out.znr"
+}
+
+@test "decay: SA at the reference day is unchanged; one half-life halves it; 30 days of 65Zn is 8.2%" {
+    counts A1 1000 5 0.1 sample > "$T/c.znr"
+    run bash -c "zn-uptake-rate -u --specific-activity 100 --half-life 10 --reference-date 2025-01-01 --count-date 2025-01-01 $T/c.znr | zn-view --tsv -c sa,pmol,rate"
+    assert_line --index 1 "$(printf '100\t10\t20')"
+    run bash -c "zn-uptake-rate -u --specific-activity 100 --half-life 10 --reference-date 2025-01-01 --count-date 2025-01-11 $T/c.znr | zn-view --tsv -c sa,pmol"
+    assert_line --index 1 "$(printf '50\t20')"
+    # half a day later with a half-life of 12 h; the offset form of ISO 8601 (UTC 2025-01-01T12:00)
+    run bash -c "zn-uptake-rate -u --specific-activity 100 --half-life 12h --reference-date 2025-01-01T00:00Z --count-date 2025-01-01T13:00+01:00 $T/c.znr | zn-view --tsv -c sa"
+    assert_line --index 1 "50"
+    # 30 days of Zn-65: 2^(-30/243.93) = 0.918237... (SCIENCE.md: 8.2%)
+    run bash -c "zn-uptake-rate -u --specific-activity 100 --isotope 65Zn --reference-date 2025-01-01 --count-date 2025-01-31 $T/c.znr | zn-view --tsv -c sa"
+    awk -v s="${lines[1]}" 'BEGIN { e = 100 * 2 ^ (-30 / 243.93); d = s - e; exit !(d < 1e-12 && d > -1e-12 && s > 91.82 && s < 91.83) }'
+    # Cd-109: 461.4 days halve it
+    run bash -c "zn-uptake-rate -u --specific-activity 100 --isotope cd109 --reference-date 2024-01-01 --count-date 2025-04-06T09:36 $T/c.znr | zn-view --tsv -c sa"
+    awk -v s="${lines[1]}" 'BEGIN { d = s - 50; exit !(d < 1e-9 && d > -1e-9) }'
+}
+
+@test "specific activity units and DPM: Bq, Ci, efficiency; by hand" {
+    counts A1 1200 2 0.05 sample > "$T/c.znr"
+    # 1200 CPM / 0.8 = 1500 DPM; 25 Bq/pmol = 1500 dpm/pmol -> 1 pmol -> 1/(0.05*2) = 10 pmol/mg/min
+    run bash -c "zn-uptake-rate -u --efficiency 0.8 --specific-activity 25Bq/pmol $T/c.znr | zn-view --tsv -c sa,pmol,rate"
+    assert_line --index 1 "$(printf '1500\t1\t10')"
+    # 1 mCi/mmol = 2.22e9 dpm / 1e9 pmol = 2.22 dpm/pmol; 1500/2.22 pmol
+    run bash -c "zn-uptake-rate -u --efficiency 0.8 --specific-activity '1 mCi/mmol' $T/c.znr | zn-view --tsv -c sa,pmol"
+    assert_line --index 1 "$(printf '2.22\t675.6756756756756')"
+    # 1 Ci/mmol = 2220 dpm/pmol; kBq/nmol = 60 dpm/pmol
+    run bash -c "zn-uptake-rate -u --efficiency 0.8 --specific-activity 1Ci/mmol $T/c.znr | zn-view --tsv -c sa"
+    assert_line --index 1 2220
+    run bash -c "zn-uptake-rate -u --efficiency 0.8 --specific-activity 1kBq/nmol $T/c.znr | zn-view --tsv -c sa"
+    assert_line --index 1 60
+}
+
+@test "standards per concentration, blanks, BCA quadratic curve on a CLARIOstar plate: numpy reference" {
+    tricarb
+    zn-uptake-rate -u --sa-by conc_uM --protein "$T/bca.znr.gz" --lysate-volume 250 --protein-curve quadratic \
+        "$T/counts.znr.gz" > "$T/out.znr" 2> "$T/err"
+    awk -F'\t' '/^#/ || $11 == "sample"' "$T/out.znr" | zn-view --tsv -c well,construct,conc_uM,sa,pmol,protein_mg,pmol_mg,rate,flag > "$T/got.tsv"
+    run same_table "$FIX/expected/uptake_tricarb_quadratic.tsv" "$T/got.tsv" 1e-12
+    assert_success
+    # the curve in the meta (printed to 10 digits) against numpy.polyfit
+    read -r c0 c1 c2 r2 < "$FIX/expected/uptake_tricarb_quadratic.curve"
+    m=$(grep '^##protein=' "$T/out.znr")
+    for kv in "c0=$c0" "c1=$c1" "c2=$c2"; do
+        k=${kv%%=*}; want=${kv#*=}
+        got=$(printf '%s\n' "$m" | tr ':' '\n' | sed -n "s/^$k=//p")
+        awk -v a="$got" -v b="$want" 'BEGIN { d = (a - b) / b; exit !(d < 1e-9 && d > -1e-9) }' || fail "$k: $got vs $want"
+    done
+    [[ $m == *":n=18:levels=9:range=0-2000:unit=ug/mL:"* ]]
+    # the well above the top standard is named, flagged, and has no rate
+    grep -q "well B6: absorbance 1.955 is outside the standards (0 to 2000 ug/mL)" "$T/err"
+    grep -q "1 sample without protein inside the standards' range" "$T/err"
+    zn-view --check "$T/out.znr"
+}
+
+@test "the same run with a linear standard curve, and the warning that it bends" {
+    tricarb
+    zn-uptake-rate -u --sa-by conc_uM --protein "$T/bca.znr.gz" --lysate-volume 250 "$T/counts.znr.gz" > "$T/out.znr" 2> "$T/err"
+    awk -F'\t' '/^#/ || $11 == "sample"' "$T/out.znr" | zn-view --tsv -c well,construct,conc_uM,sa,pmol,protein_mg,pmol_mg,rate,flag > "$T/got.tsv"
+    run same_table "$FIX/expected/uptake_tricarb_linear.tsv" "$T/got.tsv" 1e-12
+    assert_success
+    grep -q "consider --protein-curve quadratic" "$T/err"
+}
+
+@test "--extrapolate keeps the protein outside the standards, flagged" {
+    tricarb
+    run bash -c "zn-uptake-rate -q -u --sa-by conc_uM --protein $T/bca.znr.gz --lysate-volume 250 --protein-curve quadratic --extrapolate $T/counts.znr.gz | zn-view --tsv -c well,protein_mg,rate,flag | grep '^B6'"
+    assert_success
+    [[ $output == *protein_extrapolated ]]
+    pm=$(printf '%s\n' "$output" | cut -f2)
+    # true lysate 2400 ug/mL x 250 uL = 0.6 mg; the extrapolated curve gets close
+    awk -v p="$pm" 'BEGIN { exit !(p > 0.55 && p < 0.65) }'
+}
+
+@test "the chain: uptake rate | empty vector subtracted | Michaelis-Menten: scipy reference" {
+    tricarb
+    zn-uptake-rate -q -u --sa-by conc_uM --protein "$T/bca.znr.gz" --lysate-volume 250 --protein-curve quadratic \
+        "$T/counts.znr.gz" > "$T/rates.znr"
+    # standards and blanks pass through zn-background untouched
+    zn-background -u --control construct=vector "$T/rates.znr" > "$T/sub.znr"
+    run bash -c "awk -F'\t' '\$11 == \"standard\" || \$11 == \"blank\"' $T/sub.znr | wc -l"
+    assert_output 10
+    zn-mm-fit -q -u --by construct "$T/sub.znr" | zn-view --tsv -c Vmax,Vmax_se,Km,Km_se > "$T/got.tsv"
+    run same_table "$FIX/expected/uptake_chain_mm.tsv" "$T/got.tsv" 1e-7
+    assert_success
+}
+
+@test "initial rates: slope, SE, CI and the curvature test against numpy/scipy" {
+    zn-uptake-rate -u --specific-activity 150 --initial-rate "$FIX/uptake_timecourse.znr" > "$T/out.znr"
+    zn-view --tsv "$T/out.znr" > "$T/got.tsv"
+    run same_table "$FIX/expected/uptake_initial.tsv" "$T/got.tsv" 1e-9
+    assert_success
+    zn-view --check "$T/out.znr"
+    grep -q '^##unit.rate=pmol/mg/min' "$T/out.znr"
+    # initial rates compose with the control subtraction (matched by concentration only)
+    # (one counter run: the control in the same segment)
+    { cat "$FIX/uptake_timecourse.znr"; grep -v '^#' "$FIX/uptake_timecourse.znr" | sed 's/hZIP4/vector/'; } |
+        zn-uptake-rate -u --specific-activity 150 --initial-rate |
+        zn-background -u --control construct=vector --match conc_uM | zn-view --tsv -c conc_uM,rate > "$T/sub.tsv"
+    run cat "$T/sub.tsv"
+    assert_output "$(printf 'conc_uM\trate\n1\t0\n10\t0')"
+}
+
+@test "initial rates: two points are untested, one time is insufficient" {
+    printf '##znr=1\n##schema=counts\n#construct\tcpm\ttime_min\tprotein_mg\n' > "$T/c.znr"
+    printf 'a\t100\t1\t1\na\t300\t3\t1\nb\t100\t1\t1\nb\t120\t1\t1\n' >> "$T/c.znr"
+    run bash -c "zn-uptake-rate -u --specific-activity 10 --initial-rate $T/c.znr | zn-view --tsv -c construct,n,rate,rate_se,linearity,flag"
+    # a: (30 - 10) pmol/mg over 2 min = 10 (least squares through two points, to rounding)
+    [[ ${lines[1]} == "$(printf 'a\t2\t')"* ]]
+    [[ ${lines[1]} == *"$(printf '\t\tuntested\t')" ]]
+    awk -v r="$(printf '%s\n' "${lines[1]}" | cut -f3)" 'BEGIN { d = r - 10; exit !(d < 1e-12 && d > -1e-12) }'
+    assert_line --index 2 "$(printf 'b\t2\t\t\t\tinsufficient_data')"
+}
+
+@test "a stable-isotope signal (ICP-MS) with --signal and --per-pmol; below blank is kept and flagged" {
+    printf '##znr=1\n##schema=counts\n#well\tzn70_counts\ttime_min\tprotein_mg\trole\n' > "$T/c.znr"
+    printf 'A1\t5300\t10\t0.2\tsample\nA2\t200\t10\t0.2\tsample\nB1\t300\t\t\tblank\n' >> "$T/c.znr"
+    run bash -c "zn-uptake-rate -u --signal zn70_counts --per-pmol 50 $T/c.znr | zn-view --tsv -c well,blank,pmol,rate,flag"
+    assert_line --index 1 "$(printf 'A1\t300\t100\t50\t')"
+    assert_line --index 2 "$(printf 'A2\t300\t-2\t-1\tbelow_blank')"
+    assert_line --index 3 "$(printf 'B1\t\t\t\t')"
+}
+
+@test "--no-protein gives pmol/min per well; --time fills a missing time" {
+    printf '##znr=1\n##schema=counts\n#well\tcpm\n' > "$T/c.znr"
+    printf 'A1\t600\n' >> "$T/c.znr"
+    run bash -c "zn-uptake-rate -u --specific-activity 20 --no-protein --time 3 $T/c.znr"
+    assert_success
+    assert_line --partial "##unit.rate=pmol/min"
+    [[ ${lines[-1]} == "$(printf 'A1\t600\t20\t30\t10\t')" ]]
+}
+
+@test "Gen5 BCA sample: the standard curve matches Gen5's own fit and concentrations" {
+    need_samples
+    zn-ingest "$SAMPLES/gen5_mock_BCA_endpoint_stdcurve_plate_layout.txt" -o "$T/g5.znr.gz"
+    # every sample well of the plate as an uptake well: with 1000 uL of lysate, protein_mg x 1000 = ug/mL
+    { printf '##znr=1\n##schema=counts\n#well\tcpm\ttime_min\n'
+      for r in A B C D E F G H; do for c in 4 5 6 7 8 9 10 11 12; do printf '%s%s\t1\t1\n' $r $c; done; done; } > "$T/u.znr"
+    run zn-uptake-rate -u --specific-activity 1 --protein "$T/g5.znr.gz" --std-unit ug/mL --lysate-volume 1000 "$T/u.znr"
+    assert_failure 2
+    assert_output --partial "has 3 reads ('630nmAbsRead:630', 'Blank 630nmAbsRead:630', '[Concentration]'): choose one with --read"
+    zn-uptake-rate -u --specific-activity 1 --protein "$T/g5.znr.gz" --read 'Blank 630nmAbsRead:630' --std-unit ug/mL \
+        --lysate-volume 1000 "$T/u.znr" > "$T/out.znr"
+    # Gen5: Y = A*X + B with A = 0.00168 (3 digits)
+    c1=$(grep '^##protein=' "$T/out.znr" | tr ':' '\n' | sed -n 's/^c1=//p')
+    awk -v a="$c1" 'BEGIN { exit !(a >= 0.001675 && a < 0.001685) }' || fail "slope $c1"
+    # each well against Gen5's [Concentration]: absorbances are printed to 0.001 (0.3 ug/mL)
+    zn-view --tsv -c well,protein_mg "$T/out.znr" | tail -n +2 | sort > "$T/ours"
+    zn-view --tsv -c well,read,value "$T/g5.znr.gz" | awk -F'\t' '$2 == "[Concentration]" { print $1 "\t" $3 }' | sort > "$T/gen5"
+    run join -t "$(printf '\t')" "$T/ours" "$T/gen5"
+    [ "${#lines[@]}" -eq 72 ]
+    printf '%s\n' "${lines[@]}" | awk -F'\t' '{ d = $2 * 1000 - $3; if (d < 0) d = -d; if (d > 0.5) { print "well " $1 ": " $2 * 1000 " vs " $3; bad = 1 } } END { exit bad }'
+}
+
+@test "bad input: clear messages that name the well" {
+    counts A1 1000 5 0 sample > "$T/c.znr"
+    run zn-uptake-rate -u --specific-activity 10 "$T/c.znr"
+    assert_failure 1
+    assert_output --partial "c.znr:4: well A1: protein_mg is not positive: every sample needs its protein"
+    counts A1 1000 5 '' sample > "$T/c.znr"
+    run zn-uptake-rate -u --specific-activity 10 "$T/c.znr"
+    assert_failure 1
+    assert_output --partial "well A1: protein_mg is missing"
+    counts A1 1000 '' 0.1 sample > "$T/c.znr"
+    run zn-uptake-rate -u --specific-activity 10 "$T/c.znr"
+    assert_failure 1
+    assert_output --partial "well A1: no uptake time: give a time_min column or --time MIN"
+    counts A1 1000 5 0.1 sample > "$T/c.znr"
+    run zn-uptake-rate -u "$T/c.znr"
+    assert_failure 2
+    assert_output --partial "no specific activity: give --specific-activity"
+    printf '##znr=1\n##schema=counts\n#well\tcpm\ttime_min\n' > "$T/n.znr"
+    run zn-uptake-rate -u --specific-activity 10 "$T/n.znr"
+    assert_failure 1
+    assert_output --partial "no protein: the records have no protein_mg column; give --protein FILE"
+    run zn-uptake-rate -u --specific-activity 10 --dpm "$T/c.znr"
+    assert_failure 2
+    assert_output --partial "the signal is DPM (--dpm or --efficiency) but the specific activity is in cpm/pmol"
+    run zn-uptake-rate -u --specific-activity 10dpm/pmol "$T/c.znr"
+    assert_failure 2
+    assert_output --partial "needs DPM: read the counter's dpm column (--dpm) or give the counting efficiency"
+    run zn-uptake-rate -u --specific-activity 10dpm/pmol --dpm "$T/c.znr"
+    assert_failure 1
+    assert_output --partial "no column 'dpm' (the signal)"
+    run zn-uptake-rate -u --specific-activity 10furlongs/pmol "$T/c.znr"
+    assert_failure 2
+    assert_output --partial 'unknown unit "furlongs/pmol"'
+    run zn-uptake-rate -u --specific-activity 10 --isotope Zn-65 "$T/c.znr"
+    assert_failure 2
+    assert_output --partial "decay correction needs both the isotope (--isotope or --half-life) and --reference-date"
+    run zn-uptake-rate -u --specific-activity 10 --isotope Zn-99 --reference-date 2025-01-01 "$T/c.znr"
+    assert_failure 2
+    assert_output --partial 'unknown isotope "Zn-99"'
+    run zn-uptake-rate -u --specific-activity 10 --isotope Zn-65 --reference-date 2025-02-30 "$T/c.znr"
+    assert_failure 2
+    assert_output --partial '"2025-02-30" is not an ISO 8601 date'
+    run zn-uptake-rate -u --specific-activity 10 --isotope Zn-65 --reference-date 2025-02-01 "$T/c.znr"
+    assert_failure 1
+    assert_output --partial "well A1: no count date: give --count-date for decay correction"
+    run zn-uptake-rate -u --per-pmol 3 "$T/c.znr"
+    assert_failure 2
+    assert_output --partial "--per-pmol goes with --signal COL"
+    run zn-uptake-rate -u --efficiency 1.5 --specific-activity 1dpm/pmol "$T/c.znr"
+    assert_failure 2
+    assert_output --partial "is above 1 (it is CPM/DPM)"
+    run zn-uptake-rate -u --specific-activity 10 --lysate-volume 100 "$T/c.znr"
+    assert_failure 2
+    assert_output --partial "the standard-curve options go with --protein FILE"
+    run zn-uptake-rate -u --specific-activity 10 --by construct "$T/c.znr"
+    assert_failure 2
+    assert_output --partial "--by and --alpha go with --initial-rate"
+}
+
+@test "bad input: standards, protein plate and the step done twice" {
+    tricarb
+    # --sa-by: a concentration whose standards are missing
+    zn-view -u "$T/counts.znr.gz" | awk -F'\t' '!($11 == "standard" && $9 == "5")' > "$T/c1.znr"
+    run zn-uptake-rate -u --sa-by conc_uM --protein "$T/bca.znr.gz" --lysate-volume 250 "$T/c1.znr"
+    assert_failure 1
+    assert_output --partial "well B4: no standards at conc_uM=5 (--sa-by conc_uM)"
+    # no lysate volume for concentration standards
+    run zn-uptake-rate -u --sa-by conc_uM --protein "$T/bca.znr.gz" "$T/counts.znr.gz"
+    assert_failure 2
+    assert_output --partial "the protein standards are concentrations (ug/mL): give --lysate-volume UL"
+    # a uptake well the plate does not have
+    zn-view -u "$T/counts.znr.gz" | sed 's/\tA1\t/\tZ9\t/' > "$T/c2.znr"
+    run zn-uptake-rate -u --sa-by conc_uM --protein "$T/bca.znr.gz" --lysate-volume 250 "$T/c2.znr"
+    assert_failure 1
+    assert_output --partial "well Z9: no protein: $T/bca.znr.gz has no sample with well=Z9"
+    # too few standard levels
+    zn-view -u "$T/bca.znr.gz" | awk -F'\t' '/^#/ || $6 != "standard" || $7 == "2000" || $7 == "1000"' > "$T/b2.znr"
+    run zn-uptake-rate -u --sa-by conc_uM --protein "$T/b2.znr" --lysate-volume 250 --protein-curve quadratic "$T/counts.znr.gz"
+    assert_failure 1
+    assert_output --partial "3 standard levels; a quadratic standard curve needs at least 4"
+    # once only
+    zn-uptake-rate -q -u --sa-by conc_uM --no-protein "$T/counts.znr.gz" > "$T/r.znr"
+    run zn-uptake-rate -u --sa-by conc_uM --no-protein "$T/r.znr"
+    assert_failure 1
+    assert_output --partial "uptake already computed (##uptake="
+    zn-uptake-rate -q -u --sa-by conc_uM --no-protein --force "$T/r.znr" > /dev/null
+    # standards below the blank
+    counts A1 1000 5 0.1 sample > "$T/c.znr"
+    printf '##znr=1\n##schema=counts\n#well\tcpm\ttime_min\tprotein_mg\trole\tstd_pmol\n' > "$T/s.znr"
+    printf 'A1\t100\t5\t0.1\tsample\t\nS1\t10\t\t\tstandard\t5\nB1\t20\t\t\tblank\t\n' >> "$T/s.znr"
+    run zn-uptake-rate -u "$T/s.znr"
+    assert_failure 1
+    assert_output --partial "the standards' signal is not above the blank"
+}
