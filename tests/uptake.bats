@@ -27,7 +27,7 @@ counts() {
     awk -F'\t' '/^#/ || $12 == "sample"' "$T/out.znr" | zn-view --tsv -c well,construct,conc_uM,blank,sa,pmol,pmol_mg,rate > "$T/got.tsv"
     run same_table "$FIX/expected/uptake_hidex.tsv" "$T/got.tsv" 1e-12
     assert_success
-    run grep -c '^##uptake=signal:dpm:blank=31.1(n=2):sa=444dpm/pmol:decay=Zn-65:half_life_d=243.93:reference=2025-10-01' "$T/out.znr"
+    run grep -c '^##uptake=signal:dpm:blank=28.2(n=2):sa=444dpm/pmol:decay=Zn-65:half_life_d=243.93:reference=2025-10-01' "$T/out.znr"
     assert_output 1
     zn-view --check "$T/out.znr"
 }
@@ -81,7 +81,7 @@ counts() {
     done
     [[ $m == *":n=18:levels=9:range=0-2000:unit=ug/mL:"* ]]
     # the well above the top standard is named, flagged, and has no rate
-    grep -q "well B6: absorbance 1.955 is outside the standards (0 to 2000 ug/mL)" "$T/err"
+    grep -q "well B7: absorbance 1.952 is outside the standards (0 to 2000 ug/mL)" "$T/err"
     grep -q "1 sample without protein inside the standards' range" "$T/err"
     zn-view --check "$T/out.znr"
 }
@@ -97,7 +97,7 @@ counts() {
 
 @test "--extrapolate keeps the protein outside the standards, flagged" {
     tricarb
-    run bash -c "zn-uptake-rate -q -u --sa-by conc_uM --protein $T/bca.znr.gz --lysate-volume 250 --protein-curve quadratic --extrapolate $T/counts.znr.gz | zn-view --tsv -c well,protein_mg,rate,flag | grep '^B6'"
+    run bash -c "zn-uptake-rate -q -u --sa-by conc_uM --protein $T/bca.znr.gz --lysate-volume 250 --protein-curve quadratic --extrapolate $T/counts.znr.gz | zn-view --tsv -c well,protein_mg,rate,flag | grep '^B7'"
     assert_success
     [[ $output == *protein_extrapolated ]]
     pm=$(printf '%s\n' "$output" | cut -f2)
@@ -109,10 +109,10 @@ counts() {
     tricarb
     zn-uptake-rate -q -u --sa-by conc_uM --protein "$T/bca.znr.gz" --lysate-volume 250 --protein-curve quadratic \
         "$T/counts.znr.gz" > "$T/rates.znr"
-    # standards and blanks pass through zn-background untouched
+    # standards and blanks (16 + 2) pass through zn-background untouched
     zn-background -u --control construct=vector "$T/rates.znr" > "$T/sub.znr"
     run bash -c "awk -F'\t' '\$11 == \"standard\" || \$11 == \"blank\"' $T/sub.znr | wc -l"
-    assert_output 10
+    assert_output 18
     zn-mm-fit -q -u --by construct "$T/sub.znr" | zn-view --tsv -c Vmax,Vmax_se,Km,Km_se > "$T/got.tsv"
     run same_table "$FIX/expected/uptake_chain_mm.tsv" "$T/got.tsv" 1e-7
     assert_success
@@ -250,7 +250,7 @@ counts() {
     zn-view -u "$T/counts.znr.gz" | awk -F'\t' '!($11 == "standard" && $9 == "5")' > "$T/c1.znr"
     run zn-uptake-rate -u --sa-by conc_uM --protein "$T/bca.znr.gz" --lysate-volume 250 "$T/c1.znr"
     assert_failure 1
-    assert_output --partial "well B4: no standards at conc_uM=5 (--sa-by conc_uM)"
+    assert_output --partial "well B5: no standards at conc_uM=5 (--sa-by conc_uM)"
     # no lysate volume for concentration standards
     run zn-uptake-rate -u --sa-by conc_uM --protein "$T/bca.znr.gz" "$T/counts.znr.gz"
     assert_failure 2

@@ -33,7 +33,7 @@ def write_tsv(path, header, rows):
             f.write('\t'.join(r) + '\n')
 
 
-CONCS = [0.5, 1, 2.5, 5]
+CONCS = [0.5, 1, 2, 3, 5, 10, 20, 40]   # uM, up to 13 Km as in a real assay
 VMAX, KM = 240.0, 3.14          # hZIP4, pmol/mg/min, uM
 KD_VEC = 4.0                    # vector: a small linear component, pmol/mg/min/uM
 
@@ -54,8 +54,8 @@ def fixture_a():
     time_min = 5.0
     vials = []
     for k in range(2):
-        vials.append(dict(well='H%d' % (k + 1), construct='-', conc='', role='blank', protein=''))
-    wells = iter('%s%d' % (r, c) for r in 'ABCD' for c in range(1, 7))
+        vials.append(dict(well='H%d' % (k + 11), construct='-', conc='', role='blank', protein=''))
+    wells = iter('%s%d' % (r, c) for r in 'ABCDEFGH' for c in range(1, 5))
     for construct in ('hZIP4', 'vector'):
         for S in CONCS:
             for rep in range(2):
@@ -130,7 +130,7 @@ def fixture_b():
     time_min = 4.0
     tracer_cpm = 20000.0          # cpm of 65Zn in 10 uL of every uptake buffer
     vials = []
-    wells = iter('%s%d' % (r, c) for r in 'ABCD' for c in range(1, 7))
+    wells = iter('%s%d' % (r, c) for r in 'ABCDEF' for c in range(1, 9))
     lysate = {}
     for construct in ('hZIP4', 'vector'):
         for S in CONCS:
