@@ -18,6 +18,14 @@ WARN     = -Wall -Wextra -Werror -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_S
 PKGS     = zlib gsl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libdeflate (Debian libdeflate-dev) behind the BGZF block codec when it is
+# there; zlib alone otherwise (ZNFLOW_ZLIB_ONLY=1 forces that build)
+ifneq ($(ZNFLOW_ZLIB_ONLY),1)
+ifneq ($(shell pkg-config --exists libdeflate 2>/dev/null && echo yes),)
+PKG_CFLAGS += $(shell pkg-config --cflags libdeflate) -DZN_HAVE_LIBDEFLATE
+PKG_LIBS   += $(shell pkg-config --libs libdeflate)
+endif
+endif
 LIBS     = $(PKG_LIBS) -lcsv -lpthread -lm
 
 ifeq ($(SANITIZE),1)
