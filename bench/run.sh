@@ -97,6 +97,14 @@ run "zn-calibrate after zn-ratio"    "'$bin/zn-calibrate' --sensor FluoZin-3 -o 
 run "pipeline ingest..calibrate"     "'$bin/zn-ingest' -q -u --interval 2 --bg 1 $WIN '$wide' | '$bin/zn-background' -u | '$bin/zn-ratio' -u | '$bin/zn-calibrate' --sensor FluoZin-3 -o '$out/o9.gz'"
 run "pipeline from the trace"        "'$bin/zn-background' -u '$trace' | '$bin/zn-ratio' -u | '$bin/zn-calibrate' --sensor FluoZin-3 -o '$out/o9.gz'"
 run "zn-ratio on 1/5 of the records" "'$bin/zn-background' -u '$out/fifth.gz' | '$bin/zn-ratio' -o '$out/o7.gz'"
+# the codec: libdeflate (when built with it) against zlib (ZN_ZLIB=1), and
+# the floor set by the size of the pipeline's output: compressing it alone
+run "pipeline from the trace, zlib"   "ZN_ZLIB=1 '$bin/zn-background' -u '$trace' | '$bin/zn-ratio' -u | ZN_ZLIB=1 '$bin/zn-calibrate' --sensor FluoZin-3 -o '$out/o9.gz'"
+"$bin/zn-view" -u "$out/o9.gz" > "$out/cal.txt"
+printf 'the pipeline writes %s MB of text (the trace is %s MB)\n' "$(( $(stat -c %s "$out/cal.txt") / 1000000 ))" \
+    "$(( $(stat -c %s "$out/trace.txt") / 1000000 ))"
+run "only compress the pipeline output" "'$bin/zn-view' -o '$out/o9.gz' '$out/cal.txt'"
+run "zn-view (gz -> gz), zlib"         "ZN_ZLIB=1 '$bin/zn-view' -o '$out/o3.gz' '$trace'"
 
 echo
 awk -v a="${WALL[zn-view (gz -> gz, default)]}" -v b="${WALL[gzip -dc | gzip -1]}" -v c="${WALL[gzip -dc | mawk print | gzip -1]}" \
@@ -109,6 +117,9 @@ ratio "zn-calibrate" "mawk calibration" 1.5
 awk -v a="${WALL[pipeline ingest..calibrate]}" -v c="${WALL[pipeline from the trace]}" -v b="${WALL[gzip -dc | gzip -1]}" \
     'BEGIN { printf "pipeline ingest..calibrate / gzip -dc | gzip -1: %.2fx (target <= 1.5x)\n", a / b
              printf "pipeline background..calibrate / gzip -dc | gzip -1: %.2fx\n", c / b }'
+awk -v a="${WALL[pipeline from the trace]}" -v z="${WALL[pipeline from the trace, zlib]}" -v f="${WALL[only compress the pipeline output]}" \
+    'BEGIN { printf "pipeline with libdeflate / with zlib: %.2fx\n", a / z
+             printf "pipeline / compressing its output alone: %.2fx\n", a / f }'
 printf 'sizes: gzip -1 %s MB, zn-view -l 1 (BGZF) %s MB\n' "$(( $(stat -c %s "$out/o1.gz") / 1000000 ))" \
     "$(( $(stat -c %s "$out/o3.gz") / 1000000 ))"
-rm -f "$out"/o[0-9].gz "$out/fifth.gz" "$out/trace.txt" "$out/time.txt"
+rm -f "$out"/o[0-9].gz "$out/fifth.gz" "$out/trace.txt" "$out/cal.txt" "$out/time.txt"

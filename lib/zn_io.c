@@ -56,6 +56,9 @@ struct zn_rd {
     long lineno;
     int eof;
     char err[512];
+#ifdef ZN_HAVE_LIBDEFLATE
+    struct libdeflate_decompressor *ld; /* whole BGZF members */
+#endif
 };
 
 static int rd_fail(zn_rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -122,6 +125,9 @@ zn_rd *zn_rd_open(const char *path, char *err, size_t errlen)
             return NULL;
         }
         r->zs_init = 1;
+#ifdef ZN_HAVE_LIBDEFLATE
+        if (!getenv("ZN_ZLIB")) r->ld = libdeflate_alloc_decompressor();
+#endif
     }
     return r;
 }
@@ -137,6 +143,73 @@ static int member_has_bc(const zn_rd *r)
     }
     return 0;
 }
+
+#ifdef ZN_HAVE_LIBDEFLATE
+/* at least need raw bytes from in_pos, unless the input ends first */
+static int rd_need(zn_rd *r, size_t need)
+{
+    if (r->in_pos + need > RD_IN_SIZE) {
+        memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
+        r->in_len -= r->in_pos;
+        r->in_pos = 0;
+    }
+    while (r->in_len - r->in_pos < need && !r->in_eof) {
+        ssize_t k;
+        do k = read(r->fd, r->in + r->in_len, RD_IN_SIZE - r->in_len);
+        while (k < 0 && errno == EINTR);
+        if (k < 0) return rd_fail(r, "%s: read error: %s", r->name, strerror(errno));
+        if (k == 0) r->in_eof = 1;
+        r->in_len += (size_t)k;
+    }
+    return 0;
+}
+
+/* A whole BGZF member at in_pos (the layout znflow and htslib write:
+ * FLG = FEXTRA only, one BC subfield with the member size) inflated in one
+ * call to libdeflate, CRC and size checked.  1 done (*got bytes appended at
+ * buf[end]), 0 not such a member or not whole (the zlib path takes it and
+ * reports what is wrong), -1 error. */
+static int rd_bgzf_member(zn_rd *r, size_t *got)
+{
+    if (rd_need(r, 18) < 0) return -1;
+    const unsigned char *h = r->in + r->in_pos;
+    if (r->in_len - r->in_pos < 18 || h[2] != 8 || h[3] != 4 || h[10] != 6 || h[11] != 0 || h[12] != 'B' ||
+        h[13] != 'C' || h[14] != 2 || h[15] != 0)
+        return 0;
+    size_t total = ((size_t)h[16] | (size_t)h[17] << 8) + 1;
+    if (total < 26) return 0;
+    if (rd_need(r, total) < 0) return -1;
+    if (r->in_len - r->in_pos < total) return 0;
+    h = r->in + r->in_pos;
+    const unsigned char *t = h + total - 8;
+    uint32_t crc = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+    size_t isize = (size_t)t[4] | (size_t)t[5] << 8 | (size_t)t[6] << 16 | (size_t)t[7] << 24;
+    if (isize > 0x10000) return 0; /* not a BGZF block after all */
+    while (r->cap - r->end < isize) {
+        r->cap *= 2;
+        r->buf = zn_realloc(r->buf, r->cap + 1);
+    }
+    size_t actual = 0;
+    if (libdeflate_deflate_decompress(r->ld, h + 18, total - 26, r->buf + r->end, isize, &actual) !=
+            LIBDEFLATE_SUCCESS ||
+        actual != isize)
+        return rd_fail(r, "%s: corrupt gzip data (a BGZF block does not inflate to its stated size)", r->name);
+    if (libdeflate_crc32(0, r->buf + r->end, isize) != crc)
+        return rd_fail(r, "%s: corrupt gzip data (CRC mismatch)", r->name);
+    r->in_pos += total;
+    r->end += isize;
+    r->out_total += isize;
+    if (r->nmembers == 0) r->bgzf = 1;
+    r->nmembers++;
+    r->last_was_marker = isize == 0;
+    if (r->last_was_marker) {
+        zn_grow(&r->marks, &r->capmarks, r->nmarks + 1, sizeof *r->marks);
+        r->marks[r->nmarks++] = r->out_total;
+    }
+    *got = isize;
+    return 1;
+}
+#endif
 
 /* append decompressed bytes at buf[end]; >0 bytes, 0 end, -1 error */
 static int rd_fill(zn_rd *r)
@@ -193,6 +266,17 @@ static int rd_fill(zn_rd *r)
             if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
                 return rd_fail(r, "%s: data after the end of the gzip stream is not gzip (corrupt file?)",
                                r->name);
+#ifdef ZN_HAVE_LIBDEFLATE
+            if (r->ld) {
+                size_t got = 0;
+                int k = rd_bgzf_member(r, &got);
+                if (k < 0) return -1;
+                if (k > 0) {
+                    if (got) return 1;
+                    continue;
+                }
+            }
+#endif
             inflateReset(&r->zs);
             memset(&r->hd, 0, sizeof r->hd);
             r->hd.extra = r->extra;
@@ -309,6 +393,9 @@ void zn_rd_close(zn_rd *r)
 {
     if (!r) return;
     if (r->zs_init) inflateEnd(&r->zs);
+#ifdef ZN_HAVE_LIBDEFLATE
+    if (r->ld) libdeflate_free_decompressor(r->ld);
+#endif
     if (r->fd > 0) close(r->fd);
     free(r->name);
     free(r->in);

@@ -62,6 +62,17 @@ PY
     gzip -dc "$T/a.gz" | cmp - "$T/big.znr"
     gzip -dc "$T/z.gz" | cmp - "$T/big.znr"
     for l in 1 6 9; do zn-view --no-provenance -l $l "$T/big.znr" -o "$T/l.gz"; gzip -dc "$T/l.gz" | cmp - "$T/big.znr"; done
+    # both readers check the CRC: flip a bit of the first member's CRC field
+    bsize=$(( $(od -An -tu2 -j16 -N2 "$T/a.gz") + 1 ))
+    cp "$T/a.gz" "$T/bad.gz"
+    byte=$(od -An -tu1 -j$((bsize - 8)) -N1 "$T/a.gz")
+    printf "$(printf '\\%03o' $(( byte ^ 1 )))" | dd of="$T/bad.gz" bs=1 seek=$((bsize - 8)) conv=notrunc 2> /dev/null
+    run zn-view -u "$T/bad.gz"
+    assert_failure 1
+    assert_output --partial "corrupt gzip data"
+    run env ZN_ZLIB=1 zn-view -u "$T/bad.gz"
+    assert_failure 1
+    assert_output --partial "corrupt gzip data (incorrect data check)"
 }
 
 @test "-l out of range is a usage error" {
