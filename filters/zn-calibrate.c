@@ -285,14 +285,6 @@ static void run(const args_t *a, zn_in *in)
     free(s.tmp);
 }
 
-/* a positive number for an option */
-static double pos_opt(const char *name, const char *arg)
-{
-    double x = zn_opt_num(name, arg);
-    if (!(x > 0)) zn_usage_error("%s: %s is not positive", name, arg);
-    return x;
-}
-
 static void list_sensors(const zn_sensors *c)
 {
     printf("name\tkind\tkd\thill\tbeta\ttarget\tsource\n");
@@ -341,8 +333,8 @@ int main(int argc, char **argv)
         case OPT_SENSORS: a.sensors = optarg; break;
         case OPT_LIST: a.list = 1; break;
         case OPT_KD: a.kd_text = optarg; break;
-        case OPT_HILL: a.hill = pos_opt("--hill", optarg); break;
-        case OPT_BETA: a.beta = pos_opt("--beta", optarg); break;
+        case OPT_HILL: a.hill = zn_opt_pos("--hill", optarg); break;
+        case OPT_BETA: a.beta = zn_opt_pos("--beta", optarg); break;
         case OPT_SIGNAL: a.signal = optarg; break;
         case OPT_MAXW: a.maxw = optarg; break;
         case OPT_MINW: a.minw = optarg; break;
@@ -352,7 +344,7 @@ int main(int argc, char **argv)
             else zn_usage_error("--stat: \"%s\" is not median or mean", optarg);
             break;
         case OPT_SCATTER:
-            a.max_scatter = strcmp(optarg, "none") == 0 ? INFINITY : pos_opt("--max-scatter", optarg);
+            a.max_scatter = strcmp(optarg, "none") == 0 ? INFINITY : zn_opt_pos("--max-scatter", optarg);
             break;
         case OPT_SMIN: a.smin = zn_opt_num("--fmin/--rmin", optarg); break;
         case OPT_SMAX: a.smax = zn_opt_num("--fmax/--rmax", optarg); break;

@@ -4,6 +4,7 @@
  * plate with its standard curve), time; or initial rates from time courses. */
 #include "zn.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -71,9 +72,9 @@ enum { OPT_SA = ZN_OPT_FIRST_OWN, OPT_DPM, OPT_EFF, OPT_SIGNAL, OPT_PER_PMOL, OP
 
 typedef struct {
     zn_opt o;
-    const char *sa_text, *signal, *std_pmol, *sa_by, *isotope, *ref_date, *count_date, *protein, *read, *std_col,
+    const char *sa_text, *signal, *isotope_source, *std_pmol, *sa_by, *isotope, *ref_date, *count_date, *protein, *read, *std_col,
         *std_unit, *by, *protein_by;
-    double sa, sa_factor;  /* SA in the signal's unit per pmol, after unit conversion */
+    double sa;             /* SA in the signal's unit per pmol, after unit conversion */
     int sa_dpm;            /* the SA is an activity (needs DPM) */
     double efficiency, per_pmol, half_life_d, ref_days, count_days, lysate_ul, assay_ul, dilution, time_min,
         alpha;
@@ -82,16 +83,24 @@ typedef struct {
 
 /* ------------------------------------------------------------ units */
 
+/* "2.5", "1e3 dpm/pmol" -> the positive number and its unit ("" when none;
+ * no unit here starts with e or E); NULL when s does not start so */
+static const char *num_unit(const char *s, double *v)
+{
+    const char *p = s;
+    while (*p && strchr("0123456789.+-eE", *p)) p++;
+    if (p == s || zn_parse_double(s, (size_t)(p - s), v) != ZN_NUM_OK || !(*v > 0)) return NULL;
+    while (*p == ' ') p++;
+    return p;
+}
+
 /* "2.5", "2200 dpm/pmol", "1.2uCi/umol" -> SA per pmol; *dpm = 1 when the
  * unit is an activity (dpm, Bq, Ci) rather than counts per minute. */
 static double parse_sa(const char *s, int *dpm)
 {
-    const char *p = s;
-    while (*p && (strchr("0123456789.+-eE", *p))) p++;
     double v;
-    if (p == s || zn_parse_double(s, (size_t)(p - s), &v) != ZN_NUM_OK || !(v > 0))
-        zn_usage_error("--specific-activity: \"%s\" is not a positive number with an optional unit", s);
-    while (*p == ' ') p++;
+    const char *p = num_unit(s, &v);
+    if (!p) zn_usage_error("--specific-activity: \"%s\" is not a positive number with an optional unit", s);
     *dpm = 0;
     if (!*p || strcasecmp(p, "cpm/pmol") == 0) return v;
     const char *slash = strchr(p, '/');
@@ -135,31 +144,27 @@ static const struct {
 /* "Zn-65", "65Zn", "zn65" -> index, -1 unknown */
 static int find_isotope(const char *name)
 {
-    char a[16] = {0}, b[16] = {0};
+    char a[16] = {0};
     size_t k = 0;
     for (const char *p = name; *p && k < 15; p++)
-        if (*p != '-' && *p != ' ') a[k++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+        if (*p != '-' && *p != ' ') a[k++] = (char)toupper((unsigned char)*p);
     for (size_t i = 0; i < sizeof isotopes / sizeof isotopes[0]; i++) {
         /* element then mass, or mass then element */
         const char *n = isotopes[i].name, *dash = strchr(n, '-');
-        char el[8] = {0}, x1[16], x2[16];
-        for (size_t j = 0; n + j < dash && j < 7; j++) el[j] = (char)(n[j] >= 'a' && n[j] <= 'z' ? n[j] - 32 : n[j]);
-        snprintf(x1, sizeof x1, "%s%s", el, dash + 1);
-        snprintf(x2, sizeof x2, "%s%s", dash + 1, el);
-        if (strcmp(a, x1) == 0 || strcmp(a, x2) == 0) return (int)i;
+        char x1[16], x2[16];
+        int el = (int)(dash - n);
+        snprintf(x1, sizeof x1, "%.*s%s", el, n, dash + 1);
+        snprintf(x2, sizeof x2, "%s%.*s", dash + 1, el, n);
+        if (strcasecmp(a, x1) == 0 || strcasecmp(a, x2) == 0) return (int)i;
     }
-    (void)b;
     return -1;
 }
 
 static double parse_half_life(const char *s)
 {
-    const char *p = s;
-    while (*p && strchr("0123456789.+-eE", *p)) p++;
     double v;
-    if (p == s || zn_parse_double(s, (size_t)(p - s), &v) != ZN_NUM_OK || !(v > 0))
-        zn_usage_error("--half-life: \"%s\" is not a positive number with an optional unit (d, h, min, y)", s);
-    while (*p == ' ') p++;
+    const char *p = num_unit(s, &v);
+    if (!p) zn_usage_error("--half-life: \"%s\" is not a positive number with an optional unit (d, h, min, y)", s);
     if (!*p || strcmp(p, "d") == 0) return v;
     if (strcmp(p, "h") == 0) return v / 24;
     if (strcmp(p, "min") == 0) return v / 1440;
@@ -177,11 +182,15 @@ static double parse_date(const char *opt, const char *s)
 
 /* ------------------------------------------------------------ protein */
 
-/* Protein per key (a well, or what --protein-by names) from a BCA plate. */
+/* Protein per key (a well, or what --protein-by names) from a BCA plate:
+ * the replicate wells used (mean = sum / n) and those outside the standards */
+typedef struct {
+    double sum;
+    long n, nout;
+} pgrp_t;
 typedef struct {
     zn_dict d;
-    double *sum; /* sum of mg of the replicates used */
-    long *n, *nout, *nmiss;
+    pgrp_t *g;
     size_t cap;
     char *meta; /* the ##protein= line */
 } protein_t;
@@ -193,12 +202,13 @@ typedef struct {
     long line;
 } pwell_t;
 
-/* Name of the well of record r for messages */
+/* The unit of the standards: --std-unit, or from the column's name; NULL
+ * when neither says */
 static const char *unit_of(const char *col, const char *opt)
 {
     if (opt) {
-        if (strcasecmp(opt, "ug/mL") == 0 || strcasecmp(opt, "ug/ml") == 0) return "ug/mL";
-        if (strcasecmp(opt, "mg/mL") == 0 || strcasecmp(opt, "mg/ml") == 0) return "mg/mL";
+        if (strcasecmp(opt, "ug/mL") == 0) return "ug/mL";
+        if (strcasecmp(opt, "mg/mL") == 0) return "mg/mL";
         if (strcasecmp(opt, "ug") == 0) return "ug";
         zn_usage_error("--std-unit: \"%s\" is not ug/mL, mg/mL or ug", opt);
     }
@@ -385,26 +395,17 @@ static void load_protein(const args_t *a, protein_t *pr)
     for (size_t i = 0; i < nw; i++) {
         if (w[i].kind != 0) continue;
         size_t before = pr->d.n;
-        size_t g = zn_dict_put(&pr->d, w[i].key, pr->d.n);
+        size_t gi = zn_dict_put(&pr->d, w[i].key, pr->d.n);
         if (pr->d.n > before) {
-            size_t cap = pr->cap;
-            zn_grow(&pr->sum, &cap, pr->d.n, sizeof *pr->sum);
-            cap = pr->cap;
-            zn_grow(&pr->n, &cap, pr->d.n, sizeof *pr->n);
-            cap = pr->cap;
-            zn_grow(&pr->nout, &cap, pr->d.n, sizeof *pr->nout);
-            zn_grow(&pr->nmiss, &pr->cap, pr->d.n, sizeof *pr->nmiss);
-            pr->sum[g] = 0;
-            pr->n[g] = pr->nout[g] = pr->nmiss[g] = 0;
+            zn_grow(&pr->g, &pr->cap, pr->d.n, sizeof *pr->g);
+            memset(&pr->g[gi], 0, sizeof pr->g[gi]);
         }
-        if (isnan(w[i].a)) {
-            pr->nmiss[g]++;
-            continue;
-        }
+        pgrp_t *g = &pr->g[gi];
+        if (isnan(w[i].a)) continue; /* no reading (an instrument flag) */
         double c = zn_poly_invert(&fit, w[i].a, lo, hi);
         int out = isnan(c) || c < lo - tol || c > hi + tol;
         if (out) {
-            pr->nout[g]++;
+            g->nout++;
             nout++;
             if (nout <= 10)
                 zn_warn("%s:%ld: well %s: absorbance %g is outside the standards (%g to %g %s)%s", a->protein,
@@ -416,8 +417,8 @@ static void load_protein(const args_t *a, protein_t *pr)
         if (!(mg > 0))
             zn_die(ZN_EXIT_DATA, "%s:%ld: well %s: protein %g mg is not positive (absorbance %g)", a->protein,
                    w[i].line, w[i].well, mg, w[i].a);
-        pr->sum[g] += mg;
-        pr->n[g]++;
+        g->sum += mg;
+        g->n++;
     }
     if (nout > 10) zn_warn("%s: %ld wells outside the standards in all", a->protein, nout);
     zn_buf b = {0};
@@ -443,10 +444,7 @@ static void load_protein(const args_t *a, protein_t *pr)
 static void protein_free(protein_t *pr)
 {
     zn_dict_free(&pr->d);
-    free(pr->sum);
-    free(pr->n);
-    free(pr->nout);
-    free(pr->nmiss);
+    free(pr->g);
     free(pr->meta);
 }
 
@@ -458,12 +456,16 @@ typedef struct {
     int role;
     double sig, pmol, protein, time, sa;
     char *sakey, *bykey; /* --sa-by and --by keys (zn_key_make) */
+    const pgrp_t *pg;    /* the plate's protein for this well (--protein) */
 } row_t;
 
+/* the standards of one --sa-by group: sum of (signal - blank)/pmol, n */
 typedef struct {
     zn_dict d;
-    double *sum;
-    long *n;
+    struct {
+        double sum;
+        long n;
+    } *g;
     size_t cap;
 } sagrp_t;
 
@@ -548,7 +550,6 @@ static void initial_rates(const ctx_t *x, const zn_cellbuf *c, const row_t *rows
     zn_rec rec;
     zn_rec_init(&rec, &cols, nc - 1);
     double *tx = zn_malloc((c->n + 1) * sizeof *tx), *ty = zn_malloc((c->n + 1) * sizeof *ty);
-    double tq = 0;
     for (size_t g = 0; g < d.n; g++) {
         size_t n = 0;
         for (size_t r = first[g]; r < c->n; r++) {
@@ -580,7 +581,7 @@ static void initial_rates(const ctx_t *x, const zn_cellbuf *c, const row_t *rows
             zn_rec_num(&rec, nb + 6, f.c[0]);
             zn_rec_num(&rec, nb + 8, f.r2);
             if (f.df > 0) {
-                tq = gsl_cdf_tdist_Qinv(0.025, (double)f.df);
+                double tq = gsl_cdf_tdist_Qinv(0.025, (double)f.df);
                 zn_rec_num(&rec, nb + 3, f.se[1]);
                 zn_rec_num(&rec, nb + 4, f.c[1] - tq * f.se[1]);
                 zn_rec_num(&rec, nb + 5, f.c[1] + tq * f.se[1]);
@@ -699,14 +700,12 @@ static void segment(const ctx_t *x, int *more)
             const char *key = rows[r].sakey ? rows[r].sakey : "";
             size_t before = sg.d.n, g = zn_dict_put(&sg.d, key, sg.d.n);
             if (sg.d.n > before) {
-                size_t cap = sg.cap;
-                zn_grow(&sg.sum, &cap, sg.d.n, sizeof *sg.sum);
-                zn_grow(&sg.n, &sg.cap, sg.d.n, sizeof *sg.n);
-                sg.sum[g] = 0;
-                sg.n[g] = 0;
+                zn_grow(&sg.g, &sg.cap, sg.d.n, sizeof *sg.g);
+                sg.g[g].sum = 0;
+                sg.g[g].n = 0;
             }
-            sg.sum[g] += (rows[r].sig - blank) / p;
-            sg.n[g]++;
+            sg.g[g].sum += (rows[r].sig - blank) / p;
+            sg.g[g].n++;
         }
         if (!sg.d.n)
             zn_die(ZN_EXIT_DATA,
@@ -714,7 +713,7 @@ static void segment(const ctx_t *x, int *more)
                    "--specific-activity",
                    in->file, a->std_pmol);
         for (size_t g = 0; g < sg.d.n; g++)
-            if (!(sg.sum[g] > 0)) zn_die(ZN_EXIT_DATA, "%s: the standards' signal is not above the blank", in->file);
+            if (!(sg.g[g].sum > 0)) zn_die(ZN_EXIT_DATA, "%s: the standards' signal is not above the blank", in->file);
     }
     /* per record: SA, pmol, protein */
     long nmissing = 0, nout = 0;
@@ -745,7 +744,7 @@ static void segment(const ctx_t *x, int *more)
                 const char *wh = where(&c, r, cwell, cpos);
                 zn_die(ZN_EXIT_DATA, "%s: no standards at %s (--sa-by %s)", wh, kt, a->sa_by);
             }
-            w->sa = sg.sum[g] / (double)sg.n[g];
+            w->sa = sg.g[g].sum / (double)sg.g[g].n;
         }
         if (!isnan(w->sig)) w->pmol = (w->sig - blank) / w->sa;
         if (w->role != ROLE_SAMPLE) continue;
@@ -769,7 +768,8 @@ static void segment(const ctx_t *x, int *more)
                 zn_die(ZN_EXIT_DATA, "%s: no protein: %s has no sample with %s=%s", wh, a->protein, a->protein_by,
                        key);
             }
-            if (x->pr->n[g]) w->protein = x->pr->sum[g] / (double)x->pr->n[g];
+            w->pg = &x->pr->g[g];
+            if (w->pg->n) w->protein = w->pg->sum / (double)w->pg->n;
             else nout++;
         } else if (isnan(w->protein) || !(w->protein > 0)) {
             wh = where(&c, r, cwell, cpos);
@@ -780,7 +780,8 @@ static void segment(const ctx_t *x, int *more)
     if (nmissing) zn_warn("%s: %ld sample%s without a signal (counter flags): no rate", in->file, nmissing,
                           nmissing == 1 ? "" : "s");
     if (nout)
-        zn_warn("%s: %ld sample%s without protein inside the standards' range: no rate (--extrapolate to keep)",
+        zn_warn("%s: %ld sample%s without protein (outside the standards' range, or no reading): no rate "
+                "(flagged; --extrapolate keeps those outside)",
                 in->file, nout, nout == 1 ? "" : "s");
     /* the meta of the output */
     zn_meta m = {0};
@@ -800,8 +801,9 @@ static void segment(const ctx_t *x, int *more)
         if (sa_given > 0) zn_buf_addf(&b, ":sa=%.10g%s", sa_given, a->signal ? "/pmol" : a->sa_dpm || a->dpm || a->efficiency > 0 ? "dpm/pmol" : "cpm/pmol");
         else zn_buf_addf(&b, ":sa=standards:%s%s%s", a->std_pmol, nsa ? ":by=" : "", nsa ? a->sa_by : "");
         if (decay) {
-            zn_buf_addf(&b, ":decay=%s:half_life_d=%.10g:reference=%s", a->isotope ? a->isotope : "half-life",
-                        a->half_life_d, a->ref_date);
+            zn_buf_addf(&b, ":decay=%s:half_life_d=%.10g", a->isotope ? a->isotope : "half-life", a->half_life_d);
+            if (a->isotope_source) zn_buf_addf(&b, "(%s)", a->isotope_source);
+            zn_buf_addf(&b, ":reference=%s", a->ref_date);
             if (a->count_date) zn_buf_addf(&b, ":count=%s", a->count_date);
         }
         zn_buf_addf(&b, ":protein=%s", a->no_protein ? "none" : a->protein ? "bca" : "protein_mg");
@@ -842,11 +844,10 @@ static void segment(const ctx_t *x, int *more)
                     if (o_prot != (size_t)-1) zn_rec_num(&rec, o_prot, w->protein);
                     zn_rec_num(&rec, o_pmg, w->pmol / w->protein);
                     rate = w->pmol / (w->protein * w->time);
-                    if (a->protein) {
-                        size_t g = zn_dict_get(&x->pr->d, zn_cellbuf_f(&c, r, (size_t)ck));
-                        if (!x->pr->n[g])
-                            zn_rec_flag(&rec, x->pr->nout[g] ? "protein_out_of_range" : "protein_no_reading");
-                        else if (x->pr->nout[g])
+                    if (w->pg) {
+                        if (!w->pg->n)
+                            zn_rec_flag(&rec, w->pg->nout ? "protein_out_of_range" : "protein_no_reading");
+                        else if (w->pg->nout)
                             zn_rec_flag(&rec, a->extrapolate ? "protein_extrapolated" : "protein_partial");
                     }
                 }
@@ -865,16 +866,8 @@ static void segment(const ctx_t *x, int *more)
     }
     free(rows);
     zn_dict_free(&sg.d);
-    free(sg.sum);
-    free(sg.n);
+    free(sg.g);
     zn_cellbuf_free(&c);
-}
-
-static double opt_pos(const char *name, const char *arg)
-{
-    double v = zn_opt_num(name, arg);
-    if (!(v > 0)) zn_usage_error("%s: %s is not positive", name, arg);
-    return v;
 }
 
 int main(int argc, char **argv)
@@ -927,11 +920,11 @@ int main(int argc, char **argv)
             break;
         case OPT_DPM: a.dpm = 1; break;
         case OPT_EFF:
-            a.efficiency = opt_pos("--efficiency", optarg);
+            a.efficiency = zn_opt_pos("--efficiency", optarg);
             if (a.efficiency > 1) zn_usage_error("--efficiency: %s is above 1 (it is CPM/DPM)", optarg);
             break;
         case OPT_SIGNAL: a.signal = optarg; break;
-        case OPT_PER_PMOL: a.per_pmol = opt_pos("--per-pmol", optarg); break;
+        case OPT_PER_PMOL: a.per_pmol = zn_opt_pos("--per-pmol", optarg); break;
         case OPT_STD_PMOL: a.std_pmol = optarg; break;
         case OPT_SA_BY: a.sa_by = optarg; break;
         case OPT_NO_BLANK: a.no_blank = 1; break;
@@ -943,6 +936,7 @@ int main(int argc, char **argv)
                                optarg);
             a.isotope = isotopes[i].name;
             a.half_life_d = isotopes[i].days;
+            a.isotope_source = isotopes[i].source;
             break;
         }
         case OPT_HALF_LIFE: half = optarg; break;
@@ -964,16 +958,16 @@ int main(int argc, char **argv)
             break;
         case OPT_STD_COL: a.std_col = optarg; break;
         case OPT_STD_UNIT: a.std_unit = optarg; break;
-        case OPT_LYSATE: a.lysate_ul = opt_pos("--lysate-volume", optarg); break;
-        case OPT_ASSAY: a.assay_ul = opt_pos("--assay-volume", optarg); break;
-        case OPT_DILUTION: a.dilution = opt_pos("--dilution", optarg); break;
+        case OPT_LYSATE: a.lysate_ul = zn_opt_pos("--lysate-volume", optarg); break;
+        case OPT_ASSAY: a.assay_ul = zn_opt_pos("--assay-volume", optarg); break;
+        case OPT_DILUTION: a.dilution = zn_opt_pos("--dilution", optarg); break;
         case OPT_EXTRAP: a.extrapolate = 1; break;
         case OPT_NO_PROTEIN: a.no_protein = 1; break;
-        case OPT_TIME: a.time_min = opt_pos("--time", optarg); break;
+        case OPT_TIME: a.time_min = zn_opt_pos("--time", optarg); break;
         case OPT_INITIAL: a.initial = 1; break;
         case OPT_BY: a.by = optarg; break;
         case OPT_ALPHA:
-            a.alpha = opt_pos("--alpha", optarg);
+            a.alpha = zn_opt_pos("--alpha", optarg);
             if (a.alpha >= 1) zn_usage_error("--alpha: %s is not between 0 and 1", optarg);
             break;
         case OPT_FORCE: a.force = 1; break;

@@ -234,6 +234,8 @@ int zn_opt_common(zn_opt *o, int c, const char *arg, const char *usage);
 void zn_opt_check_stdin(int nfiles, const char *usage);
 /* An option's number (dies with a usage error naming the option). */
 double zn_opt_num(const char *name, const char *arg);
+/* The same, and it must be above 0. */
+double zn_opt_pos(const char *name, const char *arg);
 /* Open the output stream as the options say; dies on failure. */
 zn_wr *zn_opt_open_out(const zn_opt *o);
 /* Close it; dies (exit 1) on a failed write. */

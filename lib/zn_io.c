@@ -71,15 +71,17 @@ static int rd_fail(zn_rd *r, const char *fmt, ...)
     return -1;
 }
 
-static int rd_raw(zn_rd *r)
-{ /* read more raw bytes; -1 error */
-    if (r->in_pos == r->in_len) r->in_pos = r->in_len = 0;
-    if (r->in_pos > 0 && r->in_len - r->in_pos < 16) {
-        memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
-        r->in_len -= r->in_pos;
-        r->in_pos = 0;
-    }
-    if (r->in_len == RD_IN_SIZE) return 0;
+/* move the unread raw bytes to the front of the input buffer */
+static void rd_compact(zn_rd *r)
+{
+    memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
+    r->in_len -= r->in_pos;
+    r->in_pos = 0;
+}
+
+/* one read() into the free end of the input buffer; -1 error */
+static int rd_read(zn_rd *r)
+{
     ssize_t k;
     do k = read(r->fd, r->in + r->in_len, RD_IN_SIZE - r->in_len);
     while (k < 0 && errno == EINTR);
@@ -87,6 +89,23 @@ static int rd_raw(zn_rd *r)
     if (k == 0) r->in_eof = 1;
     r->in_len += (size_t)k;
     return 0;
+}
+
+/* room for n more decompressed bytes at buf[end] */
+static void rd_room(zn_rd *r, size_t n)
+{
+    while (r->cap - r->end < n) {
+        r->cap *= 2;
+        r->buf = zn_realloc(r->buf, r->cap + 1);
+    }
+}
+
+static int rd_raw(zn_rd *r)
+{ /* read more raw bytes; -1 error */
+    if (r->in_pos == r->in_len) r->in_pos = r->in_len = 0;
+    if (r->in_pos > 0 && r->in_len - r->in_pos < 16) rd_compact(r);
+    if (r->in_len == RD_IN_SIZE) return 0;
+    return rd_read(r);
 }
 
 zn_rd *zn_rd_open(const char *path, char *err, size_t errlen)
@@ -148,19 +167,9 @@ static int member_has_bc(const zn_rd *r)
 /* at least need raw bytes from in_pos, unless the input ends first */
 static int rd_need(zn_rd *r, size_t need)
 {
-    if (r->in_pos + need > RD_IN_SIZE) {
-        memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
-        r->in_len -= r->in_pos;
-        r->in_pos = 0;
-    }
-    while (r->in_len - r->in_pos < need && !r->in_eof) {
-        ssize_t k;
-        do k = read(r->fd, r->in + r->in_len, RD_IN_SIZE - r->in_len);
-        while (k < 0 && errno == EINTR);
-        if (k < 0) return rd_fail(r, "%s: read error: %s", r->name, strerror(errno));
-        if (k == 0) r->in_eof = 1;
-        r->in_len += (size_t)k;
-    }
+    if (r->in_pos + need > RD_IN_SIZE) rd_compact(r);
+    while (r->in_len - r->in_pos < need && !r->in_eof)
+        if (rd_read(r) < 0) return -1;
     return 0;
 }
 
@@ -185,10 +194,7 @@ static int rd_bgzf_member(zn_rd *r, size_t *got)
     uint32_t crc = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
     size_t isize = (size_t)t[4] | (size_t)t[5] << 8 | (size_t)t[6] << 16 | (size_t)t[7] << 24;
     if (isize > 0x10000) return 0; /* not a BGZF block after all */
-    while (r->cap - r->end < isize) {
-        r->cap *= 2;
-        r->buf = zn_realloc(r->buf, r->cap + 1);
-    }
+    rd_room(r, isize);
     size_t actual = 0;
     if (libdeflate_deflate_decompress(r->ld, h + 18, total - 26, r->buf + r->end, isize, &actual) !=
             LIBDEFLATE_SUCCESS ||
@@ -221,10 +227,7 @@ static int rd_fill(zn_rd *r)
         r->buf_base += r->pos;
         r->pos = 0;
     }
-    if (r->end == r->cap) {
-        r->cap *= 2;
-        r->buf = zn_realloc(r->buf, r->cap + 1);
-    }
+    rd_room(r, 1);
     if (!r->gz) {
         if (r->in_pos < r->in_len) { /* bytes read while sniffing */
             size_t k = r->in_len - r->in_pos;

@@ -57,7 +57,8 @@ int zn_polyfit(const double *x, const double *y, size_t n, int degree, zn_polyre
             T[2][2] = 1;
         }
         r->df = n - p;
-        /* GSL's cov is already s^2 (X'X)^-1, s^2 = chisq / (n - p) */
+        /* GSL's cov is already s^2 (X'X)^-1, s^2 = chisq / (n - p); with no
+         * residual degrees of freedom there are no standard errors */
         double s2 = r->df ? 1 : NAN;
         for (size_t i = 0; i < p; i++) {
             r->c[i] = 0;

@@ -95,6 +95,13 @@ double zn_opt_num(const char *name, const char *arg)
     return x;
 }
 
+double zn_opt_pos(const char *name, const char *arg)
+{
+    double x = zn_opt_num(name, arg);
+    if (!(x > 0)) zn_usage_error("%s: %s is not positive", name, arg);
+    return x;
+}
+
 /* the open output, reachable while the program runs (an exit on an error
  * leaves it to the cleanup of temporary files, not to a leak report) */
 static zn_wr *open_out;

@@ -27,7 +27,7 @@ counts() {
     awk -F'\t' '/^#/ || $12 == "sample"' "$T/out.znr" | zn-view --tsv -c well,construct,conc_uM,blank,sa,pmol,pmol_mg,rate > "$T/got.tsv"
     run same_table "$FIX/expected/uptake_hidex.tsv" "$T/got.tsv" 1e-12
     assert_success
-    run grep -c '^##uptake=signal:dpm:blank=28.2(n=2):sa=444dpm/pmol:decay=Zn-65:half_life_d=243.93:reference=2025-10-01' "$T/out.znr"
+    run grep -c '^##uptake=signal:dpm:blank=28.2(n=2):sa=444dpm/pmol:decay=Zn-65:half_life_d=243.93(NNDC/ChemLin):reference=2025-10-01' "$T/out.znr"
     assert_output 1
     zn-view --check "$T/out.znr"
 }
@@ -82,7 +82,7 @@ counts() {
     [[ $m == *":n=18:levels=9:range=0-2000:unit=ug/mL:"* ]]
     # the well above the top standard is named, flagged, and has no rate
     grep -q "well B7: absorbance 1.952 is outside the standards (0 to 2000 ug/mL)" "$T/err"
-    grep -q "1 sample without protein inside the standards' range" "$T/err"
+    grep -q "1 sample without protein (outside the standards' range, or no reading): no rate" "$T/err"
     zn-view --check "$T/out.znr"
 }
 
@@ -278,4 +278,150 @@ counts() {
     run zn-uptake-rate -u "$T/s.znr"
     assert_failure 1
     assert_output --partial "the standards' signal is not above the blank"
+}
+
+# a small BCA plate stream: rows "well value role std_ug_ml [dilution]"; A = 0.1 + 0.001 c
+plate() {
+    printf '##znr=1\n##schema=plate\n#plate\twell\tread\tvalue\tflag\trole\tstd_ug_ml\n'
+    while [ $# -ge 4 ]; do printf 'p1\t%s\t562\t%s\t\t%s\t%s\n' "$1" "$2" "$3" "$4"; shift 4; done
+}
+STDS=(G1 0.1 blank 0 G2 0.35 standard 250 G3 0.6 standard 500 G4 1.1 standard 1000 G5 2.1 standard 2000)
+wells() { # uptake wells without protein: well cpm
+    printf '##znr=1\n##schema=counts\n#well\tcpm\ttime_min\n'
+    while [ $# -ge 2 ]; do printf '%s\t%s\t5\n' "$1" "$2"; shift 2; done
+}
+
+@test "BCA plate by hand: linear standards, replicate wells, partial and missing readings" {
+    # A1 and A2 are two BCA wells of one lysate (key lysate): c = 500 and 600 ug/mL; 100 uL -> 0.05, 0.06 mg
+    plate "${STDS[@]}" A1 0.6 sample '' A2 0.7 sample '' B1 0.6 sample '' B2 2.5 sample '' C1 '' sample '' > "$T/p.znr"
+    printf '##znr=1\n##schema=counts\n#well\tlysate\tcpm\ttime_min\n' > "$T/u.znr"
+    printf 'X1\tA\t550\t5\nX2\tB\t500\t5\nX3\tC\t500\t5\n' >> "$T/u.znr"
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^#[^#]/ { $0 = $0 "\tlysate" } !/^#/ { $8 = substr($2, 1, 1) } 1' "$T/p.znr" > "$T/p2.znr"
+    zn-uptake-rate -u --specific-activity 10 --protein "$T/p2.znr" --protein-by lysate --lysate-volume 100 "$T/u.znr" 2> "$T/err" |
+        zn-view --tsv -c well,pmol,protein_mg,rate,flag > "$T/got.tsv"
+    # A: mean 0.055 mg, 55 pmol -> 55 / (0.055 * 5) = 200; B: B2 above the top standard, B1 alone; C: no reading
+    printf 'well\tpmol\tprotein_mg\trate\tflag\nX1\t55\t0.055\t200\t\nX2\t50\t0.05\t200\tprotein_partial\nX3\t50\t\t\tprotein_no_reading\n' > "$T/want.tsv"
+    run same_table "$T/want.tsv" "$T/got.tsv" 1e-12
+    assert_success
+    grep -q "well B2: absorbance 2.5 is outside the standards (0 to 2000 ug/mL)" "$T/err"
+    grep -q "1 sample without protein (outside the standards' range, or no reading)" "$T/err"
+    run bash -c "zn-uptake-rate -u --specific-activity 10 --protein $T/p2.znr --protein-by lysate --lysate-volume 100 $T/u.znr | grep '^##protein='"
+    assert_output --partial ":curve=linear:c0=0.1:c1=0.001:r2=1.000000:n=5:levels=5:range=0-2000:unit=ug/mL:mg_per_unit=0.0001"
+    # the coefficients are printed to 10 digits: exact data give exactly 0.1 and 0.001 there
+}
+
+@test "BCA plate: standards as amounts, dilution column, and the errors of the plate" {
+    # amounts (ug in the assay well): 20 of 200 uL assayed, dilution 2: 500 ug x 2 x 10 / 1000 = 10 mg
+    plate "${STDS[@]}" A1 0.6 sample '' | sed 's/std_ug_ml/std_ug/; /^#[^#]/s/$/\tdilution/; /^[^#]/s/$/\t/; /sample/s/$/2/' > "$T/p.znr"
+    wells A1 1000 > "$T/u.znr"
+    zn-uptake-rate -u --specific-activity 10 --protein "$T/p.znr" --lysate-volume 200 --assay-volume 20 "$T/u.znr" |
+        zn-view --tsv -c protein_mg,rate > "$T/got.tsv"
+    printf 'protein_mg\trate\n10\t2\n' > "$T/want.tsv"
+    run same_table "$T/want.tsv" "$T/got.tsv" 1e-12
+    assert_success
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/p.znr" --lysate-volume 200 "$T/u.znr"
+    assert_failure 2
+    assert_output --partial "standards as amounts (ug): give both --lysate-volume and --assay-volume, or neither"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/p.znr" --dilution 3 "$T/u.znr"
+    assert_failure 2
+    assert_output --partial "has a dilution column; --dilution would contradict it"
+    sed 's/\t2$/\t0/' "$T/p.znr" > "$T/p0.znr"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/p0.znr" "$T/u.znr"
+    assert_failure 1
+    assert_output --partial "dilution 0 is not positive"
+    # no unit in the column name; a bad --std-unit
+    plate "${STDS[@]}" A1 0.6 sample '' | sed 's/std_ug_ml/std_conc/' > "$T/pc.znr"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/pc.znr" --std-col std_conc "$T/u.znr"
+    assert_failure 2
+    assert_output --partial "the unit of the standards in 'std_conc' is not stated: give --std-unit ug/mL"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/pc.znr" --std-col std_conc --std-unit g/L "$T/u.znr"
+    assert_failure 2
+    assert_output --partial '--std-unit: "g/L" is not ug/mL, mg/mL or ug'
+    # a standard without its amount; a read that is not there; a join column the plate lacks
+    plate "${STDS[@]}" A1 0.6 sample '' | sed 's/standard\t250$/standard\t/' > "$T/pm.znr"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/pm.znr" --lysate-volume 100 "$T/u.znr"
+    assert_failure 1
+    assert_output --partial "pm.znr:5: standard well without its protein in 'std_ug_ml'"
+    plate "${STDS[@]}" A1 0.6 sample '' > "$T/p1.znr"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/p1.znr" --lysate-volume 100 --read 600 "$T/u.znr"
+    assert_failure 1
+    assert_output --partial "p1.znr: no read '600'"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/p1.znr" --lysate-volume 100 --protein-by lysate "$T/u.znr"
+    assert_failure 1
+    assert_output --partial "no column 'lysate' to join the protein to the uptake records by (--protein-by)"
+    # --extrapolate below the blank: (0.05 - 0.1)/0.001 = -50 ug/mL x 0.1 mL = -0.005 mg, an error naming the well
+    plate "${STDS[@]}" A1 0.05 sample '' > "$T/pn.znr"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/pn.znr" --lysate-volume 100 --extrapolate "$T/u.znr"
+    assert_failure 1
+    assert_output --partial "well A1: protein -0.005 mg is not positive (absorbance 0.05)"
+}
+
+@test "BCA plate: a curve that turns over, noisy standards, a Gen5 standard without Conc" {
+    wells A1 1000 > "$T/u.znr"
+    plate G1 0.1 blank 0 G2 0.6 standard 500 G3 0.8 standard 1000 G4 0.6 standard 1500 G5 0.1 standard 2000 A1 0.5 sample '' > "$T/pq.znr"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/pq.znr" --lysate-volume 100 --protein-curve quadratic "$T/u.znr"
+    assert_failure 1
+    assert_output --partial "the standard curve is not monotonic over the standards (0 to 2000 ug/mL): check the standards or use --protein-curve linear"
+    plate G1 0.1 blank 0 G2 0.5 standard 250 G3 0.45 standard 500 G4 1.3 standard 1000 G5 2.0 standard 2000 A1 0.6 sample '' > "$T/pr.znr"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/pr.znr" --lysate-volume 100 "$T/u.znr"
+    assert_success
+    assert_output --partial "standard curve r2 = 0.9"
+    assert_output --partial "(below 0.99): check the standards"
+    printf '##znr=1\n##schema=plate\n#plate\twell\tread\tvalue\tflag\tgen5_id\tgen5_conc\n' > "$T/g5.znr"
+    printf 'p\tA1\t562\t0.5\t\tSTD1\t\n' >> "$T/g5.znr"
+    run zn-uptake-rate -u --specific-activity 10 --protein "$T/g5.znr" --std-unit ug/mL --lysate-volume 100 "$T/u.znr"
+    assert_failure 1
+    assert_output --partial "g5.znr:4: Gen5 standard STD1 without Conc"
+}
+
+@test "more usage errors, each with its message" {
+    counts A1 1000 5 0.1 sample > "$T/c.znr"
+    check() { # expected-message args...
+        local msg=$1; shift
+        run zn-uptake-rate -u "$@" "$T/c.znr"
+        assert_failure 2
+        assert_output --partial "$msg"
+    }
+    check "--isotope and --half-life both give the half-life: choose one" --specific-activity 1 --isotope Zn-65 --half-life 10 --reference-date 2025-01-01
+    check "--signal is for a signal other than counts" --signal cpm --specific-activity 1
+    check "--dpm reads DPM from the counter; --efficiency converts CPM: choose one" --dpm --efficiency 0.5 --specific-activity 1dpm/pmol
+    check "--sa-by groups standards; with --specific-activity there are none" --specific-activity 1 --sa-by well
+    check "decay correction applies to a specific activity stated on another day" --isotope Zn-65 --reference-date 2025-01-01
+    check "--count-date is for decay correction: add --isotope and --reference-date" --specific-activity 1 --count-date 2025-01-01
+    check "--protein and --no-protein: choose one" --specific-activity 1 --protein x --no-protein
+    check '--protein-curve: "cubic" is not linear or quadratic' --specific-activity 1 --protein-curve cubic
+    check "--alpha: 1 is not between 0 and 1" --specific-activity 1 --initial-rate --alpha 1
+    check '--half-life: unknown unit "weeks" (d, h, min, y)' --specific-activity 1 --half-life 3weeks --reference-date 2025-01-01
+    check "--time: 0 is not positive" --specific-activity 1 --time 0
+    check '--specific-activity: "fast" is not a positive number with an optional unit' --specific-activity fast
+}
+
+@test "more data errors: time, dates, standards, groups" {
+    counts A1 1000 0 0.1 sample > "$T/c.znr"
+    run zn-uptake-rate -u --specific-activity 10 "$T/c.znr"
+    assert_failure 1
+    assert_output --partial "well A1: uptake time 0 min is not positive"
+    printf '##znr=1\n##schema=counts\n#well\tcpm\ttime_min\tprotein_mg\tcount_date\n' > "$T/d.znr"
+    printf 'A1\t1000\t5\t0.1\t30/11/2025\n' >> "$T/d.znr"
+    run zn-uptake-rate -u --specific-activity 10 --isotope Zn-65 --reference-date 2025-10-01 "$T/d.znr"
+    assert_failure 1
+    assert_output --partial "well A1: count_date is not an ISO 8601 date: give --count-date for decay correction"
+    printf '##znr=1\n##schema=counts\n#well\tcpm\ttime_min\tprotein_mg\trole\tstd_pmol\n' > "$T/s.znr"
+    printf 'A1\t1000\t5\t0.1\tsample\t\nS1\t500\t\t\tstandard\t0\n' >> "$T/s.znr"
+    run zn-uptake-rate -u "$T/s.znr"
+    assert_failure 1
+    assert_output --partial "well S1: standard without a positive pmol in 'std_pmol'"
+    printf 'A1\t1000\t5\t0.1\tsample\t\nS1\t\t\t\tstandard\t5\nS2\t500\t\t\tstandard\t5\n' > "$T/rows"
+    { head -n 3 "$T/s.znr"; cat "$T/rows"; } > "$T/s2.znr"
+    run zn-uptake-rate -u "$T/s2.znr"
+    assert_success
+    assert_output --partial "well S1: standard without a signal: left out"
+    assert_output --partial "$(printf 'A1\t1000\t5\t0.1\tsample\t\t100\t10\t100\t20')"
+    run zn-uptake-rate -u --specific-activity 10 --initial-rate "$T/c.znr"
+    assert_failure 2
+    assert_output --partial "--initial-rate: no construct or conc_uM column to group by: name the groups with --by"
+    printf '##znr=1\n##schema=counts\n#construct\tcpm\tprotein_mg\n' > "$T/nt.znr"
+    run zn-uptake-rate -u --specific-activity 10 --initial-rate "$T/nt.znr"
+    assert_failure 1
+    assert_output --partial "--initial-rate needs a time_min column (the time course)"
 }
