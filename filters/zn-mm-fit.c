@@ -46,160 +46,13 @@ static const char usage[] =
 
 enum { OPT_BY = ZN_OPT_FIRST_OWN, OPT_SD, OPT_N, OPT_SORTED, OPT_CI, OPT_LEVEL, OPT_COMPARE, OPT_SHARE, OPT_CURVE, OPT_CURVE_OUT };
 
-/* ------------------------------------------------------------ models */
-/* x[0] substrate S, x[1] inhibitor I, x[2] group (global fits) */
-static void m_mm(const double *x, const double *p, double *y, double *dy, void *unused)
+static const zn_model *find_model(const char *name, const char *opt)
 {
-    (void)unused;
-    double S = x[0], D = p[1] + S;
-    *y = p[0] * S / D;
-    if (dy) {
-        dy[0] = S / D;
-        dy[1] = -p[0] * S / (D * D);
-    }
-}
-
-static void m_hill(const double *x, const double *p, double *y, double *dy, void *unused)
-{
-    (void)unused;
-    double S = x[0], V = p[0], K = p[1], h = p[2];
-    if (!(S > 0)) {
-        *y = 0;
-        if (dy) dy[0] = dy[1] = dy[2] = 0;
-        return;
-    }
-    double u = pow(S, h), k = pow(K, h), D = k + u;
-    *y = V * u / D;
-    if (dy) {
-        dy[0] = u / D;
-        dy[1] = -V * u / (D * D) * h * k / K;
-        double du = u * log(S), dk = k * log(K);
-        dy[2] = V * (du * k - u * dk) / (D * D);
-    }
-}
-
-static void m_subinh(const double *x, const double *p, double *y, double *dy, void *unused)
-{
-    (void)unused;
-    double S = x[0], V = p[0], D = p[1] + S + S * S / p[2];
-    *y = V * S / D;
-    if (dy) {
-        dy[0] = S / D;
-        dy[1] = -V * S / (D * D);
-        dy[2] = V * S / (D * D) * S * S / (p[2] * p[2]);
-    }
-}
-
-static void m_comp(const double *x, const double *p, double *y, double *dy, void *unused)
-{
-    (void)unused;
-    double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2];
-    double D = K * (1 + I / Ki) + S;
-    *y = V * S / D;
-    if (dy) {
-        dy[0] = S / D;
-        dy[1] = -V * S * (1 + I / Ki) / (D * D);
-        dy[2] = V * S * K * I / (Ki * Ki) / (D * D);
-    }
-}
-
-static void m_noncomp(const double *x, const double *p, double *y, double *dy, void *unused)
-{
-    (void)unused;
-    double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2];
-    double c = 1 + I / Ki, g = S / (K + S);
-    *y = V * g / c;
-    if (dy) {
-        dy[0] = g / c;
-        dy[1] = -V * S / ((K + S) * (K + S)) / c;
-        dy[2] = V * g * (I / (Ki * Ki)) / (c * c);
-    }
-}
-
-static void m_uncomp(const double *x, const double *p, double *y, double *dy, void *unused)
-{
-    (void)unused;
-    double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2];
-    double D = K + S * (1 + I / Ki);
-    *y = V * S / D;
-    if (dy) {
-        dy[0] = S / D;
-        dy[1] = -V * S / (D * D);
-        dy[2] = V * S * S * I / (Ki * Ki) / (D * D);
-    }
-}
-
-static void m_mixed(const double *x, const double *p, double *y, double *dy, void *unused)
-{
-    (void)unused;
-    double S = x[0], I = x[1], V = p[0], K = p[1], Ki = p[2], al = p[3];
-    double a = 1 + I / (al * Ki), b = 1 + I / Ki, D = K * b + S * a;
-    *y = V * S / D;
-    if (dy) {
-        double q = -V * S / (D * D);
-        dy[0] = S / D;
-        dy[1] = q * b;
-        dy[2] = q * (K * (-I / (Ki * Ki)) + S * (-I / (al * Ki * Ki)));
-        dy[3] = q * S * (-I / (al * al * Ki));
-    }
-}
-
-static void m_mmlin(const double *x, const double *p, double *y, double *dy, void *unused)
-{
-    (void)unused;
-    double S = x[0], D = p[1] + S;
-    *y = p[0] * S / D + p[2] * S;
-    if (dy) {
-        dy[0] = S / D;
-        dy[1] = -p[0] * S / (D * D);
-        dy[2] = S;
-    }
-}
-
-/* grid kinds of the nonlinear parameters for the starting values */
-enum { G_LIN, G_X, G_I, G_H, G_A, G_LIN2 };
-
-typedef struct {
-    const char *name;
-    size_t np;
-    const char *pn[4];
-    int grid[4];
-    unsigned logmask;
-    int needs_i;
-    zn_model_fn f;
-    const char *eq;
-} model_t;
-
-static const model_t models[] = {
-    {"mm", 2, {"Vmax", "Km"}, {G_LIN, G_X}, 3, 0, m_mm, "Vmax*S/(Km+S)"},
-    {"hill", 3, {"Vmax", "Khalf", "h"}, {G_LIN, G_X, G_H}, 7, 0, m_hill, "Vmax*S^h/(Khalf^h+S^h)"},
-    {"subinh", 3, {"Vmax", "Km", "Ki"}, {G_LIN, G_X, G_X}, 7, 0, m_subinh, "Vmax*S/(Km+S*(1+S/Ki))"},
-    {"comp", 3, {"Vmax", "Km", "Ki"}, {G_LIN, G_X, G_I}, 7, 1, m_comp, "Vmax*S/(Km*(1+I/Ki)+S)"},
-    {"noncomp", 3, {"Vmax", "Km", "Ki"}, {G_LIN, G_X, G_I}, 7, 1, m_noncomp, "Vmax/(1+I/Ki)*S/(Km+S)"},
-    {"uncomp", 3, {"Vmax", "Km", "Ki"}, {G_LIN, G_X, G_I}, 7, 1, m_uncomp, "Vmax*S/(Km+S*(1+I/Ki))"},
-    {"mixed", 4, {"Vmax", "Km", "Ki", "alpha"}, {G_LIN, G_X, G_I, G_A}, 15, 1, m_mixed,
-     "Vmax*S/(Km*(1+I/Ki)+S*(1+I/(alpha*Ki)))"},
-    {"mm+linear", 3, {"Vmax", "Km", "kd"}, {G_LIN, G_X, G_LIN2}, 3, 0, m_mmlin, "Vmax*S/(Km+S)+kd*S"},
-};
-#define NMODELS (sizeof models / sizeof models[0])
-
-static const model_t *find_model(const char *name, const char *opt)
-{
-    for (size_t i = 0; i < NMODELS; i++)
-        if (strcmp(models[i].name, name) == 0) return &models[i];
-    zn_usage_error("%s: unknown model \"%s\" (mm, hill, subinh, comp, noncomp, uncomp, mixed, mm+linear)", opt,
-                   name);
-}
-
-/* simpler model nested in the more complex one (the simpler is a special or
- * limiting case) */
-static int nested(const model_t *s, const model_t *c)
-{
-    static const char *const pairs[][2] = {{"mm", "hill"},      {"mm", "subinh"},    {"mm", "mm+linear"},
-                                           {"comp", "mixed"},   {"noncomp", "mixed"}, {"uncomp", "mixed"}};
-    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
-        if (strcmp(pairs[i][0], s->name) == 0 && strcmp(pairs[i][1], c->name) == 0) return 1;
-    return 0;
+    const zn_model *m = zn_model_find(name);
+    if (!m)
+        zn_usage_error("%s: unknown model \"%s\" (mm, hill, subinh, comp, noncomp, uncomp, mixed, mm+linear)", opt,
+                       name);
+    return m;
 }
 
 /* ------------------------------------------------------------ data */
@@ -218,7 +71,7 @@ typedef struct {
 typedef struct {
     zn_opt o;
     const char *by, *xcol, *ycol, *icol, *sdcol, *ncol, *share, *curve_out;
-    const model_t *m, *alt;
+    const zn_model *m, *alt;
     int weight, profile, sorted;
     double level;
     long curve;
@@ -260,7 +113,7 @@ static void group_free(group_t *g)
  * some parameters shared), or either with one parameter held fixed. */
 typedef struct prob prob_t;
 struct prob {
-    const model_t *m;
+    const zn_model *m;
     size_t np;       /* parameters fitted */
     unsigned logmask;
     /* global: point's group x[2]; full parameter j of group g at map[g*4+j] */
@@ -495,8 +348,8 @@ static double grid_value(int kind, size_t k, size_t G, double lo, double hi)
 {
     static const double hv[] = {0.5, 0.75, 1, 1.5, 2, 3, 4}, av[] = {0.1, 0.3, 1, 3, 10};
     switch (kind) {
-    case G_H: return hv[k];
-    case G_A: return av[k];
+    case ZN_G_H: return hv[k];
+    case ZN_G_A: return av[k];
     default: return G > 1 ? lo * pow(hi / lo, (double)k / (double)(G - 1)) : lo;
     }
 }
@@ -520,7 +373,7 @@ static void ranges(const pts_t *t, double *xlo, double *xhi, double *ilo, double
 /* The residual SS at the nonlinear parameters in p, with the linear ones
  * (Vmax, and kd) solved by weighted least squares and written into p;
  * INFINITY when Vmax would not be positive. */
-static double node_ss(const model_t *m, const pts_t *t, double *p, int lin2)
+static double node_ss(const zn_model *m, const pts_t *t, double *p, int lin2)
 {
     p[0] = 1;
     if (lin2) p[2] = 0;
@@ -556,7 +409,7 @@ static double node_ss(const model_t *m, const pts_t *t, double *p, int lin2)
  * linear ones by weighted least squares; the best node wins.  With one
  * nonlinear parameter (mm, mm+linear) the best node is then refined by
  * parabolic interpolation in log K, so that the iteration starts close. */
-static int start_values(const model_t *m, const pts_t *t, double *best)
+static int start_values(const zn_model *m, const pts_t *t, double *best)
 {
     double xlo, xhi, ilo, ihi;
     ranges(t, &xlo, &xhi, &ilo, &ihi);
@@ -564,18 +417,18 @@ static int start_values(const model_t *m, const pts_t *t, double *best)
     if (!(ihi > 0)) ilo = ihi = 1;
     size_t nk = 0, dims[4], G[4];
     for (size_t j = 0; j < m->np; j++)
-        if (m->grid[j] != G_LIN && m->grid[j] != G_LIN2) dims[nk++] = j;
+        if (m->grid[j] != ZN_G_LIN && m->grid[j] != ZN_G_LIN2) dims[nk++] = j;
     static const size_t Gn[4][4] = {{1}, {12}, {10, 10}, {7, 7, 5}};
     for (size_t k = 0; k < nk; k++)
-        G[k] = m->grid[dims[k]] == G_H ? 7 : m->grid[dims[k]] == G_A ? 5 : Gn[nk][k];
-    int lin2 = m->np == 3 && m->grid[2] == G_LIN2;
+        G[k] = m->grid[dims[k]] == ZN_G_H ? 7 : m->grid[dims[k]] == ZN_G_A ? 5 : Gn[nk][k];
+    int lin2 = m->np == 3 && m->grid[2] == ZN_G_LIN2;
     double bestss = INFINITY, p[4];
     size_t idx[4] = {0}, bi = 0;
     for (;;) {
         for (size_t k = 0; k < nk; k++) {
             int kind = m->grid[dims[k]];
-            p[dims[k]] = grid_value(kind, idx[k], G[k], kind == G_I ? ilo / 10 : xlo / 10,
-                                    kind == G_I ? ihi * 10 : xhi * 10);
+            p[dims[k]] = grid_value(kind, idx[k], G[k], kind == ZN_G_I ? ilo / 10 : xlo / 10,
+                                    kind == ZN_G_I ? ihi * 10 : xhi * 10);
         }
         double ss = node_ss(m, t, p, lin2);
         if (ss < bestss) {
@@ -593,7 +446,7 @@ static int start_values(const model_t *m, const pts_t *t, double *best)
         double u[3], f[3];
         for (int k = 0; k < 3; k++) {
             memcpy(p, best, m->np * sizeof *p);
-            p[j] = grid_value(G_X, bi + (size_t)k - 1, G[0], xlo / 10, xhi * 10);
+            p[j] = grid_value(ZN_G_X, bi + (size_t)k - 1, G[0], xlo / 10, xhi * 10);
             u[k] = log(p[j]);
             f[k] = node_ss(m, t, p, lin2);
         }
@@ -636,17 +489,17 @@ static size_t distinct(const pts_t *t, size_t limit)
 /* A parameter far outside what the data can show (Km 1000 times above the
  * highest concentration: no saturation) is not an estimate: the fit is
  * ambiguous and no number is reported. */
-static void ran_off(const model_t *m, const pts_t *t, fit_t *F)
+static void ran_off(const zn_model *m, const pts_t *t, fit_t *F)
 {
     double xlo, xhi, ilo, ihi;
     ranges(t, &xlo, &xhi, &ilo, &ihi);
     for (size_t j = 0; j < m->np; j++) {
         double v = F->r.p[j], lo, hi;
         switch (m->grid[j]) {
-        case G_X: lo = xlo / 1000, hi = xhi * 1000; break;
-        case G_I: lo = ilo / 1000, hi = ihi * 1000; break;
-        case G_H: lo = 0.01, hi = 100; break;
-        case G_A: lo = 1e-4, hi = 1e4; break;
+        case ZN_G_X: lo = xlo / 1000, hi = xhi * 1000; break;
+        case ZN_G_I: lo = ilo / 1000, hi = ihi * 1000; break;
+        case ZN_G_H: lo = 0.01, hi = 100; break;
+        case ZN_G_A: lo = 1e-4, hi = 1e4; break;
         default: continue;
         }
         if (v < lo || v > hi) {
@@ -654,14 +507,14 @@ static void ran_off(const model_t *m, const pts_t *t, fit_t *F)
             F->ranoff = 1;
             snprintf(F->why, sizeof F->why, "%s runs off %s the data's range%s: the data do not determine it",
                      m->pn[j], v > hi ? "far above" : "far below",
-                     v > hi && m->grid[j] == G_X ? " (no saturation)" : "");
+                     v > hi && m->grid[j] == ZN_G_X ? " (no saturation)" : "");
             return;
         }
     }
 }
 
 /* fit one model to the points of one group */
-static void fit_single(const args_t *a, const model_t *m, pts_t *t, fit_t *F)
+static void fit_single(const args_t *a, const zn_model *m, pts_t *t, fit_t *F)
 {
     prob_t P = {.m = m, .np = m->np, .logmask = m->logmask, .fixed = -1, .npfull = m->np};
     fit_init(F);
@@ -997,7 +850,7 @@ static void compare(const args_t *a, const fit_t *F, const fit_t *G, cmp_t *c)
         return;
     }
     const fit_t *s = F, *x = G; /* simpler, more complex */
-    const model_t *ms = a->m, *mx = a->alt;
+    const zn_model *ms = a->m, *mx = a->alt;
     if (a->m->np > a->alt->np) {
         s = G;
         x = F;
@@ -1005,7 +858,7 @@ static void compare(const args_t *a, const fit_t *F, const fit_t *G, cmp_t *c)
         mx = a->m;
     }
     c->daicc = s->aicc - x->aicc;
-    if (ms->np < mx->np && nested(ms, mx)) {
+    if (ms->np < mx->np && zn_model_nested(ms, mx)) {
         double dfn = s->df - x->df;
         c->F = ((s->ss - x->ss) / dfn) / (x->ss / x->df);
         c->Fp = c->F > 0 ? gsl_cdf_fdist_Q(c->F, dfn, x->df) : 1;
@@ -1040,7 +893,7 @@ static void fit_group(out_t *o, group_t *g)
 static void fit_global(out_t *o, group_t *gs, size_t ng)
 {
     const args_t *a = o->a;
-    const model_t *m = a->m;
+    const zn_model *m = a->m;
     unsigned shared = 0;
     char *list = zn_strdup(a->share), *save = NULL;
     for (char *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
@@ -1367,7 +1220,7 @@ int main(int argc, char **argv)
     a.xcol = "conc_uM";
     a.ycol = "rate";
     a.icol = "inhibitor_uM";
-    a.m = &models[0];
+    a.m = &zn_models[0];
     a.level = 0.95;
     zn_opt_init(&a.o, argc, argv);
     static const struct option lopts[] = {ZN_OPT_LONG,

@@ -488,6 +488,28 @@ int zn_fit_nls(zn_model_fn f, void *arg, const double *x, size_t nx, const doubl
 /* Free the workspace kept between fits. */
 void zn_fit_release(void);
 
+/* ---------------------------------------------------------------- zn_model */
+/* The rate equations of zn-mm-fit (and zn-report's curves and residuals).
+ * x[0] = S (substrate), x[1] = I (inhibitor).  grid: how zn-mm-fit searches
+ * a parameter's starting value (linear, on the S scale, on the I scale, a
+ * Hill coefficient, alpha, a second linear one). */
+enum { ZN_G_LIN, ZN_G_X, ZN_G_I, ZN_G_H, ZN_G_A, ZN_G_LIN2 };
+typedef struct {
+    const char *name;
+    size_t np;
+    const char *pn[4];
+    int grid[4];
+    unsigned logmask; /* parameters kept positive */
+    int needs_i;      /* needs an inhibitor column */
+    zn_model_fn f;
+    const char *eq;
+} zn_model;
+extern const zn_model zn_models[];
+extern const size_t zn_nmodels;
+const zn_model *zn_model_find(const char *name); /* NULL: unknown */
+/* s is a special or limiting case of c */
+int zn_model_nested(const zn_model *s, const zn_model *c);
+
 /* ---------------------------------------------------------------- zn_lin */
 /* Least squares y = c0 + c1 x (+ c2 x^2) (GSL, x centred for conditioning). */
 typedef struct {
