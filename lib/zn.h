@@ -424,6 +424,16 @@ double zn_mean(const double *x, size_t len, size_t *n);
 double zn_sd(const double *x, size_t len);          /* sample SD (n - 1) */
 double zn_median(const double *x, size_t len, size_t *n);
 double zn_mad(const double *x, size_t len);         /* 1.4826 * median |x - median| */
+/* A test's statistic (t or F), degrees of freedom and p value. */
+typedef struct {
+    double stat, df1, df2, p;
+} zn_test;
+/* Welch's unequal-variance t test, two-sided (df1 = Welch-Satterthwaite).
+ * -1 (all NaN) when a group has fewer than 2 values or no variance. */
+int zn_welch(const double *a, size_t la, const double *b, size_t lb, zn_test *r);
+/* One-way ANOVA over k groups (F, df1 = k - 1, df2 = N - k).  -1 when
+ * fewer than 2 groups have values or there is no within-group variance. */
+int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r);
 
 /* ---------------------------------------------------------------- zn_units */
 /* A concentration "15nM", "0.811 nM", "18pM", "1uM", "1 µM", "2e-9M" ->

@@ -1,6 +1,7 @@
 /* zn_stat.c - small statistics over arrays with missing values (NaN). */
 #include "zn.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,4 +73,55 @@ double zn_mad(const double *x, size_t len)
     double d = median_sorted(v, k);
     free(v);
     return 1.4826 * d;
+}
+
+/* Welch's two-sample t test: t = (ma - mb) / sqrt(va/na + vb/nb), df by
+ * Welch-Satterthwaite, two-sided p from Student's t (GSL). */
+int zn_welch(const double *a, size_t la, const double *b, size_t lb, zn_test *r)
+{
+    size_t na, nb;
+    double ma = zn_mean(a, la, &na), mb = zn_mean(b, lb, &nb);
+    r->stat = r->df1 = r->df2 = r->p = NAN;
+    if (na < 2 || nb < 2) return -1;
+    double va = zn_sd(a, la), vb = zn_sd(b, lb);
+    va = va * va / (double)na;
+    vb = vb * vb / (double)nb;
+    if (!(va + vb > 0)) return -1;
+    r->stat = (ma - mb) / sqrt(va + vb);
+    r->df1 = (va + vb) * (va + vb) / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
+    r->p = 2 * gsl_cdf_tdist_Q(fabs(r->stat), r->df1);
+    return 0;
+}
+
+/* One-way ANOVA: F = (SSB / (k - 1)) / (SSW / (N - k)), p from the F
+ * distribution (GSL).  Groups with no values are left out. */
+int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r)
+{
+    double sum = 0, ssb = 0, ssw = 0;
+    size_t N = 0, kk = 0;
+    r->stat = r->df1 = r->df2 = r->p = NAN;
+    for (size_t j = 0; j < k; j++) {
+        size_t n;
+        double m = zn_mean(g[j], len[j], &n);
+        if (!n) continue;
+        kk++;
+        N += n;
+        sum += m * (double)n;
+    }
+    if (kk < 2 || N <= kk) return -1;
+    double gm = sum / (double)N;
+    for (size_t j = 0; j < k; j++) {
+        size_t n;
+        double m = zn_mean(g[j], len[j], &n);
+        if (!n) continue;
+        ssb += (double)n * (m - gm) * (m - gm);
+        for (size_t i = 0; i < len[j]; i++)
+            if (!isnan(g[j][i])) ssw += (g[j][i] - m) * (g[j][i] - m);
+    }
+    r->df1 = (double)(kk - 1);
+    r->df2 = (double)(N - kk);
+    if (!(ssw > 0)) return -1;
+    r->stat = ssb / r->df1 / (ssw / r->df2);
+    r->p = gsl_cdf_fdist_Q(r->stat, r->df1, r->df2);
+    return 0;
 }

@@ -387,6 +387,31 @@ static void test_polyfit(void)
        "too few distinct x for the degree: refused");
 }
 
+/* reference values from scipy.stats.ttest_ind(equal_var=False) and
+ * f_oneway (scipy 1.10 on this machine); a NaN is a missing value */
+static void test_tests(void)
+{
+    static const double a[] = {4.2, 5.1, 3.9, NAN, 6.0, 5.5, 4.8}, b[] = {6.1, 7.3, 6.8, 8.0, 5.9},
+                        c[] = {5.0, 5.2, 4.7, 5.9};
+    zn_test r;
+    int st = zn_welch(a, 7, b, 5, &r);
+    ok(st == 0 && fabs(r.stat - -3.7839471027062768) < 1e-12 &&
+           fabs(r.df1 - 8.284384894075643) < 1e-12 && fabs(r.p - 0.005025696752992259) < 1e-12,
+       "Welch t = %.17g, df = %.17g, p = %.17g (scipy -3.78394710270628, 8.28438489407564, 0.00502569675299)",
+       r.stat, r.df1, r.p);
+    const double *g[] = {a, b, c};
+    const size_t n[] = {7, 5, 4};
+    st = zn_anova1(g, n, 3, &r);
+    ok(st == 0 && fabs(r.stat - 9.48732367056086) < 1e-11 && r.df1 == 2 && r.df2 == 12 &&
+           fabs(r.p - 0.003381031784690873) < 1e-12,
+       "one-way ANOVA F = %.17g (2, 12), p = %.17g (scipy 9.48732367056086, 0.00338103178469)", r.stat, r.p);
+    static const double one[] = {1}, same[] = {2, 2, 2};
+    ok(zn_welch(a, 7, one, 1, &r) < 0 && isnan(r.p) && zn_welch(same, 3, same, 3, &r) < 0,
+       "Welch refused with one value or no variance");
+    const double *g1[] = {a};
+    ok(zn_anova1(g1, n, 1, &r) < 0 && isnan(r.p), "ANOVA refused with one group");
+}
+
 static void test_dates(void)
 {
     double d, e;
@@ -419,6 +444,7 @@ int main(void)
     test_nist();
     test_polyfit();
     test_dates();
+    test_tests();
     printf("1..%d\n", ntest);
     return nfail ? 1 : 0;
 }
