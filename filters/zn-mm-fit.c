@@ -679,9 +679,7 @@ static void fit_header(out_t *o, zn_meta *inmeta)
     }
     zn_rec_init(&o->rec, &o->cols, (size_t)-1);
     zn_meta m = {0};
-    zn_meta_add(&m, "schema=fit");
-    for (size_t i = 0; i < inmeta->n; i++)
-        if (strncmp(inmeta->v[i], "schema=", 7) && strncmp(inmeta->v[i], "znr=", 4)) zn_meta_add(&m, inmeta->v[i]);
+    zn_meta_derive(&m, inmeta, "fit");
     zn_meta_addf(&m, "fit=%s:%s:x=%s:y=%s%s%s:weight=%s:ci=%s:level=%g", a->m->name, a->m->eq, a->xcol, a->ycol,
                  a->m->needs_i ? ":I=" : "", a->m->needs_i ? a->icol : "", wname[a->weight],
                  a->profile ? "profile" : "wald", a->level);

@@ -144,6 +144,9 @@ void zn_meta_clear(zn_meta *m);
 void zn_meta_once(const char *file, const zn_meta *m, const char *key, int force, const char *done,
                   const char *again);
 void zn_meta_copy(zn_meta *dst, const zn_meta *src);
+/* The meta of a stream made from src: "schema=SCHEMA", then src's lines
+ * but its znr and schema (so provenance and windows carry on). */
+void zn_meta_derive(zn_meta *dst, const zn_meta *src, const char *schema);
 
 typedef struct {
     char *name;
@@ -345,6 +348,12 @@ void zn_trace_init(zn_trace *tr, zn_in *in);
 void zn_trace_segment(zn_trace *tr);
 void zn_trace_rec(zn_trace *tr);
 void zn_trace_free(zn_trace *tr);
+/* The column a trace's results are read from by default: a calibrated
+ * zn_pM / zn_nM / zn_uM, else dF_F0, R_R0, R, F; NULL when none is there. */
+const char *zn_trace_signal(const zn_in *in);
+/* Its unit: ##unit.COL of the meta, else pM/nM/uM for zn_*, "1" for the
+ * ratios (R, R_R0, F_F0, dF_F0), "a.u." otherwise. */
+const char *zn_signal_unit(const zn_meta *m, const char *col);
 /* Is this column a fluorescence channel (F or F_*, not a derived F_F0)? */
 int zn_is_channel(const char *name);
 /* The window NAME: from opt ("START:END" seconds) when given, else from the

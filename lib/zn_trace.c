@@ -9,6 +9,25 @@
 
 /* ---------------------------------------------------------------- trace */
 
+const char *zn_trace_signal(const zn_in *in)
+{
+    static const char *const pref[] = {"zn_pM", "zn_nM", "zn_uM", "dF_F0", "R_R0", "R", "F"};
+    for (size_t i = 0; i < sizeof pref / sizeof *pref; i++)
+        if (zn_in_col(in, pref[i]) >= 0) return pref[i];
+    return NULL;
+}
+
+const char *zn_signal_unit(const zn_meta *m, const char *col)
+{
+    char key[300];
+    snprintf(key, sizeof key, "unit.%s", col);
+    const char *u = zn_meta_get(m, key);
+    if (u) return u;
+    if (strncmp(col, "zn_", 3) == 0 && zn_conc_unit(col + 3) > 0) return col + 3;
+    if (!strcmp(col, "R") || !strcmp(col, "R_R0") || !strcmp(col, "F_F0") || !strcmp(col, "dF_F0")) return "1";
+    return "a.u.";
+}
+
 int zn_is_channel(const char *name)
 {
     if (strcmp(name, "F") == 0) return 1;

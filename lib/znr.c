@@ -57,6 +57,14 @@ void zn_meta_copy(zn_meta *dst, const zn_meta *src)
     for (size_t i = 0; i < src->n; i++) zn_meta_add(dst, src->v[i]);
 }
 
+void zn_meta_derive(zn_meta *dst, const zn_meta *src, const char *schema)
+{
+    zn_meta_clear(dst);
+    zn_meta_addf(dst, "schema=%s", schema);
+    for (size_t i = 0; i < src->n; i++)
+        if (strncmp(src->v[i], "schema=", 7) && strncmp(src->v[i], "znr=", 4)) zn_meta_add(dst, src->v[i]);
+}
+
 int zn_window_parse(const char *s, zn_window *w, char *err, size_t errlen)
 {
     const char *sep = strpbrk(s, ":=");
