@@ -55,8 +55,8 @@ $(BUILD)/obj $(BUILD)/bin:
 $(BUILD)/obj/%.o: lib/%.c lib/zn.h | $(BUILD)/obj
 	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -c -o $@ $<
 
-$(BUILD)/schemas_gen.c: $(SCHEMAS) schemas/sensors.tsv tools/embed-schemas.sh | $(BUILD)/obj
-	tools/embed-schemas.sh schemas/sensors.tsv $(SCHEMAS) > $@
+$(BUILD)/schemas_gen.c: $(SCHEMAS) schemas/sensors.tsv schemas/literature.tsv tools/embed-schemas.sh | $(BUILD)/obj
+	tools/embed-schemas.sh schemas/sensors.tsv schemas/literature.tsv $(SCHEMAS) > $@
 
 $(BUILD)/obj/schemas_gen.o: $(BUILD)/schemas_gen.c
 	$(CC) $(CFLAGS) $(WARN) -c -o $@ $<
@@ -95,7 +95,7 @@ install: all
 	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/schemas
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
-	install -m 0644 $(SCHEMAS) schemas/sensors.tsv $(DESTDIR)$(DATADIR)/schemas
+	install -m 0644 $(SCHEMAS) schemas/sensors.tsv schemas/literature.tsv $(DESTDIR)$(DATADIR)/schemas
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGS))

@@ -181,6 +181,7 @@ typedef struct zn_in {
     long first_lineno;
     size_t fcap;
     int pending; /* a line is buffered (the ##znr=1 of the next segment) */
+    int mixed;   /* segments may have different columns */
 } zn_in;
 /* Open the files (n = 0: standard input) as one stream and read the first
  * segment's meta and header.  0 ok, -1 error (in->err). */
@@ -188,6 +189,10 @@ int zn_in_open(zn_in *in, char **files, int n);
 /* ZN_REC (fields in f/fl), ZN_SEG (a new segment began: meta replaced, header
  * equal to the first), ZN_EOF, ZN_ERR (in->err). */
 int zn_in_next(zn_in *in);
+/* The same, but a segment may bring its own columns (a report reading
+ * traces, fits and curves in one stream): after ZN_SEG, cols and ncols are
+ * the new segment's. */
+int zn_in_open_mixed(zn_in *in, char **files, int n);
 int zn_in_col(const zn_in *in, const char *name); /* index or -1 */
 void zn_in_close(zn_in *in);
 /* die with "prog: file:line: msg" (exit 1) */
@@ -469,6 +474,8 @@ int zn_sensors_load(zn_sensors *c, const char *text, const char *what, char *err
 const zn_sensor *zn_sensor_find(const zn_sensors *c, const char *name);
 void zn_sensors_free(zn_sensors *c);
 extern const char zn_sensor_catalogue[];
+/* Published values (schemas/literature.tsv, TSV with # comments). */
+extern const char zn_literature_table[];
 
 /* ---------------------------------------------------------------- zn_key */
 /* A comma-separated list of column names -> their indices (each must exist;

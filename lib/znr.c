@@ -172,10 +172,12 @@ static int read_head(zn_in *in)
     }
     char *hdr = in->line;
     if (in->first_header) {
-        if (strcmp(hdr, in->first_header) != 0)
+        if (strcmp(hdr, in->first_header) == 0) return 0;
+        if (!in->mixed)
             return in_fail(in, "this segment's columns differ from the first segment's (%s:%ld): \"%s\" vs \"%s\"",
                            in->first_file, in->first_lineno, hdr + 1, in->first_header + 1);
-        return 0;
+        free(in->first_header);
+        free(in->first_file);
     }
     set_cols(in, hdr);
     for (size_t i = 0; i < in->ncols; i++) {
@@ -212,15 +214,20 @@ static int open_file(zn_in *in)
     return read_head(in);
 }
 
-int zn_in_open(zn_in *in, char **files, int n)
+static int in_open(zn_in *in, char **files, int n, int mixed)
 {
     static char *dash[] = {"-"};
     memset(in, 0, sizeof *in);
+    in->mixed = mixed;
     in->files = n ? files : dash;
     in->nfiles = n ? n : 1;
     in->file = "-";
     return open_file(in) < 0 ? ZN_ERR : 0;
 }
+
+int zn_in_open(zn_in *in, char **files, int n) { return in_open(in, files, n, 0); }
+
+int zn_in_open_mixed(zn_in *in, char **files, int n) { return in_open(in, files, n, 1); }
 
 int zn_in_next(zn_in *in)
 {
