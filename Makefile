@@ -89,6 +89,7 @@ demo: deps all
 bench: all
 	@bench/run.sh $(BUILD)/bin
 	@bench/fit.sh $(BUILD)/bin
+	@bench/report.sh $(BUILD)/bin
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

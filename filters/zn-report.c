@@ -1892,7 +1892,7 @@ static void write_html(const out_t *O, const char *path)
     char err[600];
     zn_wr *w = zn_wr_open(path, 0, 1, err, sizeof err);
     if (!w) zn_die(ZN_EXIT_DATA, "--html: %s", err);
-    zn_wr_put(w, b.s, b.n);
+    zn_wr_text(w, b.s, b.n);
     if (zn_wr_close(w, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "--html: %s", err);
     zn_buf_free(&b);
 }
@@ -2056,7 +2056,7 @@ int main(int argc, char **argv)
     char err[600];
     zn_wr *w = zn_wr_open(a.o.out, 0, 1, err, sizeof err);
     if (!w) zn_die(ZN_EXIT_DATA, "%s", err);
-    zn_wr_put(w, b.s, b.n);
+    zn_wr_text(w, b.s, b.n);
     if (zn_wr_close(w, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s", err);
     zn_buf_free(&b);
     if (a.html) write_html(&O, a.html);

@@ -114,6 +114,8 @@ typedef struct zn_wr zn_wr;
 zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errlen);
 void zn_wr_put(zn_wr *w, const char *s, size_t n);
 void zn_wr_puts(zn_wr *w, const char *s);
+/* Text of many lines (each '\n' is a zn_wr_eol): a report, a page. */
+void zn_wr_text(zn_wr *w, const char *s, size_t n);
 void zn_wr_putc(zn_wr *w, char c);
 void zn_wr_double(zn_wr *w, double x); /* shortest round trip */
 void zn_wr_long(zn_wr *w, long x);

@@ -602,12 +602,12 @@ static void wr_flush(zn_wr *w, size_t n)
         pthread_cond_broadcast(&w->cv);
         pthread_mutex_unlock(&w->mu);
         w->n -= n;
-        w->line_start -= n;
+        w->line_start = w->line_start > n ? w->line_start - n : 0;
         return;
     }
     memmove(w->buf, w->buf + n, w->n - n);
     w->n -= n;
-    w->line_start -= n;
+    w->line_start = w->line_start > n ? w->line_start - n : 0; /* a line longer than a block: no line end kept */
 }
 
 void zn_wr_put(zn_wr *w, const char *s, size_t n)
@@ -625,6 +625,21 @@ void zn_wr_put(zn_wr *w, const char *s, size_t n)
 }
 
 void zn_wr_puts(zn_wr *w, const char *s) { zn_wr_put(w, s, strlen(s)); }
+
+void zn_wr_text(zn_wr *w, const char *s, size_t n)
+{
+    while (n) {
+        const char *e = memchr(s, '\n', n);
+        size_t k = e ? (size_t)(e - s) : n;
+        zn_wr_put(w, s, k);
+        if (e) {
+            zn_wr_eol(w);
+            k++;
+        }
+        s += k;
+        n -= k;
+    }
+}
 
 void zn_wr_putc(zn_wr *w, char c)
 {
