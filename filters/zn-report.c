@@ -1337,25 +1337,34 @@ static char *ylabel_signal(const rep_t *R)
 static void html_traces(const out_t *O, zn_buf *b)
 {
     const rep_t *R = O->R;
-    /* one y range for all panels: the mean +- SEM and the sampled cells */
-    double lo = INFINITY, hi = -INFINITY, tmax = 0;
+    /* one y range for all panels: the 1st to 99th percentile of the frame
+     * means and the sampled cells' values (a few values near Smax can be
+     * huge; lines beyond the range are clipped at the frame) */
+    double tmax = 0;
+    size_t nall = 0, cap = 0;
+    double *all = NULL;
     for (size_t k = 0; k < R->nconds; k++) {
         const cond_t *c = &R->conds[k];
         for (size_t f = 0; f < c->nf; f++) {
             if (c->tn[f] && c->ts[f] / c->tn[f] > tmax) tmax = c->ts[f] / c->tn[f];
             if (!c->n[f]) continue;
-            double m = c->s[f] / c->n[f];
-            if (m < lo) lo = m;
-            if (m > hi) hi = m;
+            zn_grow(&all, &cap, nall + 1, sizeof *all);
+            all[nall++] = c->s[f] / c->n[f];
         }
         for (size_t i = 0; i < c->nres; i++)
             for (size_t j = 0; j < c->res[i].n; j++) {
-                double v = c->res[i].v[j];
-                if (isnan(v)) continue;
-                if (v < lo) lo = v;
-                if (v > hi) hi = v;
+                if (isnan(c->res[i].v[j])) continue;
+                zn_grow(&all, &cap, nall + 1, sizeof *all);
+                all[nall++] = c->res[i].v[j];
             }
     }
+    double lo = 0, hi = 1;
+    if (nall) {
+        qsort(all, nall, sizeof *all, cmp_double);
+        lo = all[(size_t)(0.01 * (double)(nall - 1))];
+        hi = all[(size_t)ceil(0.99 * (double)(nall - 1))];
+    }
+    free(all);
     nice_range(&lo, &hi);
     double t0 = 0, t1 = tmax;
     nice_range(&t0, &t1);
@@ -1370,6 +1379,8 @@ static void html_traces(const out_t *O, zn_buf *b)
         svg_open(sv, 640, 300, lab);
         free(lab);
         plot_t p = {sv, t0, t1, lo, hi, 70, 28, 550, 220};
+        zn_buf_addf(sv, "<clipPath id=\"clip-%s\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath>\n"
+                        "<g clip-path=\"url(#clip-%s)\">\n", id, p.L, p.T, p.W, p.H, id);
         for (size_t w = 0; w < R->nwin; w++) {
             double a = R->win[w].start < t0 ? t0 : R->win[w].start, e = R->win[w].end > t1 ? t1 : R->win[w].end;
             if (!(e > a)) continue;
@@ -1412,6 +1423,7 @@ static void html_traces(const out_t *O, zn_buf *b)
         snprintf(st, sizeof st, "stroke=\"%s\" stroke-width=\"2\"%s%s%s", colour[k % NCOL], *dash[k % NCOL] ? " stroke-dasharray=\"" : "",
                  dash[k % NCOL], *dash[k % NCOL] ? "\"" : "");
         polyline(&p, t, m, c->nf, st);
+        zn_buf_adds(sv, "</g>\n");
         free(t);
         free(m);
         free(se);
@@ -1420,7 +1432,8 @@ static void html_traces(const out_t *O, zn_buf *b)
         free(ti);
         zn_buf_adds(sv, "</svg>\n");
         char *cap = zn_asprintf("%s: mean (line) and SEM (band) of %s over all %ld cells, frame by frame; faint lines: %s%zu "
-                                "single cells; shaded: the windows of the protocol.",
+                                "single cells; shaded: the windows of the protocol; y axis: the 1st to 99th percentile of the values, "
+                                "lines beyond it clipped.",
                                 c->name, R->signal, c->seen, c->nres < (size_t)c->seen ? "a random sample of " : "the ",
                                 c->nres);
         figure_close(b, cap);
