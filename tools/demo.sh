@@ -5,7 +5,8 @@
 # the background ROI, F/F0, calibrate to free zinc with the in-situ
 # Fmax/Fmin windows, with and without photobleaching correction, and set
 # the per-cell results beside the truth the file was made from.
-# (The HTML report and the uptake fits come with zn-report and zn-mm-fit.)
+# Then per-cell metrics and the HTML report (demo-out/report.html).  The
+# other two protocols and their pipelines come with issue 6.
 set -euo pipefail
 bin=$(cd "${1:-build/bin}" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,5 +43,9 @@ for f in zn zn-bleach; do zn-view --tsv -c cell,t,zn_nM,bleach_k "$out/dish1.$f.
               tp = 0.5 + 0.1 * n + (5 + 2 * n - 0.5 - 0.1 * n) * (1 - exp(-290 / 60))
               printf "%-5s %10.2f %10.2f %10.2f   %10.2f %10.2f %10.2f\n", c, 0.5 + 0.1 * n, med(rest[1 SUBSEP c]), med(rest[2 SUBSEP c]),
                   tp, med(pk[1 SUBSEP c]), med(pk[2 SUBSEP c]) } }'
+zn-metrics -o "$out/dish1.metrics.znr.gz" "$out/dish1.zn-bleach.znr.gz"
 echo
-echo "Results are in $out/ (dish1.trace.znr.gz, dish1.zn.znr.gz, dish1.zn-bleach.znr.gz, dish1.zn.tsv)."
+zn-report --html "$out/report.html" --title "znflow demo: FluoZin-3, one dish" \
+    "$out/dish1.zn-bleach.znr.gz" "$out/dish1.metrics.znr.gz" | sed -n '/^Cells and/,/^$/p'
+echo "Results are in $out/: report.html (open it in a browser), dish1.trace.znr.gz,"
+echo "dish1.zn.znr.gz, dish1.zn-bleach.znr.gz, dish1.metrics.znr.gz, dish1.zn.tsv."
