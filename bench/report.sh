@@ -18,18 +18,7 @@ cal="$out/cal3_${CELLS}x${FRAMES}.znr.gz"
 n=$("$bin/zn-view" -u "$cal" | grep -vc '^#')
 "$bin/zn-view" -u "$cal" | awk -v n=$(( n / 5 )) 'NR <= n' > "$out/cal_fifth.txt"
 echo "records: $n (calibrated trace, $(( $(stat -c %s "$cal") / 1000000 )) MB gz)"
-declare -A WALL MEM
-run() {
-    local name=$1 cmd=$2 ts=() m=0
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f '%e %M' -o "$out/time.txt" bash -c "$cmd" > /dev/null
-        read -r t k < "$out/time.txt"
-        ts+=("$t"); [ "$k" -gt "$m" ] && m=$k
-    done
-    WALL[$name]=$(printf '%s\n' "${ts[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-    MEM[$name]=$m
-    printf '%-40s %7.2f s  %8.1f MiB\n' "$name" "${WALL[$name]}" "$(echo "$m / 1024" | bc -l)"
-}
+. "$top/bench/lib.sh"
 # columns of the calibrated trace: sample condition cell role frame t F bg_F F0 F_F0 dF_F0 zn_nM ...
 MAWK_MEAN='BEGIN { FS = "\t" } /^#/ { next } $4 == "cell" && $12 != "" { k = $2 SUBSEP $5; s[k] += $12; n[k]++ }
   END { for (k in s) print k, s[k] / n[k] }'

@@ -45,18 +45,7 @@ printf 'records: %s, text %s MB, gz %s MB\n' "$(grep -vc '^#' "$out/trace.txt")"
     "$(( $(stat -c %s "$out/trace.txt") / 1000000 ))" "$(( $(stat -c %s "$trace") / 1000000 ))"
 
 # run NAME CMD: median wall time and max peak RSS over RUNS runs
-declare -A WALL MEM
-run() {
-    local name=$1 cmd=$2 ts=() m=0
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f '%e %M' -o "$out/time.txt" bash -c "$cmd" > /dev/null
-        read -r t k < "$out/time.txt"
-        ts+=("$t"); [ "$k" -gt "$m" ] && m=$k
-    done
-    WALL[$name]=$(printf '%s\n' "${ts[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
-    MEM[$name]=$m
-    printf '%-34s %7.2f s  %8.1f MiB\n' "$name" "${WALL[$name]}" "$(echo "$m / 1024" | bc -l)"
-}
+. "$top/bench/lib.sh"
 echo "median of $RUNS runs; peak memory is the largest of the runs (of the whole pipeline's largest process)"
 run "gzip -dc | gzip -1"          "gzip -dc '$trace' | gzip -1 > '$out/o1.gz'"
 run "gzip -dc | mawk print | gzip -1" "gzip -dc '$trace' | $AWK '{print}' | gzip -1 > '$out/o2.gz'"

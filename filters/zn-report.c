@@ -234,6 +234,7 @@ typedef struct {
     uint64_t rng;
     /* the current cell */
     int cur_on;
+    long cur_slot; /* its place in the sample, -1: not sampled */
     cellsum_t cur;
     double *ct, *cv, bsum;
     long *cf, bn;
@@ -261,6 +262,18 @@ static size_t cond_index(rep_t *R, const char *name)
     return R->nconds++;
 }
 
+/* Reservoir sampling of single cells: decided when a cell starts (the
+ * choice does not depend on its values), so only a chosen cell is kept. */
+static long pick_slot(rep_t *R, cond_t *c)
+{
+    size_t K = R->a->ncells;
+    c->seen++;
+    if (!K) return -1;
+    if (c->nres < K) return (long)c->nres++;
+    uint64_t j = next_rand(&R->rng) % (uint64_t)c->seen;
+    return j < K ? (long)j : -1;
+}
+
 static void finish_cell(rep_t *R)
 {
     if (!R->cur_on) return;
@@ -268,25 +281,17 @@ static void finish_cell(rep_t *R)
     R->cur.base = R->bn ? R->bsum / (double)R->bn : NAN;
     zn_grow(&R->cells, &R->cellcap, R->ncells + 1, sizeof *R->cells);
     R->cells[R->ncells++] = R->cur;
-    cond_t *c = &R->conds[R->cur.cond];
-    c->seen++;
-    size_t K = R->a->ncells, slot;
-    if (!K) return;
-    if (c->nres < K) slot = c->nres++;
-    else {
-        uint64_t j = next_rand(&R->rng) % (uint64_t)c->seen;
-        if (j >= K) return;
-        slot = (size_t)j;
-        free(c->res[slot].t);
-        free(c->res[slot].v);
-        free(c->res[slot].frame);
-        free(c->res[slot].label);
-    }
-    sampled_t *s = &c->res[slot];
+    if (R->cur_slot < 0) return;
+    sampled_t *s = &R->conds[R->cur.cond].res[R->cur_slot];
+    free(s->t);
+    free(s->v);
+    free(s->frame);
+    free(s->label);
+    size_t n = R->cn ? R->cn : 1;
     s->n = R->cn;
-    s->t = zn_malloc((R->cn ? R->cn : 1) * sizeof *s->t);
-    s->v = zn_malloc((R->cn ? R->cn : 1) * sizeof *s->v);
-    s->frame = zn_malloc((R->cn ? R->cn : 1) * sizeof *s->frame);
+    s->t = zn_malloc(n * sizeof *s->t);
+    s->v = zn_malloc(n * sizeof *s->v);
+    s->frame = zn_malloc(n * sizeof *s->frame);
     memcpy(s->t, R->ct, R->cn * sizeof *s->t);
     memcpy(s->v, R->cv, R->cn * sizeof *s->v);
     memcpy(s->frame, R->cf, R->cn * sizeof *s->frame);
@@ -363,7 +368,7 @@ static int read_trace(rep_t *R, zn_in *in)
     long nrec = 0;
     while ((k = zn_in_next(in)) == ZN_REC) {
         zn_trace_rec(&tr);
-        nrec++;
+        zn_progress(&a->o, R->ntrace_rec + ++nrec, 0);
         if (tr.new_cell) {
             finish_cell(R);
             if (!tr.bg) {
@@ -374,6 +379,7 @@ static int read_trace(rep_t *R, zn_in *in)
                 R->cur.cell = zn_strdup(in->f[tr.c_cell]);
                 R->cur.cmin = R->cur.cmax = NAN;
                 R->cur_on = 1;
+                R->cur_slot = pick_slot(R, &R->conds[R->cur.cond]);
                 R->cn = 0;
                 R->bsum = 0;
                 R->bn = 0;
@@ -407,18 +413,19 @@ static int read_trace(rep_t *R, zn_in *in)
                 R->bn++;
             }
         }
-        if (R->cn == R->ccap2) {
-            size_t cap = R->ccap2;
-            zn_grow(&R->ct, &cap, R->cn + 1, sizeof *R->ct);
-            R->cv = zn_realloc(R->cv, cap * sizeof *R->cv);
-            R->cf = zn_realloc(R->cf, cap * sizeof *R->cf);
-            R->ccap2 = cap;
+        if (R->cur_slot >= 0) { /* a sampled cell: its values are kept */
+            if (R->cn == R->ccap2) {
+                size_t cap = R->ccap2;
+                zn_grow(&R->ct, &cap, R->cn + 1, sizeof *R->ct);
+                R->cv = zn_realloc(R->cv, cap * sizeof *R->cv);
+                R->cf = zn_realloc(R->cf, cap * sizeof *R->cf);
+                R->ccap2 = cap;
+            }
+            R->ct[R->cn] = tr.t;
+            R->cv[R->cn] = v;
+            R->cf[R->cn] = tr.frame;
+            R->cn++;
         }
-        R->ct[R->cn] = tr.t;
-        R->cv[R->cn] = v;
-        R->cf[R->cn] = tr.frame;
-        R->cn++;
-        if (a->o.progress && (R->ntrace_rec + nrec) % (1 << 20) == 0) zn_progress(&a->o, R->ntrace_rec + nrec, 0);
     }
     finish_cell(R);
     if (have_base) free(base.name);
@@ -460,15 +467,15 @@ static int read_table(rep_t *R, zn_in *in, const char *schema, long *nrec)
     return k;
 }
 
-static void add_input(rep_t *R, const zn_in *in, const char *schema, long nrec)
+static void add_input(rep_t *R, const char *file, const zn_meta *meta, const char *schema, long nrec)
 {
     zn_buf pg = {0};
-    for (size_t i = 0; i < in->meta.n; i++)
-        if (strncmp(in->meta.v[i], "pg=", 3) == 0) zn_buf_addf(&pg, "%s%s", pg.n ? "\n" : "", in->meta.v[i] + 3);
+    for (size_t i = 0; i < meta->n; i++)
+        if (strncmp(meta->v[i], "pg=", 3) == 0) zn_buf_addf(&pg, "%s%s", pg.n ? "\n" : "", meta->v[i] + 3);
     if (!pg.s) zn_buf_adds(&pg, "");
     if (R->ninputs) {
         input_t *p = &R->inputs[R->ninputs - 1];
-        if (!strcmp(p->file, in->file) && !strcmp(p->schema, schema) && !strcmp(p->pg, pg.s)) {
+        if (!strcmp(p->file, file) && !strcmp(p->schema, schema) && !strcmp(p->pg, pg.s)) {
             p->nrec += nrec;
             zn_buf_free(&pg);
             return;
@@ -476,7 +483,7 @@ static void add_input(rep_t *R, const zn_in *in, const char *schema, long nrec)
     }
     zn_grow(&R->inputs, &R->icap, R->ninputs + 1, sizeof *R->inputs);
     input_t *p = &R->inputs[R->ninputs++];
-    p->file = zn_strdup(in->file);
+    p->file = zn_strdup(file);
     p->schema = zn_strdup(schema);
     p->pg = pg.s;
     p->nrec = nrec;
@@ -506,8 +513,7 @@ static void read_all(rep_t *R, zn_in *in)
                    !strcmp(schema, "counts") || !strcmp(schema, "plate")
                        ? ": instrument records become results with zn-uptake-rate"
                        : "");
-        zn_in tmp = {.meta = keep, .file = file};
-        add_input(R, &tmp, schema, nrec);
+        add_input(R, file, &keep, schema, nrec);
         zn_meta_clear(&keep);
         free(keep.v);
         free(file);
@@ -539,31 +545,19 @@ static void lit_load(void)
         snprintf(l->kind, sizeof l->kind, "%s", k);
         snprintf(l->names, sizeof l->names, "%s", zn_table_get(&t, r, 1));
         snprintf(l->quantity, sizeof l->quantity, "%s", zn_table_get(&t, r, 2));
-        const char *lo = zn_table_get(&t, r, 3), *hi = zn_table_get(&t, r, 4);
-        l->lo = *lo ? atof(lo) : NAN;
-        l->hi = *hi ? atof(hi) : NAN;
+        for (size_t j = 3; j <= 4; j++) {
+            const char *v = zn_table_get(&t, r, j);
+            double *x = j == 3 ? &l->lo : &l->hi;
+            int k = zn_parse_double(v, strlen(v), x);
+            if (k == ZN_NUM_EMPTY) *x = NAN;
+            else if (k != ZN_NUM_OK)
+                zn_die(ZN_EXIT_DATA, "the built-in literature table, line %ld: \"%s\" is not a number", t.rows[r].line, v);
+        }
         snprintf(l->unit, sizeof l->unit, "%s", zn_table_get(&t, r, 5));
         snprintf(l->note, sizeof l->note, "%s", zn_table_get(&t, r, 6));
         snprintf(l->source, sizeof l->source, "%s", zn_table_get(&t, r, 7));
     }
     zn_table_free(&t);
-}
-
-/* names equal ignoring case, '-', '_' and spaces */
-static int name_eq(const char *a, size_t la, const char *b, size_t lb)
-{
-    size_t i = 0, j = 0;
-    for (;;) {
-        while (i < la && (a[i] == '-' || a[i] == '_' || a[i] == ' ')) i++;
-        while (j < lb && (b[j] == '-' || b[j] == '_' || b[j] == ' ')) j++;
-        if (i == la || j == lb) return i == la && j == lb;
-        char x = a[i], y = b[j];
-        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
-        if (x != y) return 0;
-        i++;
-        j++;
-    }
 }
 
 static int lit_names(const lit_t *l, const char *name)
@@ -572,7 +566,7 @@ static int lit_names(const lit_t *l, const char *name)
     while (*p) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (name_eq(p, n, name, strlen(name))) return 1;
+        if (zn_name_eq(p, n, name, strlen(name))) return 1;
         p += n + (e != NULL);
     }
     return 0;
@@ -635,6 +629,8 @@ typedef struct {
     double p[4];
     double *x, *y, *I; /* points */
     size_t n, cap;
+    double *rx, *rI, *rmean, *rsd; /* replicates per (x, I): mean and SD */
+    size_t nrep;
     int ok;
 } fgroup_t;
 
@@ -733,9 +729,7 @@ static void build_cells(out_t *O)
 
 static const char *meta_unit(const zn_meta *m, const char *col)
 {
-    char key[200];
-    snprintf(key, sizeof key, "unit.%s", col);
-    const char *u = zn_meta_get(m, key);
+    const char *u = zn_meta_unit(m, col);
     return u ? u : "";
 }
 
@@ -977,15 +971,24 @@ static void build_kinetics(out_t *O)
                 ord[j] = p;
             }
         double *v = zn_malloc((g->n + 1) * sizeof *v);
+        size_t rn = g->n + 1;
+        g->rx = zn_malloc(rn * sizeof *g->rx);
+        g->rI = zn_malloc(rn * sizeof *g->rI);
+        g->rmean = zn_malloc(rn * sizeof *g->rmean);
+        g->rsd = zn_malloc(rn * sizeof *g->rsd);
         for (size_t i = 0; i < g->n;) {
-            size_t j = i, nv = 0;
+            size_t j = i, nv = 0, r = g->nrep++;
             while (j < g->n && g->x[ord[j]] == g->x[ord[i]] && g->I[ord[j]] == g->I[ord[i]]) v[nv++] = g->y[ord[j++]];
+            g->rx[r] = g->x[ord[i]];
+            g->rI[r] = g->I[ord[i]];
+            g->rmean[r] = zn_mean(v, nv, NULL);
+            g->rsd[r] = zn_sd(v, nv);
             rtab_s(&O->t[T_UPTAKE], g->label);
-            rtab_n(&O->t[T_UPTAKE], g->x[ord[i]]);
-            rtab_n(&O->t[T_UPTAKE], g->m && g->m->needs_i ? g->I[ord[i]] : NAN);
+            rtab_n(&O->t[T_UPTAKE], g->rx[r]);
+            rtab_n(&O->t[T_UPTAKE], g->m && g->m->needs_i ? g->rI[r] : NAN);
             rtab_n(&O->t[T_UPTAKE], (double)nv);
-            rtab_n(&O->t[T_UPTAKE], zn_mean(v, nv, NULL));
-            rtab_n(&O->t[T_UPTAKE], zn_sd(v, nv));
+            rtab_n(&O->t[T_UPTAKE], g->rmean[r]);
+            rtab_n(&O->t[T_UPTAKE], g->rsd[r]);
             rtab_s(&O->t[T_UPTAKE], O->yunit);
             i = j;
         }
@@ -1374,21 +1377,20 @@ static void html_traces(const out_t *O, zn_buf *b)
         char id[64];
         snprintf(id, sizeof id, "fig-trace-%zu", k + 1);
         figure_open(b, id);
-        zn_buf *sv = b;
         char *lab = zn_asprintf("mean trace of %s", c->name);
-        svg_open(sv, 640, 300, lab);
+        svg_open(b, 640, 300, lab);
         free(lab);
-        plot_t p = {sv, t0, t1, lo, hi, 70, 28, 550, 220};
-        zn_buf_addf(sv, "<clipPath id=\"clip-%s\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath>\n"
+        plot_t p = {b, t0, t1, lo, hi, 70, 28, 550, 220};
+        zn_buf_addf(b, "<clipPath id=\"clip-%s\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath>\n"
                         "<g clip-path=\"url(#clip-%s)\">\n", id, p.L, p.T, p.W, p.H, id);
         for (size_t w = 0; w < R->nwin; w++) {
             double a = R->win[w].start < t0 ? t0 : R->win[w].start, e = R->win[w].end > t1 ? t1 : R->win[w].end;
             if (!(e > a)) continue;
-            zn_buf_addf(sv, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#000\" fill-opacity=\"0.07\"/>",
+            zn_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#000\" fill-opacity=\"0.07\"/>",
                         PX(&p, a), p.T, PX(&p, e) - PX(&p, a), p.H);
-            zn_buf_addf(sv, "<text x=\"%.1f\" y=\"%.1f\" class=\"wl\">", PX(&p, a) + 2, p.T + 11);
-            esc(sv, R->win[w].name);
-            zn_buf_adds(sv, "</text>\n");
+            zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"wl\">", PX(&p, a) + 2, p.T + 11);
+            esc(b, R->win[w].name);
+            zn_buf_adds(b, "</text>\n");
         }
         char st[160];
         snprintf(st, sizeof st, "stroke=\"%s\" stroke-opacity=\"0.28\" stroke-width=\"0.8\"", colour[k % NCOL]);
@@ -1402,7 +1404,7 @@ static void html_traces(const out_t *O, zn_buf *b)
             double var = c->n[f] > 1 ? (c->ss[f] - c->n[f] * m[f] * m[f]) / (c->n[f] - 1) : NAN;
             se[f] = var > 0 ? sqrt(var / c->n[f]) : 0;
         }
-        zn_buf_addf(sv, "<path fill=\"%s\" fill-opacity=\"0.3\" stroke=\"none\" d=\"", colour[k % NCOL]);
+        zn_buf_addf(b, "<path fill=\"%s\" fill-opacity=\"0.3\" stroke=\"none\" d=\"", colour[k % NCOL]);
         int open = 0;
         size_t segstart = 0;
         for (size_t f = 0; f <= c->nf; f++) {
@@ -1413,24 +1415,24 @@ static void html_traces(const out_t *O, zn_buf *b)
             }
             if (!good && open) { /* close this run: up the upper edge, back along the lower */
                 for (size_t g = segstart; g < f; g++)
-                    zn_buf_addf(sv, "%s%.1f %.1f", g == segstart ? "M" : "L", PX(&p, t[g]), PY(&p, m[g] + se[g]));
-                for (size_t g = f; g-- > segstart;) zn_buf_addf(sv, "L%.1f %.1f", PX(&p, t[g]), PY(&p, m[g] - se[g]));
-                zn_buf_adds(sv, "Z");
+                    zn_buf_addf(b, "%s%.1f %.1f", g == segstart ? "M" : "L", PX(&p, t[g]), PY(&p, m[g] + se[g]));
+                for (size_t g = f; g-- > segstart;) zn_buf_addf(b, "L%.1f %.1f", PX(&p, t[g]), PY(&p, m[g] - se[g]));
+                zn_buf_adds(b, "Z");
                 open = 0;
             }
         }
-        zn_buf_adds(sv, "\"/>\n");
+        zn_buf_adds(b, "\"/>\n");
         snprintf(st, sizeof st, "stroke=\"%s\" stroke-width=\"2\"%s%s%s", colour[k % NCOL], *dash[k % NCOL] ? " stroke-dasharray=\"" : "",
                  dash[k % NCOL], *dash[k % NCOL] ? "\"" : "");
         polyline(&p, t, m, c->nf, st);
-        zn_buf_adds(sv, "</g>\n");
+        zn_buf_adds(b, "</g>\n");
         free(t);
         free(m);
         free(se);
         char *ti = zn_asprintf("%s: %ld cells", c->name, c->seen);
         axes(&p, ti, "time (s)", ylab, 1);
         free(ti);
-        zn_buf_adds(sv, "</svg>\n");
+        zn_buf_adds(b, "</svg>\n");
         char *cap = zn_asprintf("%s: mean (line) and SEM (band) of %s over all %ld cells, frame by frame; faint lines: %s%zu "
                                 "single cells; shaded: the windows of the protocol; y axis: the 1st to 99th percentile of the values, "
                                 "lines beyond it clipped.",
@@ -1705,21 +1707,10 @@ static void html_kinetics(const out_t *O, zn_buf *b)
             /* replicates (open), mean +- SD (filled, whiskers) */
             for (size_t i = 0; i < g->n; i++)
                 if (g->I[i] == lv[l]) marker(b, (int)l, PX(&p, g->x[i]), PY(&p, g->y[i]), 2.6, 0);
-            for (size_t i = 0; i < g->n; i++) {
-                if (g->I[i] != lv[l]) continue;
-                size_t j;
-                for (j = 0; j < i; j++)
-                    if (g->I[j] == lv[l] && g->x[j] == g->x[i]) break;
-                if (j < i) continue;
-                double s = 0, ss = 0, n = 0;
-                for (j = i; j < g->n; j++)
-                    if (g->I[j] == lv[l] && g->x[j] == g->x[i]) {
-                        s += g->y[j];
-                        ss += g->y[j] * g->y[j];
-                        n++;
-                    }
-                double mu = s / n, sd = n > 1 ? sqrt(fmax(0, (ss - n * mu * mu) / (n - 1))) : 0;
-                double xx = PX(&p, g->x[i]) + 6;
+            for (size_t r = 0; r < g->nrep; r++) {
+                if (g->rI[r] != lv[l]) continue;
+                double mu = g->rmean[r], sd = isnan(g->rsd[r]) ? 0 : g->rsd[r];
+                double xx = PX(&p, g->rx[r]) + 6;
                 zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", xx, xx, PY(&p, mu - sd),
                             PY(&p, mu + sd), colour[l % NCOL]);
                 marker(b, (int)l, xx, PY(&p, mu), 3.2, 1);
@@ -1919,6 +1910,10 @@ static void free_all(rep_t *R, out_t *O)
         free(O->g[k].x);
         free(O->g[k].y);
         free(O->g[k].I);
+        free(O->g[k].rx);
+        free(O->g[k].rI);
+        free(O->g[k].rmean);
+        free(O->g[k].rsd);
     }
     free(O->g);
     free(O->bycol);

@@ -149,6 +149,8 @@ void zn_meta_copy(zn_meta *dst, const zn_meta *src);
 /* The meta of a stream made from src: "schema=SCHEMA", then src's lines
  * but its znr and schema (so provenance and windows carry on). */
 void zn_meta_derive(zn_meta *dst, const zn_meta *src, const char *schema);
+/* The unit of a column from ##unit.COL, or NULL. */
+const char *zn_meta_unit(const zn_meta *m, const char *col);
 
 typedef struct {
     char *name;
@@ -447,8 +449,8 @@ typedef struct {
 /* Welch's unequal-variance t test, two-sided (df1 = Welch-Satterthwaite).
  * -1 (all NaN) when a group has fewer than 2 values or no variance. */
 int zn_welch(const double *a, size_t la, const double *b, size_t lb, zn_test *r);
-/* One-way ANOVA over k groups (F, df1 = k - 1, df2 = N - k).  -1 when
- * fewer than 2 groups have values or there is no within-group variance. */
+/* One-way ANOVA over k groups (F, df1 = k - 1, df2 = N - k).  -1 (all NaN)
+ * when fewer than 2 groups have values or there is no within-group variance. */
 int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r);
 
 /* ---------------------------------------------------------------- zn_units */
@@ -472,6 +474,9 @@ typedef struct {
 /* Load a catalogue (TSV text: name kind kd hill beta target source).
  * text NULL: the built-in one (schemas/sensors.tsv).  0 ok, -1 err. */
 int zn_sensors_load(zn_sensors *c, const char *text, const char *what, char *err, size_t errlen);
+/* Names equal ignoring case, '-', '_' and spaces ("FluoZin-3" = "fluozin3",
+ * "hZIP4" = "h-zip4"); a and b need not be NUL terminated. */
+int zn_name_eq(const char *a, size_t la, const char *b, size_t lb);
 /* Look a sensor up by name, ignoring case, '-', '_' and spaces. */
 const zn_sensor *zn_sensor_find(const zn_sensors *c, const char *name);
 void zn_sensors_free(zn_sensors *c);

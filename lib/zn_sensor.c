@@ -122,23 +122,23 @@ int zn_sensors_load(zn_sensors *c, const char *text, const char *what, char *err
     return 0;
 }
 
-/* compare names ignoring case, '-', '_', ' ' */
-static int same_name(const char *a, const char *b)
+int zn_name_eq(const char *a, size_t la, const char *b, size_t lb)
 {
+    size_t i = 0, j = 0;
     for (;;) {
-        while (*a == '-' || *a == '_' || *a == ' ') a++;
-        while (*b == '-' || *b == '_' || *b == ' ') b++;
-        if (!*a || !*b) return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
-        a++;
-        b++;
+        while (i < la && (a[i] == '-' || a[i] == '_' || a[i] == ' ')) i++;
+        while (j < lb && (b[j] == '-' || b[j] == '_' || b[j] == ' ')) j++;
+        if (i == la || j == lb) return i == la && j == lb;
+        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[j])) return 0;
+        i++;
+        j++;
     }
 }
 
 const zn_sensor *zn_sensor_find(const zn_sensors *c, const char *name)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (same_name(c->s[i].name, name)) return &c->s[i];
+        if (zn_name_eq(c->s[i].name, strlen(c->s[i].name), name, strlen(name))) return &c->s[i];
     return NULL;
 }
 

@@ -118,9 +118,9 @@ int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r)
         for (size_t i = 0; i < len[j]; i++)
             if (!isnan(g[j][i])) ssw += (g[j][i] - m) * (g[j][i] - m);
     }
+    if (!(ssw > 0)) return -1;
     r->df1 = (double)(kk - 1);
     r->df2 = (double)(N - kk);
-    if (!(ssw > 0)) return -1;
     r->stat = ssb / r->df1 / (ssw / r->df2);
     r->p = gsl_cdf_fdist_Q(r->stat, r->df1, r->df2);
     return 0;

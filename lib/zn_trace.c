@@ -19,9 +19,7 @@ const char *zn_trace_signal(const zn_in *in)
 
 const char *zn_signal_unit(const zn_meta *m, const char *col)
 {
-    char key[300];
-    snprintf(key, sizeof key, "unit.%s", col);
-    const char *u = zn_meta_get(m, key);
+    const char *u = zn_meta_unit(m, col);
     if (u) return u;
     if (strncmp(col, "zn_", 3) == 0 && zn_conc_unit(col + 3) > 0) return col + 3;
     if (!strcmp(col, "R") || !strcmp(col, "R_R0") || !strcmp(col, "F_F0") || !strcmp(col, "dF_F0")) return "1";

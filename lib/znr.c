@@ -65,6 +65,13 @@ void zn_meta_derive(zn_meta *dst, const zn_meta *src, const char *schema)
         if (strncmp(src->v[i], "schema=", 7) && strncmp(src->v[i], "znr=", 4)) zn_meta_add(dst, src->v[i]);
 }
 
+const char *zn_meta_unit(const zn_meta *m, const char *col)
+{
+    char key[300];
+    snprintf(key, sizeof key, "unit.%s", col);
+    return zn_meta_get(m, key);
+}
+
 int zn_window_parse(const char *s, zn_window *w, char *err, size_t errlen)
 {
     const char *sep = strpbrk(s, ":=");

@@ -56,6 +56,15 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     assert_output --partial "missing column 'F_YFP'"
     run bash -c "zn-metrics --response 200:300 $FIX/metrics_trace.znr | zn-view --tsv -c flag | sort -u"
     assert_output --partial 'no_response_window'
+    run zn-metrics --response 50:50 "$FIX/metrics_trace.znr"
+    assert_failure 1
+    assert_output --partial 'the response window 50..50 s is empty'
+    run zn-metrics --window =1:2 "$FIX/metrics_trace.znr"
+    assert_failure 2
+    assert_output --partial '--window: "=1:2" has no name'
+    run bash -c "printf '##znr=1\n##schema=trace\n##window=baseline:0:1\n#sample\tcell\trole\tframe\tt\tF_CFP\ns\tc\tcell\t0\t0\t1\n' | zn-metrics"
+    assert_failure 1
+    assert_output --partial 'no signal column (zn_nM, dF_F0, R_R0, R or F); name one with --signal COL'
     run zn-metrics -k 0 "$FIX/metrics_trace.znr"
     assert_failure 2
     run zn-metrics "$FIX/mm_uptake.znr"
@@ -150,6 +159,11 @@ X
     assert_success
     assert_line --partial 'Response metrics per condition'
     assert_line --regexp '^peak +NVS-ZP7-4 +4 +11\.14 +1\.912 +nM *$'
+    run bash -c "zn-report $T/met.znr <(zn-metrics -u --window max $FIX/metrics_trace.znr) 2>&1 > /dev/null"
+    assert_output --partial 'metrics streams with different columns: only the first'
+    # -o: the same tables into a file
+    zn-report -o "$T/tables.txt" "$T/met.znr"
+    diff "$T/tables.txt" <(zn-report "$T/met.znr")
     run zn-report --format md --table fits "$T/fit.znr"
     assert_line --index 0 '### Fitted parameters with SE and 95% CI, beside published values'
     assert_line --index 2 --regexp '^\| --- \| --- \| --- \| --- \| ---: \|'
@@ -166,6 +180,13 @@ X
     run bash -c "printf '##znr=1\n##schema=counts\n#sample\tcpm\na\t1\n' | zn-report"
     assert_failure 1
     assert_output --partial 'zn-uptake-rate'
+    # two traces plotting different columns cannot share a panel
+    run bash -c "zn-report $FIX/metrics_trace.znr <(trace_plain)"
+    assert_failure 1
+    assert_output --partial "this trace's signal is F, an earlier one's zn_nM: give --signal COL for both"
+    run bash -c "printf '##znr=1\n##schema=plate\n#well\tabs\nA1\t1\n' | zn-report"
+    assert_failure 1
+    assert_output --partial "schema 'plate' is not one zn-report shows"
     run zn-report --table nosuch "$FIX/mm_uptake.znr"
     assert_failure 2
     run zn-report --format xml "$FIX/mm_uptake.znr"

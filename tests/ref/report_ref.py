@@ -10,23 +10,7 @@ import numpy as np
 from scipy import stats
 
 rng = np.random.default_rng(5)
-FIX = 'fixtures/'
-EXP = 'fixtures/expected/'
-
-
-def g(x):
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ''
-    if float(x) == int(x) and abs(x) < 2**53:
-        return str(int(x))
-    return repr(float(x))
-
-
-def write_tsv(path, header, rows):
-    with open(path, 'w') as f:
-        f.write('\t'.join(header) + '\n')
-        for r in rows:
-            f.write('\t'.join(r) + '\n')
+from common import FIX, EXP, g, write_tsv
 
 
 # ---------------------------------------------------------------- the trace

@@ -13,24 +13,7 @@ import numpy as np
 from scipy import stats, optimize
 
 rng = np.random.default_rng(20261121)
-FIX = 'fixtures/'
-EXP = 'fixtures/expected/'
-
-
-def g(x):
-    """number as the expected tables hold it: repr (shortest round trip)"""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ''
-    if float(x) == int(x) and abs(x) < 2**53:
-        return str(int(x))
-    return repr(float(x))
-
-
-def write_tsv(path, header, rows):
-    with open(path, 'w') as f:
-        f.write('\t'.join(header) + '\n')
-        for r in rows:
-            f.write('\t'.join(r) + '\n')
+from common import FIX, EXP, g, write_tsv
 
 
 CONCS = [0.5, 1, 2, 3, 5, 10, 20, 40]   # uM, up to 13 Km as in a real assay

@@ -442,6 +442,11 @@ static void test_tests(void)
        "Welch refused with one value or no variance");
     const double *g1[] = {a};
     ok(zn_anova1(g1, n, 1, &r) < 0 && isnan(r.p), "ANOVA refused with one group");
+    const double *g2[] = {same, same};
+    const size_t n2[] = {3, 3};
+    st = zn_anova1(g2, n2, 2, &r);
+    ok(st < 0 && isnan(r.stat) && isnan(r.df1) && isnan(r.df2) && isnan(r.p),
+       "ANOVA refused without within-group variance, every number NaN");
 }
 
 static void test_dates(void)
