@@ -294,7 +294,7 @@ ZIP4\t5\t10\t100\t20\t\t1\t')"
     assert_output "zn-calibrate: (standard input): no Smax: the meta has no ##window=max (Zn + pyrithione); give --max-window START:END or --fmax VALUE"
     run cal --sensor FluoZin-4 /dev/null
     assert_failure 2
-    assert_output --partial '--sensor: "FluoZin-4" is not in the catalogue (FluoZin-3, Zinpyr-1, Newport-Green, GZnP3, mito-GZnP4, ZapCY2, Mag-fura-5); give --kd or --sensors FILE'
+    assert_output --partial '--sensor: "FluoZin-4" is not in the catalogue (FluoZin-3, Zinpyr-1, Newport-Green, GZnP3, mito-GZnP4, ZapCY1, ZapCY2, Mag-fura-5); give --kd or --sensors FILE'
     run cal --kd 15 /dev/null
     assert_failure 2
     assert_output --partial '--kd: "15" has no unit: write it as 15nM, 811pM, 1uM or 2.7e-8M'
@@ -312,8 +312,9 @@ ZIP4\t5\t10\t100\t20\t\t1\t')"
     run zn-calibrate --list-sensors
     assert_success
     assert_line --index 1 --partial "$(printf 'FluoZin-3\tintensity\t15nM')"
-    assert_line --index 6 --partial "$(printf 'ZapCY2\tFRET\t811pM')"
-    assert_line --index 7 --partial "$(printf 'Mag-fura-5\tratio\t27nM')"
+    assert_line --index 6 --partial "$(printf 'ZapCY1\tFRET\t2.53pM')"
+    assert_line --index 7 --partial "$(printf 'ZapCY2\tFRET\t811pM')"
+    assert_line --index 8 --partial "$(printf 'Mag-fura-5\tratio\t27nM')"
     run bash -c "$(declare -f const_trace cal); const_trace | cal --sensor 'fluozin 3' --fmin 100 --fmax 1100 | grep '^##calibration'"
     assert_output "##calibration=kd=15nM;sensor=FluoZin-3;hill=1;beta=1;signal=F;max=1100;min=100;stat=median;max_scatter=0.2"
     printf '# mine\nMyDye\tintensity\t2uM\t2\t-\tcytosol\tour titration\n' > "$T/cat.tsv"

@@ -1,0 +1,39 @@
+#!/bin/bash
+# fluozin3.sh - FluoZin-3 imaging, Fiji Multi Measure export to report.
+#
+#   pipelines/fluozin3.sh [-o OUTDIR] [-e EXPERIMENT]... [--no-report] [--progress] [MANIFEST]
+#
+# Per dish (manifest rows with protocol fluozin3, one CSV each): ingest
+# with the protocol's windows (params.conf: baseline, response, Zn +
+# pyrithione = max, TPEN = min), subtract the background ROI frame by
+# frame, F/F0, calibrate each cell to free Zn2+ with its own Fmax/Fmin:
+#   [Zn] = Kd (F - Fmin) / (Fmax - F),  Kd = 15 nM
+# then per-cell metrics (baseline, peak, amplitude, AUC, mean plateau).
+# Results: OUTDIR/DISH.zn.znr.gz, OUTDIR/DISH.metrics.znr.gz; the report
+# over all dishes in OUTDIR: report.html, report.txt (default OUTDIR
+# results/fluozin3).  Plain streams (-u) between the filters, gzip at the end.
+# No photobleaching correction: zn-ratio --bleach exp fits each cell's
+# 2-min baseline, which is noisier than the bleaching it removes here
+# (see NOTES.md); add it to the zn-ratio step when your dye bleaches fast.
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+zn_init fluozin3 "$@"
+
+dish() {
+    local e=$1 cond=$2 csv=$4
+    zn-ingest -u --interval "$FZ_INTERVAL" --bg "$FZ_BG" --sample "$e" --condition "$cond" \
+            --meta compartment="$FZ_COMPARTMENT" --window baseline="$FZ_BASELINE" \
+            --window response="$FZ_RESPONSE" --window max="$FZ_MAX" --window min="$FZ_MIN" "$csv" |
+        zn-background -u |
+        zn-ratio -u |
+        zn-calibrate -q --sensor "$FZ_SENSOR" --unit "$FZ_UNIT" -o "$TMP/$e.zn.znr.gz"
+    zn-metrics --window plateau="$FZ_PLATEAU" -o "$TMP/$e.metrics.znr.gz" "$TMP/$e.zn.znr.gz"
+    zn_commit "$e.zn.znr.gz" "$e.metrics.znr.gz"
+}
+zn_each dish
+
+if [ "$REPORT" = 1 ]; then
+    zn_note "report"
+    zn-report --title "FluoZin-3: cytosolic free Zn2+" --html "$TMP/report.html" \
+        "$OUT"/*.zn.znr.gz "$OUT"/*.metrics.znr.gz > "$TMP/report.txt"
+    zn_commit report.html report.txt
+fi

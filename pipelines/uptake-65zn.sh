@@ -1,0 +1,42 @@
+#!/bin/bash
+# uptake-65zn.sh - radiotracer uptake (65Zn, 109Cd): counter export, BCA
+# plate and layouts to Michaelis-Menten fits and report.
+#
+#   pipelines/uptake-65zn.sh [-o OUTDIR] [-e EXPERIMENT]... [--no-report] [--progress] [MANIFEST]
+#
+# Per assay (manifest rows with protocol uptake-65zn; inputs: the counter
+# export, its layout, the BCA plate export, its layout; options: those of
+# zn-uptake-rate for this assay, e.g. the specific activity): ingest the
+# counts joined to the layout, the BCA plate, then
+#   pmol = (signal - blank) / SA,   rate = pmol / (protein_mg * time_min)
+# (pmol/mg/min, protein from the BCA standard curve), subtract the empty
+# vector's mean rate at each concentration, and fit per construct
+#   v = Vmax [S] / (Km + [S])
+# with a 95 % confidence band.  Results: OUTDIR/ASSAY.uptake.znr.gz (rates),
+# OUTDIR/ASSAY.fit.znr.gz, OUTDIR/ASSAY.curve.znr.gz; the report over all
+# assays: report.html, report.txt (default OUTDIR results/uptake-65zn).
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+zn_init uptake-65zn "$@"
+
+assay() {
+    local e=$1 cond=$2 opt=$3
+    local -a o
+    [ $# -eq 7 ] || zn_die "$MANIFEST: assay $e: give four inputs: counter export, its layout, BCA plate, its layout"
+    read -r -a o <<< "$opt"
+    zn-ingest -u --layout "$7" "$6" > "$TMP/$e.bca.znr"
+    zn-ingest -u --sample "$e" --condition "$cond" --layout "$5" "$4" |
+        zn-uptake-rate -q "${o[@]}" --protein "$TMP/$e.bca.znr" -o "$TMP/$e.uptake.znr.gz"
+    zn-background -u --control "$UP_CONTROL" "$TMP/$e.uptake.znr.gz" |
+        zn-mm-fit -q --by construct --model "$UP_MODEL" --weight "$UP_WEIGHT" --curve "$UP_CURVE" \
+            --curve-output "$TMP/$e.curve.znr.gz" -o "$TMP/$e.fit.znr.gz"
+    rm -f "$TMP/$e.bca.znr"
+    zn_commit "$e.uptake.znr.gz" "$e.fit.znr.gz" "$e.curve.znr.gz"
+}
+zn_each assay
+
+if [ "$REPORT" = 1 ]; then
+    zn_note "report"
+    zn-report --title "Zn2+ and Cd2+ uptake kinetics" --html "$TMP/report.html" \
+        "$OUT"/*.uptake.znr.gz "$OUT"/*.fit.znr.gz "$OUT"/*.curve.znr.gz > "$TMP/report.txt"
+    zn_commit report.html report.txt
+fi
