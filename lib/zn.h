@@ -223,7 +223,7 @@ typedef struct {
     int plain;       /* -u */
     int no_pg;       /* --no-provenance */
     int quiet;       /* -q */
-    int progress;    /* --progress */
+    int progress;    /* 1: --progress; 2: stderr is a terminal (long work only); 0: none */
     char *pg;        /* "prog VERSION args..." built by zn_opt_init */
 } zn_opt;
 #define ZN_DEFAULT_LEVEL 1
@@ -254,7 +254,8 @@ zn_wr *zn_opt_open_out(const zn_opt *o);
 void zn_opt_close_out(zn_wr *w);
 void zn_opt_free(zn_opt *o);
 /* With --progress: "prog: N records" on stderr every 2^20 records, and at
- * the end (done = 1). */
+ * the end (done = 1).  Without it, the same when stderr is a terminal
+ * (and not -q), once the count reaches 2^20: short runs stay silent. */
 void zn_progress(const zn_opt *o, long nrec, int done);
 
 /* ---------------------------------------------------------------- zn_schema */

@@ -13,7 +13,7 @@ const char zn_opt_help[] =
     "  -u, --uncompressed    write plain text (for pipes between filters)\n"
     "      --no-provenance   do not append a ##pg= line (byte-stable output for tests)\n"
     "  -q, --quiet           no warnings or notes on standard error\n"
-    "      --progress        report progress on standard error\n"
+    "      --progress        report progress on standard error (by itself when\n                        stderr is a terminal and the input is long)\n"
     "  -h, --help            show this help and exit\n"
     "      --version         show the version and exit\n";
 
@@ -21,6 +21,7 @@ void zn_opt_init(zn_opt *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
     o->level = ZN_DEFAULT_LEVEL;
+    o->progress = isatty(STDERR_FILENO) ? 2 : 0; /* on a terminal: progress for long work */
     zn_set_prog(argv[0]);
     zn_buf b = {0};
     zn_buf_adds(&b, zn_prog);
@@ -54,7 +55,10 @@ int zn_opt_common(zn_opt *o, int c, const char *arg, const char *usage)
         o->level = (int)v;
         return 1;
     case 'u': o->plain = 1; return 1;
-    case 'q': o->quiet = zn_quiet = 1; return 1;
+    case 'q':
+        o->quiet = zn_quiet = 1;
+        if (o->progress == 2) o->progress = 0;
+        return 1;
     case ZN_OPT_NO_PG: o->no_pg = 1; return 1;
     case ZN_OPT_PROGRESS: o->progress = 1; return 1;
     case 'h':
@@ -134,6 +138,8 @@ void zn_opt_free(zn_opt *o)
 void zn_progress(const zn_opt *o, long nrec, int done)
 {
     if (!o->progress || (!done && (nrec & 0xfffff) != 0)) return;
+    /* by itself on a terminal: only work of 2^20 records or more is worth a line */
+    if (o->progress == 2 && nrec < 0x100000) return;
     fprintf(stderr, "\r%s: %ld records%s", zn_prog, nrec, done ? "\n" : "");
     fflush(stderr);
 }

@@ -12,7 +12,8 @@
 # (pmol/mg/min, protein from the BCA standard curve), subtract the empty
 # vector's mean rate at each concentration, and fit per construct
 #   v = Vmax [S] / (Km + [S])
-# with a 95 % confidence band.  Results: OUTDIR/ASSAY.uptake.znr.gz (rates),
+# with a 95 % confidence band.  Results: OUTDIR/ASSAY.bca.znr.gz (the plate),
+# OUTDIR/ASSAY.uptake.znr.gz (rates),
 # OUTDIR/ASSAY.fit.znr.gz, OUTDIR/ASSAY.curve.znr.gz; the report over all
 # assays: report.html, report.txt (default OUTDIR results/uptake-65zn).
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -23,13 +24,13 @@ assay() {
     local -a o
     [ $# -eq 7 ] || zn_die "$MANIFEST: assay $e: give four inputs: counter export, its layout, BCA plate, its layout"
     read -r -a o <<< "$opt"
-    zn-ingest -u --layout "$7" "$6" > "$TMP/$e.bca.znr"
+    zn-ingest --layout "$7" -o "$TMP/$e.bca.znr.gz" "$6"
+    zn_commit "$e.bca.znr.gz"
     zn-ingest -u --sample "$e" --condition "$cond" --layout "$5" "$4" |
-        zn-uptake-rate -q "${o[@]}" --protein "$TMP/$e.bca.znr" -o "$TMP/$e.uptake.znr.gz"
+        zn-uptake-rate -q "${o[@]}" --protein "$OUT/$e.bca.znr.gz" -o "$TMP/$e.uptake.znr.gz"
     zn-background -u --control "$UP_CONTROL" "$TMP/$e.uptake.znr.gz" |
         zn-mm-fit -q --by construct --model "$UP_MODEL" --weight "$UP_WEIGHT" --curve "$UP_CURVE" \
             --curve-output "$TMP/$e.curve.znr.gz" -o "$TMP/$e.fit.znr.gz"
-    rm -f "$TMP/$e.bca.znr"
     zn_commit "$e.uptake.znr.gz" "$e.fit.znr.gz" "$e.curve.znr.gz"
 }
 zn_each assay

@@ -1,51 +1,90 @@
 #!/bin/bash
-# make demo: run the main job on the bundled example data.
-# The imaging chain on a FluoZin-3 dish exported from Fiji (examples/,
-# written by tools/make-example.sh from a known truth): ingest, subtract
-# the background ROI, F/F0, calibrate to free zinc with the in-situ
-# Fmax/Fmin windows, with and without photobleaching correction, and set
-# the per-cell results beside the truth the file was made from.
-# Then per-cell metrics and the HTML report (demo-out/report.html).  The
-# other two protocols and their pipelines come with issue 6.
+# make demo: the three protocols end to end on the bundled example data
+# (examples/, written by tools/make-examples.py from a known truth in
+# examples/truth/), with the pipelines a user runs (pipelines/*.sh), and
+# the results set beside the truth.
+#
+#   tools/demo.sh [BINDIR [OUTDIR]]     (defaults build/bin, demo-out)
+#
+# Writes OUTDIR/PROTOCOL/ (results, report.html, report.txt per protocol),
+# OUTDIR/summary.txt (printed) and OUTDIR/report.html (the summary and
+# links to the three reports).
 set -euo pipefail
-bin=$(cd "${1:-build/bin}" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
-out="$top/demo-out"
+bin=$(cd "${1:-$top/build/bin}" && pwd)
+out=${2:-$top/demo-out}
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 PATH="$bin:$PATH"
-zn-ingest --interval 5 --bg 1 --sample dish1 --condition control \
-    --window baseline=0:95 --window max=400:495 --window min=500:595 \
-    -o "$out/dish1.trace.znr.gz" "$top/examples/fluozin3_dish1.csv"
-zn-view --check "$out/dish1.trace.znr.gz"
-zn-background -u "$out/dish1.trace.znr.gz" | zn-ratio -u |
-    zn-calibrate --sensor FluoZin-3 -o "$out/dish1.zn.znr.gz"
-zn-background -u "$out/dish1.trace.znr.gz" | zn-ratio -u --bleach exp |
-    zn-calibrate --sensor FluoZin-3 -o "$out/dish1.zn-bleach.znr.gz"
-zn-view --check "$out/dish1.zn.znr.gz"
-zn-view --tsv "$out/dish1.zn.znr.gz" > "$out/dish1.zn.tsv"
+ex=$top/examples
+for p in fluozin3 er-fret-zip7 uptake-65zn; do
+    rm -rf "${out:?}/$p"
+    "$top/pipelines/$p.sh" -o "$out/$p" "$ex/manifest.tsv"
+done
+
+# ---- the summary: every number from the result files, beside the truth
+{
+echo "znflow demo: three protocols on the bundled example data (truth: examples/truth/)"
 echo
-echo "How the records were made (zn-view --meta):"
-zn-view --meta "$out/dish1.zn-bleach.znr.gz" | grep -E '^##(pg|background|ratio|bleach|calibration)='
+echo "65Zn / 109Cd uptake: Michaelis-Menten after the empty vector is subtracted (1/y2 weights)"
+zn-view --tsv -c construct,Vmax,Vmax_lo,Vmax_hi,Km,Km_lo,Km_hi,status "$out"/uptake-65zn/{zn,cd}.fit.znr.gz |
+    awk -F'\t' -v truth="$ex/truth/uptake.tsv" '
+    BEGIN { while ((getline l < truth) > 0) { split(l, f, "\t"); t[f[2], f[4]] = f[5] }
+            printf "  %-7s %-5s %9s %21s %9s %s\n", "", "", "estimate", "95% CI", "truth", "inside" }
+    $1 == "construct" { next }
+    { for (i = 0; i < 2; i++) { p = i ? "Km" : "Vmax"; e = $(2 + 3 * i); lo = $(3 + 3 * i); hi = $(4 + 3 * i)
+          u = i ? "uM" : "pmol/mg/min"
+          printf "  %-7s %-5s %9.4g [%9.4g, %9.4g] %9.4g %s  %s\n", i ? "" : $1, p, e, lo, hi, t[$1, p],
+                 (t[$1, p] >= lo && t[$1, p] <= hi) ? "yes" : "no", u } }'
 echo
-echo "Per cell: median free Zn2+ (nM) at rest (0-95 s) and at the end of the stimulus"
-echo "(375-395 s), against the truth the example was made from (rest 0.5 + 0.1 c,"
-echo "peak about 5 + 2 c nM, c = 1..8; signal bleached by exp(-t/3000 s))."
-for f in zn zn-bleach; do zn-view --tsv -c cell,t,zn_nM,bleach_k "$out/dish1.$f.znr.gz" 2>/dev/null ||
-    zn-view --tsv -c cell,t,zn_nM "$out/dish1.$f.znr.gz"; done | awk -F'\t' '
-    function med(s,   n, a, i, j, x) { n = split(s, a, " "); for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
-        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-    $1 == "cell" { run++; next }
-    { key = run SUBSEP $1; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 }
-      if ($2 <= 95 && $3 != "") rest[key] = rest[key] " " $3
-      if ($2 >= 375 && $2 <= 395 && $3 != "") pk[key] = pk[key] " " $3 }
-    END { printf "%-5s %10s %10s %10s   %10s %10s %10s\n", "cell", "rest", "estimate", "bleach-corr", "peak", "estimate", "bleach-corr"
-          for (i = 1; i <= k; i++) { c = order[i]; n = c - 1
-              tp = 0.5 + 0.1 * n + (5 + 2 * n - 0.5 - 0.1 * n) * (1 - exp(-290 / 60))
-              printf "%-5s %10.2f %10.2f %10.2f   %10.2f %10.2f %10.2f\n", c, 0.5 + 0.1 * n, med(rest[1 SUBSEP c]), med(rest[2 SUBSEP c]),
-                  tp, med(pk[1 SUBSEP c]), med(pk[2 SUBSEP c]) } }'
-zn-metrics -o "$out/dish1.metrics.znr.gz" "$out/dish1.zn-bleach.znr.gz"
-echo
-zn-report --html "$out/report.html" --title "znflow demo: FluoZin-3, one dish" \
-    "$out/dish1.zn-bleach.znr.gz" "$out/dish1.metrics.znr.gz" | sed -n '/^Cells and/,/^$/p'
-echo "Results are in $out/: report.html (open it in a browser), dish1.trace.znr.gz,"
-echo "dish1.zn.znr.gz, dish1.zn-bleach.znr.gz, dish1.metrics.znr.gz, dish1.zn.tsv."
+for p in fluozin3 er-fret-zip7; do
+    if [ $p = fluozin3 ]; then
+        echo "FluoZin-3 (3 dishes x 30 cells): free Zn2+ per cell against the truth (nM)"
+        truth=$ex/truth/fluozin3_cells.tsv win=mean_plateau tk=6 tw=7 cal=10 key='$1 SUBSEP $2'
+    else
+        echo "ER-ZapCY1 (3 control + 3 NVS-ZP7-4 dishes x 12 cells): ER free Zn2+ per cell against the truth (pM)"
+        truth=$ex/truth/er_cells.tsv win=mean_final tk=6 tw=7 cal=8 key='$1 SUBSEP $3'
+    fi
+    zn-view --tsv -c sample,cell,baseline_mean,$win,flag "$out/$p"/*.metrics.znr.gz | awk -F'\t' -v truth="$truth" \
+        -v tk=$tk -v tw=$tw -v cal=$cal -v win=${win#mean_} "
+        BEGIN { while ((getline l < truth) > 0) { \$0 = l; if (\$1 == \"dish\") continue
+                    k = $key; r[k] = \$tk; w[k] = \$tw; c[k] = \$cal; nt++; nc += \$cal } }
+        \$1 == \"sample\" { next }
+        { k = \$1 SUBSEP \$2; m++
+          if (\$3 == \"\") { if (c[k]) miss++; else right++; next }
+          if (!c[k]) wrong++
+          ok++; er = \$3 - r[k]; ew = (\$4 - w[k]) / w[k]; se += er; sa += er < 0 ? -er : er
+          sw += ew < 0 ? -ew : ew; if ((ew < 0 ? -ew : ew) > mw) mw = ew < 0 ? -ew : ew }
+        END { printf \"  cells calibrated: %d of %d (truth: %d should, %d should fail; failed as they should: %d)\\n\", ok, m, nc, nt - nc, right
+              if (miss + wrong) printf \"  MISMATCH: %d cells failed that should not, %d calibrated that should have failed\\n\", miss, wrong
+              printf \"  at rest: mean error %+.3f, mean |error| %.3f\\n\", se / ok, sa / ok
+              printf \"  %s window: mean |relative error| %.1f %%, largest %.1f %%\\n\", win, 100 * sw / ok, 100 * mw }"
+    sed -n '/^Tests between/,/^$/p' "$out/$p/report.txt" | grep -E '^(metric|baseline_mean|amplitude|mean_final) ' | sed 's/^/  /' || true
+    echo "  flags: $(sed -n '/^Flagged/,/^$/p' "$out/$p/report.txt" | awk 'NR > 2 && NF { n++ } END { print n + 0 }') flagged cells in the report"
+    echo
+done
+echo "Results in $out/: report.html (the summary, with links), and per protocol"
+echo "fluozin3/, er-fret-zip7/, uptake-65zn/: report.html (open in a browser), report.txt, *.znr.gz"
+} | tee "$out/summary.txt"
+
+# ---- the index page: the summary and the three reports
+{
+cat <<'HTML'
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>znflow demo</title>
+<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}pre{background:#f4f4f4;padding:1em;overflow-x:auto}</style>
+</head><body><h1>znflow demo</h1>
+<p>The three protocols run by <code>pipelines/</code> on the bundled example data (<code>examples/</code>, made by
+<code>tools/make-examples.py</code> from the truth in <code>examples/truth/</code>).</p>
+<ul>
+<li><a href="fluozin3/report.html">FluoZin-3 imaging: cytosolic free Zn2+</a></li>
+<li><a href="er-fret-zip7/report.html">ER-ZapCY1 FRET: ER free Zn2+, control vs NVS-ZP7-4</a></li>
+<li><a href="uptake-65zn/report.html">65Zn and 109Cd uptake: Michaelis-Menten kinetics</a></li>
+</ul>
+<h2>Results against the truth</h2>
+<pre>
+HTML
+sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' "$out/summary.txt"
+echo '</pre></body></html>'
+} > "$out/.report.html.tmp"
+mv -f "$out/.report.html.tmp" "$out/report.html"

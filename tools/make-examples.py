@@ -2,6 +2,9 @@
 """Write znflow's bundled example data (examples/) from a known truth.
 
     python3 tools/make-examples.py [OUTDIR]      (default: examples/)
+    python3 tools/make-examples.py --uptake-seed N OUTDIR
+                  only the uptake assays (and their truth), with their noise
+                  drawn from seed N: the realizations of the coverage test
 
 Three protocols, in the formats the instruments and tools write, so that
 `make demo` doubles as an end-to-end accuracy test (tests/demo.bats sets the
@@ -55,7 +58,12 @@ import math
 import os
 import sys
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'examples')
+ARGS = sys.argv[1:]
+UPTAKE_SEED = None
+if ARGS[:1] == ['--uptake-seed']:
+    UPTAKE_SEED = int(ARGS[1])
+    ARGS = ARGS[2:]
+OUT = ARGS[0] if ARGS else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'examples')
 
 
 class Rng:
@@ -212,7 +220,7 @@ def bca_abs(c):
 
 
 def uptake_zn(truth):
-    rng = Rng(314)
+    rng = Rng(314 if UPTAKE_SEED is None else 1000003 * UPTAKE_SEED)
     concs = [0.5, 1, 2, 3, 5, 10, 20, 40]
     km, vmax, lin = 3.14, 240.0, 4.0
     time_min, tracer_cpm, blank_cpm = 4.0, 20000.0, 42.0
@@ -270,7 +278,7 @@ def uptake_zn(truth):
 
 
 def uptake_cd(truth):
-    rng = Rng(482)
+    rng = Rng(482 if UPTAKE_SEED is None else 1000033 * UPTAKE_SEED)
     concs = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8]
     km, vmax, lin = 0.48, 90.0, 2.0
     time_min, blank_cpm, eff = 5.0, 35.0, 0.8
@@ -346,8 +354,9 @@ def manifest():
 
 
 if __name__ == '__main__':
-    fluozin3()
-    er_fret()
+    if UPTAKE_SEED is None:
+        fluozin3()
+        er_fret()
     truth = ['experiment\tconstruct\tmetal\tparameter\tvalue\tunit']
     uptake_zn(truth)
     uptake_cd(truth)

@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# pipelines/: the protocol scripts, the Makefile analysis, GNU parallel and a
+# real single-node SLURM (started here as ../shared/SLURM.md describes) all
+# give the same results; the Makefile rebuilds only what changed; failures
+# leave no half-written result.
+
+load helper
+
+P="$ZN_TOP/pipelines"
+
+# a private copy of the bundled examples (the tests edit inputs)
+examples() { cp -r "$ZN_TOP/examples" "$T/ex"; }
+# the report's tables without the inputs table (file names differ by design)
+tables() { zn-report --format tsv "$@" | awk '/^## inputs/ { skip = 1; next } /^## / { skip = 0 } !skip'; }
+# data and meta of a stream, without provenance and file paths
+body() { zn-view -u "$1" | grep -v -e '^##pg=' -e '^##protein='; }
+
+@test "protocol scripts: results for every experiment, reports, no leftovers in .tmp" {
+    for p in fluozin3 er-fret-zip7 uptake-65zn; do
+        run "$P/$p.sh" -o "$T/s/$p"
+        assert_success
+        [ -s "$T/s/$p/report.html" ] && [ -s "$T/s/$p/report.txt" ]
+    done
+    for f in fluozin3/dish{1,2,3}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{bca,uptake,fit,curve}; do
+        zn-view --check "$T/s/$f.znr.gz"
+    done
+    run find "$T/s" -path '*/.tmp/*'
+    assert_output ""
+    # plain streams between the filters, compressed results at the end
+    run grep -c 'zn-background -u' "$P/fluozin3.sh"
+    assert_output 1
+    gzip -t "$T/s/fluozin3/dish1.zn.znr.gz"
+}
+
+@test "protocol scripts: -e runs one experiment; bad manifests and options are named" {
+    run "$P/fluozin3.sh" -o "$T/o" -e dish2 --no-report
+    assert_success
+    run ls "$T/o"
+    assert_output "dish2.metrics.znr.gz
+dish2.zn.znr.gz"
+    run "$P/fluozin3.sh" -o "$T/o" -e dish9
+    assert_failure 1
+    assert_output --partial "no fluozin3 experiment named 'dish9'"
+    run "$P/fluozin3.sh" --bogus
+    assert_failure 2
+    assert_output --partial "unknown option --bogus"
+    printf 'name\tfile\n' > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
+    assert_failure 1
+    assert_output --partial "the header must be: experiment, protocol, condition, inputs, options"
+    examples
+    rm "$T/ex/er-fret/nvs2_YFP.csv"
+    run "$P/er-fret-zip7.sh" -o "$T/o2" "$T/ex/manifest.tsv"
+    assert_failure 1
+    assert_output --partial "experiment nvs2: cannot read $T/ex/manifest.tsv/../er-fret/nvs2_YFP.csv" ||
+        assert_output --partial "experiment nvs2: cannot read $T/ex/er-fret/nvs2_YFP.csv"
+}
+
+@test "protocol scripts: a failure inside a pipe (set -o pipefail) stops the script and leaves no result" {
+    examples
+    # a ragged row in the middle of dish2's export: zn-ingest fails after the others started
+    awk 'NR == 150 { print "150,1,2"; next } { print }' "$ZN_TOP/examples/fluozin3/dish2.csv" > "$T/ex/fluozin3/dish2.csv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/ex/manifest.tsv"
+    assert_failure
+    assert_output --partial "dish2.csv"
+    [ -e "$T/o/dish1.zn.znr.gz" ]
+    [ ! -e "$T/o/dish2.zn.znr.gz" ] && [ ! -e "$T/o/dish2.metrics.znr.gz" ] && [ ! -e "$T/o/report.html" ]
+}
+
+@test "Makefile: the same numbers as the scripts; make -j2; nothing to do the second time" {
+    "$P/fluozin3.sh" -o "$T/s/fluozin3" --no-report
+    "$P/er-fret-zip7.sh" -o "$T/s/er-fret-zip7" --no-report
+    "$P/uptake-65zn.sh" -o "$T/s/uptake-65zn" --no-report
+    run make -s -j2 -f "$P/Makefile" OUT="$T/m"
+    assert_success
+    for f in fluozin3/dish{1,2,3}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{uptake,fit,curve}; do
+        cmp <(body "$T/m/$f.znr.gz") <(body "$T/s/$f.znr.gz") || fail "$f differs between the Makefile and the script"
+    done
+    [ -s "$T/m/fluozin3/report.html" ] && [ -s "$T/m/er-fret-zip7/report.html" ] && [ -s "$T/m/uptake-65zn/report.html" ]
+    run make -f "$P/Makefile" OUT="$T/m"
+    assert_output "make: Nothing to be done for 'all'."
+}
+
+@test "Makefile: a changed export rebuilds only its experiment's stages and the protocol's report" {
+    examples
+    make -s -j2 -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m"
+    sleep 1.1                  # file times: the edit below is newer than every result
+    touch "$T/mark"
+    # one value of one frame of dish2 changes (a re-export, say)
+    sed -i '101s/^\(101,[0-9.]*,\)[0-9]*/\1999/' "$T/ex/fluozin3/dish2.csv"
+    run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m"
+    assert_success
+    run bash -c "cd '$T/m' && find . -type f -newer '$T/mark' | sort"
+    assert_output "./fluozin3/dish2.metrics.znr.gz
+./fluozin3/dish2.trace.znr.gz
+./fluozin3/dish2.zn.znr.gz
+./fluozin3/report.html
+./fluozin3/report.txt"
+    # an uptake option in the manifest is not a file: that assay is rebuilt by name
+    run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" "$T/m/uptake-65zn/cd.fit.znr.gz"
+    assert_output --partial "is up to date"
+}
+
+@test "Makefile: .DELETE_ON_ERROR: a stage that fails leaves no target behind" {
+    examples
+    # the Cd layout loses a tube: zn-ingest fails on the counter export
+    sed -i '/^2:3,/d' "$T/ex/uptake-65zn/cd_layout.csv"
+    run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" "$T/m/uptake-65zn/cd.fit.znr.gz"
+    assert_failure
+    assert_output --partial "position 2:3 is in the data but not in the layout"
+    [ ! -e "$T/m/uptake-65zn/cd.counts.znr.gz" ] && [ ! -e "$T/m/uptake-65zn/cd.fit.znr.gz" ]
+    # a pipe whose first command fails at the last record: the last command has
+    # written its result from the records before (the shell's pipefail fails
+    # the recipe) and make deletes it
+    make -s -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" "$T/m/fluozin3/dish1.trace.znr.gz"
+    zn-view -u "$T/m/fluozin3/dish1.trace.znr.gz" | sed '$ s/[^\t]*$/abc/' | gzip > "$T/bad.gz"
+    mv "$T/bad.gz" "$T/m/fluozin3/dish1.trace.znr.gz"
+    run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" "$T/m/fluozin3/dish1.zn.znr.gz"
+    assert_failure
+    assert_output --partial "column 'F': \"abc\" is not a number"
+    assert_output --partial "Deleting file '$T/m/fluozin3/dish1.zn.znr.gz'"
+    [ ! -e "$T/m/fluozin3/dish1.zn.znr.gz" ]
+}
+
+@test "znflow-run per experiment + znflow-merge: the same report tables as the serial scripts" {
+    for p in fluozin3 er-fret-zip7 uptake-65zn; do "$P/$p.sh" -o "$T/s/$p"; done
+    n=$(($(wc -l < "$ZN_TOP/examples/manifest.tsv") - 1))
+    for i in $(seq "$n"); do "$P/znflow-run" -o "$T/r" "$ZN_TOP/examples/manifest.tsv" "$i" 2>/dev/null; done
+    run "$P/znflow-merge" "$T/r"
+    assert_success
+    tables "$T"/s/fluozin3/dish{1,2,3}.zn.znr.gz "$T"/s/fluozin3/dish{1,2,3}.metrics.znr.gz > "$T/a"
+    tables "$T/r/fluozin3/all.zn.znr.gz" "$T/r/fluozin3/all.metrics.znr.gz" > "$T/b"
+    cmp "$T/a" "$T/b"
+    grep -q '^## cells' "$T/a"
+    run "$P/znflow-run" -o "$T/r" "$ZN_TOP/examples/manifest.tsv" 99
+    assert_failure 1
+    assert_output --partial "no experiment 99"
+}
+
+@test "GNU parallel: all experiments, a job log, and --resume-failed reruns only the failed one" {
+    command -v parallel >/dev/null || skip "GNU parallel is not installed (Debian package parallel; tools/deps.sh installs it)"
+    examples
+    mv "$T/ex/er-fret/ctrl2_CFP.csv" "$T/ctrl2_CFP.csv"
+    run "$P/parallel.sh" -j 2 "$T/ex/manifest.tsv" "$T/p"
+    assert_failure 1                       # one job failed
+    grep -q "cannot read .*ctrl2_CFP.csv" "$T/p/logs/ctrl2.log"
+    [ "$(awk -F'\t' 'NR > 1 && $7 != 0' "$T/p/logs/joblog" | wc -l)" = 1 ]
+    mv "$T/ctrl2_CFP.csv" "$T/ex/er-fret/ctrl2_CFP.csv"
+    run "$P/parallel.sh" -j 2 "$T/ex/manifest.tsv" "$T/p"
+    assert_success
+    # 11 jobs the first time, the failed one again, nothing else
+    [ "$(tail -n +2 "$T/p/logs/joblog" | wc -l)" = 12 ]
+    [ "$(tail -n +2 "$T/p/logs/joblog" | cut -f9 | grep -c ' ctrl2 ')" = 2 ]
+    for p in fluozin3 er-fret-zip7 uptake-65zn; do "$P/$p.sh" -o "$T/s/$p"; done
+    for p in er-fret-zip7; do
+        tables "$T"/s/$p/{ctrl,nvs}{1,2,3}.zn.znr.gz "$T"/s/$p/{ctrl,nvs}{1,2,3}.metrics.znr.gz > "$T/a"
+        tables "$T/p/$p/all.zn.znr.gz" "$T/p/$p/all.metrics.znr.gz" > "$T/b"
+        cmp "$T/a" "$T/b"
+    done
+}
+
+@test "on a terminal a long run shows progress on stderr by itself; -q and pipes stay quiet" {
+    command -v script >/dev/null || skip "script(1) (bsdutils) is not installed"
+    awk 'BEGIN { print "##znr=1"; print "##schema=trace"; print "#sample\tcell\tframe\tt\tF"
+                 for (i = 0; i < 1100000; i++) printf "d\tc%d\t%d\t%d\t1\n", int(i / 1000), i % 1000, i % 1000 }' > "$T/big.znr"
+    run script -qec "zn-view -u '$T/big.znr' > /dev/null" /dev/null
+    assert_success
+    assert_output --partial "zn-view: 1048576 records"
+    run script -qec "zn-view -q -u '$T/big.znr' > /dev/null" /dev/null
+    refute_output --partial "records"
+    run bash -c "zn-view -u '$T/big.znr' 2>&1 >/dev/null"
+    assert_output ""
+}
