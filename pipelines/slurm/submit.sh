@@ -25,6 +25,20 @@ array=$(sbatch --parsable --export=ALL --array=1-$n --output="$out/logs/task-%a_
     "$here/slurm/znflow-array.sbatch" "$manifest" "$out")
 array=${array%%;*}
 echo "array job $array: $n experiments"
+set +e
 merge=$(sbatch --parsable --export=ALL --dependency=afterok:"$array" --kill-on-invalid-dep=yes \
     --output="$out/logs/merge_%j.log" "${wait[@]}" "$@" "$here/slurm/znflow-merge.sbatch" "$out")
-echo "merge job ${merge%%;*} (after $array)"
+st=$?
+set -e
+merge=${merge%%;*}
+[ -n "$merge" ] || exit "$st"
+echo "merge job $merge (after $array)"
+if [ ${#wait[@]} -gt 0 ]; then
+    # a merge job cancelled because a task failed ends "successfully" for
+    # sbatch --wait: it never wrote its log
+    if [ ! -e "$out/logs/merge_$merge.log" ]; then
+        echo "${0##*/}: the merge job did not run: a task of array job $array failed (see $out/logs/task-*_$array.log)" >&2
+        exit 1
+    fi
+    exit "$st"
+fi

@@ -1,0 +1,65 @@
+#!/usr/bin/env bats
+# The cluster pipeline on a real single-node SLURM: Debian's slurmctld,
+# slurmd and munge, installed and started here (tests/slurm/start.sh, the
+# recipe of ../shared/SLURM.md) and stopped afterwards.  Skipped, with the
+# reason, where that cannot be done (not root, no apt, daemons that do not
+# come up); never faked.
+
+load helper
+
+setup_file() {
+    export SLURM_LOG="$BATS_FILE_TMPDIR/start.log"
+    if [ "$(id -u)" != 0 ]; then echo "not root: cannot install and start SLURM" > "$BATS_FILE_TMPDIR/skip"; return 0; fi
+    if ! command -v apt-get >/dev/null; then echo "no apt-get: cannot install SLURM" > "$BATS_FILE_TMPDIR/skip"; return 0; fi
+    if ! SKIP_APT_UPDATE=${SKIP_APT_UPDATE:-0} timeout 600 "$ZN_TOP/tests/slurm/start.sh" > "$SLURM_LOG" 2>&1; then
+        { echo "SLURM could not be installed or started (see below)"; tail -n 5 "$SLURM_LOG"; } > "$BATS_FILE_TMPDIR/skip"
+        "$ZN_TOP/tests/slurm/stop.sh" >/dev/null 2>&1 || true
+    fi
+}
+
+teardown_file() {
+    [ -e "$BATS_FILE_TMPDIR/skip" ] || "$ZN_TOP/tests/slurm/stop.sh" >/dev/null 2>&1 || true
+}
+
+need_slurm() {
+    [ ! -e "$BATS_FILE_TMPDIR/skip" ] || skip "$(cat "$BATS_FILE_TMPDIR/skip")"
+    export SLURM_CONF=/etc/slurm/slurm.conf
+}
+
+@test "SLURM: an array task per experiment and a dependent merge give the serial pipeline's reports" {
+    need_slurm
+    # the jobs run as root on this node; results in a folder they can write
+    out="$T/cluster"
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$ZN_TOP/examples/manifest.tsv" "$out"
+    [ "$status" = 0 ] || { cat "$out"/logs/* >&2 || true; fail "submit.sh --wait: status $status: $output"; }
+    assert_output --regexp "array job [0-9]+: 11 experiments"
+    assert_output --regexp "merge job [0-9]+ \(after [0-9]+\)"
+    # one log per task, naming the experiment it ran
+    [ "$(ls "$out"/logs/task-*.log | wc -l)" = 11 ]
+    grep -l "znflow-run: dish2 (fluozin3) on" "$out"/logs/task-2_*.log
+    grep -l "znflow-run: cd (uptake-65zn)" "$out"/logs/task-11_*.log
+    ls "$out"/logs/merge_*.log
+    run find "$out" -path '*/.tmp/*'
+    assert_output ""
+    # the same tables as the serial scripts
+    for p in fluozin3 er-fret-zip7 uptake-65zn; do "$ZN_TOP/pipelines/$p.sh" -o "$T/s/$p"; done
+    zn-report --format tsv "$T"/s/fluozin3/dish{1,2,3}.zn.znr.gz "$T"/s/fluozin3/dish{1,2,3}.metrics.znr.gz | sed '/^## inputs/,$d' > "$T/a"
+    zn-report --format tsv "$out/fluozin3/all.zn.znr.gz" "$out/fluozin3/all.metrics.znr.gz" | sed '/^## inputs/,$d' > "$T/b"
+    cmp "$T/a" "$T/b"
+    zn-report --format tsv "$T"/s/uptake-65zn/*.uptake.znr.gz "$T"/s/uptake-65zn/*.fit.znr.gz "$T"/s/uptake-65zn/*.curve.znr.gz | sed '/^## inputs/,$d' > "$T/a"
+    zn-report --format tsv "$out"/uptake-65zn/all.{uptake,fit,curve}.znr.gz | sed '/^## inputs/,$d' > "$T/b"
+    cmp "$T/a" "$T/b"
+    for p in fluozin3 er-fret-zip7 uptake-65zn; do [ -s "$out/$p/report.html" ]; done
+}
+
+@test "SLURM: a failing task fails the array, and the merge job never runs" {
+    need_slurm
+    cp -r "$ZN_TOP/examples" "$T/ex"
+    rm "$T/ex/uptake-65zn/zn_bca.csv"
+    out="$T/cluster"
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
+    assert_failure 1
+    assert_output --partial "the merge job did not run: a task of array job"
+    grep -q "cannot read .*zn_bca.csv" "$out"/logs/task-10_*.log
+    [ ! -e "$out/uptake-65zn/report.html" ] && [ ! -e "$out/fluozin3/report.html" ]
+}
