@@ -2,7 +2,7 @@
 # Install what znflow needs to build and test, on Debian: apt-get when
 # root, otherwise print the exact command and stop.
 set -u
-need=(gcc make pkg-config zlib1g-dev libdeflate-dev libcsv-dev libgsl-dev bats bats-assert bats-support groff-base libxml2-utils chromium)
+need=(gcc make pkg-config zlib1g-dev libdeflate-dev libcsv-dev libgsl-dev bats bats-assert bats-support groff-base libxml2-utils chromium parallel python3)
 missing=()
 for p in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# make demo as an end-to-end accuracy test: the three protocols on the
+# bundled examples against the truth they were made from (examples/truth/,
+# tools/make-examples.py), and the 95 % intervals of the uptake chain over
+# 100 realizations of the same design.
+
+load helper
+
+setup_file() {
+    export D="$BATS_FILE_TMPDIR/demo"
+    "$ZN_TOP/tools/demo.sh" "$ZN_BIN" "$D" > "$BATS_FILE_TMPDIR/demo.out" 2>&1
+}
+
+# per cell: sample, cell, estimate at rest, estimate in the window, baseline SD
+cells() { zn-view --tsv -c sample,cell,baseline_mean,mean_$2,baseline_sd "$D/$1"/*.metrics.znr.gz | tail -n +2; }
+
+@test "demo: writes the three reports, the index page and the summary" {
+    grep -q "cells calibrated: 86 of 90" "$BATS_FILE_TMPDIR/demo.out"
+    for f in report.html summary.txt fluozin3/report.html er-fret-zip7/report.html uptake-65zn/report.html; do
+        [ -s "$D/$f" ] || fail "no $f"
+    done
+    xmllint --html --noout "$D/report.html"
+    grep -q 'href="uptake-65zn/report.html"' "$D/report.html"
+}
+
+@test "demo: exactly the cells the truth makes fail are the ones whose calibration fails" {
+    for p in fluozin3 er-fret-zip7; do
+        if [ $p = fluozin3 ]; then truth=fluozin3_cells.tsv c=10; else truth=er_cells.tsv c=8; fi
+        awk -F'\t' -v c=$c 'NR > 1 && $c == 0 { print $1 "\t" ($1 ~ /^dish/ ? $2 : $3) }' "$ZN_TOP/examples/truth/$truth" | sort > "$T/want"
+        zn-view --tsv -c sample,cell,flag "$D/$p"/*.metrics.znr.gz | awk -F'\t' '$3 ~ /bad_calibration/ { print $1 "\t" $2 }' | sort > "$T/got"
+        [ -s "$T/want" ] && cmp "$T/want" "$T/got" || fail "$p: $(diff "$T/want" "$T/got")"
+    done
+}
+
+@test "demo: FluoZin-3 free Zn2+ per cell at rest and on the plateau against the truth" {
+    # Tolerances from the generator's model, not from the results: at rest
+    # the TPEN window (570 s) is bleached by up to 1 - exp(-570/15000) = 3.7 %,
+    # which biases Fmin and so [Zn]rest by up to Kd * 0.037 / (DR - 1) =
+    # 0.14 nM (dynamic range DR >= 5), plus the noise of the Fmin and
+    # baseline medians (about 0.05 nM): 0.3 nM.  On the plateau the bleached
+    # Fmax (up to 3 %) moves [Zn] by up to about 6 %: 10 % + the 0.3 nM.
+    cells fluozin3 plateau > "$T/est"
+    run awk -F'\t' 'NR == FNR { if (FNR > 1) { r[$1, $2] = $6; p[$1, $2] = $7 }; next }
+        $3 == "" { next }
+        { n++; k = $1 SUBSEP $2; e = $3 - r[k]; w = $4 - p[k]; bias += e
+          if ((e < 0 ? -e : e) > 0.3) { print "rest", $1, $2, $3, r[k]; bad++ }
+          if ((w < 0 ? -w : w) > 0.1 * p[k] + 0.3) { print "plateau", $1, $2, $4, p[k]; bad++ } }
+        END { if (n != 86) { print n " cells"; bad++ }
+              if (bias / n > 0.14 || bias / n < -0.05) { print "mean bias at rest " bias / n; bad++ }
+              exit bad > 0 }' "$ZN_TOP/examples/truth/fluozin3_cells.tsv" "$T/est"
+    assert_success
+}
+
+@test "demo: ER-ZapCY1 free Zn2+ per cell against the truth; NVS-ZP7-4 raises it, rest does not differ" {
+    # Each cell against its own noise: 10 % (calibration windows) + 4 SE of the
+    # window mean (the cell's baseline SD / sqrt(frames): 18 at rest, 10 at the end)
+    cells er-fret-zip7 final > "$T/est"
+    run awk -F'\t' 'NR == FNR { if (FNR > 1) { r[$1, $3] = $6; f[$1, $3] = $7 }; next }
+        $3 == "" { next }
+        { n++; k = $1 SUBSEP $2; e = $3 - r[k]; w = $4 - f[k]
+          if ((e < 0 ? -e : e) > 0.1 * r[k] + 4 * $5 / sqrt(18)) { print "rest", $1, $2, $3, r[k]; bad++ }
+          if ((w < 0 ? -w : w) > 0.1 * f[k] + 4 * $5 / sqrt(10)) { print "final", $1, $2, $4, f[k]; bad++ } }
+        END { if (n != 71) { print n " cells"; bad++ }; exit bad > 0 }' "$ZN_TOP/examples/truth/er_cells.tsv" "$T/est"
+    assert_success
+    zn-report --format tsv --table tests "$D"/er-fret-zip7/*.metrics.znr.gz > "$T/tests.tsv"
+    run awk -F'\t' '$1 == "mean_final" && $7 < 1e-6 { a = 1 } $1 == "baseline_mean" && $7 > 0.01 { b = 1 } END { exit !(a && b) }' "$T/tests.tsv"
+    assert_success
+}
+
+@test "demo: hZIP4 and mZIP8 kinetics: fitted, near the truth, the truth's place in the 95% CI reported" {
+    zn-view --tsv -c construct,status,Vmax,Km "$D"/uptake-65zn/{zn,cd}.fit.znr.gz | grep -v '^construct' > "$T/fit"
+    # a gross-error check on this one realization (the intervals are checked
+    # over 100 realizations below): within 15 % of the truth
+    run awk -F'\t' '{ V = $1 == "hZIP4" ? 240 : 90; K = $1 == "hZIP4" ? 3.14 : 0.48
+          if ($2 != "ok" || ($3 - V) / V > 0.15 || (V - $3) / V > 0.15 || ($4 - K) / K > 0.15 || (K - $4) / K > 0.15) { print; bad = 1 } }
+        END { exit bad || NR != 2 }' "$T/fit"
+    assert_success
+    grep -Eq '^  hZIP4   Vmax +225 .* 240 (yes|no)' "$D/summary.txt"
+}
+
+@test "uptake chain: the 95% intervals of Km and Vmax cover the truth in 100 realizations of the design" {
+    command -v python3 >/dev/null || skip "python3 is not installed (the example generator)"
+    # each realization: new noise (tools/make-examples.py --uptake-seed N),
+    # counter + BCA + layouts -> zn-uptake-rate -> vector subtracted -> 1/y2 fit
+    for s in $(seq 1 100); do
+        python3 "$ZN_TOP/tools/make-examples.py" --uptake-seed "$s" "$T/r$s"
+        "$ZN_TOP/pipelines/uptake-65zn.sh" --no-report -o "$T/r$s/out" "$T/r$s/manifest.tsv" 2>/dev/null
+        zn-view --tsv -c construct,Vmax_lo,Vmax_hi,Km_lo,Km_hi "$T/r$s/out/zn.fit.znr.gz" "$T/r$s/out/cd.fit.znr.gz" | grep -v '^construct'
+        rm -rf "$T/r$s"
+    done > "$T/all"
+    # nominal 0.95; with 100 realizations the binomial SD is 0.022: below 0.88
+    # is a broken interval (unweighted fits of these data cover 0.74-0.84)
+    run awk -F'\t' '{ V = $1 == "hZIP4" ? 240 : 90; K = $1 == "hZIP4" ? 3.14 : 0.48; n[$1]++
+          v[$1] += $2 <= V && V <= $3; k[$1] += $4 <= K && K <= $5 }
+        END { for (c in n) { printf "%s n=%d Vmax %.2f Km %.2f\n", c, n[c], v[c] / n[c], k[c] / n[c]
+                  if (n[c] != 100 || v[c] / n[c] < 0.88 || k[c] / n[c] < 0.88) bad = 1 }
+              exit bad }' "$T/all"
+    printf "# %s\n" "${lines[@]}" >&3
+    assert_success
+}
