@@ -16,7 +16,7 @@ jobs=()
 [ "${1:-}" = -j ] && { jobs=(-j "$2"); shift 2; }
 [ $# -eq 2 ] || { echo "Usage: ${0##*/} [-j N] MANIFEST OUTDIR" >&2; exit 2; }
 manifest=$1 out=$2
-command -v parallel >/dev/null || { echo "${0##*/}: GNU parallel is not installed (Debian: apt-get install parallel)" >&2; exit 1; }
+parallel --version 2>/dev/null | grep -q "GNU parallel" || { echo "${0##*/}: GNU parallel is not installed (Debian: apt-get install parallel)" >&2; exit 1; }
 mkdir -p "$out/logs"
 tail -n +2 "$manifest" | cut -f1 |
     parallel "${jobs[@]}" --joblog "$out/logs/joblog" --resume-failed \

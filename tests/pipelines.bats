@@ -138,7 +138,7 @@ dish2.zn.znr.gz"
 }
 
 @test "GNU parallel: all experiments, a job log, and --resume-failed reruns only the failed one" {
-    command -v parallel >/dev/null || skip "GNU parallel is not installed (Debian package parallel; tools/deps.sh installs it)"
+    parallel --version 2>/dev/null | grep -q "GNU parallel" || skip "GNU parallel is not installed (Debian package parallel; tools/deps.sh installs it)"
     examples
     mv "$T/ex/er-fret/ctrl2_CFP.csv" "$T/ctrl2_CFP.csv"
     run "$P/parallel.sh" -j 2 "$T/ex/manifest.tsv" "$T/p"
