@@ -35,6 +35,7 @@ pages() { ls "$ZN_TOP"/man/*.[157]; }
 
 @test "the EXAMPLES of every page run" {
     cp -r "$FIX"/* "$T"/
+    cp -r "$ZN_TOP/examples" "$T"/
     cd "$T"
     n=0
     for m in $(pages); do

@@ -36,6 +36,9 @@ zn-view --tsv -c construct,Vmax,Vmax_lo,Vmax_hi,Km,Km_lo,Km_hi,status "$out"/upt
           u = i ? "uM" : "pmol/mg/min"
           printf "  %-7s %-5s %9.4g [%9.4g, %9.4g] %9.4g %s  %s\n", i ? "" : $1, p, e, lo, hi, t[$1, p],
                  (t[$1, p] >= lo && t[$1, p] <= hi) ? "yes" : "no", u } }'
+echo "  (A 95 % interval misses the truth in 1 experiment in 20, and these examples are such"
+echo "  draws; over 100 realizations of the same design the intervals covered the truth in"
+echo "  92-96 % of them: tests/demo.bats.)"
 echo
 for p in fluozin3 er-fret-zip7; do
     if [ $p = fluozin3 ]; then
