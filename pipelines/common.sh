@@ -5,7 +5,8 @@
 #
 # MANIFEST (default: examples/manifest.tsv of this tree) is a TSV with the
 # header experiment, protocol, condition, inputs, options: one experiment
-# per row, inputs comma-separated and relative to the manifest's folder.
+# per row, inputs comma-separated, relative to the manifest's folder (or
+# absolute).
 # The script runs the rows of its protocol (or those named with -e), writes
 # OUTDIR/EXPERIMENT.*.znr.gz, then the protocol's report over every result
 # in OUTDIR (unless --no-report).  A result appears under its final name
@@ -65,7 +66,7 @@ zn_each() {
         files=()
         IFS=, read -r -a files <<< "$in"
         for i in "${!files[@]}"; do
-            files[i]=$MANIFEST_DIR/${files[i]}
+            [[ ${files[i]} == /* ]] || files[i]=$MANIFEST_DIR/${files[i]}
             [ -r "${files[i]}" ] || zn_die "$MANIFEST: experiment $e: cannot read ${files[i]}"
         done
         zn_note "$e ($c)"

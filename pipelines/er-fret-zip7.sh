@@ -35,7 +35,5 @@ zn_each dish
 
 if [ "$REPORT" = 1 ]; then
     zn_note "report"
-    zn-report --title "ER free Zn2+ (ER-ZapCY1): control vs NVS-ZP7-4" --html "$TMP/report.html" \
-        "$OUT"/*.zn.znr.gz "$OUT"/*.metrics.znr.gz > "$TMP/report.txt"
-    zn_commit report.html report.txt
+    "$ZN_PIPELINES/znflow-report" er-fret-zip7 "$OUT" "$OUT"/*.zn.znr.gz "$OUT"/*.metrics.znr.gz
 fi

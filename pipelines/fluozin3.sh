@@ -33,7 +33,5 @@ zn_each dish
 
 if [ "$REPORT" = 1 ]; then
     zn_note "report"
-    zn-report --title "FluoZin-3: cytosolic free Zn2+" --html "$TMP/report.html" \
-        "$OUT"/*.zn.znr.gz "$OUT"/*.metrics.znr.gz > "$TMP/report.txt"
-    zn_commit report.html report.txt
+    "$ZN_PIPELINES/znflow-report" fluozin3 "$OUT" "$OUT"/*.zn.znr.gz "$OUT"/*.metrics.znr.gz
 fi

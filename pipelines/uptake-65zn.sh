@@ -37,7 +37,5 @@ zn_each assay
 
 if [ "$REPORT" = 1 ]; then
     zn_note "report"
-    zn-report --title "Zn2+ and Cd2+ uptake kinetics" --html "$TMP/report.html" \
-        "$OUT"/*.uptake.znr.gz "$OUT"/*.fit.znr.gz "$OUT"/*.curve.znr.gz > "$TMP/report.txt"
-    zn_commit report.html report.txt
+    "$ZN_PIPELINES/znflow-report" uptake-65zn "$OUT" "$OUT"/*.uptake.znr.gz "$OUT"/*.fit.znr.gz "$OUT"/*.curve.znr.gz
 fi

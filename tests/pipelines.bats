@@ -52,8 +52,65 @@ dish2.zn.znr.gz"
     rm "$T/ex/er-fret/nvs2_YFP.csv"
     run "$P/er-fret-zip7.sh" -o "$T/o2" "$T/ex/manifest.tsv"
     assert_failure 1
-    assert_output --partial "experiment nvs2: cannot read $T/ex/manifest.tsv/../er-fret/nvs2_YFP.csv" ||
-        assert_output --partial "experiment nvs2: cannot read $T/ex/er-fret/nvs2_YFP.csv"
+    assert_output --partial "experiment nvs2: cannot read $T/ex/er-fret/nvs2_YFP.csv"
+}
+
+@test "pipelines: the other usage and data errors, each with its message" {
+    m="$ZN_TOP/examples/manifest.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/none.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: cannot read the manifest $T/none.tsv"
+    run "$P/fluozin3.sh" -o
+    assert_failure 2
+    assert_output --partial "fluozin3.sh: -o needs a folder"
+    run "$P/fluozin3.sh" -e
+    assert_failure 2
+    assert_output --partial "fluozin3.sh: -e needs an experiment"
+    run "$P/fluozin3.sh" "$m" "$m"
+    assert_failure 2
+    assert_output --partial "fluozin3.sh: one manifest only"
+    # a manifest without rows of this protocol; rows with too few inputs
+    { head -n 1 "$m"; grep -P '^nvs1\t' "$m" | sed 's/,er-fret\/nvs1_YFP.csv//'
+      grep -P '^cd\t' "$m" | sed 's/,uptake-65zn\/cd_bca_layout.csv//'; } > "$T/ex.tsv"
+    sed -i "s#\t\(er-fret\|uptake-65zn\)/#\t$ZN_TOP/examples/\1/#; s#,uptake-65zn/#,$ZN_TOP/examples/uptake-65zn/#g" "$T/ex.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/ex.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/ex.tsv: no fluozin3 experiments"
+    run "$P/er-fret-zip7.sh" -o "$T/o" "$T/ex.tsv"
+    assert_failure 1
+    assert_output "er-fret-zip7.sh: $T/ex.tsv: experiment nvs1: give two inputs, the donor (CFP) and acceptor (YFP) exports"
+    run "$P/uptake-65zn.sh" -o "$T/o" "$T/ex.tsv"
+    assert_failure 1
+    assert_output "uptake-65zn.sh: $T/ex.tsv: assay cd: give four inputs: counter export, its layout, BCA plate, its layout"
+    # znflow-run: an unknown protocol, usage; znflow-merge with nothing to merge
+    { head -n 1 "$m"; printf 'x1\tfura2\tctl\tx.csv\t\n'; } > "$T/fura.tsv"
+    run "$P/znflow-run" -o "$T/r" "$T/fura.tsv" 1
+    assert_failure 1
+    assert_output "znflow-run: $T/fura.tsv: experiment x1: unknown protocol 'fura2'"
+    run "$P/znflow-run" "$m"
+    assert_failure 2
+    assert_output "Usage: znflow-run [-o OUTDIR] MANIFEST N|EXPERIMENT"
+    mkdir -p "$T/empty"
+    run "$P/znflow-merge" "$T/empty"
+    assert_failure 1
+    assert_output "znflow-merge: no results under $T/empty"
+    run "$P/znflow-report" fluozin3 "$T"
+    assert_failure 2
+    assert_output "Usage: znflow-report PROTOCOL DIR FILE..."
+    # the cluster front ends without their tools or arguments
+    run "$P/slurm/submit.sh" "$m"
+    assert_failure 2
+    assert_output "Usage: submit.sh [--wait] MANIFEST OUTDIR [SBATCH OPTION...]"
+    run env PATH=/usr/bin:/bin "$P/slurm/submit.sh" "$m" "$T/c"
+    assert_failure 1
+    assert_output "submit.sh: zn-ingest is not on PATH"
+    head -n 1 "$m" > "$T/h.tsv"
+    run "$P/slurm/submit.sh" "$T/h.tsv" "$T/c"
+    assert_failure 1
+    assert_output "submit.sh: $T/h.tsv has no experiments"
+    run "$P/parallel.sh" "$m"
+    assert_failure 2
+    assert_output "Usage: parallel.sh [-j N] MANIFEST OUTDIR"
 }
 
 @test "protocol scripts: a failure inside a pipe (set -o pipefail) stops the script and leaves no result" {
@@ -101,6 +158,14 @@ dish2.zn.znr.gz"
     # an uptake option in the manifest is not a file: that assay is rebuilt by name
     run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" "$T/m/uptake-65zn/cd.fit.znr.gz"
     assert_output --partial "is up to date"
+}
+
+@test "Makefile and scripts: absolute input paths in a manifest" {
+    awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR > 1 { $4 = d "/" $4 } { print }' "$ZN_TOP/examples/manifest.tsv" > "$T/abs.tsv"
+    run make -s -f "$P/Makefile" MANIFEST="$T/abs.tsv" OUT="$T/m" "$T/m/fluozin3/dish3.zn.znr.gz"
+    assert_success
+    "$P/fluozin3.sh" -o "$T/s" -e dish3 --no-report "$T/abs.tsv"
+    cmp <(body "$T/m/fluozin3/dish3.zn.znr.gz") <(body "$T/s/dish3.zn.znr.gz")
 }
 
 @test "Makefile: .DELETE_ON_ERROR: a stage that fails leaves no target behind" {

@@ -219,19 +219,38 @@ def bca_abs(c):
     return 0.095 + 1.16e-3 * c - 1.6e-7 * c * c
 
 
-def uptake_zn(truth):
-    rng = Rng(314 if UPTAKE_SEED is None else 1000003 * UPTAKE_SEED)
-    concs = [0.5, 1, 2, 3, 5, 10, 20, 40]
-    km, vmax, lin = 3.14, 240.0, 4.0
-    time_min, tracer_cpm, blank_cpm = 4.0, 20000.0, 42.0
+def sample_wells(rng, constructs, concs):
+    """Uptake wells A1.. (3 per concentration and construct), each lysed at
+    a random protein concentration (ug/mL); the vials in counting order."""
     vials, lysate = [], {}
     wells = iter('%s%d' % (r, c) for r in 'ABCDEF' for c in range(1, 9))
-    for construct in ('hZIP4', 'vector'):
+    for construct in constructs:
         for s in concs:
             for rep in range(3):
                 w = next(wells)
                 lysate[w] = rng.between(400, 900)
                 vials.append(dict(well=w, construct=construct, conc=s, role='sample', mg=lysate[w] * LYSATE_UL * 1e-6))
+    return vials, lysate
+
+
+def bca_plate(rng, lysate):
+    """The BCA absorbances: the lysates at their wells, the Pierce standards
+    in duplicate in rows G and H; and the plate's layout lines."""
+    plate = {w: bca_abs(c) + 0.004 * rng.n() for w, c in lysate.items()}
+    layout = ['well,role,std_ug_ml'] + ['%s,sample,' % w for w in lysate]
+    for j, c in enumerate(BCA_STD):
+        for row in 'GH':
+            plate['%s%d' % (row, j + 1)] = bca_abs(c) + 0.004 * rng.n()
+            layout.append('%s%d,%s,%s' % (row, j + 1, 'blank' if c == 0 else 'standard', c))
+    return plate, layout
+
+
+def uptake_zn(truth):
+    rng = Rng(314 if UPTAKE_SEED is None else 1000003 * UPTAKE_SEED)
+    concs = [0.5, 1, 2, 3, 5, 10, 20, 40]
+    km, vmax, lin = 3.14, 240.0, 4.0
+    time_min, tracer_cpm, blank_cpm = 4.0, 20000.0, 42.0
+    vials, lysate = sample_wells(rng, ('hZIP4', 'vector'), concs)
     for s in concs:
         for rep in range(2):
             vials.append(dict(well='', construct='-', conc=s, role='standard', std=s * 10))
@@ -259,10 +278,7 @@ def uptake_zn(truth):
                                              g(time_min) if v['role'] == 'sample' else '', v['role'],
                                              g(v['std']) if v['role'] == 'standard' else ''))
     write(os.path.join(d, 'zn_layout.csv'), '\n'.join(lay) + '\n')
-    grid = {w: bca_abs(c) + 0.004 * rng.n() for w, c in lysate.items()}
-    for j, c in enumerate(BCA_STD):
-        for row in 'GH':
-            grid['%s%d' % (row, j + 1)] = bca_abs(c) + 0.004 * rng.n()
+    grid, bl = bca_plate(rng, lysate)
     lines = ['User: core,Path: C:\\Data\\BCA,Test run no.: 31', 'Test name: BCA 562,Date: 11/2/2026,Time: 2:41:07 PM',
              '', 'ID1: hZIP4 65Zn uptake,ID2: Plate 1,', 'Absorbance', '', 'Raw Data (562)', '',
              ',' + ','.join(str(i) for i in range(1, 13)) + ',']
@@ -270,8 +286,6 @@ def uptake_zn(truth):
         lines.append(row + ',' + ','.join('%.3f' % grid['%s%d' % (row, c)] if '%s%d' % (row, c) in grid else ''
                                           for c in range(1, 13)))
     write(os.path.join(d, 'zn_bca.csv'), '\n'.join(lines) + '\n', crlf=True)
-    bl = ['well,role,std_ug_ml'] + ['%s,sample,' % w for w in lysate]
-    bl += ['%s%d,%s,%s' % (row, j + 1, 'blank' if c == 0 else 'standard', c) for j, c in enumerate(BCA_STD) for row in 'GH']
     write(os.path.join(d, 'zn_bca_layout.csv'), '\n'.join(bl) + '\n')
     truth += ['zn\thZIP4\tZn\tKm\t%s\tuM' % g(km), 'zn\thZIP4\tZn\tVmax\t%s\tpmol/mg/min' % g(vmax),
               'zn\tvector\tZn\tslope\t%s\tpmol/mg/min/uM' % g(lin)]
@@ -285,14 +299,7 @@ def uptake_cd(truth):
     sa_ref = 2 * 2220.0                                   # 2 Ci/mmol = 4440 dpm/pmol on the reference day
     days = 91.0                                           # 2026-08-03 -> 2026-11-02
     sa_now = sa_ref * 2 ** (-days / 461.4)
-    vials, lysate = [], {}
-    wells = iter('%s%d' % (r, c) for r in 'ABCDEF' for c in range(1, 9))
-    for construct in ('mZIP8', 'vector'):
-        for s in concs:
-            for rep in range(3):
-                w = next(wells)
-                lysate[w] = rng.between(400, 900)
-                vials.append(dict(well=w, construct=construct, conc=s, role='sample', mg=lysate[w] * LYSATE_UL * 1e-6))
+    vials, lysate = sample_wells(rng, ('mZIP8', 'vector'), concs)
     for rep in range(3):
         vials.append(dict(well='', construct='-', conc='', role='blank'))
     lines = ['Protocol ID,Protocol name,Measurement date & time,Completion status,Run ID,Rack,Det,Pos,Time,'
@@ -317,13 +324,7 @@ def uptake_cd(truth):
         lay.append('%d:%d,%s,%s,%s,%s,%s' % (v['rack'], v['pos'], v['well'], v['construct'], g(v['conc']) if v['conc'] != '' else '',
                                           g(time_min) if v['role'] == 'sample' else '', v['role']))
     write(os.path.join(d, 'cd_layout.csv'), '\n'.join(lay) + '\n')
-    plate = dict((w, bca_abs(c) + 0.004 * rng.n()) for w, c in lysate.items())
-    std_wells = {}
-    for j, c in enumerate(BCA_STD):
-        for row in 'GH':
-            w = '%s%d' % (row, j + 1)
-            plate[w] = bca_abs(c) + 0.004 * rng.n()
-            std_wells[w] = c
+    plate, bl = bca_plate(rng, lysate)
     out = ['\ufeffApplication: SparkControl,,,,V3.1', 'Mode,Absorbance,,', 'Name,BCA 562,,', '<>,Value,Time [ms]']
     for row in 'ABCDEFGH':
         for col in range(1, 13):
@@ -331,8 +332,6 @@ def uptake_cd(truth):
             if w in plate:
                 out.append('%s,%.4f,%d' % (w, plate[w], 1200 + 35 * len(out)))
     write(os.path.join(d, 'cd_bca.csv'), '\n'.join(out) + '\n', crlf=True)
-    bl = ['well,role,std_ug_ml'] + ['%s,sample,' % w for w in lysate]
-    bl += ['%s,%s,%s' % (w, 'blank' if c == 0 else 'standard', c) for w, c in std_wells.items()]
     write(os.path.join(d, 'cd_bca_layout.csv'), '\n'.join(bl) + '\n')
     truth += ['cd\tmZIP8\tCd\tKm\t%s\tuM' % g(km), 'cd\tmZIP8\tCd\tVmax\t%s\tpmol/mg/min' % g(vmax),
               'cd\tvector\tCd\tslope\t%s\tpmol/mg/min/uM' % g(lin)]
