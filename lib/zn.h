@@ -228,7 +228,7 @@ void zn_out_line(zn_wr *w, zn_in *in);
 typedef struct {
     const char *out; /* -o */
     int level;       /* -l, default ZN_DEFAULT_LEVEL */
-    int plain;       /* -u */
+    int plain;       /* 1: -u (text), -1: -z (BGZF), 0: by the destination (zn_opt_plain) */
     int no_pg;       /* --no-provenance */
     int quiet;       /* -q */
     int progress;    /* 1: --progress; 2: stderr is a terminal (long work only); 0: none */
@@ -236,11 +236,12 @@ typedef struct {
 } zn_opt;
 #define ZN_DEFAULT_LEVEL 1
 /* short option letters shared by all filters */
-#define ZN_OPT_SHORT "o:l:uqh"
+#define ZN_OPT_SHORT "o:l:uzqh"
 enum { ZN_OPT_VERSION = 0x100, ZN_OPT_NO_PG, ZN_OPT_PROGRESS, ZN_OPT_FIRST_OWN = 0x120 };
 #define ZN_OPT_LONG                                                                     \
     {"output", required_argument, 0, 'o'}, {"level", required_argument, 0, 'l'},          \
-        {"uncompressed", no_argument, 0, 'u'}, {"quiet", no_argument, 0, 'q'},            \
+        {"uncompressed", no_argument, 0, 'u'}, {"gzip", no_argument, 0, 'z'},             \
+        {"quiet", no_argument, 0, 'q'},                                                   \
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, ZN_OPT_VERSION},       \
         {"no-provenance", no_argument, 0, ZN_OPT_NO_PG}, {"progress", no_argument, 0, ZN_OPT_PROGRESS}
 /* Help text for the shared options (one place, so help and parsing agree). */
@@ -256,6 +257,10 @@ void zn_opt_check_stdin(int nfiles, const char *usage);
 double zn_opt_num(const char *name, const char *arg);
 /* The same, and it must be above 0. */
 double zn_opt_pos(const char *name, const char *arg);
+/* Is output to path (NULL or "-": standard output) plain text?  -u: yes,
+ * -z: no; otherwise a regular file (or a new name) gets BGZF, and a pipe, a
+ * terminal, a FIFO or a device gets text (`zn-view x.gz | grep` works). */
+int zn_opt_plain(const zn_opt *o, const char *path);
 /* Open the output stream as the options say; dies on failure. */
 zn_wr *zn_opt_open_out(const zn_opt *o);
 /* Close it; dies (exit 1) on a failed write. */

@@ -377,3 +377,59 @@ PY
     run stat -c %a "$T/p.gz"
     assert_output "644"
 }
+
+# ---------------------------------------------------------------- issue 14
+
+magic() { head -c 2 "$1" | od -An -tx1 | tr -d ' \n'; }
+
+@test "a pipe gets plain text: zn-view FILE.gz | grep finds the records" {
+    trace_plain | zn-view -z -o "$T/a.gz"
+    [ "$(magic "$T/a.gz")" = 1f8b ]
+    run bash -c "zn-view '$T/a.gz' | grep -c '^d1'"
+    assert_output 4
+    # every filter: a pipe between two gets text, no flag needed
+    run bash -c "trace_plain | zn-view | head -c 6"
+    assert_output "##znr="
+    run bash -c "zn-ingest --interval 5 --bg 1 '$FIX/fiji_fluozin3.csv' | zn-background | head -c 6"
+    assert_output "##znr="
+}
+
+@test "a regular file gets BGZF: -o FILE, -o on an existing file, and a redirect" {
+    trace_plain > "$T/a.znr"
+    zn-view -o "$T/new.gz" "$T/a.znr"
+    [ "$(magic "$T/new.gz")" = 1f8b ]
+    zn-view --no-provenance -o "$T/new.gz" "$T/a.znr"
+    [ "$(magic "$T/new.gz")" = 1f8b ]
+    zn-view "$T/a.znr" > "$T/redir.gz"
+    [ "$(magic "$T/redir.gz")" = 1f8b ]
+    zn-view "$T/a.znr" >> "$T/redir.gz"
+    gzip -t "$T/redir.gz"
+    zn-view -o - "$T/a.znr" > "$T/dash.gz"
+    [ "$(magic "$T/dash.gz")" = 1f8b ]
+    zn-view --no-provenance -u "$T/new.gz" | cmp - "$T/a.znr"
+}
+
+@test "-u forces text to a file, -z/--gzip forces BGZF to a pipe; -o - is standard output" {
+    trace_plain > "$T/a.znr"
+    zn-view --no-provenance -u -o "$T/u.znr" "$T/a.znr"
+    cmp "$T/u.znr" "$T/a.znr"
+    zn-view --no-provenance -u "$T/a.znr" > "$T/u2.znr"
+    cmp "$T/u2.znr" "$T/a.znr"
+    run bash -c "zn-view -z '$T/a.znr' | od -An -tx1 -N2 | tr -d ' '"
+    assert_output 1f8b
+    run bash -c "zn-view --gzip '$T/a.znr' | gzip -dc | grep -c '^d1'"
+    assert_output 4
+    run bash -c "zn-view -o - '$T/a.znr' | head -c 6"
+    assert_output "##znr="
+    [ ! -e ./- ]
+    # the last of -u and -z wins
+    run bash -c "zn-view -z -u '$T/a.znr' | head -c 6"
+    assert_output "##znr="
+}
+
+@test "zn-mm-fit --curve-output follows the same rule (a file: BGZF; -u: text)" {
+    zn-mm-fit --by construct --curve 5 --curve-output "$T/c.gz" "$FIX/mm_uptake.znr" > /dev/null
+    [ "$(magic "$T/c.gz")" = 1f8b ]
+    zn-mm-fit -u --by construct --curve 5 --curve-output "$T/c.txt" "$FIX/mm_uptake.znr" > /dev/null
+    [ "$(head -c 6 "$T/c.txt")" = "##znr=" ]
+}
