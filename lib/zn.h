@@ -106,9 +106,13 @@ const char *zn_rd_error(const zn_rd *r);
 const char *zn_rd_name(const zn_rd *r);
 long zn_rd_lineno(const zn_rd *r);
 int zn_rd_is_gzip(const zn_rd *r);
-/* 1 when an (empty, BGZF) end-of-file member ends exactly where the line
- * last returned begins: the previous segment was closed properly. */
-int zn_rd_marker_before_line(zn_rd *r);
+/* May a new segment begin at the line last returned?  0 when it begins
+ * exactly where a BGZF member ended that was not an end-of-file marker (and
+ * not a full 0xff00 block, as bgzip cuts one text anywhere): a file cut
+ * short between members, then another file.  1 otherwise: after a marker,
+ * after plain gzip (it cannot be told), or inside a member (text compressed
+ * as one piece, e.g. bgzip of concatenated files). */
+int zn_rd_segment_closed(zn_rd *r);
 int zn_rd_is_bgzf(const zn_rd *r);
 void zn_rd_close(zn_rd *r);
 
@@ -127,6 +131,11 @@ void zn_wr_text(zn_wr *w, const char *s, size_t n);
 void zn_wr_putc(zn_wr *w, char c);
 void zn_wr_double(zn_wr *w, double x); /* shortest round trip */
 void zn_wr_long(zn_wr *w, long x);
+/* A new segment (##znr=1) begins here: in BGZF, the block so far is
+ * flushed and an end-of-file member written, so the reader can tell a closed
+ * segment from a file cut short.  Nothing for text or at the very start.
+ * zn_out_head calls it. */
+void zn_wr_segment(zn_wr *w);
 /* end of a line: writes '\n'; blocks are cut only at these points */
 void zn_wr_eol(zn_wr *w);
 /* Flush, write the EOF member, close, rename.  0 ok, -1 error (message

@@ -35,6 +35,14 @@
 #define RD_IN_SIZE (256 * 1024)
 #define RD_BUF_SIZE (1024 * 1024)
 
+/* The end of a gzip member: its decompressed stream offset, its size, and
+ * whether it was BGZF (BC field) and an empty end-of-file marker. */
+struct mbound {
+    uint64_t off;
+    uint32_t isize;
+    unsigned char bgzf, marker;
+};
+
 struct zn_rd {
     int fd;
     char *name;
@@ -47,8 +55,9 @@ struct zn_rd {
     gz_header hd;
     unsigned char extra[64];
     uint64_t out_total;
-    uint64_t *marks; /* decompressed offsets of EOF markers, ascending */
+    struct mbound *marks; /* member ends at or after the line last returned, ascending */
     size_t nmarks, capmarks, markhead;
+    int last_bgzf;        /* the last whole member carried the BC field */
     char *buf; /* decompressed data */
     size_t pos, end, cap;
     uint64_t buf_base; /* stream offset of buf[0] */
@@ -69,6 +78,23 @@ static int rd_fail(zn_rd *r, const char *fmt, ...)
     vsnprintf(r->err, sizeof r->err, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+/* a member ended at out_total: remember it (entries before the line last
+ * returned can no longer be asked about and are dropped) */
+static void rd_member_end(zn_rd *r, uint32_t isize, int bgzf)
+{
+    int marker = bgzf && isize == 0;
+    r->last_was_marker = marker;
+    r->last_bgzf = bgzf;
+    while (r->markhead < r->nmarks && r->marks[r->markhead].off < r->line_off) r->markhead++;
+    if (r->markhead > 0 && r->markhead * 2 >= r->nmarks) {
+        memmove(r->marks, r->marks + r->markhead, (r->nmarks - r->markhead) * sizeof *r->marks);
+        r->nmarks -= r->markhead;
+        r->markhead = 0;
+    }
+    zn_grow(&r->marks, &r->capmarks, r->nmarks + 1, sizeof *r->marks);
+    r->marks[r->nmarks++] = (struct mbound){r->out_total, isize, (unsigned char)bgzf, (unsigned char)marker};
 }
 
 /* move the unread raw bytes to the front of the input buffer */
@@ -207,11 +233,7 @@ static int rd_bgzf_member(zn_rd *r, size_t *got)
     r->out_total += isize;
     if (r->nmembers == 0) r->bgzf = 1;
     r->nmembers++;
-    r->last_was_marker = isize == 0;
-    if (r->last_was_marker) {
-        zn_grow(&r->marks, &r->capmarks, r->nmarks + 1, sizeof *r->marks);
-        r->marks[r->nmarks++] = r->out_total;
-    }
+    rd_member_end(r, (uint32_t)isize, 1);
     *got = isize;
     return 1;
 }
@@ -257,7 +279,7 @@ static int rd_fill(zn_rd *r)
         if (!r->in_member) {
             if (r->in_pos == r->in_len && r->in_eof) {
                 r->eof = 1;
-                if (r->bgzf && !r->last_was_marker)
+                if (r->last_bgzf && !r->last_was_marker)
                     return rd_fail(r,
                                    "%s: truncated: the BGZF end-of-file marker is missing, so the "
                                    "file was cut short (an interrupted job or a full disk?)",
@@ -305,11 +327,7 @@ static int rd_fill(zn_rd *r)
         if (ret == Z_STREAM_END) {
             r->in_member = 0;
             r->nmembers++;
-            r->last_was_marker = r->member_is_bgzf == 1 && r->zs.total_out == 0;
-            if (r->last_was_marker) {
-                zn_grow(&r->marks, &r->capmarks, r->nmarks + 1, sizeof *r->marks);
-                r->marks[r->nmarks++] = r->out_total;
-            }
+            rd_member_end(r, (uint32_t)r->zs.total_out, r->member_is_bgzf == 1);
             if (got) return (int)got;
             continue;
         }
@@ -380,10 +398,18 @@ int zn_rd_slurp(zn_rd *r, char **out, size_t *len)
     return 0;
 }
 
-int zn_rd_marker_before_line(zn_rd *r)
+int zn_rd_segment_closed(zn_rd *r)
 {
-    while (r->markhead < r->nmarks && r->marks[r->markhead] < r->line_off) r->markhead++;
-    return r->markhead < r->nmarks && r->marks[r->markhead] == r->line_off;
+    while (r->markhead < r->nmarks && r->marks[r->markhead].off < r->line_off) r->markhead++;
+    size_t i = r->markhead;
+    if (i == r->nmarks || r->marks[i].off != r->line_off) return 1; /* inside a member: one text compressed */
+    for (; i < r->nmarks && r->marks[i].off == r->line_off; i++) {
+        const struct mbound *m = &r->marks[i];
+        /* closed by a marker; plain gzip cannot tell; a full 0xff00 block is
+         * bgzip/htslib cutting one text anywhere */
+        if (m->marker || !m->bgzf || m->isize == 0xff00) return 1;
+    }
+    return 0;
 }
 
 const char *zn_rd_error(const zn_rd *r) { return r->err; }
@@ -419,6 +445,7 @@ struct slot {
     char *data;
     size_t n;
     int full;
+    int marker; /* write the EOF member, not data */
 };
 
 struct zn_wr {
@@ -426,6 +453,7 @@ struct zn_wr {
     char *path, *tmp;
     char *buf; /* block being filled */
     size_t n, line_start;
+    uint64_t total; /* bytes put so far */
     /* compression thread */
     int threaded;
     pthread_t th;
@@ -524,7 +552,8 @@ static void *wr_thread(void *arg)
         int failed = w->err;
         pthread_mutex_unlock(&w->mu);
         int e = 0;
-        if (!failed) {
+        if (!failed && s->marker) e = write_all(w->fd, zn_bgzf_eof, sizeof zn_bgzf_eof);
+        else if (!failed) {
             size_t total = bgzf_block(w, s->data, s->n, w->level);
             e = write_all(w->fd, w->zout, total);
         }
@@ -591,6 +620,7 @@ static void wr_flush(zn_wr *w, size_t n)
         while (w->slot[w->head].full) pthread_cond_wait(&w->cv, &w->mu);
         struct slot *s = &w->slot[w->head];
         pthread_mutex_unlock(&w->mu);
+        s->marker = 0;
         char *t = s->data; /* swap buffers, no copy */
         s->data = w->buf;
         s->n = n;
@@ -610,8 +640,28 @@ static void wr_flush(zn_wr *w, size_t n)
     w->line_start = w->line_start > n ? w->line_start - n : 0; /* a line longer than a block: no line end kept */
 }
 
+void zn_wr_segment(zn_wr *w)
+{
+    if (w->plain || w->total == 0) return;
+    wr_flush(w, w->n);
+    if (!w->threaded) {
+        if (!w->err) w->err = write_all(w->fd, zn_bgzf_eof, sizeof zn_bgzf_eof);
+        return;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (w->slot[w->head].full) pthread_cond_wait(&w->cv, &w->mu);
+    struct slot *s = &w->slot[w->head];
+    s->marker = 1;
+    s->n = 0;
+    s->full = 1;
+    w->head = (w->head + 1) % WR_NSLOT;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
 void zn_wr_put(zn_wr *w, const char *s, size_t n)
 {
+    w->total += n;
     while (n) {
         if (w->n == WR_BLOCK) /* cut at the last line end, or here if one line fills a block */
             wr_flush(w, w->line_start ? w->line_start : w->n);
@@ -643,7 +693,10 @@ void zn_wr_text(zn_wr *w, const char *s, size_t n)
 
 void zn_wr_putc(zn_wr *w, char c)
 {
-    if (w->n < WR_BLOCK) w->buf[w->n++] = c;
+    if (w->n < WR_BLOCK) {
+        w->buf[w->n++] = c;
+        w->total++;
+    }
     else zn_wr_put(w, &c, 1);
 }
 

@@ -249,7 +249,7 @@ int zn_in_next(zn_in *in)
         char *s = in->line;
         if (s[0] == '#') {
             if (strncmp(s, "##znr=", 6) == 0) {
-                if (zn_rd_is_bgzf(in->rd) && !zn_rd_marker_before_line(in->rd))
+                if (!zn_rd_segment_closed(in->rd))
                     return in_fail(in, "a new segment begins here, but the one before it was cut short "
                                        "(no BGZF end-of-file marker before it)");
                 in->nseg++;
@@ -338,6 +338,7 @@ void zn_in_close(zn_in *in)
 
 void zn_out_head(zn_wr *w, const zn_meta *meta, const char *pg, char *const *cols, size_t ncols)
 {
+    zn_wr_segment(w);
     zn_wr_puts(w, "##znr=1");
     zn_wr_eol(w);
     for (size_t i = 0; meta && i < meta->n; i++) {

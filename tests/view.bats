@@ -433,3 +433,105 @@ magic() { head -c 2 "$1" | od -An -tx1 | tr -d ' \n'; }
     zn-mm-fit -u --by construct --curve 5 --curve-output "$T/c.txt" "$FIX/mm_uptake.znr" > /dev/null
     [ "$(head -c 6 "$T/c.txt")" = "##znr=" ]
 }
+
+# two traces with different samples, a few hundred kB each so that they span
+# several BGZF blocks
+two_traces() {
+    for s in d1 d2; do
+        awk -v s="$s" 'BEGIN { print "##znr=1"; print "##schema=trace"; print "#sample\tcondition\tcell\trole\tframe\tt\tF"
+            for (c = 0; c < 30; c++) for (f = 0; f < 400; f++) printf "%s\tctl\tr%d\tcell\t%d\t%d\t%.3f\n", s, c, f, 2 * f, 100 + (c * f) % 97 / 7 }' > "$T/$s.znr"
+    done
+}
+
+@test "a filter writing several segments to BGZF writes a stream that reads back (zn-view -o m.gz a.gz b.gz)" {
+    two_traces
+    zn-view --no-provenance -o "$T/a.gz" "$T/d1.znr"
+    zn-view --no-provenance -o "$T/b.gz" "$T/d2.znr"
+    zn-view --no-provenance -o "$T/m.gz" "$T/a.gz" "$T/b.gz"
+    run zn-view --check "$T/m.gz"
+    assert_success
+    assert_output "$T/m.gz: ok: 24000 records in 2 segments, schema trace"
+    zn-view --no-provenance -u "$T/m.gz" | cmp - <(cat "$T/d1.znr" "$T/d2.znr")
+    # and again, one stream of two segments in, two segments out
+    zn-view --no-provenance -o "$T/m2.gz" "$T/m.gz"
+    cmp "$T/m.gz" "$T/m2.gz"
+}
+
+@test "cat a.gz b.gz | zn-metrics -o x.gz reads back" {
+    awk -F'\t' '/^#/ || $1 == "dish1"' "$FIX/metrics_trace.znr" | zn-view -o "$T/a.gz"
+    awk -F'\t' '/^#/ || $1 == "dish2"' "$FIX/metrics_trace.znr" | zn-view -o "$T/b.gz"
+    cat "$T/a.gz" "$T/b.gz" | zn-metrics -o "$T/x.gz"
+    run zn-view --check "$T/x.gz"
+    assert_success
+    assert_output --regexp "ok: [0-9]+ records in 2 segments, schema metrics"
+    # the same records as one zn-metrics over the two samples as one segment
+    awk -F'\t' '/^#/ || $1 == "dish1" || $1 == "dish2"' "$FIX/metrics_trace.znr" | zn-metrics --no-provenance |
+        grep -v '^#' > "$T/one.tsv"
+    zn-view -u "$T/x.gz" | grep -v '^#' | cmp - "$T/one.tsv"
+}
+
+@test "bgzip of concatenated text reads back, also when a segment starts exactly at a block boundary" {
+    two_traces
+    cat "$T/d1.znr" "$T/d2.znr" | bgzip -c > "$T/c.gz"
+    run zn-view --check "$T/c.gz"
+    assert_success
+    assert_output "$T/c.gz: ok: 24000 records in 2 segments, schema trace"
+    # a first file of exactly one bgzip block (0xff00 = 65280 bytes): the
+    # second ##znr=1 is the first byte of the second block
+    python3 - "$T/e.znr" <<'PY'
+import sys
+out = '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\n'
+f = 0
+while 65280 - len(out) > 100:
+    out += 'd1\tctl\tr1\tcell\t%d\t%d\t1.5\n' % (f, f); f += 1
+line = 'd1\tctl\tr1\tcell\t%d\t%d\t1.' % (f, f)
+out += line + '5' * (65280 - len(out) - len(line) - 1) + '\n'
+open(sys.argv[1], 'w').write(out)
+PY
+    [ "$(stat -c %s "$T/e.znr")" -eq 65280 ]
+    cat "$T/e.znr" "$T/d2.znr" | bgzip -c > "$T/e.gz"
+    run zn-view --check "$T/e.gz"
+    assert_success
+}
+
+@test "a complete plain-gzip member after a BGZF file reads back; BGZF after plain gzip is still checked" {
+    two_traces
+    zn-view -o "$T/a.gz" "$T/d1.znr"
+    gzip -c "$T/d2.znr" > "$T/b.gz"
+    cat "$T/a.gz" "$T/b.gz" > "$T/ab.gz"
+    run zn-view --check "$T/ab.gz"
+    assert_success
+    assert_output "$T/ab.gz: ok: 24000 records in 2 segments, schema trace"
+    # plain gzip first, then a BGZF file cut before its EOF member
+    zn-view -o "$T/a2.gz" "$T/d2.znr"
+    gzip -c "$T/d1.znr" > "$T/p.gz"
+    cat "$T/p.gz" <(head -c -28 "$T/a2.gz") > "$T/pc.gz"
+    run zn-view --check "$T/pc.gz"
+    assert_failure 1
+    assert_output --partial "truncated: the BGZF end-of-file marker is missing"
+}
+
+@test "truncation is still caught: a file cut in half before a good one, a file without its final EOF member" {
+    two_traces
+    zn-view -o "$T/a.gz" "$T/d1.znr"
+    zn-view -o "$T/b.gz" "$T/d2.znr"
+    head -c $(( $(stat -c %s "$T/a.gz") / 2 )) "$T/a.gz" > "$T/half.gz"
+    cat "$T/half.gz" "$T/b.gz" > "$T/hb.gz"
+    run zn-view --check "$T/hb.gz"
+    assert_failure 1
+    head -c -28 "$T/b.gz" > "$T/noeof.gz"
+    run zn-view --check "$T/noeof.gz"
+    assert_failure 1
+    assert_output --partial "truncated: the BGZF end-of-file marker is missing"
+    # cut exactly between members (each member ends on a line), then a good file
+    cat "$T/noeof.gz" "$T/a.gz" > "$T/na.gz"
+    run zn-view --check "$T/na.gz"
+    assert_failure 1
+    assert_output --partial "the one before it was cut short"
+    # and a multi-segment file written by a filter, cut before its last EOF member
+    zn-view -o "$T/m.gz" "$T/a.gz" "$T/b.gz"
+    head -c -28 "$T/m.gz" > "$T/mcut.gz"
+    run zn-view --check "$T/mcut.gz"
+    assert_failure 1
+    assert_output --partial "truncated: the BGZF end-of-file marker is missing"
+}
