@@ -19,7 +19,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,7 +452,7 @@ struct slot {
 
 struct zn_wr {
     int fd, plain, level;
-    char *path, *tmp;
+    char *path, *tmp, *target; /* -o name; temporary file; name it replaces */
     char *buf; /* block being filled */
     size_t n, line_start;
     uint64_t total; /* bytes put so far */
@@ -567,6 +569,101 @@ static void *wr_thread(void *arg)
     return NULL;
 }
 
+/* Temporary outputs removed when a signal ends the program: a fixed table
+ * (the handler may only read it and call unlink, which is async-signal-safe),
+ * then the signal's default action, so the exit status says what happened. */
+#define SIG_NTMP 8
+static char *volatile sig_tmp[SIG_NTMP];
+static const int sig_list[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+
+static void sig_cleanup(int sig)
+{
+    for (int i = 0; i < SIG_NTMP; i++) {
+        char *p = sig_tmp[i];
+        if (p) unlink(p);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void sig_add(char *path)
+{
+    static int installed;
+    if (!installed) {
+        installed = 1;
+        for (size_t i = 0; i < sizeof sig_list / sizeof *sig_list; i++) {
+            struct sigaction old, sa;
+            /* a signal the caller ignores (nohup, a background job) stays ignored */
+            if (sigaction(sig_list[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = sig_cleanup;
+            sigemptyset(&sa.sa_mask);
+            sigaction(sig_list[i], &sa, NULL);
+        }
+    }
+    for (int i = 0; i < SIG_NTMP; i++)
+        if (!sig_tmp[i]) {
+            sig_tmp[i] = path;
+            return;
+        }
+}
+
+static void sig_forget(const char *path)
+{
+    for (int i = 0; i < SIG_NTMP; i++)
+        if (sig_tmp[i] == path) sig_tmp[i] = NULL;
+}
+
+/* Where -o PATH goes.  A regular file or a new name is written as a
+ * temporary file beside it and renamed at the end (*tmp_dir_name = the name
+ * to replace); a symbolic link to a regular file replaces the target's
+ * content and keeps the link (the name renamed is the link's target);
+ * anything else (a device, a FIFO, a socket, a dangling link) is opened and
+ * written directly.  Returns an fd (direct) or -2 (use a temporary for
+ * *target), -1 error in err. */
+static int out_target(const char *path, char **target, char *err, size_t errlen)
+{
+    struct stat lst, st;
+    *target = NULL;
+    /* /dev/stdout, /dev/fd/N, /proc/self/fd/N: the descriptor, never the
+     * file it happens to be redirected to */
+    if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (fd < 0) snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return fd;
+    }
+    if (lstat(path, &lst) != 0) {
+        if (errno == ENOENT) {
+            *target = zn_strdup(path);
+            return -2;
+        }
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(lst.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory (give a file name)", path);
+        return -1;
+    }
+    if (S_ISREG(lst.st_mode)) {
+        *target = zn_strdup(path);
+        return -2;
+    }
+    if (S_ISLNK(lst.st_mode) && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        char *real = realpath(path, NULL);
+        if (real) {
+            *target = real;
+            return -2;
+        }
+    }
+    if (S_ISLNK(lst.st_mode) && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory (give a file name)", path);
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+    return fd;
+}
+
 zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errlen)
 {
     zn_wr *w = zn_calloc(1, sizeof *w);
@@ -574,20 +671,32 @@ zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errl
     w->level = level;
     w->fd = 1;
     if (path && strcmp(path, "-") != 0) {
-        w->path = zn_strdup(path);
-        w->tmp = zn_asprintf("%s.tmp.XXXXXX", path);
-        w->fd = mkstemp(w->tmp);
-        if (w->fd < 0) {
-            snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-            free(w->path);
-            free(w->tmp);
+        char *target;
+        int fd = out_target(path, &target, err, errlen);
+        if (fd == -1) {
             free(w);
             return NULL;
         }
-        mode_t mask = umask(0); /* mkstemp makes 0600: give the file the usual mode */
-        umask(mask);
-        fchmod(w->fd, 0666 & ~mask);
-        zn_cleanup_add(w->tmp);
+        w->path = zn_strdup(path);
+        if (fd >= 0) w->fd = fd;
+        else {
+            w->target = target;
+            w->tmp = zn_asprintf("%s.tmp.XXXXXX", target);
+            w->fd = mkstemp(w->tmp);
+            if (w->fd < 0) {
+                snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+                free(w->path);
+                free(w->tmp);
+                free(w->target);
+                free(w);
+                return NULL;
+            }
+            mode_t mask = umask(0); /* mkstemp makes 0600: give the file the usual mode */
+            umask(mask);
+            fchmod(w->fd, 0666 & ~mask);
+            zn_cleanup_add(w->tmp);
+            sig_add(w->tmp);
+        }
     }
     w->buf = zn_malloc(WR_BLOCK);
     if (!plain) {
@@ -736,12 +845,13 @@ int zn_wr_close(zn_wr *w, char *err, size_t errlen)
     if (e) {
         snprintf(err, errlen, "write error on %s: %s", name, strerror(e));
         rc = -1;
-    } else if (w->tmp && rename(w->tmp, w->path) != 0) {
-        snprintf(err, errlen, "cannot rename %s to %s: %s", w->tmp, w->path, strerror(errno));
+    } else if (w->tmp && rename(w->tmp, w->target) != 0) {
+        snprintf(err, errlen, "cannot rename %s to %s: %s", w->tmp, w->target, strerror(errno));
         rc = -1;
     }
     if (w->tmp) {
         if (rc) unlink(w->tmp);
+        sig_forget(w->tmp);
         zn_cleanup_forget(w->tmp);
     }
     if (!w->plain) {
@@ -759,6 +869,7 @@ int zn_wr_close(zn_wr *w, char *err, size_t errlen)
     free(w->buf);
     free(w->path);
     free(w->tmp);
+    free(w->target);
     free(w);
     return rc;
 }

@@ -535,3 +535,73 @@ PY
     assert_failure 1
     assert_output --partial "truncated: the BGZF end-of-file marker is missing"
 }
+
+@test "-o on a device, a FIFO or /dev/stdout writes to it; the node stays what it was" {
+    trace_plain > "$T/a.znr"
+    if [ "$(id -u)" = 0 ]; then
+        mknod "$T/null" c 1 3
+        zn-view -o "$T/null" "$T/a.znr"
+        [ -c "$T/null" ]
+    fi
+    mkfifo "$T/fifo"
+    cat "$T/fifo" > "$T/from-fifo" &
+    zn-view --no-provenance -o "$T/fifo" "$T/a.znr"
+    wait
+    [ -p "$T/fifo" ]
+    cmp "$T/from-fifo" "$T/a.znr"   # a FIFO is a pipe: plain text
+    # /dev/stdout is the descriptor, also when it is redirected to a file
+    zn-view --no-provenance -u -o /dev/stdout "$T/a.znr" > "$T/redir"
+    cmp "$T/redir" "$T/a.znr"
+    run bash -c "zn-view -o /dev/stdout '$T/a.znr' | head -c 6"
+    assert_output "##znr="
+    ls -A "$T" | grep -v '\.tmp\.' > /dev/null
+    run bash -c "ls -A '$T' | grep -c '\.tmp\.'"
+    assert_output 0
+}
+
+@test "-o through a symbolic link replaces the target's content and keeps the link" {
+    trace_plain > "$T/a.znr"
+    mkdir "$T/data"
+    printf 'old\n' > "$T/data/target.gz"
+    ln -s data/target.gz "$T/link.gz"
+    zn-view --no-provenance -o "$T/link.gz" "$T/a.znr"
+    [ -L "$T/link.gz" ]
+    [ "$(readlink "$T/link.gz")" = data/target.gz ]
+    zn-view --no-provenance -u "$T/data/target.gz" | cmp - "$T/a.znr"
+    # a dangling link: the target is created through it
+    ln -s data/new.gz "$T/dangling.gz"
+    zn-view -o "$T/dangling.gz" "$T/a.znr"
+    [ -L "$T/dangling.gz" ]
+    [ -s "$T/data/new.gz" ]
+    # a directory is refused
+    run zn-view -o "$T/data" "$T/a.znr"
+    assert_failure 1
+    assert_output --partial "is a directory"
+}
+
+@test "SIGINT, SIGTERM, SIGHUP and SIGPIPE during -o remove the temporary file" {
+    for sig in INT TERM HUP PIPE; do
+        mkfifo "$T/in.$sig"
+        env --default-signal zn-view -o "$T/out.$sig.gz" "$T/in.$sig" &
+        pid=$!
+        exec 8> "$T/in.$sig"
+        trace_plain >&8
+        for _ in $(seq 50); do ls "$T"/out.$sig.gz.tmp.* > /dev/null 2>&1 && break; sleep 0.1; done
+        ls "$T"/out.$sig.gz.tmp.* > /dev/null   # the temporary file exists while it runs
+        kill -s "$sig" "$pid"
+        status=0
+        wait "$pid" || status=$?
+        exec 8>&-
+        [ "$status" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: status $status"
+        run bash -c "ls '$T' | grep -c 'out\.$sig'"
+        assert_output 0
+    done
+}
+
+@test "##pg records the final -o name, not the temporary one" {
+    trace_plain > "$T/a.znr"
+    zn-view -o "$T/x.gz" "$T/a.znr"
+    run zn-view --meta "$T/x.gz"
+    assert_output --partial "pg=zn-view $(zn-view --version | awk "{ print \$3 }") -o $T/x.gz $T/a.znr"
+    refute_output --partial ".tmp."
+}
