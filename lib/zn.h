@@ -136,6 +136,11 @@ void zn_wr_long(zn_wr *w, long x);
  * segment from a file cut short.  Nothing for text or at the very start.
  * zn_out_head calls it. */
 void zn_wr_segment(zn_wr *w);
+/* Records follow (first_col: the header's first column; NULL: other text
+ * follows).  A record whose first byte would be '#' then ends the program
+ * (exit 1) with a message naming the column and the value: it would read
+ * back as a header line.  zn_out_head calls it. */
+void zn_wr_records(zn_wr *w, const char *first_col);
 /* end of a line: writes '\n'; blocks are cut only at these points */
 void zn_wr_eol(zn_wr *w);
 /* Flush, write the EOF member, close, rename.  0 ok, -1 error (message

@@ -456,6 +456,9 @@ struct zn_wr {
     char *buf; /* block being filled */
     size_t n, line_start;
     uint64_t total; /* bytes put so far */
+    int bol;        /* at the beginning of a line */
+    int hash;       /* this record's first byte is '#' (found at zn_wr_eol) */
+    char *col0;     /* records follow (zn_wr_records): the first column's name */
     /* compression thread */
     int threaded;
     pthread_t th;
@@ -670,6 +673,7 @@ zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errl
     w->plain = plain;
     w->level = level;
     w->fd = 1;
+    w->bol = 1;
     if (path && strcmp(path, "-") != 0) {
         char *target;
         int fd = out_target(path, &target, err, errlen);
@@ -768,8 +772,29 @@ void zn_wr_segment(zn_wr *w)
     pthread_mutex_unlock(&w->mu);
 }
 
+/* a record's first byte is '#': it would read back as a header line */
+static _Noreturn void wr_hash(zn_wr *w, const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && k < 60 && s[k] != '\t') k++;
+    zn_die(ZN_EXIT_DATA,
+           "column '%s': \"%.*s\" begins with '#', so its record would read as a header line; "
+           "rename it (a sample named after a file: --sample NAME)",
+           w->col0, (int)k, s);
+}
+
+void zn_wr_records(zn_wr *w, const char *first_col)
+{
+    free(w->col0);
+    w->col0 = first_col ? zn_strdup(first_col) : NULL;
+}
+
 void zn_wr_put(zn_wr *w, const char *s, size_t n)
 {
+    if (w->bol && n) {
+        w->hash = w->col0 && s[0] == '#';
+        w->bol = 0;
+    }
     w->total += n;
     while (n) {
         if (w->n == WR_BLOCK) /* cut at the last line end, or here if one line fills a block */
@@ -802,6 +827,10 @@ void zn_wr_text(zn_wr *w, const char *s, size_t n)
 
 void zn_wr_putc(zn_wr *w, char c)
 {
+    if (w->bol) {
+        w->hash = w->col0 && c == '#';
+        w->bol = 0;
+    }
     if (w->n < WR_BLOCK) {
         w->buf[w->n++] = c;
         w->total++;
@@ -823,8 +852,11 @@ void zn_wr_long(zn_wr *w, long x)
 
 void zn_wr_eol(zn_wr *w)
 {
+    if (w->hash) /* the line is in buf unless it was longer than a block */
+        wr_hash(w, w->line_start < w->n ? w->buf + w->line_start : "#", w->line_start < w->n ? w->n - w->line_start : 1);
     zn_wr_putc(w, '\n');
     w->line_start = w->n;
+    w->bol = 1;
 }
 
 int zn_wr_close(zn_wr *w, char *err, size_t errlen)
@@ -870,6 +902,7 @@ int zn_wr_close(zn_wr *w, char *err, size_t errlen)
     free(w->path);
     free(w->tmp);
     free(w->target);
+    free(w->col0);
     free(w);
     return rc;
 }

@@ -605,3 +605,46 @@ PY
     assert_output --partial "pg=zn-view $(zn-view --version | awk "{ print \$3 }") -o $T/x.gz $T/a.znr"
     refute_output --partial ".tmp."
 }
+
+@test "a text field beginning with '#' in the first column is refused by the writer, naming it" {
+    printf 'Frame,Mean1,Mean2\n1,10,20\n2,11,21\n' > "$T/#dish.csv"
+    run zn-ingest --interval 1 -o "$T/x.gz" "$T/#dish.csv"
+    assert_failure 1
+    assert_output --partial "column 'sample': \"#dish\" begins with '#', so its record would read as a header line; rename it (a sample named after a file: --sample NAME)"
+    [ ! -e "$T/x.gz" ]
+    run bash -c "ls '$T' | grep -c tmp"
+    assert_output 0
+    run zn-ingest --interval 1 --sample '#d' "$T/#dish.csv"
+    assert_failure 1
+    assert_output --partial "\"#d\" begins with '#'"
+    run zn-ingest --interval 1 --sample 'd#1' "$T/#dish.csv"
+    assert_success
+    # '#' elsewhere than the first byte of a record is data
+    printf '##znr=1\n#sample\tcell\nd1\t#3\n' > "$T/h.znr"
+    run zn-view --no-provenance -u "$T/h.znr"
+    assert_success
+    assert_output "$(cat "$T/h.znr")"
+    # the reader says what such a line may be
+    printf '##znr=1\n#sample\tcell\nd1\tc\n#d2\tc\n' > "$T/h2.znr"
+    run zn-view -u "$T/h2.znr"
+    assert_failure 1
+    assert_output --partial "h2.znr:4: a line beginning with '#' among the records: a meta or header line (a new segment must begin with ##znr=1), or a record whose first field begins with '#'"
+}
+
+@test "a NUL byte in a field is refused with the line and column (reading and --check)" {
+    printf '##znr=1\n#sample\tcell\tF\nd1\tc\x001\t2\n' > "$T/n.znr"
+    run zn-view -u "$T/n.znr"
+    assert_failure 1
+    assert_output --partial "n.znr:3: column 'cell': a NUL byte in the field"
+    run zn-view --check "$T/n.znr"
+    assert_failure 1
+    assert_output --partial "n.znr:3: column 'cell': a NUL byte"
+    printf '##znr=1\n#sample\tcell\tF\nd1\tc\t2\x00\n' > "$T/n2.znr"
+    run zn-view --check "$T/n2.znr"
+    assert_failure 1
+    assert_output --partial "n2.znr:3: column 'F': a NUL byte"
+    printf '##znr=1\n##a=b\x00c\n#sample\n' > "$T/n3.znr"
+    run zn-view --check "$T/n3.znr"
+    assert_failure 1
+    assert_output --partial "n3.znr:2: a NUL byte in a meta or header line"
+}
