@@ -1,6 +1,7 @@
 /* zn-view - print, convert or check a ZNR stream. */
 #include "zn.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,8 @@ static int check_stream(args_t *a, zn_in *in)
     zn_progress(&a->o, nrec, 1);
     printf("%s: ok: %ld record%s in %d segment%s, schema %s\n", in->nfiles > 1 ? "stream" : in->file, nrec,
            nrec == 1 ? "" : "s", in->nseg, in->nseg == 1 ? "" : "s", schema_copy ? schema_copy : "none");
+    if (fflush(stdout) != 0 || ferror(stdout))
+        zn_die(ZN_EXIT_DATA, "write error on standard output: %s (the summary is lost)", strerror(errno));
     zn_order_free(ord);
     free(numeric);
     free(schema_copy);

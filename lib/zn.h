@@ -124,6 +124,10 @@ typedef struct zn_wr zn_wr;
  * ending on a line where a line fits, then the 28-byte empty EOF member;
  * compression runs in a second thread. */
 zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errlen);
+/* The writing calls below end the program (exit 1, "write error on NAME:
+ * ...") at the first failed write (a full disk, a closed pipe), so a
+ * program does not read the rest of its input for nothing; the temporary
+ * file is removed by the exit.  zn_wr_close returns the error instead. */
 void zn_wr_put(zn_wr *w, const char *s, size_t n);
 void zn_wr_puts(zn_wr *w, const char *s);
 /* Text of many lines (each '\n' is a zn_wr_eol): a report, a page. */

@@ -466,6 +466,7 @@ struct zn_wr {
     pthread_cond_t cv;
     struct slot slot[WR_NSLOT];
     int head, tail, done;
+    int closing; /* in zn_wr_close: errors are returned, not fatal */
     int err; /* errno of the first failed write (thread or main) */
     unsigned char *zout;
     z_stream zs;
@@ -719,8 +720,32 @@ zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errl
     return w;
 }
 
+static void wr_flush1(zn_wr *w, size_t n);
+
+/* A write failed (a full disk, a closed pipe): stop now, not after the
+ * rest of the input (the temporary file goes with the exit).  zn_wr_close
+ * reports it instead. */
+static void wr_check(zn_wr *w)
+{
+    if (w->closing) return;
+    int e;
+    if (w->threaded) {
+        pthread_mutex_lock(&w->mu);
+        e = w->err;
+        pthread_mutex_unlock(&w->mu);
+    } else
+        e = w->err;
+    if (e) zn_die(ZN_EXIT_DATA, "write error on %s: %s", w->path ? w->path : "standard output", strerror(e));
+}
+
 /* hand buf[0..n) to the compressor (or write it), keep the rest */
 static void wr_flush(zn_wr *w, size_t n)
+{
+    wr_flush1(w, n);
+    wr_check(w);
+}
+
+static void wr_flush1(zn_wr *w, size_t n)
 {
     if (n == 0) return;
     if (w->plain) {
@@ -759,6 +784,7 @@ void zn_wr_segment(zn_wr *w)
     wr_flush(w, w->n);
     if (!w->threaded) {
         if (!w->err) w->err = write_all(w->fd, zn_bgzf_eof, sizeof zn_bgzf_eof);
+        wr_check(w);
         return;
     }
     pthread_mutex_lock(&w->mu);
@@ -861,6 +887,7 @@ void zn_wr_eol(zn_wr *w)
 
 int zn_wr_close(zn_wr *w, char *err, size_t errlen)
 {
+    w->closing = 1;
     wr_flush(w, w->n);
     if (w->threaded) {
         pthread_mutex_lock(&w->mu);

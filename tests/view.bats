@@ -342,7 +342,7 @@ PY
     printf '##znr=1\n#a\n1\n#b\n' > "$T/m.znr"
     run zn-view -u "$T/m.znr"
     assert_failure 1
-    assert_output "zn-view: $T/m.znr:4: a meta or header line among the records (a new segment must begin with ##znr=1)"
+    assert_output "zn-view: $T/m.znr:4: a line beginning with '#' among the records: a meta or header line (a new segment must begin with ##znr=1), or a record whose first field begins with '#', which the format does not allow"
     printf '##znr=1\n#a\t\n' > "$T/m.znr"
     run zn-view -u "$T/m.znr"
     assert_failure 1
@@ -647,4 +647,25 @@ PY
     run zn-view --check "$T/n3.znr"
     assert_failure 1
     assert_output --partial "n3.znr:2: a NUL byte in a meta or header line"
+}
+
+@test "> /dev/full fails at the first failed write, not after all the input (plain and BGZF)" {
+    # an endless stream: the program must stop by itself on the write error
+    endless() { printf '##znr=1\n#sample\tcell\tframe\tF\n'; awk 'BEGIN { for (i = 0; ; i++) printf "d1\tc1\t%d\t%d.5\n", i, i % 1000 }'; }
+    export -f endless
+    for z in -u -z; do
+        run timeout 60 bash -c "endless | zn-view $z > /dev/full"
+        [ "$status" -eq 1 ] || fail "zn-view $z > /dev/full: status $status (124: it kept reading)"
+        assert_output --partial "zn-view: write error on standard output: No space left on device"
+    done
+    run timeout 60 bash -c "endless | zn-view -o /dev/full"
+    [ "$status" -eq 1 ] || fail "zn-view -o /dev/full: status $status"
+    assert_output --partial "zn-view: write error on /dev/full: No space left on device"
+}
+
+@test "--check exits 1 when its summary cannot be written" {
+    trace_plain > "$T/a.znr"
+    run bash -c "zn-view --check '$T/a.znr' > /dev/full"
+    assert_failure 1
+    assert_output --partial "zn-view: write error on standard output"
 }
