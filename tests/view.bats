@@ -217,7 +217,7 @@ PY
     trace_plain > "$T/a.znr"
     run zn-view --check "$T/a.znr" "$T/a.znr"
     assert_failure 1
-    assert_output "zn-view: $T/a.znr:4: not in canonical order: sample 'd1' cell 'bg1' appears again after other cells (the frames of a cell must be together)"
+    assert_output "zn-view: $T/a.znr:4: not in canonical order: sample 'd1' cell 'bg1' appears again after other cells: the frames of a cell must be together (zn-ingest writes canonical order; to sort a stream made otherwise, see \"Canonical order\" in man znr)"
 }
 
 @test "--check: a cell that comes back after another is out of order" {
@@ -668,4 +668,79 @@ PY
     run bash -c "zn-view --check '$T/a.znr' > /dev/full"
     assert_failure 1
     assert_output --partial "zn-view: write error on standard output"
+}
+
+@test "-c t,t is refused; -c without the schema's required columns leaves ##schema= out and passes --check" {
+    trace_plain > "$T/a.znr"
+    run zn-view -c t,t "$T/a.znr"
+    assert_failure 2
+    assert_output --partial "-c/--columns: column 't' is named twice"
+    run zn-view -c t,F "$T/a.znr"
+    assert_success
+    refute_output --partial "##schema=trace"
+    assert_output --partial "missing required columns 'sample', 'cell', 'role', 'frame', so the output is not a trace stream: ##schema= left out"
+    zn-view -q -c t,F "$T/a.znr" > "$T/tf.znr"
+    run zn-view --check "$T/tf.znr"
+    assert_success
+    assert_output "$T/tf.znr: ok: 4 records in 1 segment, schema none"
+    # a selection that keeps the required columns keeps the schema
+    zn-view -c sample,cell,role,frame,t "$T/a.znr" > "$T/k.znr"
+    run zn-view --check "$T/k.znr"
+    assert_output "$T/k.znr: ok: 4 records in 1 segment, schema trace"
+}
+
+@test "--check rejects what the filters reject: frame 0.5, -1, 1e18; role xx; empty t; inf anywhere" {
+    bad() { # bad COLUMN VALUE: the trace with the first cell record's COLUMN set to VALUE
+        trace_plain | awk -F'\t' -v OFS='\t' -v c="$1" -v v="$2" 'NR == 3 { for (i = 1; i <= NF; i++) col[$i] = i }
+            NR == 6 { $col[c] = v } { print }' > "$T/b.znr"
+    }
+    for v in 0.5 -1 1e18; do
+        bad frame "$v"
+        run zn-view --check "$T/b.znr"
+        assert_failure 1
+        assert_output --partial "b.znr:6: column 'frame': \"$v\" is not a frame index"
+        run zn-background --value 1 "$T/b.znr"
+        assert_failure 1
+    done
+    bad role xx
+    run zn-view --check "$T/b.znr"
+    assert_failure 1
+    assert_output --partial "b.znr:6: column 'role': \"xx\" is neither cell nor bg"
+    bad t ""
+    run zn-view --check "$T/b.znr"
+    assert_failure 1
+    assert_output --partial "b.znr:6: column 't': missing value"
+    for v in inf -inf nan Infinity 1e400; do
+        bad F "$v"
+        run zn-view --check "$T/b.znr"
+        assert_failure 1
+        assert_output --partial "b.znr:6: column 'F': \"$v\""
+    done
+    # a column the schema does not know
+    trace_plain | awk -F'\t' -v OFS='\t' 'NR <= 2 { print; next } NR == 3 { print $0, "ratio"; next } { print $0, (NR == 5 ? "inf" : "1.5") }' > "$T/u.znr"
+    run zn-view --check "$T/u.znr"
+    assert_failure 1
+    assert_output --partial "u.znr:5: column 'ratio': \"inf\" is not data"
+    # and the good one passes
+    run bash -c "trace_plain | zn-view --check"
+    assert_success
+}
+
+@test "order errors say what to do (no zn-view --sort), and the sort recipe of znr(5) works" {
+    trace_plain > "$T/a.znr"
+    # cell r1 before the background ROI, frames reversed
+    { sed -n 1,3p "$T/a.znr"; sed -n 4,7p "$T/a.znr" | tac; } > "$T/shuf.znr"
+    run zn-view --check "$T/shuf.znr"
+    assert_failure 1
+    assert_output --partial "not in canonical order"
+    assert_output --partial "zn-ingest writes canonical order; to sort a stream made otherwise, see \"Canonical order\" in man znr"
+    refute_output --partial "--sort"
+    # the recipe, as the man page has it
+    sed -n '/^To sort a trace/,/^\.EE/p' "$ZN_TOP/man/znr.5" | sed -n '/^\.EX/,/^\.EE/p' | grep -v '^\.E[XE]' |
+        sed -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\e/\\/g' -e "s|in.znr.gz|$T/shuf.znr|g" -e "s|sorted.znr.gz|$T/sorted.znr|" > "$T/recipe.sh"
+    grep -q "sort -t" "$T/recipe.sh"
+    bash "$T/recipe.sh"
+    run zn-view --check "$T/sorted.znr"
+    assert_success
+    diff <(zn-view -u "$T/sorted.znr" | grep -v "^##") <(grep -v "^##" "$T/a.znr")
 }
