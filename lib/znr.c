@@ -150,6 +150,18 @@ static void set_cols(zn_in *in, char *hdr)
     in->fl = zn_realloc(in->fl, in->fcap * sizeof *in->fl);
 }
 
+/* A UTF-8 byte order mark (what Windows editors put first) is not part of
+ * the line: a file that went through Notepad still reads (like CRLF). */
+static int skip_bom(zn_in *in)
+{
+    if (in->len >= 3 && memcmp(in->line, "\xef\xbb\xbf", 3) == 0) {
+        in->line += 3;
+        in->len -= 3;
+        return 1;
+    }
+    return 0;
+}
+
 /* the current line is "##znr=..."; read the segment's meta and header */
 static int read_head(zn_in *in)
 {
@@ -214,6 +226,7 @@ static int open_file(zn_in *in)
     in->lineno = 0;
     int k = in_getline(in);
     if (k < 0) return ZN_ERR;
+    if (k > 0) skip_bom(in);
     if (k == 0) {
         snprintf(in->err, sizeof in->err, "%s: empty input (expected a ZNR stream starting with ##znr=1)",
                  in->file);
@@ -249,6 +262,10 @@ int zn_in_next(zn_in *in)
             return ZN_SEG;
         }
         char *s = in->line;
+        if (s[0] == '\xef' && in->len >= 9 && memcmp(s, "\xef\xbb\xbf##znr=", 9) == 0) { /* cat of such files */
+            skip_bom(in);
+            s = in->line;
+        }
         if (s[0] == '#') {
             if (strncmp(s, "##znr=", 6) == 0) {
                 if (!zn_rd_segment_closed(in->rd))

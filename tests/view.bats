@@ -744,3 +744,35 @@ PY
     assert_success
     diff <(zn-view -u "$T/sorted.znr" | grep -v "^##") <(grep -v "^##" "$T/a.znr")
 }
+
+@test "a UTF-8 BOM at the start of a ZNR file (a Windows editor) is accepted and not written back" {
+    trace_plain > "$T/a.znr"
+    { printf '\xef\xbb\xbf'; cat "$T/a.znr"; } > "$T/bom.znr"
+    run zn-view --check "$T/bom.znr"
+    assert_success
+    zn-view --no-provenance -u "$T/bom.znr" | cmp - "$T/a.znr"
+    # also a second file with a BOM in a concatenation
+    trace_plain | sed 's/^d1/d2/' > "$T/b.znr"
+    { printf '\xef\xbb\xbf'; cat "$T/b.znr"; } > "$T/bom2.znr"
+    cat "$T/bom.znr" "$T/bom2.znr" > "$T/cat.znr"
+    run zn-view --check "$T/cat.znr"
+    assert_success
+    assert_output "$T/cat.znr: ok: 8 records in 2 segments, schema trace"
+    run bash -c "zn-view -u '$T/cat.znr' | grep -c $'\xef\xbb\xbf'"
+    assert_output 0
+}
+
+@test "a file cut inside a member and followed by another: the message says so and where" {
+    awk 'BEGIN { print "##znr=1"; print "#sample\tcell\tframe\tF";
+                 for (i = 0; i < 60000; i++) printf "d1\tc%d\t%d\t%.4f\n", i % 50, i, sin(i) }' > "$T/big.znr"
+    zn-view -o "$T/a.gz" "$T/big.znr"
+    sed 's/^d1/d2/' "$T/big.znr" | zn-view -o "$T/b.gz"
+    size=$(stat -c %s "$T/a.gz")
+    head -c $((size / 2)) "$T/a.gz" > "$T/cut.gz"
+    cat "$T/cut.gz" "$T/b.gz" > "$T/cb.gz"
+    for z in "" 1; do
+        run env ${z:+ZN_ZLIB=1} zn-view --check "$T/cb.gz"
+        assert_failure 1
+        assert_output --regexp "cb.gz: corrupt gzip data in the member at byte [0-9]+ \(.*\): the member is damaged, or was cut short and another file follows it"
+    done
+}
