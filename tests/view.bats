@@ -321,7 +321,17 @@ PY
 @test "--progress reports the number of records on stderr" {
     trace_plain > "$T/a.znr"
     run bash -c "zn-view --progress -u '$T/a.znr' 2>&1 >/dev/null | tr '\r' '\n' | tail -n 1"
-    assert_output "zn-view: 4 records"
+    assert_output "zn-view: 4 records, done"
+}
+
+@test "--progress to a log file: one newline-terminated line per report, no carriage returns" {
+    awk 'BEGIN { print "##znr=1"; print "#sample\tcell\tframe\tF"; for (i = 0; i < 2200000; i++) printf "d\tc\t%d\t1\n", i }' > "$T/big.znr"
+    zn-view --progress -u "$T/big.znr" > /dev/null 2> "$T/log"
+    run grep -c $'\r' "$T/log"
+    assert_output 0
+    run cat "$T/log"
+    assert_output "$(printf 'zn-view: 1048576 records\nzn-view: 2097152 records\nzn-view: 2200000 records, done')"
+    [ "$(tail -c 1 "$T/log" | od -An -c | tr -d ' ')" = '\n' ]
 }
 
 @test "make install honours PREFIX and DESTDIR" {
