@@ -360,7 +360,7 @@ PY
     printf '##znr=1\n#a\ta\n' > "$T/m.znr"
     run zn-view -u "$T/m.znr"
     assert_failure 1
-    assert_output "zn-view: $T/m.znr:2: column 'a' appears twice in the header"
+    assert_output "zn-view: $T/m.znr:2: column 'a' appears twice in the header (columns 1 and 2)"
     printf '##znr=1\n##x=1\n' > "$T/m.znr"
     run zn-view -u "$T/m.znr"
     assert_failure 1
@@ -785,4 +785,18 @@ PY
         assert_failure 1
         assert_output --regexp "cb.gz: corrupt gzip data in the member at byte [0-9]+ \(.*\): the member is damaged, or was cut short and another file follows it"
     done
+}
+
+@test "a header of 100,000 columns is read (duplicates found by hash), and a duplicate among them is named" {
+    awk 'BEGIN { printf "##znr=1\n#c0"; for (i = 1; i < 100000; i++) printf "\tc%d", i; printf "\n"
+                 for (r = 0; r < 3; r++) { printf "%d", r; for (i = 1; i < 100000; i++) printf "\t%d", i % 7; printf "\n" } }' > "$T/wide.znr"
+    run zn-view --check "$T/wide.znr"
+    assert_success
+    assert_output "$T/wide.znr: ok: 3 records in 1 segment, schema none"
+    run bash -c "zn-view -u -c c99999,c0 '$T/wide.znr' | tail -n 1"
+    assert_output "$(printf '4\t2')"  # 99999 % 7 = 4; row 2
+    sed '2s/$/\tc51234/' "$T/wide.znr" | sed '3,$s/$/\t1/' > "$T/dup.znr"
+    run zn-view --check "$T/dup.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/dup.znr:2: column 'c51234' appears twice in the header (columns 51235 and 100001)"
 }
