@@ -631,7 +631,7 @@ static void sig_forget(const char *path)
 }
 
 /* Where -o PATH goes.  A regular file or a new name is written as a
- * temporary file beside it and renamed at the end (*tmp_dir_name = the name
+ * temporary file beside it and renamed at the end (*target = the name
  * to replace); a symbolic link to a regular file replaces the target's
  * content and keeps the link (the name renamed is the link's target);
  * anything else (a device, a FIFO, a socket, a dangling link) is opened and
