@@ -72,7 +72,7 @@ PY
     assert_output --partial "corrupt gzip data"
     run env ZN_ZLIB=1 zn-view -u "$T/bad.gz"
     assert_failure 1
-    assert_output --partial "corrupt gzip data (incorrect data check)"
+    assert_output --partial "corrupt gzip data in the member at byte 0 (zlib: incorrect data check)"
 }
 
 @test "-l out of range is a usage error" {
@@ -247,12 +247,13 @@ PY
 
 @test "--meta prints the meta lines; provenance is appended by each program" {
     trace_plain > "$T/a.znr"
-    zn-view -u "$T/a.znr" | zn-view -u -c cell,F > "$T/b.znr"
+    zn-view -u "$T/a.znr" | zn-view -u -c sample,cell,role,frame,t,F > "$T/b.znr"
     run zn-view --meta "$T/b.znr"
     assert_success
     assert_line --index 0 "##znr=1"
+    assert_line --index 1 "##schema=trace"
     assert_line --index 2 "##pg=zn-view 0.1.0 -u $T/a.znr"
-    assert_line --index 3 "##pg=zn-view 0.1.0 -u -c cell,F"
+    assert_line --index 3 "##pg=zn-view 0.1.0 -u -c sample,cell,role,frame,t,F"
 }
 
 @test "writing to a full disk fails with exit 1 (compressed and plain)" {
