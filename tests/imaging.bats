@@ -200,16 +200,43 @@ ZIP4\t5\t10\t100\t20\t\t1\t')"
     assert_success
 }
 
-@test "ratio: a cell with no frames in the baseline window is an error naming it" {
-    run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio --signal F_CFP --baseline 100:200"
-    assert_failure 1
-    assert_output "zn-ratio: (standard input): sample 'd1' cell '1' has no frames in the baseline window 100:200 s (its frames run from 0 to 15 s)"
+@test "ratio: a cell with no frames in the baseline window is named and flagged; the other cells go on" {
+    run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio --signal F_CFP --baseline 10:200 2>&1 >/dev/null"
+    assert_success
+    assert_output "zn-ratio: (standard input): sample 'd1' cell '2' has no frames in the baseline window 10:200 s (its frames run from 0 to 5 s); not normalised, flagged no_baseline"
+    run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio -q --signal F_CFP --baseline 10:200 | zn-view --tsv -c cell,F0,flag"
+    assert_output "$(printf 'cell\tF0\tflag\n1\t50\t\n1\t50\t\n1\t50\t\n1\t50\t\n2\t\tno_baseline\n2\t\tno_baseline')"
     run bash -c "$(declare -f trace_plain ratio); trace_plain | ratio"
     assert_failure 1
     assert_output --partial "no baseline window: the meta has no ##window=baseline; give --baseline START:END (seconds) or --no-baseline"
     run ratio --baseline 60 /dev/null
     assert_failure 2
     assert_output --partial '--baseline: "60" is not START:END in seconds (e.g. 0:60)'
+}
+
+@test "ratio: one cell whose baseline denominator is 0 is flagged, every other cell is normalised" {
+    # issue 14: the whole run ended (exit 1) and lost every other cell.  Cell a: den 0 in
+    # the baseline (t 0, 1); cell b: R 2, 3 -> R0 2.5
+    run bash -c "$(declare -f ratio); printf '##znr=1\n##schema=trace\n##window=baseline:0:1\n#sample\tcell\trole\tframe\tt\tA\tD\ns\ta\tcell\t0\t0\t5\t0\ns\ta\tcell\t1\t1\t5\t0\ns\ta\tcell\t2\t2\t5\t1\ns\tb\tcell\t0\t0\t2\t1\ns\tb\tcell\t1\t1\t3\t1\ns\tb\tcell\t2\t2\t5\t1\n' | ratio -q --num A --den D | zn-view --tsv -c cell,R,R0,R_R0,flag"
+    assert_success
+    assert_output "$(printf 'cell\tR\tR0\tR_R0\tflag
+a\t\t\t\tden_zero;no_baseline
+a\t\t\t\tden_zero;no_baseline
+a\t5\t\t\tno_baseline
+b\t2\t2.5\t0.8\t
+b\t3\t2.5\t1.2\t
+b\t5\t2.5\t2\t')"
+}
+
+@test "ratio: no inf is written: 1e300/1e-300 and R/R0 past the range of a double are missing, flagged overflow" {
+    run bash -c "$(declare -f ratio); printf '##znr=1\n##schema=trace\n##window=baseline:0:0\n#sample\tcell\trole\tframe\tt\tA\tD\ns\ta\tcell\t0\t0\t1e-300\t1\ns\ta\tcell\t1\t1\t1e300\t1e-300\ns\ta\tcell\t2\t2\t1e300\t1\n' | ratio --num A --den D | zn-view --tsv -c R,R0,R_R0,flag"
+    assert_success
+    assert_output "$(printf 'R\tR0\tR_R0\tflag
+1e-300\t1e-300\t1\t
+\t1e-300\t\toverflow
+1e+300\t1e-300\t\toverflow')"
+    run bash -c "$(declare -f ratio); printf '##znr=1\n##schema=trace\n##window=baseline:0:0\n#sample\tcell\trole\tframe\tt\tA\tD\ns\ta\tcell\t0\t0\t1e-300\t1\ns\ta\tcell\t1\t1\t1e300\t1e-300\ns\ta\tcell\t2\t2\t1e300\t1\n' | ratio --num A --den D | grep -ci inf"
+    assert_output 0
 }
 
 @test "ratio: a baseline that is not positive leaves F_F0 missing and flags it" {
