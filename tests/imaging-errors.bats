@@ -138,7 +138,7 @@ fails() {
     # negative times that increase are fine (time relative to a stimulus), and a new cell starts again
     run bash -c "tr 'd\tc\tr\tcell\t0\t-10\t1\nd\tc\tr\tcell\t1\t-5\t2\nd\tc\ts\tcell\t0\t-10\t1\n' | zn-ratio -u --baseline -10:-5 | records | cut -f6,8-10"
     assert_success
-    assert_output "$(printf 't\tF0\tF_F0\tdF_F0\n-10\t1.5\t0.6666666666666666\t-0.3333333333333333\n-5\t1.5\t1.3333333333333333\t0.3333333333333333\n-10\t1\t1\t0')"
+    assert_output "$(printf 't\tF0\tF_F0\tdF_F0\n-10\t1.5\t0.666666666666667\t-0.333333333333333\n-5\t1.5\t1.33333333333333\t0.333333333333333\n-10\t1\t1\t0')"
 }
 
 @test "windows given as options: an end before the start says so" {
