@@ -369,7 +369,9 @@ int zn_well_norm(const char *s, char out[8], int *row, int *col);
 /* ---------------------------------------------------------------- zn_trace */
 /* The columns and the canonical order of a trace stream, checked record by
  * record.  zn_trace_rec dies (exit 1, "prog: file:line: ...") on a bad
- * frame or time, or a record out of canonical order. */
+ * frame or time, a record out of canonical order, or a t that does not
+ * increase within a cell (every filter that reads traces through it:
+ * zn-background, zn-ratio, zn-calibrate, zn-metrics, zn-report). */
 typedef struct {
     zn_in *in;
     int c_sample, c_cell, c_role, c_frame, c_t, c_flag; /* c_flag -1 if absent */
@@ -381,6 +383,8 @@ typedef struct {
     /* private */
     zn_order *ord;
     char *sample;
+    double last_t; /* the previous record's t and frame (same cell) */
+    long last_frame;
 } zn_trace;
 /* Look up the trace columns of in (dies naming what is missing; dies when
  * the stream's schema is not trace or t is not in seconds). */
@@ -460,7 +464,7 @@ void zn_rec_init(zn_rec *r, const zn_cols *c, size_t flag_col); /* flag_col (siz
 /* Start a record from input fields (nin of them); added columns empty. */
 void zn_rec_from(zn_rec *r, const char *const *f, const size_t *fl, size_t nin);
 void zn_rec_from_cell(zn_rec *r, const zn_cellbuf *c, size_t row);
-void zn_rec_num(zn_rec *r, size_t i, double x); /* NaN -> missing */
+void zn_rec_num(zn_rec *r, size_t i, double x); /* NaN -> missing; +-inf -> missing, flagged overflow */
 void zn_rec_set(zn_rec *r, size_t i, const char *s, size_t n);
 /* Append a flag word to the record's flag field (';' between words). */
 void zn_rec_flag(zn_rec *r, const char *word);
