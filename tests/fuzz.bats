@@ -14,7 +14,8 @@ replay() {
 
 @test "fuzz corpus: znr (zn-view --check, plain and damaged gzip)" { replay znr; }
 @test "fuzz corpus: znr_gz (zn-view on gzipped input)" { replay znr_gz; }
-@test "fuzz corpus: ingest (zn-ingest, every instrument format)" { replay ingest; }
+@test "fuzz corpus: ingest (zn-ingest: plates, counters, tables with times)" { replay ingest; }
+@test "fuzz corpus: ingest_img (zn-ingest --interval: imaging tables)" { replay ingest_img; }
 @test "fuzz corpus: report (zn-report tables and HTML page)" { replay report; }
 @test "fuzz corpus: mmfit (zn-mm-fit with curves)" { replay mmfit; }
 

@@ -49,9 +49,12 @@ $(FUZZ_BUILD)/libzn.a: $(FUZZ_LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-# a program with main renamed and its globals in sections of their own
-$(FUZZ_BUILD)/obj/prog-%.o: filters/%.c lib/zn.h $(FUZZ_DIR)/zn_fuzz.h $(FUZZ_DIR)/zn_fuzz_prog.h | $(FUZZ_BUILD)/obj
+# a program's files with main renamed and their globals in sections of their
+# own: filters/zn-X.c and, for a program in several files, filters/X/*.c
+$(FUZZ_BUILD)/obj/prog/%.o: filters/%.c lib/zn.h $(wildcard filters/*/*.h) $(FUZZ_DIR)/zn_fuzz.h $(FUZZ_DIR)/zn_fuzz_prog.h
+	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -include zn_fuzz_prog.h -Dmain=zn_fuzz_main -c -o $@ $<
+fuzz_objs = $(patsubst filters/%.c,$(FUZZ_BUILD)/obj/prog/%.o,filters/$(1).c $(wildcard filters/$(patsubst zn-%,%,$(1))/*.c))
 
 $(FUZZ_BUILD)/obj/driver-%.o: $(FUZZ_DIR)/driver.c $(FUZZ_DIR)/zn_fuzz.h | $(FUZZ_BUILD)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -DZN_FUZZ_TARGET='"$*"' -DZN_FUZZ_TARGETS='"$(CURDIR)/$(FUZZ_DIR)/targets"' -c -o $@ $<
@@ -59,7 +62,7 @@ $(FUZZ_BUILD)/obj/driver-%.o: $(FUZZ_DIR)/driver.c $(FUZZ_DIR)/zn_fuzz.h | $(FUZ
 # fuzz-TARGET: the driver, the target's program (column 2 of targets) and libzn
 FUZZ_PAIRS := $(shell awk '!/^\#/ && NF >= 4 {print $$1 ":" $$2}' $(FUZZ_DIR)/targets)
 define FUZZ_BIN_RULE
-$(FUZZ_BUILD)/bin/fuzz-$(1): $(FUZZ_BUILD)/obj/driver-$(1).o $(FUZZ_BUILD)/obj/prog-$(2).o $(FUZZ_BUILD)/libzn.a | $(FUZZ_BUILD)/bin
+$(FUZZ_BUILD)/bin/fuzz-$(1): $(FUZZ_BUILD)/obj/driver-$(1).o $(call fuzz_objs,$(2)) $(FUZZ_BUILD)/libzn.a | $(FUZZ_BUILD)/bin
 	$(FUZZ_CC) -fsanitize=fuzzer,$$(FUZZ_SAN) -o $$@ $$^ $$(PKG_LIBS) -lcsv -lpthread -lm
 endef
 $(foreach p,$(FUZZ_PAIRS),$(eval $(call FUZZ_BIN_RULE,$(word 1,$(subst :, ,$(p))),$(word 2,$(subst :, ,$(p))))))
@@ -69,7 +72,7 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	@bad=; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes/$$t $(FUZZ_DIR)/corpus/$$t; \
-	  d=$(FUZZ_DIR)/dict/$$t.dict; [ -f $$d ] || d=$(FUZZ_DIR)/dict/znr.dict; \
+	  d=$(FUZZ_DIR)/dict/$${t%%_*}.dict; [ -f $$d ] || d=$(FUZZ_DIR)/dict/znr.dict; \
 	  echo "== fuzz-$$t for $(FUZZ_TIME) s (dictionary $$d, log $(FUZZ_BUILD)/fuzz-$$t.log)"; \
 	  nice -n 10 $(FUZZ_BUILD)/bin/fuzz-$$t $(FUZZ_RUN_OPTS) -max_total_time=$(FUZZ_TIME) -dict=$$d \
 	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ $(FUZZ_BUILD)/corpus/$$t $(FUZZ_DIR)/corpus/$$t \
