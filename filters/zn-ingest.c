@@ -105,7 +105,8 @@ static int is_token(const char *s)
     return 1;
 }
 
-/* An instrument value: 0 number, 1 empty, 2 token (flag = the token), -1 bad */
+/* An instrument value: 0 number, 1 empty, 2 token (flag = the token), -1 not
+ * a number, -2 a number out of the range of a double (1e400, 1e-400) */
 static int inst_value(const char *s, double *x)
 {
     size_t n = strlen(s);
@@ -121,6 +122,7 @@ static int inst_value(const char *s, double *x)
     }
     int k = zn_parse_double(s, n, x);
     if (k == ZN_NUM_OK) return 0;
+    if (k == ZN_NUM_RANGE) return -2;
     char t[64];
     snprintf(t, sizeof t, "%.*s", (int)(n < 63 ? n : 63), s);
     if (is_token(t)) return 2;
@@ -129,8 +131,22 @@ static int inst_value(const char *s, double *x)
 
 static const char *cur_file;
 
+/* a number whose value (after conversion to the output's unit) a double
+ * cannot hold */
+static _Noreturn void range_value(long line, const char *col, const char *v)
+{
+    double x;
+    if (inst_value(v, &x) == -2)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is out of range (a double holds magnitudes from about "
+               "2.2e-308 to 1.8e308)", cur_file, line, col, v);
+    zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is out of range once converted to the output's unit", cur_file,
+           line, col, v);
+}
+
 static _Noreturn void bad_value(long line, const char *col, const char *v)
 {
+    double x;
+    if (inst_value(v, &x) == -2) range_value(line, col, v);
     zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a number%s", cur_file, line, col, v,
            zn_num_hint(v, strlen(v)));
 }
@@ -148,7 +164,26 @@ static double time_field(const char *v, const char *col, long line, double scale
     int k = inst_value(v, &t);
     if (k == 1) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the time is missing", cur_file, line, col);
     if (k != 0) bad_value(line, col, v);
+    if (!isfinite(t * scale)) range_value(line, col, v);
     return t * scale;
+}
+
+/* The largest frame number written: 2^31 - 1 (a frame every millisecond for
+ * 24 days).  A larger one is a corrupt field, not an experiment. */
+#define FRAME_MAX 2147483647L
+
+/* a frame number field counted from base (Fiji slices and CellProfiler
+ * images from 1, generic tables from 0) -> frame from 0 */
+static long frame_field(const char *v, const char *col, long line, int base)
+{
+    double x;
+    int k = inst_value(v, &x);
+    if (k == 0 && x == floor(x) && x >= base && x - base <= (double)FRAME_MAX) return (long)x - base;
+    if (k == -2 || (k == 0 && x == floor(x) && x >= base))
+        zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is out of range: frame numbers go up to %ld", cur_file, line,
+               col, v, FRAME_MAX + base);
+    zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a frame number (%s)", cur_file, line, col, v,
+           base ? "1, 2, ..." : "0, 1, ...");
 }
 
 static char *base_name(const char *path)
@@ -211,6 +246,12 @@ static void write_head(zn_wr *w, const char *schema, const char *format, char **
 
 /* ------------------------------------------------------------ imaging model */
 
+/* An observation is one (ROI, frame) of one input: its values (one per
+ * measure) and, rarely, an instrument flag.  Long tables store each
+ * observation's ROI, frame and time; wide tables (one column per ROI) are
+ * dense: observation row * nroi + roi, frame and time stored once per row,
+ * so memory is the values themselves (8 bytes a value). */
+
 typedef struct {
     char *name, *cond;
     size_t sample;
@@ -219,27 +260,71 @@ typedef struct {
 } roi_t;
 
 typedef struct {
+    size_t obs, seq;
+    uint16_t flag;
+} flagobs_t;
+
+typedef struct {
     char **meas; /* measure (output column) names */
     size_t nmeas;
+    zn_dict meas_ix;
     roi_t *roi;
     size_t nroi, caproi;
     zn_dict roi_ix; /* "sample\x1fname" -> roi */
+    size_t *roi_order; /* ROIs in output order: by sample, background first */
     char **samples;
     size_t nsamples, capsamples;
     zn_dict sample_ix;
+    /* long tables: per observation */
     uint32_t *o_roi;
     long *o_frame;
-    double *o_t, *o_v;
-    uint16_t *o_flag;
+    double *o_t;
+    size_t *order; /* obs in output order */
+    /* wide tables: per row */
+    int dense;
+    size_t nrows, caprows;
+    long *row_frame;
+    double *row_t;
+    size_t *row_order; /* rows by frame */
+    double *o_v;       /* values: obs * nmeas + measure */
     size_t nobs, capobs;
+    flagobs_t *fo; /* flagged observations, sorted by obs after reading */
+    size_t nfo, capfo;
     char **flags; /* flag strings; index 0 = none */
     size_t nflags, capflags;
     zn_dict flag_ix;
     int has_t;
     int frame_by_t; /* no frame column: frames are the rank of t in the cell */
-    size_t *order; /* obs in output order */
     const char *format;
 } img_t;
+
+static long obs_frame(const img_t *im, size_t i)
+{
+    return im->dense ? im->row_frame[i / im->nroi] : im->o_frame[i];
+}
+
+static double obs_t(const img_t *im, size_t i)
+{
+    return im->dense ? im->row_t[i / im->nroi] : im->o_t[i];
+}
+
+/* the k-th observation of ROI r in output order */
+static size_t obs_at(const img_t *im, size_t r, size_t k)
+{
+    return im->dense ? im->row_order[k] * im->nroi + r : im->order[im->roi[r].start + k];
+}
+
+/* the flag string of an observation, or NULL */
+static const char *obs_flag(const img_t *im, size_t i)
+{
+    size_t lo = 0, hi = im->nfo;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (im->fo[mid].obs < i) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < im->nfo && im->fo[lo].obs == i ? im->flags[im->fo[lo].flag] : NULL;
+}
 
 static int roi_is_bg(const char *name)
 {
@@ -294,25 +379,46 @@ static uint16_t img_flag(img_t *im, const char *tok)
     return (uint16_t)im->nflags++;
 }
 
-static size_t img_add(img_t *im, size_t roi, long frame, double t)
+/* room for observations up to n (values set to missing) */
+static void img_reserve(img_t *im, size_t n)
 {
-    if (im->nobs == im->capobs) {
-        size_t c = im->capobs ? im->capobs * 2 : 1024;
+    if (n <= im->capobs) return;
+    size_t c = im->capobs ? im->capobs : 1024;
+    while (c < n) c *= 2;
+    if (!im->dense) {
         im->o_roi = zn_realloc(im->o_roi, c * sizeof *im->o_roi);
         im->o_frame = zn_realloc(im->o_frame, c * sizeof *im->o_frame);
         im->o_t = zn_realloc(im->o_t, c * sizeof *im->o_t);
-        im->o_flag = zn_realloc(im->o_flag, c * sizeof *im->o_flag);
-        im->o_v = zn_realloc(im->o_v, c * im->nmeas * sizeof *im->o_v);
-        im->capobs = c;
     }
+    im->o_v = zn_realloc(im->o_v, c * im->nmeas * sizeof *im->o_v);
+    im->capobs = c;
+}
+
+/* a long table's next observation */
+static size_t img_add(img_t *im, size_t roi, long frame, double t)
+{
+    img_reserve(im, im->nobs + 1);
     size_t i = im->nobs++;
     im->o_roi[i] = (uint32_t)roi;
     im->o_frame[i] = frame;
     im->o_t[i] = t;
-    im->o_flag[i] = 0;
     for (size_t m = 0; m < im->nmeas; m++) im->o_v[i * im->nmeas + m] = NAN;
     im->roi[roi].count++;
     return i;
+}
+
+/* a wide table's next row: one observation per ROI */
+static size_t img_add_row(img_t *im, long frame, double t)
+{
+    zn_grow(&im->row_frame, &im->caprows, im->nrows + 1, sizeof *im->row_frame);
+    im->row_t = zn_realloc(im->row_t, im->caprows * sizeof *im->row_t);
+    size_t r = im->nrows++;
+    im->row_frame[r] = frame;
+    im->row_t[r] = t;
+    img_reserve(im, im->nrows * im->nroi);
+    for (size_t k = im->nobs * im->nmeas; k < im->nrows * im->nroi * im->nmeas; k++) im->o_v[k] = NAN;
+    im->nobs = im->nrows * im->nroi;
+    return r;
 }
 
 /* store a measure value of obs i from a field; flags tokens */
@@ -321,17 +427,22 @@ static void img_set(img_t *im, size_t i, size_t m, const char *field, long line,
     double x;
     int k = inst_value(field, &x);
     if (k == 0) im->o_v[i * im->nmeas + m] = x;
-    else if (k == 2) im->o_flag[i] = img_flag(im, trim((char *)field));
-    else if (k < 0) bad_value(line, col, field);
+    else if (k == 2) {
+        zn_grow(&im->fo, &im->capfo, im->nfo + 1, sizeof *im->fo);
+        im->fo[im->nfo] = (flagobs_t){i, im->nfo, img_flag(im, trim((char *)field))};
+        im->nfo++;
+    } else if (k < 0)
+        bad_value(line, col, field);
 }
 
 static size_t img_meas(img_t *im, const char *name)
 {
-    for (size_t m = 0; m < im->nmeas; m++)
-        if (strcmp(im->meas[m], name) == 0) return m;
+    size_t k = zn_dict_get(&im->meas_ix, name);
+    if (k != (size_t)-1) return k;
     if (im->nobs) zn_die(ZN_EXIT_DATA, "internal error: measure added after data");
     im->meas = zn_realloc(im->meas, (im->nmeas + 1) * sizeof *im->meas);
     im->meas[im->nmeas] = zn_strdup(name);
+    zn_dict_put(&im->meas_ix, name, im->nmeas);
     return im->nmeas++;
 }
 
@@ -349,19 +460,63 @@ static int cmp_frame_ix(const void *a, const void *b, void *arg)
     return (x > y) - (x < y);
 }
 
+static int cmp_flagobs(const void *a, const void *b)
+{
+    const flagobs_t *x = a, *y = b;
+    if (x->obs != y->obs) return (x->obs > y->obs) - (x->obs < y->obs);
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int cmp_roi_out(const void *a, const void *b, void *arg)
+{
+    const roi_t *ro = arg;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (ro[i].sample != ro[j].sample) return (ro[i].sample > ro[j].sample) - (ro[i].sample < ro[j].sample);
+    if (ro[i].bg != ro[j].bg) return ro[j].bg - ro[i].bg;
+    return (i > j) - (i < j);
+}
+
+/* sort frames of n items seg[] (indices into frame[]); a frame twice is an error */
+static void order_frames(size_t *seg, size_t n, long *frame, const img_t *im, const roi_t *ro)
+{
+    int sorted = 1;
+    for (size_t k = 1; k < n && sorted; k++) sorted = frame[seg[k]] > frame[seg[k - 1]];
+    if (!sorted) qsort_r(seg, n, sizeof *seg, cmp_frame_ix, frame);
+    for (size_t k = 1; k < n; k++)
+        if (frame[seg[k]] == frame[seg[k - 1]])
+            zn_die(ZN_EXIT_DATA, "%s: sample '%s' cell '%s' has frame %ld twice (duplicate rows, or two ROIs "
+                   "with the same name?)",
+                   cur_file, im->samples[ro->sample], ro->name, frame[seg[k]]);
+}
+
 /* canonical order: samples as first seen, bg ROIs first, ROIs as first seen,
- * frames ascending; a ROI with a frame twice is an error */
+ * frames ascending; a ROI with a frame twice is an error.  Flags sorted by
+ * observation (the last token of an observation wins). */
 static void img_order(img_t *im)
 {
+    im->roi_order = zn_malloc((im->nroi ? im->nroi : 1) * sizeof *im->roi_order);
+    for (size_t r = 0; r < im->nroi; r++) im->roi_order[r] = r;
+    qsort_r(im->roi_order, im->nroi, sizeof *im->roi_order, cmp_roi_out, im->roi);
+    qsort(im->fo, im->nfo, sizeof *im->fo, cmp_flagobs);
+    size_t nf = 0;
+    for (size_t k = 0; k < im->nfo; k++) {
+        if (nf && im->fo[nf - 1].obs == im->fo[k].obs) nf--;
+        im->fo[nf++] = im->fo[k];
+    }
+    im->nfo = nf;
+    if (im->dense) {
+        im->row_order = zn_malloc((im->nrows ? im->nrows : 1) * sizeof *im->row_order);
+        for (size_t k = 0; k < im->nrows; k++) im->row_order[k] = k;
+        if (im->nroi) order_frames(im->row_order, im->nrows, im->row_frame, im, &im->roi[im->roi_order[0]]);
+        for (size_t r = 0; r < im->nroi; r++) im->roi[r].count = im->nrows;
+        return;
+    }
     size_t pos = 0;
-    for (size_t s = 0; s < im->nsamples; s++)
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t r = 0; r < im->nroi; r++) {
-                roi_t *ro = &im->roi[r];
-                if (ro->sample != s || ro->bg != (pass == 0)) continue;
-                ro->start = ro->fill = pos;
-                pos += ro->count;
-            }
+    for (size_t k = 0; k < im->nroi; k++) {
+        roi_t *ro = &im->roi[im->roi_order[k]];
+        ro->start = ro->fill = pos;
+        pos += ro->count;
+    }
     im->order = zn_malloc((im->nobs ? im->nobs : 1) * sizeof *im->order);
     for (size_t i = 0; i < im->nobs; i++) im->order[im->roi[im->o_roi[i]].fill++] = i;
     for (size_t r = 0; r < im->nroi; r++) {
@@ -376,14 +531,7 @@ static void img_order(img_t *im)
                 im->o_frame[seg[k]] = (long)k;
             }
         }
-        int sorted = 1;
-        for (size_t k = 1; k < ro->count && sorted; k++) sorted = im->o_frame[seg[k]] > im->o_frame[seg[k - 1]];
-        if (!sorted) qsort_r(seg, ro->count, sizeof *seg, cmp_frame_ix, im->o_frame);
-        for (size_t k = 1; k < ro->count; k++)
-            if (im->o_frame[seg[k]] == im->o_frame[seg[k - 1]])
-                zn_die(ZN_EXIT_DATA, "%s: sample '%s' cell '%s' has frame %ld twice (duplicate rows, or two ROIs "
-                       "with the same name?)",
-                       cur_file, im->samples[ro->sample], ro->name, im->o_frame[seg[k]]);
+        order_frames(seg, ro->count, im->o_frame, im, ro);
     }
 }
 
@@ -391,11 +539,13 @@ static void img_free(img_t *im)
 {
     for (size_t m = 0; m < im->nmeas; m++) free(im->meas[m]);
     free(im->meas);
+    zn_dict_free(&im->meas_ix);
     for (size_t r = 0; r < im->nroi; r++) {
         free(im->roi[r].name);
         free(im->roi[r].cond);
     }
     free(im->roi);
+    free(im->roi_order);
     zn_dict_free(&im->roi_ix);
     for (size_t s = 0; s < im->nsamples; s++) free(im->samples[s]);
     free(im->samples);
@@ -406,9 +556,12 @@ static void img_free(img_t *im)
     free(im->o_roi);
     free(im->o_frame);
     free(im->o_t);
-    free(im->o_v);
-    free(im->o_flag);
     free(im->order);
+    free(im->row_frame);
+    free(im->row_t);
+    free(im->row_order);
+    free(im->o_v);
+    free(im->fo);
 }
 
 /* ------------------------------------------------------------ time columns */
@@ -497,7 +650,7 @@ typedef struct {
     double tscale;
     char **hdr;
     long row;
-    size_t *tmp_obs;
+    size_t rows_hint; /* lines in the text: at most that many rows */
 } wide_t;
 
 static int wide_row(char **f, size_t nf, long line, void *arg)
@@ -540,66 +693,66 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
             if (meas[i] && strcmp(meas[i], "Mean") == 0) img_meas(im, "F");
         for (size_t i = 0; i < nf; i++)
             if (meas[i]) img_meas(im, measure_col(meas[i]));
+        size_t nm = im->nmeas;
         for (size_t i = 0; i < nf; i++) {
             if (!meas[i]) continue;
             w->col_meas[i] = (int)img_meas(im, measure_col(meas[i]));
             w->col_roi[i] = (int)img_roi(im, w->sample, roi[i], A.condition, 0);
-            for (size_t j = 0; j < i; j++)
-                if (w->col_roi[j] == w->col_roi[i] && w->col_meas[j] == w->col_meas[i])
-                    zn_die(ZN_EXIT_DATA, "%s:%ld: columns '%s' and '%s' are the same ROI and measure", cur_file, line,
-                           w->hdr[j], w->hdr[i]);
             free(meas[i]);
             free(roi[i]);
         }
         free(meas);
         free(roi);
         if (!im->nroi) zn_die(ZN_EXIT_DATA, "%s:%ld: no ROI columns in the header", cur_file, line);
-        w->tmp_obs = zn_malloc(im->nroi * sizeof(size_t));
+        /* one column per (ROI, measure): the first column of each */
+        int *first = zn_malloc(im->nroi * nm * sizeof *first);
+        for (size_t k = 0; k < im->nroi * nm; k++) first[k] = -1;
+        for (size_t i = 0; i < nf; i++) {
+            if (w->col_roi[i] < 0) continue;
+            size_t k = (size_t)w->col_roi[i] * nm + (size_t)w->col_meas[i];
+            if (first[k] >= 0)
+                zn_die(ZN_EXIT_DATA, "%s:%ld: columns '%s' and '%s' are the same ROI and measure", cur_file, line,
+                       w->hdr[first[k]], w->hdr[i]);
+            first[k] = (int)i;
+        }
+        free(first);
+        im->dense = 1;
         im->has_t = w->tcol >= 0;
+        img_reserve(im, w->rows_hint * im->nroi);
         return 0;
     }
     check_ragged(cur_file, line, nf, w->ncols);
-    long frame = w->row++;
-    if (w->fcol >= 0) {
-        double x;
-        if (inst_value(f[w->fcol], &x) != 0 || x != floor(x) || x < 1)
-            zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a frame number (1, 2, ...)", cur_file, line,
-                   w->hdr[w->fcol], f[w->fcol]);
-        frame = (long)x - 1;
-    }
+    long frame = (long)w->row++;
+    if (w->fcol >= 0) frame = frame_field(f[w->fcol], w->hdr[w->fcol], line, 1);
     double t = w->tcol >= 0 ? time_field(f[w->tcol], w->hdr[w->tcol], line, w->tscale) : NAN;
-    for (size_t r = 0; r < im->nroi; r++) w->tmp_obs[r] = (size_t)-1;
-    for (size_t i = 0; i < nf; i++) {
-        if (w->col_roi[i] < 0) continue;
-        size_t r = (size_t)w->col_roi[i];
-        if (w->tmp_obs[r] == (size_t)-1) w->tmp_obs[r] = img_add(im, r, frame, t);
-        img_set(im, w->tmp_obs[r], (size_t)w->col_meas[i], f[i], line, w->hdr[i]);
-    }
+    size_t base = img_add_row(im, frame, t) * im->nroi;
+    for (size_t i = 0; i < nf; i++)
+        if (w->col_roi[i] >= 0) img_set(im, base + (size_t)w->col_roi[i], (size_t)w->col_meas[i], f[i], line, w->hdr[i]);
     return 0;
 }
 
 /* run a row parser over a table; an empty table or one with only a header
  * is an error */
-static void parse_table(const char *text, size_t n, char delim, zn_csv_row_fn fn, void *arg, const int *header_done,
+static void parse_table(char *text, size_t n, char delim, zn_csv_row_fn fn, void *arg, const int *header_done,
                         const long *rows)
 {
     char err[512];
-    if (zn_csv_each(text, n, delim, fn, arg, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
+    if (zn_csv_each_consume(text, n, delim, fn, arg, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
     if (!*header_done) zn_die(ZN_EXIT_DATA, "%s: empty input: no header line", cur_file);
     if (!*rows) zn_die(ZN_EXIT_DATA, "%s: header only: no data rows", cur_file);
 }
 
-static void parse_wide(img_t *im, const char *text, size_t n, char delim, size_t sample)
+static void parse_wide(img_t *im, char *text, size_t n, char delim, size_t sample)
 {
     wide_t w = {0};
     w.im = im;
     w.sample = sample;
+    for (const char *p = text, *e = text + n; p < e && (p = memchr(p, '\n', (size_t)(e - p))); p++) w.rows_hint++;
     parse_table(text, n, delim, wide_row, &w, &w.header_done, &w.row);
     for (size_t i = 0; i < w.ncols; i++) free(w.hdr[i]);
     free(w.hdr);
     free(w.col_roi);
     free(w.col_meas);
-    free(w.tmp_obs);
 }
 
 /* ------------------------------------------------------------ long tables */
@@ -751,13 +904,9 @@ static int long_row(char **f, size_t nf, long line, void *arg)
     }
     size_t roi = img_roi(im, sample, cell, l->ccond >= 0 ? trim(f[l->ccond]) : A.condition, bg);
     long frame;
-    if (l->cframe >= 0) {
-        double x;
-        if (inst_value(f[l->cframe], &x) != 0 || x != floor(x) || x < (l->kind ? 1 : 0))
-            zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a frame number", cur_file, line,
-                   l->hdr[l->cframe], f[l->cframe]);
-        frame = (long)x - (l->kind ? 1 : 0); /* Fiji slices and CellProfiler images count from 1 */
-    } else
+    if (l->cframe >= 0) /* Fiji slices and CellProfiler images count from 1 */
+        frame = frame_field(f[l->cframe], l->hdr[l->cframe], line, l->kind ? 1 : 0);
+    else
         frame = (long)im->roi[roi].count; /* order of appearance */
     double t = l->ct >= 0 ? time_field(f[l->ct], l->hdr[l->ct], line, l->tscale) : NAN;
     size_t i = img_add(im, roi, frame, t);
@@ -767,7 +916,7 @@ static int long_row(char **f, size_t nf, long line, void *arg)
     return 0;
 }
 
-static void parse_long(img_t *im, const char *text, size_t n, char delim, size_t sample, int kind)
+static void parse_long(img_t *im, char *text, size_t n, char delim, size_t sample, int kind)
 {
     long_t l = {0};
     l.im = im;
@@ -781,19 +930,57 @@ static void parse_long(img_t *im, const char *text, size_t n, char delim, size_t
 
 /* ------------------------------------------------------------ trace output */
 
+/* the tolerance for the times of other channels at the k-th frame of ROI r of
+ * the first channel: the channels' times of one frame must be nearer each
+ * other than half the gap to the neighbouring frames (channels are taken one
+ * after the other within a frame); a single frame must agree to 1e-9. */
+static double channel_tol(const img_t *im, size_t r, size_t k)
+{
+    double t = obs_t(im, obs_at(im, r, k)), gap = INFINITY;
+    if (k > 0) gap = t - obs_t(im, obs_at(im, r, k - 1));
+    if (k + 1 < im->roi[r].count) {
+        double g = obs_t(im, obs_at(im, r, k + 1)) - t;
+        if (g < gap) gap = g;
+    }
+    if (isfinite(gap) && gap > 0) return gap / 2;
+    return 1e-9 * (fabs(t) > 1 ? fabs(t) : 1);
+}
+
 static void emit_trace(img_t *im, size_t nim, zn_wr *w)
 {
     for (size_t j = 0; j < nim; j++) img_order(&im[j]);
     int has_t = im[0].has_t;
+    for (size_t j = 1; j < nim; j++)
+        if (im[j].has_t != has_t)
+            zn_die(ZN_EXIT_DATA, "channel %s (%s) has %s time column, channel %s (%s) has %s: give all channels a "
+                   "time column, or none (and --interval)",
+                   A.in[j].channel, A.in[j].path, im[j].has_t ? "a" : "no", A.in[0].channel, A.in[0].path,
+                   has_t ? "one" : "none");
     if (!has_t && !A.has_interval)
         zn_die(ZN_EXIT_USAGE, "%s: the file has no time column: give --interval SEC (seconds between frames)",
                cur_file);
     if (has_t && A.has_interval) zn_warn("%s: the file has a time column: --interval is not used", cur_file);
+    if (!has_t) { /* t = frame x interval must be a number */
+        long maxf = 0;
+        for (size_t r = 0; r < im[0].nroi; r++)
+            if (im[0].roi[r].count) {
+                long f = obs_frame(&im[0], obs_at(&im[0], r, im[0].roi[r].count - 1));
+                if (f > maxf) maxf = f;
+            }
+        if (!isfinite((double)maxf * A.interval)) {
+            char b[40];
+            zn_fmt_double(b, A.interval);
+            zn_usage_error("--interval %s: frame %ld would be at a time beyond the range of a double (about "
+                           "1.8e308 s)",
+                           b, maxf);
+        }
+    }
     int any_flag = 0;
-    for (size_t j = 0; j < nim; j++) any_flag |= im[j].nflags > 1;
+    for (size_t j = 0; j < nim; j++) any_flag |= im[j].nfo > 0;
     /* columns */
     char **cols = NULL;
     size_t ncols = 0, cap = 0;
+    zn_dict colix = {0};
     static const char *fixed[] = {"sample", "condition", "cell", "role", "frame", "t"};
     for (int i = 0; i < 6; i++) {
         zn_grow(&cols, &cap, ncols + 1, sizeof *cols);
@@ -802,13 +989,14 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
     for (size_t j = 0; j < nim; j++)
         for (size_t m = 0; m < im[j].nmeas; m++) {
             zn_grow(&cols, &cap, ncols + 1, sizeof *cols);
-            cols[ncols++] = A.in[j].channel ? zn_asprintf("%s_%s", im[j].meas[m], A.in[j].channel)
-                                            : zn_strdup(im[j].meas[m]);
+            cols[ncols] = A.in[j].channel ? zn_asprintf("%s_%s", im[j].meas[m], A.in[j].channel)
+                                          : zn_strdup(im[j].meas[m]);
+            if (zn_dict_put(&colix, cols[ncols], ncols) != ncols)
+                zn_usage_error("two inputs give column '%s': name each channel differently (--channel NAME)",
+                               cols[ncols]);
+            ncols++;
         }
-    for (size_t i = 6; i < ncols; i++)
-        for (size_t k = 6; k < i; k++)
-            if (strcmp(cols[i], cols[k]) == 0)
-                zn_usage_error("two inputs give column '%s': name each channel differently (--channel NAME)", cols[i]);
+    zn_dict_free(&colix);
     if (any_flag) {
         zn_grow(&cols, &cap, ncols + 1, sizeof *cols);
         cols[ncols++] = zn_strdup("flag");
@@ -817,7 +1005,7 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
     /* the other channels' ROIs by key */
     size_t **match = zn_calloc(nim, sizeof *match);
     for (size_t j = 1; j < nim; j++) {
-        match[j] = zn_malloc(im[0].nroi * sizeof **match);
+        match[j] = zn_malloc((im[0].nroi ? im[0].nroi : 1) * sizeof **match);
         for (size_t r = 0; r < im[0].nroi; r++) {
             roi_t *ro = &im[0].roi[r];
             char *key = zn_asprintf("%s\x1f%s", im[0].samples[ro->sample], ro->name);
@@ -837,59 +1025,64 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
             zn_die(ZN_EXIT_DATA, "channel %s (%s) has %zu ROIs, channel %s (%s) has %zu", A.in[j].channel,
                    A.in[j].path, im[j].nroi, A.in[0].channel, A.in[0].path, im[0].nroi);
     }
-    char fb[32];
     long nrec = 0;
-    for (size_t s = 0; s < im[0].nsamples; s++)
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t r = 0; r < im[0].nroi; r++) {
-                roi_t *ro = &im[0].roi[r];
-                if (ro->sample != s || ro->bg != (pass == 0)) continue;
-                for (size_t k = 0; k < ro->count; k++) {
-                    size_t i = im[0].order[ro->start + k];
-                    long frame = im[0].o_frame[i];
-                    put_field(w, im[0].samples[s]);
-                    zn_wr_putc(w, '\t');
-                    if (ro->cond) put_field(w, ro->cond);
-                    zn_wr_putc(w, '\t');
-                    put_field(w, ro->name);
-                    zn_wr_puts(w, ro->bg ? "\tbg\t" : "\tcell\t");
-                    zn_wr_long(w, frame);
-                    zn_wr_putc(w, '\t');
-                    zn_wr_double(w, has_t ? im[0].o_t[i] : (double)frame * A.interval);
-                    const char *flag = NULL, *flag2 = NULL;
-                    for (size_t j = 0; j < nim; j++) {
-                        size_t ij = i;
-                        if (j) {
-                            roi_t *rj = &im[j].roi[match[j][r]];
-                            ij = im[j].order[rj->start + k];
-                            if (im[j].o_frame[ij] != frame) {
-                                snprintf(fb, sizeof fb, "%ld", frame);
-                                zn_die(ZN_EXIT_DATA, "channel %s (%s) has no frame %s for cell '%s' (channels must have "
-                                       "the same ROIs and frames)",
-                                       A.in[j].channel, A.in[j].path, fb, ro->name);
-                            }
-                        }
-                        for (size_t m = 0; m < im[j].nmeas; m++) {
-                            zn_wr_putc(w, '\t');
-                            put_num(w, im[j].o_v[ij * im[j].nmeas + m]);
-                        }
-                        if (im[j].o_flag[ij]) {
-                            if (!flag) flag = im[j].flags[im[j].o_flag[ij]];
-                            else flag2 = im[j].flags[im[j].o_flag[ij]];
-                        }
+    for (size_t q = 0; q < im[0].nroi; q++) {
+        size_t r = im[0].roi_order[q];
+        roi_t *ro = &im[0].roi[r];
+        for (size_t k = 0; k < ro->count; k++) {
+            size_t i = obs_at(&im[0], r, k);
+            long frame = obs_frame(&im[0], i);
+            double t = has_t ? obs_t(&im[0], i) : (double)frame * A.interval;
+            put_field(w, im[0].samples[ro->sample]);
+            zn_wr_putc(w, '\t');
+            if (ro->cond) put_field(w, ro->cond);
+            zn_wr_putc(w, '\t');
+            put_field(w, ro->name);
+            zn_wr_puts(w, ro->bg ? "\tbg\t" : "\tcell\t");
+            zn_wr_long(w, frame);
+            zn_wr_putc(w, '\t');
+            zn_wr_double(w, t);
+            const char *flag = NULL, *flag2 = NULL;
+            for (size_t j = 0; j < nim; j++) {
+                size_t ij = i;
+                if (j) {
+                    ij = obs_at(&im[j], match[j][r], k);
+                    if (obs_frame(&im[j], ij) != frame)
+                        zn_die(ZN_EXIT_DATA, "channel %s (%s) has no frame %ld for cell '%s' (channels must have "
+                               "the same ROIs and frames)",
+                               A.in[j].channel, A.in[j].path, frame, ro->name);
+                    if (has_t && !(fabs(obs_t(&im[j], ij) - t) < channel_tol(&im[0], r, k))) {
+                        char b0[40], bj[40];
+                        zn_fmt_double(b0, t);
+                        zn_fmt_double(bj, obs_t(&im[j], ij));
+                        zn_die(ZN_EXIT_DATA, "cell '%s' frame %ld: channel %s (%s) is at t = %s s, channel %s (%s) at "
+                               "t = %s s (channels of one frame must be taken at the same time)",
+                               ro->name, frame, A.in[0].channel, A.in[0].path, b0, A.in[j].channel, A.in[j].path,
+                               bj);
                     }
-                    if (any_flag) {
-                        zn_wr_putc(w, '\t');
-                        if (flag) put_field(w, flag);
-                        if (flag2) {
-                            zn_wr_putc(w, ';');
-                            put_field(w, flag2);
-                        }
-                    }
-                    zn_wr_eol(w);
-                    zn_progress(&A.o, ++nrec, 0);
+                }
+                for (size_t m = 0; m < im[j].nmeas; m++) {
+                    zn_wr_putc(w, '\t');
+                    put_num(w, im[j].o_v[ij * im[j].nmeas + m]);
+                }
+                const char *fl = im[j].nfo ? obs_flag(&im[j], ij) : NULL;
+                if (fl) {
+                    if (!flag) flag = fl;
+                    else flag2 = fl;
                 }
             }
+            if (any_flag) {
+                zn_wr_putc(w, '\t');
+                if (flag) put_field(w, flag);
+                if (flag2) {
+                    zn_wr_putc(w, ';');
+                    put_field(w, flag2);
+                }
+            }
+            zn_wr_eol(w);
+            zn_progress(&A.o, ++nrec, 0);
+        }
+    }
     zn_progress(&A.o, nrec, 1);
     for (size_t j = 1; j < nim; j++) free(match[j]);
     free(match);
@@ -899,42 +1092,66 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
 
 /* ------------------------------------------------------------ record tables (plates, counters) */
 
+/* One table of records: columns by name (a dictionary, so adding or finding
+ * a column costs the same for 5 columns or 100,000), each row an array of
+ * owned strings as long as the columns it has set; unset cells are empty. */
+typedef struct {
+    char **v;
+    size_t n; /* slots allocated; columns past n are unset */
+} orow_t;
+
 typedef struct {
     char **cols;
     size_t ncols, capcols;
-    char ***rows;
+    zn_dict colix;
+    orow_t *rows;
     size_t nrows, caprows;
 } otab_t;
 
 static size_t ot_col(otab_t *t, const char *name)
 {
-    for (size_t i = 0; i < t->ncols; i++)
-        if (strcmp(t->cols[i], name) == 0) return i;
+    size_t c = zn_dict_get(&t->colix, name);
+    if (c != (size_t)-1) return c;
     zn_grow(&t->cols, &t->capcols, t->ncols + 1, sizeof *t->cols);
     t->cols[t->ncols] = zn_strdup(name);
+    zn_dict_put(&t->colix, name, t->ncols);
     return t->ncols++;
 }
 
 static size_t ot_row(otab_t *t)
 {
     zn_grow(&t->rows, &t->caprows, t->nrows + 1, sizeof *t->rows);
-    t->rows[t->nrows] = zn_calloc(64, sizeof(char *));
+    t->rows[t->nrows].v = NULL;
+    t->rows[t->nrows].n = 0;
     return t->nrows++;
 }
 
 static void ot_set(otab_t *t, size_t r, const char *col, const char *v)
 {
     size_t c = ot_col(t, col);
-    if (c >= 64) zn_die(ZN_EXIT_DATA, "%s: more than 64 columns", cur_file);
-    free(t->rows[r][c]);
-    t->rows[r][c] = zn_strdup(v);
+    orow_t *row = &t->rows[r];
+    if (c >= row->n) {
+        size_t n = t->ncols > c + 1 ? t->ncols : c + 1;
+        row->v = zn_realloc(row->v, n * sizeof *row->v);
+        memset(row->v + row->n, 0, (n - row->n) * sizeof *row->v);
+        row->n = n;
+    }
+    free(row->v[c]);
+    row->v[c] = zn_strdup(v);
 }
 
+/* the value of row r by column index ("" when unset) */
+static const char *ot_at(const otab_t *t, size_t r, size_t c)
+{
+    const orow_t *row = &t->rows[r];
+    return c < row->n && row->v[c] ? row->v[c] : "";
+}
+
+/* the value of row r in column col, or NULL when the table has no such column */
 static const char *ot_get(const otab_t *t, size_t r, const char *col)
 {
-    for (size_t i = 0; i < t->ncols; i++)
-        if (strcmp(t->cols[i], col) == 0) return t->rows[r][i] ? t->rows[r][i] : "";
-    return NULL;
+    size_t c = zn_dict_get(&t->colix, col);
+    return c == (size_t)-1 ? NULL : ot_at(t, r, c);
 }
 
 /* an instrument number into column col; tokens go to the flag column */
@@ -945,6 +1162,7 @@ static void ot_value(otab_t *t, size_t r, const char *col, const char *v, long l
     int k = inst_value(v, &x);
     ot_col(t, col);
     if (k == 0) {
+        if (!isfinite(x * scale)) range_value(line, col, v);
         zn_fmt_double(b, x * scale);
         ot_set(t, r, col, b);
     } else if (k == 2) {
@@ -959,12 +1177,13 @@ static void ot_value(otab_t *t, size_t r, const char *col, const char *v, long l
 static void ot_free(otab_t *t)
 {
     for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t c = 0; c < 64; c++) free(t->rows[r][c]);
-        free(t->rows[r]);
+        for (size_t c = 0; c < t->rows[r].n; c++) free(t->rows[r].v[c]);
+        free(t->rows[r].v);
     }
     free(t->rows);
     for (size_t i = 0; i < t->ncols; i++) free(t->cols[i]);
     free(t->cols);
+    zn_dict_free(&t->colix);
 }
 
 static void well_or_die(const char *s, char out[8], long line)
@@ -1483,7 +1702,7 @@ static void emit_table(otab_t *t, const char *schema, const char *format, zn_wr 
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
             if (c) zn_wr_putc(w, '\t');
-            if (t->rows[r][c]) put_field(w, t->rows[r][c]);
+            put_field(w, ot_at(t, r, c));
         }
         zn_wr_eol(w);
     }
@@ -1552,19 +1771,41 @@ static const char *detect_imaging(const char *text, char delim)
     return r;
 }
 
+/* The whole input as UTF-8 text with LF line ends, holding one copy: the
+ * lines are appended to one buffer (a CRLF comes back as LF; a bare CR stays
+ * for the decoder).  UTF-16, recognised by its byte-order mark on the first
+ * line, is read whole instead: its line ends are not single bytes. */
 static char *read_text(const char *path, size_t *n)
 {
-    char err[600], *raw, *text;
-    size_t rn;
+    char err[600], *line;
+    size_t len;
     zn_rd *rd = zn_rd_open(path, err, sizeof err);
     if (!rd) zn_die(ZN_EXIT_DATA, "%s", err);
-    if (zn_rd_slurp(rd, &raw, &rn) < 0) zn_die(ZN_EXIT_DATA, "%s", zn_rd_error(rd));
+    zn_buf b = {0};
+    int k, first = 1;
+    while ((k = zn_rd_getline(rd, &line, &len)) > 0) {
+        zn_buf_add(&b, line, len);
+        zn_buf_addc(&b, '\n');
+        if (first && len >= 2 &&
+            ((line[0] == '\xff' && line[1] == '\xfe') || (line[0] == '\xfe' && line[1] == '\xff'))) {
+            char *rest;
+            size_t rn;
+            if (zn_rd_slurp(rd, &rest, &rn) < 0) zn_die(ZN_EXIT_DATA, "%s", zn_rd_error(rd));
+            zn_buf_add(&b, rest, rn);
+            free(rest);
+            break;
+        }
+        first = 0;
+    }
+    if (k < 0) zn_die(ZN_EXIT_DATA, "%s", zn_rd_error(rd));
     zn_rd_close(rd);
-    if (zn_text_decode(raw, rn, &text, n, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", path, err);
-    free(raw);
-    size_t k = 0;
-    while (k < *n && (text[k] == '\n' || text[k] == ' ')) k++;
-    if (k == *n) zn_die(ZN_EXIT_DATA, "%s: empty input", path);
+    zn_buf_add(&b, "", 0);
+    char *text = b.s;
+    *n = b.n;
+    if (zn_text_decode_own(&text, n, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", path, err);
+    size_t i = 0;
+    while (i < *n && (text[i] == '\n' || text[i] == ' ')) i++;
+    if (i == *n) zn_die(ZN_EXIT_DATA, "%s: empty input", path);
     return text;
 }
 

@@ -303,6 +303,11 @@ void zn_order_free(zn_order *o);
  * UTF-8 BOM is dropped, UTF-16 LE/BE with a BOM is converted, CRLF and bare
  * CR become LF.  0 ok, -1 with a message (e.g. NUL bytes: a binary file). */
 int zn_text_decode(const char *raw, size_t n, char **out, size_t *outlen, char *err, size_t errlen);
+/* The same without a second copy: *buf (malloc'd, *n bytes, owned by the
+ * caller before and after) becomes the text, *n its length; UTF-16 input is
+ * converted into a new buffer and the old one freed.  On error *buf is
+ * unchanged (still the caller's to free). */
+int zn_text_decode_own(char **buf, size_t *n, char *err, size_t errlen);
 /* The delimiter of a table: ',', ';' or TAB, whichever splits the first
  * lines most consistently (from line `skip` on). */
 char zn_csv_sniff(const char *text, size_t n);
@@ -313,6 +318,11 @@ char zn_csv_sniff(const char *text, size_t n);
  * (that value is returned).  -1 on a parse error (message in err). */
 typedef int (*zn_csv_row_fn)(char **fields, size_t nf, long line, void *arg);
 int zn_csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen);
+/* zn_csv_each for text nobody reads again (a big table parsed once): the
+ * memory pages already parsed are given back to the system as it goes
+ * (madvise), so the text and what is built from it are not both held.
+ * text must be a malloc'd buffer; only free() it afterwards. */
+int zn_csv_each_consume(char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen);
 
 /* A whole table in memory (small instrument tables, layouts). */
 typedef struct {
