@@ -43,7 +43,10 @@ static const char usage[] =
     "      --meta KEY=VALUE  add a meta line\n"
     "      --layout FILE     plate or counter layout (CSV/TSV with a well or position\n"
     "                        column) joined onto the records\n"
-    "      --decimal-comma   numbers use ',' as the decimal mark\n";
+    "      --decimal-comma   numbers use ',' as the decimal mark\n"
+    "      --date-order ORD  counter dates written a/b/yyyy are dmy (day/month/year)\n"
+    "                        or mdy; needed only when no date in the file has a\n"
+    "                        day above 12\n";
 
 enum {
     OPT_MAP = ZN_OPT_FIRST_OWN,
@@ -56,7 +59,8 @@ enum {
     OPT_WINDOW,
     OPT_META,
     OPT_LAYOUT,
-    OPT_DECIMAL_COMMA
+    OPT_DECIMAL_COMMA,
+    OPT_DATE_ORDER
 };
 
 typedef struct {
@@ -79,6 +83,7 @@ typedef struct {
     size_t nin;
     zn_meta extra; /* windows and --meta lines */
     int decimal_comma;
+    int date_order; /* date_order_t: --date-order */
 } args_t;
 
 static args_t A;
@@ -149,6 +154,18 @@ static _Noreturn void bad_value(long line, const char *col, const char *v)
     if (inst_value(v, &x) == -2) range_value(line, col, v);
     zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a number%s", cur_file, line, col, v,
            zn_num_hint(v, strlen(v)));
+}
+
+/* A sample, cell or condition that begins with '#' would make a record
+ * that reads as a header line (and a cell or condition can become a line's
+ * first field after zn-view -c): refused where it enters, saying where it
+ * came from. */
+static void name_ok(const char *what, const char *v, long line, const char *col)
+{
+    if (*v != '#') return;
+    zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': %s \"%s\" begins with '#', which would make its records read as "
+           "header lines (rename it in the file)",
+           cur_file, line, col, what, v);
 }
 
 static void check_ragged(const char *file, long line, size_t nf, size_t ncols)
@@ -697,6 +714,7 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
         for (size_t i = 0; i < nf; i++) {
             if (!meas[i]) continue;
             w->col_meas[i] = (int)img_meas(im, measure_col(meas[i]));
+            name_ok("cell", roi[i], line, w->hdr[i]);
             w->col_roi[i] = (int)img_roi(im, w->sample, roi[i], A.condition, 0);
             free(meas[i]);
             free(roi[i]);
@@ -882,6 +900,7 @@ static int long_row(char **f, size_t nf, long line, void *arg)
     if (l->csample >= 0) {
         const char *s = trim(f[l->csample]);
         if (!*s) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the sample is missing", cur_file, line, l->hdr[l->csample]);
+        name_ok("sample", s, line, l->hdr[l->csample]);
         sample = img_sample(im, s);
     }
     char *cell = trim(f[l->ccell]);
@@ -902,6 +921,8 @@ static int long_row(char **f, size_t nf, long line, void *arg)
         const char *r = trim(f[l->crole]);
         bg = strcasecmp(r, "bg") == 0 || strcasecmp(r, "background") == 0;
     }
+    name_ok("cell", cell, line, l->hdr[l->ccell]);
+    if (l->ccond >= 0) name_ok("condition", trim(f[l->ccond]), line, l->hdr[l->ccond]);
     size_t roi = img_roi(im, sample, cell, l->ccond >= 0 ? trim(f[l->ccond]) : A.condition, bg);
     long frame;
     if (l->cframe >= 0) /* Fiji slices and CellProfiler images count from 1 */
@@ -1453,12 +1474,60 @@ static char *col_name(const char *h)
     return s;
 }
 
+/* The output column of each header field of a counter export; NULL = not
+ * kept.  Two fields that would make one column are an error naming both: an
+ * instrument writes CPMA and CPM, or "Count A" and "Count-A", and one would
+ * overwrite the other.  A field without a name is dropped when the column is
+ * empty in every row (trailing separators), an error otherwise. */
+static char **counter_cols(const zn_table *tb, size_t h, char *(*map)(const char *))
+{
+    const zn_row *hr = &tb->rows[h];
+    char **out = zn_calloc(hr->n ? hr->n : 1, sizeof *out);
+    zn_dict seen = {0};
+    for (size_t i = 0; i < hr->n; i++) {
+        const char *hn = trim(hr->f[i]);
+        if (!*hn) {
+            for (size_t r = h + 1; r < tb->n; r++)
+                if (tb->rows[r].n == hr->n && *trim(tb->rows[r].f[i]))
+                    zn_die(ZN_EXIT_DATA, "%s:%ld: column %zu has no name in the header (line %ld) but a value \"%s\"",
+                           cur_file, tb->rows[r].line, i + 1, hr->line, tb->rows[r].f[i]);
+            continue;
+        }
+        out[i] = map(hn);
+        if (!out[i]) continue;
+        size_t j = zn_dict_put(&seen, out[i], i);
+        if (j != i)
+            zn_die(ZN_EXIT_DATA, "%s:%ld: columns '%s' and '%s' would both be column '%s' (keep one of them in the "
+                   "export, or rename one)",
+                   cur_file, hr->line, trim(hr->f[j]), hn, out[i]);
+    }
+    zn_dict_free(&seen);
+    return out;
+}
+
+static void free_cols(char **c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(c[i]);
+    free(c);
+}
+
+static char *tricarb_col(const char *hn)
+{
+    if (strcmp(hn, "S#") == 0) return zn_strdup("position");
+    if (strcmp(hn, "CPMA") == 0 || strcmp(hn, "CPM") == 0) return zn_strdup("cpm");
+    if (strcmp(hn, "DPM1") == 0 || strcmp(hn, "DPM") == 0) return zn_strdup("dpm");
+    if (strcmp(hn, "Count Time") == 0) return zn_strdup("count_time_min");
+    if (strcmp(hn, "MESSAGES") == 0) return zn_strdup("flag");
+    return col_name(hn);
+}
+
 static void parse_tricarb(const zn_table *tb, otab_t *t)
 {
     size_t h = 0;
     while (h < tb->n && !(tb->rows[h].n > 1 && strcmp(trim(tb->rows[h].f[0]), "S#") == 0)) h++;
     if (h == tb->n) zn_die(ZN_EXIT_DATA, "%s: no data header (S#,...) found", cur_file);
     const zn_row *hr = &tb->rows[h];
+    char **cols = counter_cols(tb, h, tricarb_col);
     for (size_t r = h + 1; r < tb->n; r++) {
         const zn_row *row = &tb->rows[r];
         if (row->n == 0) continue;
@@ -1474,39 +1543,149 @@ static void parse_tricarb(const zn_table *tb, otab_t *t)
         check_ragged(cur_file, row->line, row->n, hr->n);
         size_t k = ot_row(t);
         for (size_t i = 0; i < hr->n; i++) {
-            const char *hn = trim(hr->f[i]);
-            const char *v = row->f[i];
-            if (strcmp(hn, "S#") == 0) ot_set(t, k, "position", trim((char *)v));
-            else if (strcmp(hn, "CPMA") == 0 || strcmp(hn, "CPM") == 0) ot_value(t, k, "cpm", v, row->line, 1);
-            else if (strcmp(hn, "DPM1") == 0 || strcmp(hn, "DPM") == 0) ot_value(t, k, "dpm", v, row->line, 1);
-            else if (strcmp(hn, "Count Time") == 0) ot_value(t, k, "count_time_min", v, row->line, 1);
-            else if (strcmp(hn, "MESSAGES") == 0) {
+            const char *c = cols[i], *v = row->f[i];
+            if (!c) continue;
+            if (strcmp(c, "position") == 0) ot_set(t, k, c, trim((char *)v));
+            else if (strcmp(c, "flag") == 0) {
                 ot_col(t, "flag");
                 if (*trim((char *)v)) ot_set(t, k, "flag", trim((char *)v));
-            } else {
-                char *c = col_name(hn);
+            } else
                 ot_value(t, k, c, v, row->line, 1);
-                free(c);
-            }
         }
     }
+    free_cols(cols, hr->n);
 }
 
-static void iso_date(const char *in, char *out, size_t n, int dmy)
-{ /* "2024-03-06 12:42:48" or "30/11/2023 08:44:20" -> ISO 8601 */
-    int y, mo, d, H = 0, M = 0, S = 0;
-    if (sscanf(in, "%d-%d-%d %d:%d:%d", &y, &mo, &d, &H, &M, &S) >= 3 && y > 1900) {
-    } else if (sscanf(in, "%d/%d/%d %d:%d:%d", &d, &mo, &y, &H, &M, &S) >= 3) {
-        if (!dmy) {
-            int tmp = d;
-            d = mo;
-            mo = tmp;
+/* ------------------------------------------------------------ dates */
+
+typedef enum { DATE_UNSET = 0, DATE_DMY, DATE_MDY } date_order_t;
+
+typedef struct {
+    int y, mo, d, H, M, S;
+    int slash; /* a/b/yyyy: the order of a and b is not in the date */
+} date_t;
+
+/* "2024-03-06 12:42:48", "30/11/2023 08:44:20", "3/6/2024 1:42:48 PM"
+ * (seconds optional) -> fields, not yet checked; -1 when not a date */
+static int date_split(const char *s, date_t *dt)
+{
+    memset(dt, 0, sizeof *dt);
+    int a, b, c, pos = 0;
+    char sep;
+    if (sscanf(s, "%4d%c%2d%*[-/.]%4d%n", &a, &sep, &b, &c, &pos) < 4 || (sep != '-' && sep != '/' && sep != '.'))
+        return -1;
+    if (a >= 1000) dt->y = a, dt->mo = b, dt->d = c;
+    else if (c >= 1000) dt->y = c, dt->mo = b, dt->d = a, dt->slash = 1; /* a/b/y, read as d/m until settled */
+    else return -1;
+    const char *p = s + pos;
+    if (*p == 'T' || *p == ' ') {
+        int k = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &dt->H, &dt->M, &k) < 2) return -1;
+        p += 1 + k;
+        if (*p == ':') {
+            if (sscanf(p + 1, "%2d%n", &dt->S, &k) < 1) return -1;
+            p += 1 + k;
         }
-    } else {
-        snprintf(out, n, "%s", in);
+        while (*p == ' ') p++;
+        if (strcasecmp(p, "AM") == 0 || strcasecmp(p, "PM") == 0) {
+            if (dt->H < 1 || dt->H > 12) return -1;
+            dt->H = dt->H % 12 + (toupper((unsigned char)*p) == 'P' ? 12 : 0);
+            p += 2;
+        }
+    }
+    return *p ? -1 : 0;
+}
+
+static int days_in(int y, int mo)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return mo == 2 && leap ? 29 : dm[mo - 1];
+}
+
+/* What the dates of one file say about day/month order: a first number above
+ * 12 can only be a day, a second one only a day too. */
+typedef struct {
+    long dmy_line, mdy_line, amb_line;
+    char dmy_v[40], mdy_v[40], amb_v[40];
+} date_ev_t;
+
+static void date_see(date_ev_t *e, const char *v, long line)
+{
+    date_t dt;
+    if (date_split(v, &dt) < 0 || !dt.slash) return;
+    if (dt.d > 12 && dt.mo <= 12 && !e->dmy_line) e->dmy_line = line, snprintf(e->dmy_v, sizeof e->dmy_v, "%s", v);
+    if (dt.mo > 12 && dt.d <= 12 && !e->mdy_line) e->mdy_line = line, snprintf(e->mdy_v, sizeof e->mdy_v, "%s", v);
+    if (dt.d <= 12 && dt.mo <= 12 && !e->amb_line) e->amb_line = line, snprintf(e->amb_v, sizeof e->amb_v, "%s", v);
+}
+
+/* the order to read a file's slash dates in: from the file when its dates
+ * settle it, else --date-order, else a usage error that says so */
+static date_order_t date_settle(const date_ev_t *e)
+{
+    if (e->dmy_line && e->mdy_line)
+        zn_die(ZN_EXIT_DATA, "%s: the dates disagree: line %ld \"%s\" is day/month/year, line %ld \"%s\" is "
+               "month/day/year",
+               cur_file, e->dmy_line, e->dmy_v, e->mdy_line, e->mdy_v);
+    date_order_t f = e->dmy_line ? DATE_DMY : e->mdy_line ? DATE_MDY : DATE_UNSET;
+    if (f && A.date_order && (int)f != A.date_order)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: \"%s\" can only be %s, but --date-order %s was given", cur_file,
+               f == DATE_DMY ? e->dmy_line : e->mdy_line, f == DATE_DMY ? e->dmy_v : e->mdy_v,
+               f == DATE_DMY ? "day/month/year" : "month/day/year", A.date_order == DATE_DMY ? "dmy" : "mdy");
+    if (f) return f;
+    if (A.date_order) return (date_order_t)A.date_order;
+    if (e->amb_line)
+        zn_usage_error("%s:%ld: the date \"%s\" can be day/month or month/day, and no date in the file settles it "
+                       "(none has a day above 12): give --date-order dmy or --date-order mdy",
+                       cur_file, e->amb_line, e->amb_v);
+    return DATE_UNSET;
+}
+
+/* a date field -> ISO 8601 ("" stays missing); a date that is not one, or
+ * cannot be (month 13, 30 February, 25:00), is an error */
+static void iso_date(const char *in, char *out, size_t n, date_order_t ord, long line, const char *col)
+{
+    date_t dt;
+    if (!*in) {
+        snprintf(out, n, "%s", "");
         return;
     }
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, H, M, S);
+    if (date_split(in, &dt) < 0)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a date (YYYY-MM-DD hh:mm:ss, or DD/MM/YYYY or "
+               "MM/DD/YYYY with --date-order)",
+               cur_file, line, col, in);
+    if (dt.slash && ord == DATE_MDY) {
+        int k = dt.d;
+        dt.d = dt.mo;
+        dt.mo = k;
+    }
+    if (dt.mo < 1 || dt.mo > 12 || dt.d < 1 || dt.d > days_in(dt.y, dt.mo) || dt.H < 0 || dt.H > 23 ||
+        dt.M < 0 || dt.M > 59 || dt.S < 0 || dt.S > 59)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a possible date%s", cur_file, line, col, in,
+               !dt.slash ? " (year-month-day)"
+               : ord == DATE_MDY ? " (read as month/day/year)"
+                                 : " (read as day/month/year)");
+    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d", dt.y % 10000, dt.mo % 100, dt.d % 100, dt.H % 100, dt.M % 100,
+             dt.S % 100);
+}
+
+static char *wizard_col(const char *hn)
+{
+    size_t n = strlen(hn);
+    static const struct {
+        const char *suffix, *col;
+    } nuc[] = {{" CPM", "cpm"}, {" Counts", "counts"}, {" Error %", "cpm_error_pct"}, {" Info", "flag"}};
+    for (size_t i = 0; i < sizeof nuc / sizeof *nuc; i++) {
+        size_t k = strlen(nuc[i].suffix);
+        if (n > k && strcmp(hn + n - k, nuc[i].suffix) == 0) return zn_strdup(nuc[i].col);
+    }
+    static const char *named[][2] = {{"Time", "count_time_min"},        {"Measurement date & time", "count_date"},
+                                     {"Sample code", "sample_code"},    {"Rack", "rack"},
+                                     {"Det", "detector"},               {"Protocol name", "protocol"},
+                                     {"Run ID", "run"}};
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+        if (strcmp(hn, named[i][0]) == 0) return zn_strdup(named[i][1]);
+    return NULL;
 }
 
 static void parse_wizard(const zn_table *tb, otab_t *t)
@@ -1520,6 +1699,13 @@ static void parse_wizard(const zn_table *tb, otab_t *t)
         if (strcmp(trim(hr->f[i]), "Pos") == 0) cpos = (int)i;
     }
     if (cpos < 0) zn_die(ZN_EXIT_DATA, "%s: no Pos column", cur_file);
+    char **cols = counter_cols(tb, 0, wizard_col);
+    date_ev_t ev = {0};
+    for (size_t i = 0; i < hr->n; i++)
+        if (cols[i] && strcmp(cols[i], "count_date") == 0)
+            for (size_t r = 1; r < tb->n; r++)
+                if (tb->rows[r].n > i) date_see(&ev, trim(tb->rows[r].f[i]), tb->rows[r].line);
+    date_order_t dord = date_settle(&ev);
     for (size_t r = 1; r < tb->n && crack >= 0; r++)
         if (tb->rows[r].n > (size_t)crack && strcmp(tb->rows[r].f[crack], tb->rows[1].f[crack]) != 0) racks = 1;
     for (size_t r = 1; r < tb->n; r++) {
@@ -1532,33 +1718,35 @@ static void parse_wizard(const zn_table *tb, otab_t *t)
         else snprintf(pos, sizeof pos, "%s", trim(row->f[cpos]));
         ot_set(t, k, "position", pos);
         for (size_t i = 0; i < hr->n; i++) {
-            const char *hn = trim(hr->f[i]);
-            const char *v = row->f[i];
-            size_t n = strlen(hn);
-            if (n > 4 && strcmp(hn + n - 4, " CPM") == 0) ot_value(t, k, "cpm", v, row->line, 1);
-            else if (n > 7 && strcmp(hn + n - 7, " Counts") == 0) ot_value(t, k, "counts", v, row->line, 1);
-            else if (n > 8 && strcmp(hn + n - 8, " Error %") == 0) ot_value(t, k, "cpm_error_pct", v, row->line, 1);
-            else if (n > 5 && strcmp(hn + n - 5, " Info") == 0) {
+            const char *c = cols[i], *v = row->f[i];
+            if (!c) continue;
+            if (strcmp(c, "flag") == 0) {
                 ot_col(t, "flag");
                 if (*trim((char *)v)) ot_set(t, k, "flag", trim((char *)v));
-            } else if (strcmp(hn, "Time") == 0) ot_value(t, k, "count_time_min", v, row->line, 1.0 / 60);
-            else if (strcmp(hn, "Measurement date & time") == 0) {
-                char d[40];
-                iso_date(trim((char *)v), d, sizeof d, 0);
-                ot_set(t, k, "count_date", d);
-            } else if (strcmp(hn, "Sample code") == 0) ot_set(t, k, "sample_code", trim((char *)v));
-            else if (strcmp(hn, "Rack") == 0) ot_set(t, k, "rack", trim((char *)v));
-            else if (strcmp(hn, "Det") == 0) ot_set(t, k, "detector", trim((char *)v));
-            else if (strcmp(hn, "Protocol name") == 0) ot_set(t, k, "protocol", trim((char *)v));
-            else if (strcmp(hn, "Run ID") == 0) ot_set(t, k, "run", trim((char *)v));
+            } else if (strcmp(c, "count_time_min") == 0)
+                ot_value(t, k, c, v, row->line, 1.0 / 60);
+            else if (strcmp(c, "count_date") == 0) {
+                char d[64];
+                iso_date(trim((char *)v), d, sizeof d, dord, row->line, trim(hr->f[i]));
+                ot_set(t, k, c, d);
+            } else if (strcmp(c, "cpm") == 0 || strcmp(c, "counts") == 0 || strcmp(c, "cpm_error_pct") == 0)
+                ot_value(t, k, c, v, row->line, 1);
+            else
+                ot_set(t, k, c, trim((char *)v));
         }
     }
+    free_cols(cols, hr->n);
 }
 
 static void parse_hidex(const zn_table *tb, otab_t *t)
 {
     long k = -1;
     int in_rec = 0;
+    date_ev_t ev = {0};
+    for (size_t r = 0; r < tb->n; r++)
+        if (tb->rows[r].n >= 2 && strcmp(trim(tb->rows[r].f[0]), "EndTime") == 0)
+            date_see(&ev, trim(tb->rows[r].f[1]), tb->rows[r].line);
+    date_order_t dord = date_settle(&ev);
     for (size_t r = 0; r < tb->n; r++) {
         const zn_row *row = &tb->rows[r];
         if (!row->n) continue;
@@ -1588,8 +1776,8 @@ static void parse_hidex(const zn_table *tb, otab_t *t)
         else if (strcmp(f0, "Time") == 0) ot_value(t, kk, "count_time_min", v, row->line, 1.0 / 60);
         else if (strcmp(f0, "TDCR") == 0) ot_value(t, kk, "tdcr", v, row->line, 1);
         else if (strcmp(f0, "EndTime") == 0) {
-            char d[40];
-            iso_date(trim((char *)v), d, sizeof d, 1);
+            char d[64];
+            iso_date(trim((char *)v), d, sizeof d, dord, row->line, "EndTime");
             ot_set(t, kk, "count_date", d);
         }
     }
@@ -1809,6 +1997,24 @@ static char *read_text(const char *path, size_t *n)
     return text;
 }
 
+/* every --bg names a ROI of the (first) input; else say which there are */
+static void check_bg(const img_t *im)
+{
+    for (size_t b = 0; b < A.nbg; b++) {
+        size_t r = 0;
+        while (r < im->nroi && strcmp(im->roi[r].name, A.bg[b]) != 0) r++;
+        if (r < im->nroi) continue;
+        zn_buf l = {0};
+        for (r = 0; r < im->nroi && r < 12; r++) {
+            if (r) zn_buf_adds(&l, ", ");
+            zn_buf_adds(&l, im->roi[r].name);
+        }
+        if (im->nroi > 12) zn_buf_addf(&l, ", ... (%zu in all)", im->nroi);
+        zn_usage_error("--bg %s: %s has no ROI of that name (its ROIs: %s)", A.bg[b],
+                       strcmp(A.in[0].path, "-") ? A.in[0].path : "(standard input)", l.s);
+    }
+}
+
 static const char *imaging_formats[] = {"imagej", "cellprofiler", "wide", "long", NULL};
 static const char *all_formats[] = {"imagej", "cellprofiler", "wide", "long", "gen5", "softmax", "bmg", "tecan",
                                     "tricarb", "wizard", "hidex", NULL};
@@ -1854,6 +2060,7 @@ int main(int argc, char **argv)
                                           {"meta", required_argument, 0, OPT_META},
                                           {"layout", required_argument, 0, OPT_LAYOUT},
                                           {"decimal-comma", no_argument, 0, OPT_DECIMAL_COMMA},
+                                          {"date-order", required_argument, 0, OPT_DATE_ORDER},
                                           {0, 0, 0, 0}};
     int c;
     char *pending_channel = NULL;
@@ -1928,6 +2135,11 @@ int main(int argc, char **argv)
         }
         case OPT_LAYOUT: A.layout = optarg; break;
         case OPT_DECIMAL_COMMA: A.decimal_comma = 1; break;
+        case OPT_DATE_ORDER:
+            if (strcmp(optarg, "dmy") == 0) A.date_order = 1;
+            else if (strcmp(optarg, "mdy") == 0) A.date_order = 2;
+            else zn_usage_error("--date-order: \"%s\" is not dmy (day/month/year) or mdy (month/day/year)", optarg);
+            break;
         default: zn_usage_error("unknown option");
         }
     }
@@ -1950,6 +2162,16 @@ int main(int argc, char **argv)
                 zn_usage_error("--channel %s is given twice", A.in[i].channel);
 
     char *defsample = A.sample ? zn_strdup(A.sample) : strcmp(A.in[0].path, "-") ? base_name(A.in[0].path) : zn_strdup("stdin");
+    if (*defsample == '#')
+        zn_usage_error(A.sample ? "--sample \"%s\" begins with '#', which would make its records read as header lines: "
+                                  "choose another name%s"
+                                : "the sample name \"%s\" (from the file name %s) begins with '#', which would make "
+                                  "its records read as header lines: give --sample NAME",
+                       defsample, A.sample ? "" : A.in[0].path);
+    if (A.condition && *A.condition == '#')
+        zn_usage_error("--condition \"%s\" begins with '#', which would make records read as header lines: choose "
+                       "another name",
+                       A.condition);
     img_t *ims = zn_calloc(A.nin, sizeof *ims);
     zn_wr *w = NULL;
     int imaging = 0;
@@ -1966,6 +2188,7 @@ int main(int argc, char **argv)
         if (in_list(fmt, imaging_formats)) {
             imaging = 1;
             if (A.layout) zn_usage_error("--layout is for plate and counter data, not imaging tables");
+            if (A.date_order) zn_usage_error("--date-order is for counter data, not imaging tables");
             delim = zn_csv_sniff(text, n);
             img_t *im = &ims[i];
             im->format = fmt;
@@ -1993,7 +2216,8 @@ int main(int argc, char **argv)
             continue;
         }
         if (A.nin > 1) zn_usage_error("several inputs (--channel) are for imaging tables only");
-        if (A.has_interval || nchan || A.nmap) zn_usage_error("--interval, --channel and --map are for imaging tables");
+        if (A.has_interval || nchan || A.nmap || A.nbg)
+            zn_usage_error("--interval, --channel, --map and --bg are for imaging tables");
         otab_t t = {0};
         zn_table tb;
         const char *schema = "plate";
@@ -2020,6 +2244,7 @@ int main(int argc, char **argv)
         ot_free(&t);
     }
     if (imaging) {
+        check_bg(ims);
         w = zn_opt_open_out(&A.o);
         emit_trace(ims, A.nin, w);
     }

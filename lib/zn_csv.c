@@ -242,7 +242,7 @@ static int csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, v
             break;
         }
         s += len;
-        if (release && (uintptr_t)s >= done + (4u << 20)) {
+        if (release && (uintptr_t)s >= done + (1u << 20)) {
             uintptr_t to = (uintptr_t)s / page * page;
             madvise((void *)done, to - done, MADV_DONTNEED);
             done = to;
