@@ -238,9 +238,11 @@ static void put_field(zn_wr *w, const char *s)
     for (; *s; s++) zn_wr_putc(w, *s == '\t' || *s == '\n' ? ' ' : *s);
 }
 
+/* a measured value, as it came (missing when NaN) */
 static void put_num(zn_wr *w, double x)
 {
-    if (!isnan(x)) zn_wr_double(w, x);
+    char b[40];
+    if (!isnan(x)) zn_wr_put(w, b, zn_fmt_double_rt(b, x));
 }
 
 static void write_head(zn_wr *w, const char *schema, const char *format, char **cols, size_t ncols,
@@ -311,6 +313,7 @@ typedef struct {
     size_t nflags, capflags;
     zn_dict flag_ix;
     int has_t;
+    int t_converted; /* t was converted to seconds: computed, not measured */
     int frame_by_t; /* no frame column: frames are the rank of t in the cell */
     const char *format;
 } img_t;
@@ -736,6 +739,7 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
         free(first);
         im->dense = 1;
         im->has_t = w->tcol >= 0;
+        im->t_converted = im->has_t && w->tscale != 1;
         img_reserve(im, w->rows_hint * im->nroi);
         return 0;
     }
@@ -881,6 +885,7 @@ static void long_header(long_t *l, char **f, size_t nf, long line)
     }
     if (l->ccell < 0) zn_die(ZN_EXIT_DATA, "%s:%ld: no cell column (name it with --map cell=COLUMN)", cur_file, line);
     im->has_t = l->ct >= 0;
+    im->t_converted = im->has_t && l->tscale != 1;
     im->frame_by_t = l->cframe < 0 && l->ct >= 0;
 }
 
@@ -1062,7 +1067,8 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
             zn_wr_puts(w, ro->bg ? "\tbg\t" : "\tcell\t");
             zn_wr_long(w, frame);
             zn_wr_putc(w, '\t');
-            zn_wr_double(w, t);
+            if (has_t && !im[0].t_converted) put_num(w, t);
+            else zn_wr_double(w, t);
             const char *flag = NULL, *flag2 = NULL;
             for (size_t j = 0; j < nim; j++) {
                 size_t ij = i;
@@ -1184,7 +1190,8 @@ static void ot_value(otab_t *t, size_t r, const char *col, const char *v, long l
     ot_col(t, col);
     if (k == 0) {
         if (!isfinite(x * scale)) range_value(line, col, v);
-        zn_fmt_double(b, x * scale);
+        if (scale == 1) zn_fmt_double_rt(b, x); /* measured: as it came */
+        else zn_fmt_double(b, x * scale);     /* converted: 15 digits */
         ot_set(t, r, col, b);
     } else if (k == 2) {
         const char *old = ot_get(t, r, "flag");
@@ -1596,13 +1603,6 @@ static int date_split(const char *s, date_t *dt)
     return *p ? -1 : 0;
 }
 
-static int days_in(int y, int mo)
-{
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return mo == 2 && leap ? 29 : dm[mo - 1];
-}
-
 /* What the dates of one file say about day/month order: a first number above
  * 12 can only be a day, a second one only a day too. */
 typedef struct {
@@ -1659,14 +1659,15 @@ static void iso_date(const char *in, char *out, size_t n, date_order_t ord, long
         dt.d = dt.mo;
         dt.mo = k;
     }
-    if (dt.mo < 1 || dt.mo > 12 || dt.d < 1 || dt.d > days_in(dt.y, dt.mo) || dt.H < 0 || dt.H > 23 ||
-        dt.M < 0 || dt.M > 59 || dt.S < 0 || dt.S > 59)
+    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d", dt.y % 10000, dt.mo % 100, dt.d % 100, dt.H % 100, dt.M % 100,
+             dt.S % 100);
+    double days;
+    if (dt.mo < 1 || dt.mo > 12 || dt.d < 1 || dt.d > 31 || dt.H < 0 || dt.H > 23 || dt.M < 0 || dt.M > 59 ||
+        dt.S < 0 || dt.S > 59 || zn_iso_days(out, &days) < 0) /* zn_iso_days knows the length of each month */
         zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a possible date%s", cur_file, line, col, in,
                !dt.slash ? " (year-month-day)"
                : ord == DATE_MDY ? " (read as month/day/year)"
                                  : " (read as day/month/year)");
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d", dt.y % 10000, dt.mo % 100, dt.d % 100, dt.H % 100, dt.M % 100,
-             dt.S % 100);
 }
 
 static char *wizard_col(const char *hn)

@@ -88,6 +88,11 @@ size_t zn_fmt_double(char *buf, double x);
 /* The same bytes by the slow, obvious route (snprintf %.15g and strtod):
  * the reference the unit tests hold zn_fmt_double to. */
 size_t zn_fmt_double_ref(char *buf, double x);
+/* A measured value (read from an instrument file, stored as a double) as
+ * it came: zn_fmt_double's 15 digits when they read back to exactly x (all
+ * values written with up to 15 digits), else 16 or 17 digits, the fewest
+ * that read back to x (CellProfiler writes 17).  Same buffer rules. */
+size_t zn_fmt_double_rt(char *buf, double x);
 /* Why a field is not a number, as a hint for the user ("decimal comma? ..."),
  * or "" when there is nothing useful to add. */
 const char *zn_num_hint(const char *s, size_t n);

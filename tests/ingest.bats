@@ -360,7 +360,7 @@ tecan\tA2\tOD562\t\tOVER\thZIP4\t2\t5\tsample')"
     run zn-view --check "$T/o.gz"
     assert_output "$T/o.gz: ok: 128 records in 1 segment, schema plate"
     run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$2==\"C3\" {print \$3, \$4}'"
-    assert_output "$(printf '230 3.147\n260 0.611\n340 0.97\nreduced -6.06406685236769')"
+    assert_output "$(printf '230 3.147\n260 0.611\n340 0.97\nreduced -6.064066852367687')"
 }
 
 @test "samples: BMG MARS CLARIOstar grid" {
@@ -738,4 +738,19 @@ wizard_dates() { # Wizard2 rows with the given dates
     rss_kb=$(tail -1 "$T/rss")
     echo "input ${size_kb} KiB, peak ${rss_kb} KiB, baseline ${base_kb} KiB" >&3
     [ "$rss_kb" -le $(( base_kb + 2 * size_kb )) ]
+}
+
+@test "measured values pass through as they came (17 digits); times converted to seconds get 15 digits" {
+    # in doubles 0.03 * 60 = 1.7999999999999998 and 0.13 * 60 = 7.800000000000001 (python3: 0.03 * 60)
+    printf 'Time (min),Mean1\n0.03,0.0022457077266493774\n0.13,1.50\n' > "$T/p.csv"
+    run bash -c "zn-ingest -u --no-provenance '$T/p.csv' | records | cut -f5-"
+    assert_success
+    assert_output "$(printf 'frame\tt\tF\n0\t1.8\t0.0022457077266493774\n1\t7.8\t1.5')"
+}
+
+@test "measured counter values pass through as they came; seconds to minutes get 15 digits" {
+    printf 'Protocol ID,Pos,Time,Zn-65 CPM\n9,1,100,1500.1234567890123\n' > "$T/w.csv"
+    run bash -c "zn-ingest -u --no-provenance '$T/w.csv' | records | cut -f2-"
+    assert_success
+    assert_output "$(printf 'count_time_min\tcpm\n1.66666666666667\t1500.1234567890124')"
 }
