@@ -517,7 +517,7 @@ static void img_order(img_t *im)
     im->roi_order = zn_malloc((im->nroi ? im->nroi : 1) * sizeof *im->roi_order);
     for (size_t r = 0; r < im->nroi; r++) im->roi_order[r] = r;
     qsort_r(im->roi_order, im->nroi, sizeof *im->roi_order, cmp_roi_out, im->roi);
-    qsort(im->fo, im->nfo, sizeof *im->fo, cmp_flagobs);
+    if (im->nfo) qsort(im->fo, im->nfo, sizeof *im->fo, cmp_flagobs);
     size_t nf = 0;
     for (size_t k = 0; k < im->nfo; k++) {
         if (nf && im->fo[nf - 1].obs == im->fo[k].obs) nf--;
@@ -728,15 +728,17 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
         /* one column per (ROI, measure): the first column of each */
         int *first = zn_malloc(im->nroi * nm * sizeof *first);
         for (size_t k = 0; k < im->nroi * nm; k++) first[k] = -1;
-        for (size_t i = 0; i < nf; i++) {
+        int dup = -1, dup_of = -1;
+        for (size_t i = 0; i < nf && dup < 0; i++) {
             if (w->col_roi[i] < 0) continue;
             size_t k = (size_t)w->col_roi[i] * nm + (size_t)w->col_meas[i];
-            if (first[k] >= 0)
-                zn_die(ZN_EXIT_DATA, "%s:%ld: columns '%s' and '%s' are the same ROI and measure", cur_file, line,
-                       w->hdr[first[k]], w->hdr[i]);
+            if (first[k] >= 0) dup = (int)i, dup_of = first[k];
             first[k] = (int)i;
         }
         free(first);
+        if (dup >= 0)
+            zn_die(ZN_EXIT_DATA, "%s:%ld: columns '%s' and '%s' are the same ROI and measure", cur_file, line,
+                   w->hdr[dup_of], w->hdr[dup]);
         im->dense = 1;
         im->has_t = w->tcol >= 0;
         im->t_converted = im->has_t && w->tscale != 1;
@@ -1481,6 +1483,12 @@ static char *col_name(const char *h)
     return s;
 }
 
+static void free_cols(char **c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(c[i]);
+    free(c);
+}
+
 /* The output column of each header field of a counter export; NULL = not
  * kept.  Two fields that would make one column are an error naming both: an
  * instrument writes CPMA and CPM, or "Count A" and "Count-A", and one would
@@ -1491,31 +1499,31 @@ static char **counter_cols(const zn_table *tb, size_t h, char *(*map)(const char
     const zn_row *hr = &tb->rows[h];
     char **out = zn_calloc(hr->n ? hr->n : 1, sizeof *out);
     zn_dict seen = {0};
-    for (size_t i = 0; i < hr->n; i++) {
+    static char msg[1024]; /* the error, made before out and seen are freed */
+    for (size_t i = 0; i < hr->n && !*msg; i++) {
         const char *hn = trim(hr->f[i]);
         if (!*hn) {
-            for (size_t r = h + 1; r < tb->n; r++)
+            for (size_t r = h + 1; r < tb->n && !*msg; r++)
                 if (tb->rows[r].n == hr->n && *trim(tb->rows[r].f[i]))
-                    zn_die(ZN_EXIT_DATA, "%s:%ld: column %zu has no name in the header (line %ld) but a value \"%s\"",
-                           cur_file, tb->rows[r].line, i + 1, hr->line, tb->rows[r].f[i]);
+                    snprintf(msg, sizeof msg, "%s:%ld: column %zu has no name in the header (line %ld) but a value "
+                             "\"%s\"",
+                             cur_file, tb->rows[r].line, i + 1, hr->line, tb->rows[r].f[i]);
             continue;
         }
         out[i] = map(hn);
         if (!out[i]) continue;
         size_t j = zn_dict_put(&seen, out[i], i);
         if (j != i)
-            zn_die(ZN_EXIT_DATA, "%s:%ld: columns '%s' and '%s' would both be column '%s' (keep one of them in the "
-                   "export, or rename one)",
-                   cur_file, hr->line, trim(hr->f[j]), hn, out[i]);
+            snprintf(msg, sizeof msg, "%s:%ld: columns '%s' and '%s' would both be column '%s' (keep one of them in "
+                     "the export, or rename one)",
+                     cur_file, hr->line, trim(hr->f[j]), hn, out[i]);
     }
     zn_dict_free(&seen);
+    if (*msg) {
+        free_cols(out, hr->n);
+        zn_die(ZN_EXIT_DATA, "%s", msg);
+    }
     return out;
-}
-
-static void free_cols(char **c, size_t n)
-{
-    for (size_t i = 0; i < n; i++) free(c[i]);
-    free(c);
 }
 
 static char *tricarb_col(const char *hn)
@@ -2016,9 +2024,62 @@ static void check_bg(const img_t *im)
     }
 }
 
-static const char *imaging_formats[] = {"imagej", "cellprofiler", "wide", "long", NULL};
-static const char *all_formats[] = {"imagej", "cellprofiler", "wide", "long", "gen5", "softmax", "bmg", "tecan",
-                                    "tricarb", "wizard", "hidex", NULL};
+/* ------------------------------------------------------------ the formats */
+
+static void img_cellprofiler(img_t *im, char *text, size_t n, char delim, size_t s)
+{
+    parse_long(im, text, n, delim, s, 2);
+}
+
+static void img_long(img_t *im, char *text, size_t n, char delim, size_t s) { parse_long(im, text, n, delim, s, 0); }
+
+/* Fiji's Measure table is long (Label, Mean); Multi Measure is wide */
+static void img_imagej(img_t *im, char *text, size_t n, char delim, size_t s)
+{
+    char *hdr = zn_strndup(text, strcspn(text, "\n"));
+    int is_long = strcmp(detect_imaging(text, delim), "imagej") == 0 && strstr(hdr, "Label") && strstr(text, "Mean");
+    free(hdr);
+    if (is_long) parse_long(im, text, n, delim, s, 1);
+    else parse_wide(im, text, n, delim, s);
+}
+
+static void tab_gen5(const zn_table *tb, const char *plate, otab_t *t) { parse_gridded(tb, plate, t, 1); }
+static void tab_bmg(const zn_table *tb, const char *plate, otab_t *t) { parse_gridded(tb, plate, t, 0); }
+static void tab_tricarb(const zn_table *tb, const char *plate, otab_t *t) { (void)plate, parse_tricarb(tb, t); }
+static void tab_wizard(const zn_table *tb, const char *plate, otab_t *t) { (void)plate, parse_wizard(tb, t); }
+static void tab_hidex(const zn_table *tb, const char *plate, otab_t *t) { (void)plate, parse_hidex(tb, t); }
+
+/* One row per input format: -f, its message and the dispatch come from
+ * here (detection by signature lines is detect() and detect_imaging()).
+ * Imaging formats parse the text into trace records; the others load a
+ * table (delimiter fixed, or 0: sniffed) and parse it into plate or counts
+ * records. */
+static const struct format {
+    const char *name;
+    const char *schema;
+    char delim;
+    void (*parse_img)(img_t *im, char *text, size_t n, char delim, size_t sample);
+    void (*parse_tab)(const zn_table *tb, const char *plate, otab_t *t);
+} formats[] = {
+    {.name = "imagej", .schema = "trace", .parse_img = img_imagej},
+    {.name = "cellprofiler", .schema = "trace", .parse_img = img_cellprofiler},
+    {.name = "wide", .schema = "trace", .parse_img = parse_wide},
+    {.name = "long", .schema = "trace", .parse_img = img_long},
+    {.name = "gen5", .schema = "plate", .delim = '\t', .parse_tab = tab_gen5},
+    {.name = "softmax", .schema = "plate", .delim = '\t', .parse_tab = parse_softmax},
+    {.name = "bmg", .schema = "plate", .delim = ',', .parse_tab = tab_bmg},
+    {.name = "tecan", .schema = "plate", .delim = ',', .parse_tab = parse_tecan},
+    {.name = "tricarb", .schema = "counts", .delim = ',', .parse_tab = tab_tricarb},
+    {.name = "wizard", .schema = "counts", .parse_tab = tab_wizard},
+    {.name = "hidex", .schema = "counts", .delim = ';', .parse_tab = tab_hidex},
+};
+
+static const struct format *format_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+        if (strcmp(formats[i].name, name) == 0) return &formats[i];
+    return NULL;
+}
 
 static int in_list(const char *s, const char **l)
 {
@@ -2078,10 +2139,12 @@ int main(int argc, char **argv)
             pending_channel = NULL;
             break;
         case 'f':
-            if (!in_list(optarg, all_formats))
-                zn_usage_error("-f: unknown format '%s' (imagej, cellprofiler, wide, long, gen5, softmax, bmg, "
-                               "tecan, tricarb, wizard, hidex)",
-                               optarg);
+            if (!format_named(optarg)) {
+                zn_buf l = {0};
+                for (size_t k = 0; k < sizeof formats / sizeof *formats; k++)
+                    zn_buf_addf(&l, "%s%s", k ? ", " : "", formats[k].name);
+                zn_usage_error("-f: unknown format '%s' (%s)", optarg, l.s);
+            }
             A.format = optarg;
             break;
         case OPT_MAP: add_map(optarg); break;
@@ -2186,32 +2249,15 @@ int main(int argc, char **argv)
             delim = zn_csv_sniff(text, n);
             fmt = detect_imaging(text, delim);
         }
-        if (in_list(fmt, imaging_formats)) {
+        const struct format *F = format_named(fmt);
+        if (F->parse_img) {
             imaging = 1;
             if (A.layout) zn_usage_error("--layout is for plate and counter data, not imaging tables");
             if (A.date_order) zn_usage_error("--date-order is for counter data, not imaging tables");
             delim = zn_csv_sniff(text, n);
             img_t *im = &ims[i];
-            im->format = fmt;
-            size_t s = img_sample(im, defsample);
-            if (strcmp(fmt, "cellprofiler") == 0) parse_long(im, text, n, delim, s, 2);
-            else if (strcmp(fmt, "long") == 0) parse_long(im, text, n, delim, s, 0);
-            else {
-                /* Fiji's Measure table is long (Label, Mean); Multi Measure is wide */
-                const char *kind = detect_imaging(text, delim);
-                if (strcmp(fmt, "imagej") == 0 && strcmp(kind, "imagej") == 0 && strstr(text, "Label") &&
-                    strstr(text, "Mean")) {
-                    char *hdr = zn_strndup(text, strcspn(text, "\n"));
-                    int is_long = strstr(hdr, "Label") != NULL;
-                    free(hdr);
-                    if (is_long) {
-                        parse_long(im, text, n, delim, s, 1);
-                        free(text);
-                        continue;
-                    }
-                }
-                parse_wide(im, text, n, delim, s);
-            }
+            im->format = F->name;
+            F->parse_img(im, text, n, delim, img_sample(im, defsample));
             if (!im->nobs) zn_die(ZN_EXIT_DATA, "%s: no data rows", cur_file);
             free(text);
             continue;
@@ -2221,27 +2267,14 @@ int main(int argc, char **argv)
             zn_usage_error("--interval, --channel, --map and --bg are for imaging tables");
         otab_t t = {0};
         zn_table tb;
-        const char *schema = "plate";
-        delim = strcmp(fmt, "gen5") == 0 || strcmp(fmt, "softmax") == 0 ? '\t'
-                : strcmp(fmt, "hidex") == 0                             ? ';'
-                                                                        : zn_csv_sniff(text, n);
-        if (strcmp(fmt, "bmg") == 0 || strcmp(fmt, "tecan") == 0 || strcmp(fmt, "tricarb") == 0) delim = ',';
+        delim = F->delim ? F->delim : zn_csv_sniff(text, n);
         if (zn_table_load(&tb, text, n, delim, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
         free(text);
-        if (strcmp(fmt, "gen5") == 0) parse_gridded(&tb, defsample, &t, 1);
-        else if (strcmp(fmt, "bmg") == 0) parse_gridded(&tb, defsample, &t, 0);
-        else if (strcmp(fmt, "softmax") == 0) parse_softmax(&tb, defsample, &t);
-        else if (strcmp(fmt, "tecan") == 0) parse_tecan(&tb, defsample, &t);
-        else {
-            schema = "counts";
-            if (strcmp(fmt, "tricarb") == 0) parse_tricarb(&tb, &t);
-            else if (strcmp(fmt, "wizard") == 0) parse_wizard(&tb, &t);
-            else parse_hidex(&tb, &t);
-        }
+        F->parse_tab(&tb, defsample, &t);
         zn_table_free(&tb);
         if (A.layout) join_layout(&t, A.layout);
         w = zn_opt_open_out(&A.o);
-        emit_table(&t, schema, fmt, w);
+        emit_table(&t, F->schema, F->name, w);
         ot_free(&t);
     }
     if (imaging) {
