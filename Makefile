@@ -93,6 +93,7 @@ bench: all
 	@bench/run.sh $(BUILD)/bin
 	@bench/fit.sh $(BUILD)/bin
 	@bench/report.sh $(BUILD)/bin
+	@bench/ingest.sh $(BUILD)/bin
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

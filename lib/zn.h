@@ -88,6 +88,11 @@ size_t zn_fmt_double(char *buf, double x);
 /* The same bytes by the slow, obvious route (snprintf %.15g and strtod):
  * the reference the unit tests hold zn_fmt_double to. */
 size_t zn_fmt_double_ref(char *buf, double x);
+/* A measured value (read from an instrument file, stored as a double) as
+ * it came: zn_fmt_double's 15 digits when they read back to exactly x (all
+ * values written with up to 15 digits), else 16 or 17 digits, the fewest
+ * that read back to x (CellProfiler writes 17).  Same buffer rules. */
+size_t zn_fmt_double_rt(char *buf, double x);
 /* Why a field is not a number, as a hint for the user ("decimal comma? ..."),
  * or "" when there is nothing useful to add. */
 const char *zn_num_hint(const char *s, size_t n);
@@ -334,6 +339,11 @@ void zn_order_free(zn_order *o);
  * UTF-8 BOM is dropped, UTF-16 LE/BE with a BOM is converted, CRLF and bare
  * CR become LF.  0 ok, -1 with a message (e.g. NUL bytes: a binary file). */
 int zn_text_decode(const char *raw, size_t n, char **out, size_t *outlen, char *err, size_t errlen);
+/* The same without a second copy: *buf (malloc'd, *n bytes, owned by the
+ * caller before and after) becomes the text, *n its length; UTF-16 input is
+ * converted into a new buffer and the old one freed.  On error *buf is
+ * unchanged (still the caller's to free). */
+int zn_text_decode_own(char **buf, size_t *n, char *err, size_t errlen);
 /* The delimiter of a table: ',', ';' or TAB, whichever splits the first
  * lines most consistently (from line `skip` on). */
 char zn_csv_sniff(const char *text, size_t n);
@@ -344,6 +354,11 @@ char zn_csv_sniff(const char *text, size_t n);
  * (that value is returned).  -1 on a parse error (message in err). */
 typedef int (*zn_csv_row_fn)(char **fields, size_t nf, long line, void *arg);
 int zn_csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen);
+/* zn_csv_each for text nobody reads again (a big table parsed once): the
+ * memory pages already parsed are given back to the system as it goes
+ * (madvise), so the text and what is built from it are not both held.
+ * text must be a malloc'd buffer; only free() it afterwards. */
+int zn_csv_each_consume(char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen);
 
 /* A whole table in memory (small instrument tables, layouts). */
 typedef struct {

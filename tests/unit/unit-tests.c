@@ -507,12 +507,47 @@ static void test_dates(void)
     ok(all && zn_iso_days("2024-02-29", &d) == 0, "not dates: 2025-02-29, month 13, short fields, day-first, 25 h");
 }
 
+/* zn_fmt_double_rt: reads back to exactly x, and is the fewest digits
+ * (<= 17) that do, e.g. 0.12345678901234567 -> "0.12345678901234566" */
+static void test_format_rt(void)
+{
+    unsigned long long s = 0x2545F4914F6CDD1DULL;
+    int bad = 0, n = 0;
+    char b[48], first[160] = "";
+    for (int i = 0; i < 200000; i++) {
+        unsigned long long r = xorshift(&s);
+        double x = ldexp((double)(r >> 11) / 9007199254740992.0 + 0.5, (int)(xorshift(&s) % 200) - 100);
+        if (i & 1) x = -x;
+        size_t len = zn_fmt_double_rt(b, x);
+        double y = strtod(b, NULL);
+        int p = 1; /* the fewest %.Ng digits that read back */
+        char t[48];
+        while (p < 17 && (snprintf(t, sizeof t, "%.*g", p, x), strtod(t, NULL) != x)) p++;
+        int digits = 0;
+        for (const char *c = b; *c && *c != 'e'; c++) digits += *c >= '0' && *c <= '9';
+        for (const char *c = b; *c == '-' || *c == '0' || *c == '.'; c++) digits -= *c == '0';
+        n++;
+        if (y != x || len != strlen(b) || (p > 15 && digits > p)) {
+            if (!bad) snprintf(first, sizeof first, " (first: %.17g -> \"%s\", %d digits needed)", x, b, p);
+            bad++;
+        }
+    }
+    ok(bad == 0, "zn_fmt_double_rt reads back exactly with the fewest digits past 15 on %d doubles%s", n, first);
+    zn_fmt_double_rt(b, 0.12345678901234567);
+    ok(strcmp(b, "0.12345678901234566") == 0, "0.12345678901234567 -> \"%s\"", b);
+    zn_fmt_double_rt(b, 100.123);
+    ok(strcmp(b, "100.123") == 0, "100.123 -> \"%s\" (15 digits when they read back)", b);
+    zn_fmt_double_rt(b, -6.0640668523676871);
+    ok(strcmp(b, "-6.064066852367687") == 0, "-6.0640668523676871 -> \"%s\"", b);
+}
+
 int main(void)
 {
     zn_set_prog("unit-tests");
     test_parse();
     test_format();
     test_format_fast();
+    test_format_rt();
     test_wells();
     test_window();
     test_decode();
