@@ -176,7 +176,7 @@ e: insufficient_data: 2 points for 2 parameters: no degrees of freedom []"
     assert_output "zn-mm-fit: --share: 1 group; a shared parameter needs two groups or more (--by)"
     run zn-mm-fit -u -m michaelis "$FIX/mm_subinh.znr"
     assert_failure 2
-    assert_line --index 0 'zn-mm-fit: --model: unknown model "michaelis" (mm, hill, subinh, comp, noncomp, uncomp, mixed, mm+linear)'
+    assert_line --index 0 'zn-mm-fit: --model: unknown model "michaelis" (mm, hill, subinh, comp, noncomp, uncomp, mixed, mm+linear, 4pl, 3pl)'
     run zn-mm-fit -u --share h "$FIX/mm_uptake.znr"
     assert_failure 2
     run zn-mm-fit -u --by construct --share Vmax,Km "$FIX/mm_uptake.znr"
