@@ -362,3 +362,71 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
 @test "mm-fit 4pl --share hill: a common slope, the parallelism F test (scipy)" {
     TOL=1e-6 check mmfit_4pl_share.tsv -m 4pl --by line -y response --share hill "$FIX/mm_ic50.znr"
 }
+
+@test "mm-fit 4pl: intervals cover the truth and the adequacy tests keep their rates in 400 simulated experiments" {
+    # truth bottom 20, top 100, ec50 0.5, hill -1.2; vehicle + 7 concentrations
+    # x 3, Gaussian noise SD 5 (awk, fixed seed).  Nominal: 95 % coverage; the
+    # replicates and normality tests reject 5 %; ROUT flags one or more points
+    # in 1-3 % of clean experiments (Motulsky and Brown 2006).
+    awk 'BEGIN { srand(11); print "##znr=1"; print "#rep\tconc_uM\tresponse"
+        split("0 0.03 0.1 0.3 1 3 10 30", c, " ")
+        for (r = 1; r <= 400; r++) for (i = 1; i <= 8; i++) for (k = 1; k <= 3; k++) {
+            z = sqrt(-2 * log(1 - rand())) * cos(6.283185307179586 * rand())
+            x = c[i] + 0; v = x > 0 ? 20 + 80 / (1 + (0.5 / x) ^ -1.2) : 100
+            printf "%d\t%s\t%.6g\n", r, c[i], v + 5 * z } }' > "$T/sim.znr"
+    zn-mm-fit -u -m 4pl --sorted --by rep -y response "$T/sim.znr" | fits > "$T/f.tsv"
+    run awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        { n++; ok += $h["status"] == "ok"; e += $h["ec50_lo"] <= 0.5 && 0.5 <= $h["ec50_hi"]
+          hl += $h["hill_lo"] <= -1.2 && -1.2 <= $h["hill_hi"]; o += $h["outliers"] > 0
+          lf += $h["lof_p"] < 0.05; nm += $h["normality_p"] < 0.05 }
+        END { printf "n %d ok %d ec50 %.4f hill %.4f rout %.4f lof %.4f normality %.4f\n", n, ok, e / n, hl / n, o / n, lf / n, nm / n
+              exit !(n == 400 && ok == 400 && e / n > 0.925 && e / n < 0.975 && hl / n > 0.925 && hl / n < 0.975 &&
+                     o / n <= 0.05 && lf / n > 0.025 && lf / n < 0.075 && nm / n > 0.025 && nm / n < 0.075) }' "$T/f.tsv"
+    echo "$output"
+    assert_success
+}
+
+@test "mm-fit 4pl --curve: x = 0, then log-spaced to the highest concentration, with the band" {
+    zn-mm-fit -u -m 4pl -x conc_mM -y rootl_cm --curve 4 --curve-output "$T/c.znr" "$FIX/mm_ryegrass.znr" > "$T/f.znr"
+    zn-view --tsv "$T/c.znr" > "$T/c.tsv"
+    # x: 0, 0.94, 0.94 (30/0.94)^(1/2) = 5.31, 30; y(0) is top (hill < 0)
+    run awk -F'\t' -v top="$(val top < "$T/f.znr")" 'NR == 1 { next }
+        { x[NR - 1] = $2; y[NR - 1] = $3; lo[NR - 1] = $4; hi[NR - 1] = $5 }
+        END { d = x[3] - 0.94 * sqrt(30 / 0.94); if (d < 0) d = -d
+              exit !(NR == 5 && x[1] == 0 && x[2] == 0.94 && d < 1e-9 && x[4] == 30 && (y[1] - top)^2 < 1e-20 &&
+                     lo[2] < y[2] && y[2] < hi[2]) }' "$T/c.tsv"
+    assert_success
+}
+
+@test "mm-fit 4pl: usage errors of the new options" {
+    u() { local st=$1 msg=$2; shift 2; run zn-mm-fit -u "$@"; assert_failure "$st"; assert_line --index 0 "$msg"; }
+    F="$FIX/mm_ic50.znr"
+    u 2 'zn-mm-fit: --fix: only for the concentration-response models (-m 4pl, 3pl)' --fix Km=2 "$FIX/mm_uptake.znr"
+    u 2 'zn-mm-fit: --fix: Km is not a parameter of model 4pl (bottom, top, ec50, hill)' -m 4pl --fix Km=2 -y response "$F"
+    u 2 'zn-mm-fit: --fix: "bottom" is not PARAMETER=VALUE (bottom=0)' -m 4pl --fix bottom -y response "$F"
+    u 2 'zn-mm-fit: --fix: ec50 must be > 0' -m 4pl --fix ec50=0 -y response "$F"
+    u 2 'zn-mm-fit: --fix: 3pl holds hill at +-1 already; use -m 4pl --fix hill=V' -m 3pl --fix hill=2 -y response "$F"
+    u 2 'zn-mm-fit: --fix: nothing left to fit' -m 4pl --fix bottom=0,top=1,ec50=1,hill=1 -y response "$F"
+    u 2 'zn-mm-fit: --ecf: 100 is not a percentage between 0 and 100' -m 4pl --ecf 50,100 -y response "$F"
+    u 2 'zn-mm-fit: --ecf: only for the concentration-response models (-m 4pl, 3pl)' --ecf 50 "$FIX/mm_uptake.znr"
+    u 2 'zn-mm-fit: --ki: give S=VALUE,Km=VALUE (substrate concentration and its Km, one unit)' -m 4pl --ki 2,0.5 -y response "$F"
+    u 2 'zn-mm-fit: --ki: needs S >= 0 and Km > 0 (S=VALUE,Km=VALUE)' -m 4pl --ki S=2 -y response "$F"
+    u 2 'zn-mm-fit: --compare: 4pl and mm fit different kinds of curve' -m 4pl --compare mm -y response "$F"
+    u 2 'zn-mm-fit: --rout-q: 5 is not between 0 and 1' -m 4pl --rout-q 5 -y response "$F"
+    u 2 "zn-mm-fit: --share: hill is held (--fix, or 3pl's hill of +-1); it cannot also be shared" -m 3pl --by line --share hill -y response "$F"
+    u 2 'zn-mm-fit: --exclude-outliers works on separate fits, not with --share' -m 4pl --by line --share hill --exclude-outliers -y response "$F"
+}
+
+@test "mm-fit: --adequacy adds the tests to the MM family; --exclude-outliers refits without ROUT's points" {
+    zn-mm-fit -u --by construct --adequacy "$FIX/mm_uptake.znr" | fits > "$T/a.tsv"
+    [ "$(head -1 "$T/a.tsv" | tr '\t' '\n' | grep -c '^lof_p$\|^runs_p$\|^normality_p$\|^outliers$')" = 4 ]
+    [ -n "$(col lof_p < "$T/a.tsv" | head -1)" ]
+    zn-mm-fit -u -m 4pl --by line -y response --exclude-outliers "$FIX/mm_ic50.znr" | fits > "$T/x.tsv"
+    [ "$(col excluded < "$T/x.tsv" | head -1)" = 1 ]
+    [ "$(col n < "$T/x.tsv" | head -1)" = 23 ]
+    [ "$(col outlier_points < "$T/x.tsv" | head -1)" = "1:76.625" ]
+    # the second fit is the fit of the other 23 points
+    grep -v -P '^A\t1\t76.625$' "$FIX/mm_ic50.znr" > "$T/less.znr"
+    zn-mm-fit -u -m 4pl --by line -y response "$T/less.znr" | fits > "$T/l.tsv"
+    [ "$(col ec50 < "$T/x.tsv" | head -1)" = "$(col ec50 < "$T/l.tsv" | head -1)" ]
+}
