@@ -1830,8 +1830,10 @@ static void parse_fix(args_t *a, const char *text)
     for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(t, '=');
         if (!eq) {
+            char bad[64];
+            snprintf(bad, sizeof bad, "%s", t);
             free(list);
-            zn_usage_error("--fix: \"%s\" is not PARAMETER=VALUE (bottom=0)", t);
+            zn_usage_error("--fix: \"%s\" is not PARAMETER=VALUE (bottom=0)", bad);
         }
         *eq = 0;
         size_t j = 0;
