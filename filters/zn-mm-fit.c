@@ -44,8 +44,9 @@ static const char usage[] =
     "interval):\n"
     "      --ecf P,...       effective concentrations ECp (p % of the effect from the\n"
     "                        x = 0 level; drc's ED) with SE and interval\n"
-    "      --ki S=V,Km=V     Ki = IC50/(1 + S/Km) (Cheng-Prusoff, competitive) for a\n"
-    "                        falling curve; S and Km in one unit\n"
+    "      --ki S=V[,Km=V]   Ki = IC50/(1 + S/Km) (Cheng-Prusoff, competitive) for a\n"
+    "                        falling curve; S and Km in one unit; without Km, Km\n"
+    "                        from a fit record in the stream (cat km.znr data.znr)\n"
     "Adequacy (always for 4pl, 3pl):\n"
     "      --adequacy        add the columns for the other models too: replicates\n"
     "                        test (lof_F, lof_p), runs test (runs, runs_p),\n"
@@ -126,6 +127,7 @@ typedef struct {
     double ecf[MAX_ECF];       /* --ecf: effective concentrations, percent */
     size_t necf;
     double ki_S, ki_Km;        /* --ki S=..,Km=..: Cheng-Prusoff (NaN: not asked) */
+    int ki_stream;             /* --ki S=.. alone: Km from fit records in the stream */
     int adequacy;              /* --adequacy (always for 4pl, 3pl) */
     double routq;              /* ROUT's Q (false discovery rate) */
     int exclude_outliers;
@@ -897,6 +899,11 @@ typedef struct {
     zn_cols ccols;
     zn_rec crec;
     long nfail;
+    /* Km from fit records in the stream (--ki without Km) */
+    char **kmkey;  /* group keys (NULL when the fit lacks the --by columns) */
+    double *km, *kmse;
+    size_t nkm, kmcap;
+    char kmtext[200];
 } out_t;
 
 static void col(zn_cols *c, size_t *cap, const char *name)
@@ -965,8 +972,13 @@ static void fit_header(out_t *o, zn_meta *inmeta)
         zn_meta_addf(&m, "adequacy=replicates:lack-of-fit F:runs:Wald-Wolfowitz exact one-tailed:normality:"
                          "D'Agostino-Pearson K2:outliers:ROUT Q=%g%s",
                      a->routq, a->exclude_outliers ? ":excluded" : ":flagged");
-    if (zn_model_logistic(a->m) && !isnan(a->ki_S))
-        zn_meta_addf(&m, "ki=Cheng-Prusoff (competitive):Ki=IC50/(1+S/Km):S=%g:Km=%g", a->ki_S, a->ki_Km);
+    if (zn_model_logistic(a->m) && !isnan(a->ki_S)) {
+        if (a->ki_stream)
+            zn_meta_addf(&m, "ki=Cheng-Prusoff (competitive):Ki=IC50/(1+S/Km):S=%g:Km=from the fit records in the stream",
+                         a->ki_S);
+        else
+            zn_meta_addf(&m, "ki=Cheng-Prusoff (competitive):Ki=IC50/(1+S/Km):S=%g:Km=%g", a->ki_S, a->ki_Km);
+    }
     zn_out_head(o->w, &m, a->o.no_pg ? NULL : a->o.pg, o->cols.cols, o->cols.n);
     zn_meta_clear(&m);
     free(m.v);
@@ -1001,8 +1013,28 @@ static size_t put4(zn_rec *r, size_t k, int have, double v, double se, double lo
  * interval "delta").  logec50's interval is +- t SE on the log scale (the
  * antilog is Prism's asymmetric interval of EC50), or the log of ec50's
  * profile limits. */
-static size_t write_derived(out_t *o, size_t k, const fit_t *F, const double *lo, const double *hi, int have,
-                            char *kieq, size_t kilen)
+/* Km for a group from the fit records of the stream: the record with the
+ * same --by values, or the only one.  0 found; -1 with the reason in why. */
+static int km_for(const out_t *o, const char *key, double *km, double *se, const char **why)
+{
+    size_t hit = (size_t)-1, n = 0;
+    for (size_t i = 0; i < o->nkm; i++) {
+        if (o->kmkey[i] && key && strcmp(o->kmkey[i], key) == 0) hit = i;
+        n++;
+    }
+    if (hit == (size_t)-1 && n == 1) hit = 0;
+    if (hit == (size_t)-1) {
+        *why = n ? "none: several Km in the stream and none with this group's --by values"
+                 : "none: no fit record with Km (status ok) in the stream";
+        return -1;
+    }
+    *km = o->km[hit];
+    *se = o->kmse[hit];
+    return 0;
+}
+
+static size_t write_derived(out_t *o, const char *key, size_t k, const fit_t *F, const double *lo, const double *hi,
+                            int have, char *kieq, size_t kilen)
 {
     const args_t *a = o->a;
     zn_rec *r = &o->rec;
@@ -1029,12 +1061,28 @@ static size_t write_derived(out_t *o, size_t k, const fit_t *F, const double *lo
         k = put4(r, k, have && h != 0, ec, se, ec - tv * se, ec + tv * se);
     }
     if (!isnan(a->ki_S)) {
-        double f = 1 + a->ki_S / a->ki_Km;
+        double Km = a->ki_Km, Kse = NAN;
+        const char *why = "";
+        int gotkm = a->ki_stream ? km_for(o, key, &Km, &Kse, &why) == 0 : 1;
+        double f = 1 + a->ki_S / Km, Ki = e / f;
         /* an IC50: the curve must fall */
-        int ok = have && h < 0;
-        k = put4(r, k, ok, e / f, se_e / f, ke >= 0 ? lo[ke] / f : NAN, ke >= 0 ? hi[ke] / f : NAN);
-        if (ok) snprintf(kieq, kilen, "Cheng-Prusoff: Ki = IC50/(1+S/Km), S=%g, Km=%g", a->ki_S, a->ki_Km);
-        else snprintf(kieq, kilen, "%s", have ? "none: the curve rises (Ki is for an inhibitor's IC50)" : "");
+        int ok = have && h < 0 && gotkm;
+        double se = se_e / f, klo = ke >= 0 ? lo[ke] / f : NAN, khi = ke >= 0 ? hi[ke] / f : NAN;
+        if (ok && isfinite(Kse)) {
+            /* Km from an independent fit: its SE by the delta method, and
+             * a Wald interval from the two */
+            double dK = e * (a->ki_S / (Km * Km)) / (f * f);
+            se = sqrt(se * se + dK * dK * Kse * Kse);
+            klo = Ki - tv * se;
+            khi = Ki + tv * se;
+        }
+        k = put4(r, k, ok, Ki, se, klo, khi);
+        if (ok)
+            snprintf(kieq, kilen, "Cheng-Prusoff: Ki = IC50/(1+S/Km), S=%g, Km=%g%s", a->ki_S, Km,
+                     a->ki_stream ? " (from the fit in the stream)" : "");
+        else
+            snprintf(kieq, kilen, "%s",
+                     !have ? "" : h >= 0 ? "none: the curve rises (Ki is for an inhibitor's IC50)" : why);
         zn_rec_set(r, k++, kieq, strlen(kieq));
     }
     return k;
@@ -1065,7 +1113,7 @@ static void write_fit(out_t *o, const char *key, const fit_t *F, const double *l
         if (!held) fi++;
     }
     char kieq[160] = "";
-    if (zn_model_logistic(a->m)) k = write_derived(o, k, F, lo, hi, have, kieq, sizeof kieq);
+    if (zn_model_logistic(a->m)) k = write_derived(o, key, k, F, lo, hi, have, kieq, sizeof kieq);
     zn_rec_num(r, k++, have ? F->ss : NAN);
     zn_rec_num(r, k++, have ? (isnan(df_override) ? F->df : df_override) : NAN);
     zn_rec_num(r, k++, have ? sqrt(F->s2) : NAN);
@@ -1693,6 +1741,43 @@ static double need_num(zn_in *in, int c, const char *what, int allow_missing)
     return v;
 }
 
+/* A segment of fit records (--ki S=.. without Km): keep each ok record's
+ * Km and Km_se, keyed by the --by columns when the segment has them all.
+ * Returns the reader's state after the segment. */
+static int take_km(out_t *o, const args_t *a, zn_in *in)
+{
+    int ckm = zn_in_need(in, "Km"), cse = zn_in_col(in, "Km_se"), cst = zn_in_col(in, "status");
+    int cols[16];
+    size_t nby = 0;
+    int keyed = a->by != NULL;
+    if (a->by) {
+        char *list = zn_strdup(a->by), *save = NULL;
+        for (char *t = strtok_r(list, ",", &save); t && nby < 16; t = strtok_r(NULL, ",", &save)) {
+            int c = zn_in_col(in, t);
+            if (c < 0) keyed = 0;
+            else cols[nby++] = c;
+        }
+        free(list);
+    }
+    int k;
+    while ((k = zn_in_next(in)) == ZN_REC) {
+        if (cst >= 0 && strcmp(in->f[cst], "ok")) continue;
+        double km, se = NAN;
+        if (zn_in_num(in, ckm, &km) != ZN_NUM_OK || !(km > 0)) continue;
+        if (cse >= 0 && zn_in_num(in, cse, &se) != ZN_NUM_OK) se = NAN;
+        size_t cap = o->kmcap;
+        zn_grow(&o->kmkey, &cap, o->nkm + 1, sizeof *o->kmkey);
+        o->km = zn_realloc(o->km, cap * sizeof *o->km);
+        o->kmse = zn_realloc(o->kmse, cap * sizeof *o->kmse);
+        o->kmcap = cap;
+        o->kmkey[o->nkm] = keyed ? zn_key_make(in, cols, nby) : NULL;
+        o->km[o->nkm] = km;
+        o->kmse[o->nkm] = se;
+        o->nkm++;
+    }
+    return k;
+}
+
 static void run(const args_t *a, zn_in *in)
 {
     out_t o = {.a = a};
@@ -1703,10 +1788,16 @@ static void run(const args_t *a, zn_in *in)
     int k = ZN_SEG, headed = 0;
     group_t cur = {0};
     int have_cur = 0;
-    zn_meta first = {0};
-    zn_meta_copy(&first, &in->meta);
+    zn_meta first = {0}; /* the first data segment's meta (fit records of --ki are not it) */
     int cx = -1, cy = -1, ci = -1, csd = -1, cn = -1, crole = -1;
     while (k == ZN_SEG || k == ZN_REC) {
+        if (k == ZN_SEG && a->ki_stream) {
+            const char *sch = zn_meta_get(&in->meta, "schema");
+            if (sch && strcmp(sch, "fit") == 0) {
+                k = take_km(&o, a, in);
+                continue;
+            }
+        }
         if (k == ZN_SEG) {
             cx = zn_in_need(in, a->xcol);
             cy = zn_in_need(in, a->ycol);
@@ -1716,6 +1807,7 @@ static void run(const args_t *a, zn_in *in)
             crole = zn_in_col(in, "role");
             size_t nby = a->by ? zn_in_collist(in, a->by, bycols, 16, "--by") : 0;
             if (!headed) {
+                zn_meta_copy(&first, &in->meta);
                 o.nby = nby;
                 o.bynames = zn_calloc(nby + 1, sizeof *o.bynames);
                 for (size_t i = 0; i < nby; i++) o.bynames[i] = zn_strdup(in->cols[bycols[i]]);
@@ -1821,6 +1913,10 @@ static void run(const args_t *a, zn_in *in)
     pts_free(&o.t);
     zn_meta_clear(&first);
     free(first.v);
+    for (size_t i = 0; i < o.nkm; i++) free(o.kmkey[i]);
+    free(o.kmkey);
+    free(o.km);
+    free(o.kmse);
 }
 
 /* --fix bottom=0,top=100 */
@@ -1877,8 +1973,9 @@ static void parse_ki(args_t *a, const char *text)
         }
     }
     free(list);
-    if (!(a->ki_S >= 0) || !(a->ki_Km > 0))
-        zn_usage_error("--ki: needs S >= 0 and Km > 0 (S=VALUE,Km=VALUE)");
+    if (!(a->ki_S >= 0) || !(a->ki_Km > 0 || isnan(a->ki_Km)))
+        zn_usage_error("--ki: needs S >= 0 and Km > 0 (S=VALUE,Km=VALUE; without Km, from a fit in the stream)");
+    a->ki_stream = isnan(a->ki_Km);
 }
 
 int main(int argc, char **argv)
@@ -2009,7 +2106,10 @@ int main(int argc, char **argv)
     if (a.exclude_outliers && a.share) zn_usage_error("--exclude-outliers works on separate fits, not with --share");
     zn_opt_check_stdin(argc - optind, usage);
     zn_in in;
-    if (zn_in_open(&in, argv + optind, argc - optind) < 0) zn_die(ZN_EXIT_DATA, "%s", in.err);
+    /* --ki without Km: the stream may carry fit records (another schema) */
+    if ((a.ki_stream ? zn_in_open_mixed(&in, argv + optind, argc - optind)
+                     : zn_in_open(&in, argv + optind, argc - optind)) < 0)
+        zn_die(ZN_EXIT_DATA, "%s", in.err);
     run(&a, &in);
     zn_in_close(&in);
     zn_fit_release();

@@ -410,7 +410,7 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     u 2 'zn-mm-fit: --ecf: 100 is not a percentage between 0 and 100' -m 4pl --ecf 50,100 -y response "$F"
     u 2 'zn-mm-fit: --ecf: only for the concentration-response models (-m 4pl, 3pl)' --ecf 50 "$FIX/mm_uptake.znr"
     u 2 'zn-mm-fit: --ki: give S=VALUE,Km=VALUE (substrate concentration and its Km, one unit)' -m 4pl --ki 2,0.5 -y response "$F"
-    u 2 'zn-mm-fit: --ki: needs S >= 0 and Km > 0 (S=VALUE,Km=VALUE)' -m 4pl --ki S=2 -y response "$F"
+    u 2 'zn-mm-fit: --ki: needs S >= 0 and Km > 0 (S=VALUE,Km=VALUE; without Km, from a fit in the stream)' -m 4pl --ki S=2,Km=0 -y response "$F"
     u 2 'zn-mm-fit: --compare: 4pl and mm fit different kinds of curve' -m 4pl --compare mm -y response "$F"
     u 2 'zn-mm-fit: --rout-q: 5 is not between 0 and 1' -m 4pl --rout-q 5 -y response "$F"
     u 2 "zn-mm-fit: --share: hill is held (--fix, or 3pl's hill of +-1); it cannot also be shared" -m 3pl --by line --share hill -y response "$F"
@@ -429,4 +429,28 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     grep -v -P '^A\t1\t76.625$' "$FIX/mm_ic50.znr" > "$T/less.znr"
     zn-mm-fit -u -m 4pl --by line -y response "$T/less.znr" | fits > "$T/l.tsv"
     [ "$(col ec50 < "$T/x.tsv" | head -1)" = "$(col ec50 < "$T/l.tsv" | head -1)" ]
+}
+
+@test "mm-fit 4pl --ki S=2 without Km: Km (and its SE) from a Michaelis-Menten fit in the same stream" {
+    grep -v ZIP8 "$FIX/mm_uptake.znr" > "$T/h4.znr"
+    zn-mm-fit -u "$T/h4.znr" > "$T/km.znr"
+    km=$(val Km < "$T/km.znr"); kse=$(val Km_se < "$T/km.znr")
+    cat "$T/km.znr" "$FIX/mm_ic50.znr" | zn-mm-fit -u -m 4pl --by line -y response --ki S=2 > "$T/f.znr"
+    grep -q '^##ki=Cheng-Prusoff (competitive):Ki=IC50/(1+S/Km):S=2:Km=from the fit records in the stream$' "$T/f.znr"
+    # Ki = IC50/(1 + S/Km); SE by the delta method from SE(IC50) and SE(Km)
+    # (independent fits); interval Ki +- t(0.975, 20) SE, t = 2.08596344726586
+    fits < "$T/f.znr" > "$T/f.tsv"
+    run awk -F'\t' -v km="$km" -v kse="$kse" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        { e = $h["ec50"]; se = $h["ec50_se"]; f = 1 + 2 / km; ki = e / f
+          d = e * (2 / (km * km)) / (f * f); s = sqrt((se / f)^2 + d * d * kse * kse)
+          if ((($h["Ki"] - ki) / ki)^2 > 1e-24 || (($h["Ki_se"] - s) / s)^2 > 1e-24 ||
+              (($h["Ki_hi"] - ki - 2.08596344726586 * s) / ki)^2 > 1e-22) { print "line " NR ": " $h["Ki"] " " ki " " $h["Ki_se"] " " s; bad = 1 }
+          if ($h["ki_equation"] !~ /^Cheng-Prusoff: Ki = IC50\/\(1\+S\/Km\), S=2, Km=2\.9558 \(from the fit in the stream\)$/) { print $h["ki_equation"]; bad = 1 } }
+        END { exit bad }' "$T/f.tsv"
+    assert_success
+    # two Km and nothing to tell them apart: no Ki, and the reason
+    cat <(zn-mm-fit -u --by construct "$FIX/mm_uptake.znr") "$FIX/mm_ic50.znr" |
+        zn-mm-fit -u -m 4pl --by line -y response --ki S=2 | fits > "$T/g.tsv"
+    [ -z "$(col Ki < "$T/g.tsv" | head -1)" ]
+    [ "$(col ki_equation < "$T/g.tsv" | head -1)" = "none: several Km in the stream and none with this group's --by values" ]
 }
