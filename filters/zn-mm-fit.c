@@ -1492,8 +1492,18 @@ static void fit_group(out_t *o, group_t *g)
     intervals(a, &P, &o->t, &F, lo, hi);
     cmp_t c = {0};
     if (a->alt) {
+        /* the same points as the model's fit (without the outliers when
+         * --exclude-outliers left them out) */
         pts_t t2 = {0};
         pts_from(&t2, &g, 1);
+        if (a->exclude_outliers && o->t.n < t2.n) {
+            t2.n = o->t.n;
+            memcpy(t2.x, o->t.x, 3 * o->t.n * sizeof *t2.x);
+            memcpy(t2.y, o->t.y, o->t.n * sizeof *t2.y);
+            memcpy(t2.wd, o->t.wd, o->t.n * sizeof *t2.wd);
+            memcpy(t2.rep, o->t.rep, o->t.n * sizeof *t2.rep);
+            memcpy(t2.sd, o->t.sd, o->t.n * sizeof *t2.sd);
+        }
         fit_single(a, a->alt, &t2, &G);
         pts_free(&t2);
         compare(a, &F, &G, &c);

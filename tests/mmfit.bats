@@ -454,3 +454,11 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     [ -z "$(col Ki < "$T/g.tsv" | head -1)" ]
     [ "$(col ki_equation < "$T/g.tsv" | head -1)" = "none: several Km in the stream and none with this group's --by values" ]
 }
+
+@test "mm-fit --exclude-outliers --compare: both models fitted to the same points" {
+    zn-mm-fit -u -m 3pl --by line -y response --compare 4pl --exclude-outliers "$FIX/mm_ic50.znr" | fits > "$T/x.tsv"
+    grep -v -P '^A\t1\t76.625$' "$FIX/mm_ic50.znr" > "$T/less.znr"
+    zn-mm-fit -u -m 4pl --by line -y response "$T/less.znr" | fits > "$T/l.tsv"
+    # the 4pl's AICc in the comparison is that of the fit without the outlier
+    [ "$(col compare_aicc < "$T/x.tsv" | head -1)" = "$(col aicc < "$T/l.tsv" | head -1)" ]
+}
