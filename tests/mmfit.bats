@@ -462,3 +462,10 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     # the 4pl's AICc in the comparison is that of the fit without the outlier
     [ "$(col compare_aicc < "$T/x.tsv" | head -1)" = "$(col aicc < "$T/l.tsv" | head -1)" ]
 }
+
+@test "mm-fit 4pl --curve: the fitted curve and its confidence band (scipy)" {
+    zn-mm-fit -u -m 4pl --by line -y response --curve 3 --curve-output "$T/c.znr" "$FIX/mm_ic50.znr" > /dev/null
+    zn-view --tsv "$T/c.znr" | awk 'NR == 1 || /^B\t/' > "$T/c.tsv"
+    run same_table "$FIX/expected/mmfit_4pl_curve.tsv" "$T/c.tsv" 1e-7
+    assert_success
+}

@@ -563,3 +563,15 @@ for k, (line, Sx, yx) in enumerate((('A', SA, yA), ('B', SB, yB))):
                       extra=['hill', g(Fv), g(pv), g(aic_g - aic_s), 'separate' if pv < 0.05 else 'shared']))
 write('fixtures/expected/mmfit_4pl_share.tsv', lines)
 print('wrote the concentration-response fixtures and expected tables')
+
+# the 4pl curve and its 95% band for line B at x = 0 (the vehicle's limit),
+# 0.03 and 30 (zn-mm-fit --curve 3: 0, then log-spaced lowest..highest)
+S, y = grp18('B')
+F = canon(fit4(S, y, p0=P0))
+lines = ['line\tmodel\tx\ty\ty_lo\ty_hi']
+for x in (0.0, 0.03, 30.0):
+    yy = float(f4([x], [0], F.p)[0])
+    gj = jac_cs(lambda S_, I_, q: f4(S_, I_, q), np.array([x]), np.array([0.0]), F.q)[0]
+    h = F.t * math.sqrt(gj @ (F.cov * F.s2) @ gj)
+    lines.append('B\t4pl\t%s\t%s\t%s\t%s' % (g(x), g(yy), g(yy - h), g(yy + h)))
+write('fixtures/expected/mmfit_4pl_curve.tsv', lines)
