@@ -504,6 +504,23 @@ int zn_welch(const double *a, size_t la, const double *b, size_t lb, zn_test *r)
  * when fewer than 2 groups have values or there is no within-group variance. */
 int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r);
 
+/* Model adequacy (residuals of a fitted curve). */
+/* The p quantile, linear between order statistics at rank 1 + p(n - 1)
+ * (R type 7, numpy's default); NaN skipped, NaN when none is left. */
+double zn_quantile(const double *x, size_t len, double p);
+/* Wald-Wolfowitz runs test of residual signs in order (+1, -1; 0 skipped):
+ * runs, counts, the expected number 2 n+ n- /(n+ + n-) + 1 and the exact
+ * one-tailed p = P(runs <= observed) (too few runs: systematic deviation,
+ * as Prism).  -1 (p NaN) when one sign is absent. */
+typedef struct {
+    size_t runs, npos, nneg;
+    double expected, p;
+} zn_runs;
+int zn_runs_test(const int *sign, size_t n, zn_runs *r);
+/* D'Agostino-Pearson omnibus normality test K2 (stat, df1 = 2, p), as
+ * scipy.stats.normaltest.  -1 (NaN) for fewer than 8 values or no spread. */
+int zn_normaltest(const double *x, size_t len, zn_test *r);
+
 /* ---------------------------------------------------------------- zn_units */
 /* A concentration "15nM", "0.811 nM", "18pM", "1uM", "1 µM", "2e-9M" ->
  * nanomolar.  0 ok, -1 not one (err says why). */
@@ -577,7 +594,7 @@ void zn_fit_release(void);
  * x[0] = S (substrate), x[1] = I (inhibitor).  grid: how zn-mm-fit searches
  * a parameter's starting value (linear, on the S scale, on the I scale, a
  * Hill coefficient, alpha, a second linear one). */
-enum { ZN_G_LIN, ZN_G_X, ZN_G_I, ZN_G_H, ZN_G_A, ZN_G_LIN2 };
+enum { ZN_G_LIN, ZN_G_X, ZN_G_I, ZN_G_H, ZN_G_A, ZN_G_LIN2, ZN_G_HS /* a Hill slope of either sign */ };
 typedef struct {
     const char *name;
     size_t np;
@@ -591,6 +608,9 @@ typedef struct {
 extern const zn_model zn_models[];
 extern const size_t zn_nmodels;
 const zn_model *zn_model_find(const char *name); /* NULL: unknown */
+/* 1 for the concentration-response models (4pl, 3pl: bottom, top, ec50,
+ * hill; 3pl holds hill at +-1) */
+int zn_model_logistic(const zn_model *m);
 /* s is a special or limiting case of c */
 int zn_model_nested(const zn_model *s, const zn_model *c);
 

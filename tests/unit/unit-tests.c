@@ -488,6 +488,35 @@ static void test_tests(void)
        "ANOVA refused without within-group variance, every number NaN");
 }
 
+/* model adequacy: scipy.stats.normaltest, numpy.percentile, and the runs
+ * distribution by enumerating every arrangement of the signs (Python) */
+static void test_adequacy(void)
+{
+    static const double x[] = {2.1, -0.4, 1.3, 0.2, -1.7, 0.9, 3.8, -0.6, 0.05, -2.2, 1.1, 0.4};
+    zn_test r;
+    int st = zn_normaltest(x, 12, &r);
+    ok(st == 0 && fabs(r.stat - 1.0210535360235442) < 1e-12 &&
+           fabs(r.p - 0.6001793402496294) < 1e-12,
+       "D'Agostino-Pearson K2 = %.17g, p = %.17g (scipy 1.02105353602354, 0.600179340249629)", r.stat, r.p);
+    ok(zn_normaltest(x, 7, &r) < 0 && isnan(r.p), "normality test refused below 8 values");
+    double ax[12];
+    for (size_t i = 0; i < 12; i++) ax[i] = fabs(x[i]);
+    double q = zn_quantile(ax, 12, 0.6827);
+    ok(fabs(q - 1.50388) < 1e-12, "68.27th percentile %.17g (numpy 1.50388)", q);
+    static const int s1[] = {1, 1, -1, -1, -1, 1, -1, -1, 1, 1, 1, -1, 1, -1};
+    zn_runs rt;
+    st = zn_runs_test(s1, 14, &rt);
+    ok(st == 0 && rt.runs == 8 && rt.npos == 7 && rt.nneg == 7 &&
+           fabs(rt.p - 0.6165501165501166) < 1e-12 && fabs(rt.expected - 8) < 1e-12,
+       "runs 8 of 7+/7-: P(R <= 8) = %.17g (enumerated 0.616550116550117)", rt.p);
+    static const int s2[] = {1, 1, 0, 1, 1, 1, -1, -1, -1, -1, -1, -1};
+    st = zn_runs_test(s2, 12, &rt);
+    ok(st == 0 && rt.runs == 2 && fabs(rt.p - 0.004329004329004329) < 1e-12,
+       "2 runs of 5+/6- (a zero skipped): p = %.17g (enumerated 0.00432900432900433)", rt.p);
+    static const int s3[] = {1, 1, 1};
+    ok(zn_runs_test(s3, 3, &rt) < 0 && isnan(rt.p), "runs test refused with one sign");
+}
+
 static void test_dates(void)
 {
     double d, e;
@@ -556,6 +585,7 @@ int main(void)
     test_polyfit();
     test_dates();
     test_tests();
+    test_adequacy();
     test_long_lines();
     printf("1..%d\n", ntest);
     return nfail ? 1 : 0;
