@@ -125,3 +125,30 @@ int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r)
     r->p = gsl_cdf_fdist_Q(r->stat, r->df1, r->df2);
     return 0;
 }
+
+void zn_holm(const double *p, size_t n, double *adj)
+{
+    size_t m = 0;
+    size_t *ord = zn_malloc((n ? n : 1) * sizeof *ord);
+    double *v = zn_malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = p[i];
+        if (!isnan(p[i])) ord[m++] = i;
+    }
+    for (size_t i = 1; i < m; i++) /* insertion sort by p: a handful of metrics */
+        for (size_t j = i; j > 0 && v[ord[j - 1]] > v[ord[j]]; j--) {
+            size_t t = ord[j - 1];
+            ord[j - 1] = ord[j];
+            ord[j] = t;
+        }
+    double run = 0;
+    for (size_t j = 0; j < m; j++) {
+        double a = (double)(m - j) * v[ord[j]];
+        if (a > run) run = a;
+        adj[ord[j]] = run < 1 ? run : 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (isnan(v[i])) adj[i] = NAN;
+    free(ord);
+    free(v);
+}
