@@ -86,7 +86,7 @@ int zn_welch(const double *a, size_t la, const double *b, size_t lb, zn_test *r)
     double va = zn_sd(a, la), vb = zn_sd(b, lb);
     va = va * va / (double)na;
     vb = vb * vb / (double)nb;
-    if (!(va + vb > 0)) return -1;
+    if (!(va + vb > 0) || !isfinite(va + vb) || !isfinite(ma - mb)) return -1; /* no spread, or beyond doubles */
     r->stat = (ma - mb) / sqrt(va + vb);
     r->df1 = (va + vb) * (va + vb) / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
     r->p = 2 * gsl_cdf_tdist_Q(fabs(r->stat), r->df1);
@@ -118,7 +118,7 @@ int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r)
         for (size_t i = 0; i < len[j]; i++)
             if (!isnan(g[j][i])) ssw += (g[j][i] - m) * (g[j][i] - m);
     }
-    if (!(ssw > 0)) return -1;
+    if (!(ssw > 0) || !isfinite(ssw) || !isfinite(ssb)) return -1;
     r->df1 = (double)(kk - 1);
     r->df2 = (double)(N - kk);
     r->stat = ssb / r->df1 / (ssw / r->df2);
