@@ -453,7 +453,7 @@ void html_kinetics(const out_t *O, zn_buf *b)
         free(lab);
         zn_plot p;
         zn_plot_init(&p, b, 86, 28, 514, 260);
-        zn_axis_linear(&p.x, 0, x1, 8);
+        zn_axis_linear(&p.x, 0, x1 * 1.04, 8); /* room for the mean beside the last replicates */
         zn_axis_linear(&p.y, ylo, yhi, 8);
         char xl[120], yl[160];
         snprintf(xl, sizeof xl, "%s%s%s%s", O->xcol, *O->xunit ? " (" : "", O->xunit, *O->xunit ? ")" : "");

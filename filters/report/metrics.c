@@ -148,7 +148,10 @@ void build_metrics(out_t *O)
         }
         M->test.stat = M->test.df1 = M->test.df2 = M->test.p = NAN;
         M->p_adj = NAN;
-        if (K < 2) continue;
+        if (K < 2) {
+            M->note = zn_strdup("one condition: nothing to compare");
+            continue;
+        }
         if (M->fraction && by_cell) {
             M->note = zn_strdup("not tested: a proportion over cells; compared as per-dish fractions with the dish as "
                                 "the unit (the default)");
@@ -239,8 +242,10 @@ void html_metrics(const out_t *O, zn_buf *b)
         char yl[200], tt[400];
         snprintf(yl, sizeof yl, "%s%s%s%s", nm, su ? " (" : "", su ? u : "", su ? ")" : "");
         test_text(O, M, tt, sizeof tt);
-        zn_svg_axes(&p, nm, NULL, yl, 0);
-        zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"tk\">", p.L, p.T - 24);
+        zn_svg_axes(&p, NULL, NULL, yl, 0);
+        zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"ti\">", p.L, p.T - 24);
+        zn_svg_esc(b, nm);
+        zn_buf_addf(b, "</text><text x=\"%.1f\" y=\"%.1f\" class=\"tk\">", p.L, p.T - 8);
         zn_svg_esc(b, tt);
         zn_buf_adds(b, "</text>\n");
         for (size_t k = 0; k < K; k++) {
@@ -255,10 +260,14 @@ void html_metrics(const out_t *O, zn_buf *b)
                                 zn_plot_y(&p, M->cellv[k][i]), 2.2, 0.35);
             }
             /* dishes: large, filled, outlined */
-            for (size_t i = 0; !by_cell && i < M->len[k]; i++) {
-                double x = zn_plot_x(&p, (double)k + 0.5 + (nd > 1 ? 0.4 * ((double)i / (double)(nd - 1) - 0.5) : 0));
+            for (size_t q = 0; q < nd; q++) {
+                double sum = 0, cnt = 0;
+                for (size_t i = 0; i < M->celln[k]; i++)
+                    if (!strcmp(O->msample[dl[q]], M->cellsample[k][i])) sum += M->cellv[k][i], cnt++;
+                if (!cnt) continue;
+                double x = zn_plot_x(&p, (double)k + 0.5 + (nd > 1 ? 0.4 * ((double)q / (double)(nd - 1) - 0.5) : 0));
                 zn_buf_addf(b, "<g stroke-width=\"1.5\">");
-                zn_svg_marker_c(b, zn_svg_colour[i % ZN_SVG_NCOL], (int)i, x, zn_plot_y(&p, M->val[k][i]), 6, 1);
+                zn_svg_marker_c(b, zn_svg_colour[q % ZN_SVG_NCOL], (int)q, x, zn_plot_y(&p, sum / cnt), 6, 1);
                 zn_buf_adds(b, "</g>");
             }
             size_t n = M->len[k];
@@ -282,6 +291,10 @@ void html_metrics(const out_t *O, zn_buf *b)
             cap = zn_asprintf("%s: one point per cell; bar: mean, whisker: SEM over cells (--unit cell: the cells are "
                               "taken as replicates, which cells of one dish are not). %s.",
                               nm, tt);
+        else if (K < 2)
+            cap = zn_asprintf("%s (SuperPlot): small points: cells, coloured by dish; large markers: the dish means; "
+                              "bar: mean, whisker: SEM over dishes. One condition: nothing to compare.",
+                              nm);
         else if (M->fraction)
             cap = zn_asprintf("%s: one large marker per dish (its share of responding cells); bar: mean, whisker: SEM "
                               "over dishes. %s.",

@@ -98,8 +98,9 @@ static void sec_traces(const out_t *O, zn_buf *b)
                     shown, R->a->ncells);
     else zn_buf_adds(b, "Every cell is shown. ");
     if (isfinite(R->cal_start) && !R->a->whole)
-        zn_buf_addf(b, "The panels show the experiment, up to the first calibration window (%g s); the calibration "
-                       "phases are in the next section (--whole-trace draws everything).",
+        zn_buf_addf(b, "The panels show the experiment: up to the end of the response window, before the first "
+                       "calibration window (%g s); the calibration phases are in the next section (--whole-trace draws "
+                       "everything).",
                     R->cal_start);
     zn_buf_adds(b, "</p>\n");
     html_traces(O, b);

@@ -142,7 +142,14 @@ static char *ylabel_signal(const rep_t *R)
 
 /* the time shown: the experiment (before the first calibration window),
  * or everything with --whole-trace */
-static double t_end(const rep_t *R) { return R->a->whole ? INFINITY : R->cal_start; }
+static double t_end(const rep_t *R)
+{
+    if (R->a->whole) return INFINITY;
+    double t = R->cal_start;
+    for (size_t w = 0; w < R->nwin; w++) /* the response window's end, when the calibration starts later */
+        if (!strcmp(R->win[w].name, "response") && R->win[w].end < t) t = nextafter(R->win[w].end, INFINITY);
+    return t;
+}
 
 static double slot_t(const cond_t *c, size_t f) { return f < c->cap && c->tn[f] ? c->ts[f] / c->tn[f] : NAN; }
 
@@ -203,6 +210,10 @@ void html_traces(const out_t *O, zn_buf *b)
     zn_axis yax, xax;
     int logy = trace_axis(R, &yax);
     zn_axis_linear(&xax, 0, tmax, 8);
+    if (xax.hi > tmax * 1.15 && tmax > 0) { /* not far beyond the data: the last tick may be inside */
+        xax.hi = tmax;
+        while (xax.n > 2 && xax.t[xax.n - 1] > tmax) xax.n--;
+    }
     size_t *ord = frame_order(R);
     char *ylab = ylabel_signal(R);
     for (size_t k = 0; k < R->nconds; k++) {
@@ -289,9 +300,9 @@ void html_traces(const out_t *O, zn_buf *b)
         zn_svg_close(b);
         char span[160];
         if (isfinite(tend))
-            snprintf(span, sizeof span, "the experiment (before the first calibration window at %g s; the calibration is "
-                                        "in its own section)",
-                     tend);
+            snprintf(span, sizeof span, "the experiment (to %g s: the end of the response window or the start of the "
+                                        "first calibration window; the calibration is in its own section)",
+                     tmax);
         else snprintf(span, sizeof span, "the whole recording");
         char *cap = zn_asprintf("%s: mean (line) and SEM (band) of %s over all %ld cells, frame by frame, over %s; faint "
                                 "lines: %s%zu single cells; shaded: the windows of the protocol; y axis%s: the means, "
