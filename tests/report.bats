@@ -358,3 +358,95 @@ metrics_of() {
     run bash -c "zn-report --format tsv $T/fit.znr | grep -c '^## '"
     assert_output 3
 }
+
+# ---------------------------------------------------------------- issue 16
+
+@test "zn-report: the dish is the unit: dish means tested (n = dishes), Holm over metrics, against scipy" {
+    # tests/ref/report_ref.py: dishes differ at rest, the conditions do not; every treated dish responds
+    zn-report --format tsv --table tests "$FIX/report_dishes.znr" > "$T/got.tsv"
+    cut -f1,5,6,7,9,10 "$T/got.tsv" > "$T/dish.tsv"
+    run same_table "$FIX/expected/report_dish_tests_dish.tsv" "$T/dish.tsv" 1e-10
+    assert_success
+    run col replicate < "$T/got.tsv"
+    assert_output "$(printf 'dish\ndish\ndish')"
+    # the resting level is not called different, the response is (after Holm)
+    run awk -F'\t' '$1 == "baseline_mean" && $10 > 0.05 { a = 1 } $1 == "amplitude" && $10 < 0.01 { b = 1 } END { exit !(a && b) }' "$T/got.tsv"
+    assert_success
+    # cells as the unit only on request, labelled; the responder share is then not tested (0/1 values)
+    zn-report --unit cell --format tsv --table tests "$FIX/report_dishes.znr" > "$T/gotc.tsv"
+    grep -v '^responder' "$T/gotc.tsv" | cut -f1,5,6,7,9,10 > "$T/cell.tsv"
+    run same_table "$FIX/expected/report_dish_tests_cell.tsv" "$T/cell.tsv" 1e-10
+    assert_success
+    run grep -P '^responder_fraction\t\t.*\tcell\t60, 60\t\t\t\t\t\tnot tested: a proportion over cells' "$T/gotc.tsv"
+    assert_success
+    # the metrics table: n dishes and the cells behind them; the dish mean of the responder column is a fraction
+    run bash -c "zn-report --format tsv --table metrics $FIX/report_dishes.znr | grep -P '^responder_fraction\ttreated'"
+    assert_output --regexp $'^responder_fraction\ttreated\t4\t0\\.[0-9]+\t0\\.[0-9]+\t1\tdish\t60$'
+    # the page: titles say the unit and n, raw and adjusted p
+    zn-report -q --html "$T/r.html" "$FIX/report_dishes.znr" > /dev/null
+    grep -q 'n = 4 vs 4 dishes: p = 0.389 (Holm 0.389)' "$T/r.html"
+    grep -q 'n = 4 dishes, 60 cells' "$T/r.html"
+    grep -q 'adjusted over the metrics by Holm' "$T/r.html"
+}
+
+@test "zn-report: one condition: nothing to compare, said, not an empty table" {
+    awk -F'\t' '$2 != "treated"' "$FIX/report_dishes.znr" > "$T/one.znr"
+    run zn-report "$T/one.znr"
+    assert_success
+    assert_output --partial 'one condition (vehicle), nothing to compare'
+    zn-report -q --html "$T/one.html" "$T/one.znr" > /dev/null
+    grep -q 'One condition (vehicle): nothing to compare' "$T/one.html"
+    run grep -c 'id="tab-tests"' "$T/one.html"
+    assert_output 0
+}
+
+@test "zn-report: trace panels show the experiment; the calibration its own raw signal; --whole-trace, --log-y" {
+    # metrics_trace.znr: 45 frames every 3 s, the first calibration window (max) at 105 s: 35 frames before it
+    zn-report -q --html "$T/r.html" "$FIX/metrics_trace.znr" > /dev/null
+    grep -q '35 frames, left to right' "$T/r.html"
+    grep -q '<figure id="fig-calcells-1">' "$T/r.html"
+    grep -q 'raw F per cell, Fmin (dashed, low) and Fmax (dashed, high)' "$T/r.html"
+    # no point of a trace panel beyond the experiment: the x axis ends at the last frame before 105 s (102 s)
+    run grep -c '>105<' <(sed -n '/fig-trace-1/,/<\/figure>/p' "$T/r.html")
+    assert_output 0
+    zn-report -q --html "$T/w.html" --whole-trace "$FIX/metrics_trace.znr" > /dev/null
+    grep -q '45 frames, left to right' "$T/w.html"
+    run zn-report -q --html "$T/l.html" --log-y "$FIX/metrics_trace.znr"
+    assert_success
+    grep -q 'y axis (log)' "$T/l.html"
+}
+
+# an uptake assay with its empty vector: total rates, the vector subtracted, the fit of the specific rates
+uptake_chain() {
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^##/ { print; next } /^#/ { print; next }
+        { print; $1 = "vector"; $4 = 0.05 * $2 + 1 + 0.01 * (NR % 3); print }' "$FIX/mm_uptake.znr" |
+        awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ || $1 == "vector" { print; next } { $4 = $4 + 0.05 * $2 + 1; print }' |
+        sed '2a ##unit.rate=pmol/mg/min' > "$T/total.znr"
+    zn-background -u --control construct=vector -o "$T/specific.znr" "$T/total.znr"
+    zn-mm-fit -q -u --by construct -o "$T/fit.znr" "$T/specific.znr"
+}
+
+@test "zn-report: uptake shows the data the fit was made from (specific), total and control beside; other data refused" {
+    uptake_chain
+    zn-report --format tsv --table uptake "$T/fit.znr" "$T/specific.znr" > "$T/up.tsv"
+    # every mean is the mean of (total - the vector's mean at that concentration), computed here by awk
+    awk -F'\t' '!/^#/ && $1 == "vector" { vs[$2] += $4; vn[$2]++ } !/^#/ && $1 != "vector" { k = $1 "\t" $2; s[k] += $4; n[k]++; t[k] = $2 }
+        END { for (k in s) { x = t[k]; c = vs[x] / vn[x]; printf "construct=%s\t%d\t%.17g\t%.17g\t%.17g\n", k, n[k], s[k] / n[k] - c, s[k] / n[k], c } }' \
+        "$T/total.znr" | sort -t$'\t' -k1,1r -k2,2g > "$T/exp.tsv"
+    sed -i '1i group\tx\tn\tmean\ttotal_mean\tcontrol_mean' "$T/exp.tsv"
+    awk -F'\t' 'BEGIN { OFS = "\t" } { print $1, $2, $4, $5, $8, $9 }' "$T/up.tsv" > "$T/got.tsv"
+    run same_table "$T/exp.tsv" "$T/got.tsv" 1e-12
+    assert_success
+    run col data < "$T/up.tsv"
+    assert_line --index 0 'specific (control subtracted)'
+    # the page draws the subtraction
+    zn-report -q --html "$T/r.html" "$T/fit.znr" "$T/specific.znr" > /dev/null
+    grep -q 'Total, control and specific uptake (means)' "$T/r.html"
+    # the rates before the subtraction are not the fitted data: refused, saying why
+    run zn-report "$T/fit.znr" "$T/total.znr"
+    assert_failure 1
+    assert_output --partial "the fit of construct=hZIP4 was made from other data than $T/total.znr (the fit's data had ##background=control:construct=vector"
+    # given both, the fitted ones are shown
+    zn-report --format tsv --table uptake "$T/fit.znr" "$T/total.znr" "$T/specific.znr" > "$T/both.tsv"
+    cmp "$T/up.tsv" "$T/both.tsv"
+}
