@@ -250,7 +250,7 @@ browser() {
     browser --dump-dom "file://$T/r.html" > "$T/dom.html"
     run grep -c 'CONSOLE' "$T/console.txt"
     assert_output 0
-    for f in fig-trace-1 fig-trace-2 fig-trace-3 fig-heatmap fig-calibration fig-metric-peak fig-metric-auc \
+    for f in fig-trace-1 fig-trace-2 fig-trace-3 fig-heatmap fig-calibration fig-calcells-1 fig-metric-peak fig-metric-auc \
         fig-metric-amplitude fig-kinetics-1 fig-kinetics-2; do
         grep -q "<figure id=\"$f\">" "$T/dom.html" || fail "figure $f is not in the page the browser built"
     done
