@@ -294,7 +294,11 @@ void html_traces(const out_t *O, zn_buf *b)
         free(t);
         free(m);
         free(se);
-        char *ti = zn_asprintf("%s: %ld cells", c->name, c->seen);
+        zn_dict dishes = {0};
+        for (size_t i = 0; i < R->ncells; i++)
+            if (R->cells[i].cond == k) zn_dict_put(&dishes, R->cells[i].sample, 0);
+        char *ti = zn_asprintf("%s: %zu dish%s, %ld cells", c->name, dishes.n, dishes.n == 1 ? "" : "es", c->seen);
+        zn_dict_free(&dishes);
         zn_svg_axes(&p, ti, "time (s)", ylab, 1);
         free(ti);
         zn_svg_close(b);
