@@ -11,6 +11,9 @@
  *   zn_schema record types compiled in from schemas/ (zn_schema.c)
  *   zn_csv    instrument tables via libcsv, encodings, delimiters (zn_csv.c)
  *   zn_well   plate well names (zn_csv.c)
+ *   zn_stat   statistics over arrays with missing values, tests, p adjustment (zn_stat.c)
+ *   zn_axis   plot scales: round ranges and ticks for any input (zn_axis.c)
+ *   zn_svg    SVG primitives: frame and axes, markers, lines, figures (zn_svg.c)
  *
  * Ownership, in one sentence: every object is created by its module's
  * open, new or init function, owns all memory it points to, and is released
@@ -503,6 +506,66 @@ int zn_welch(const double *a, size_t la, const double *b, size_t lb, zn_test *r)
 /* One-way ANOVA over k groups (F, df1 = k - 1, df2 = N - k).  -1 (all NaN)
  * when fewer than 2 groups have values or there is no within-group variance. */
 int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r);
+/* Holm's step-down adjustment of n p values (NaN entries are left out and
+ * stay NaN): adj[i] = min(1, max over j <= rank(i) of (m - j + 1) p_(j)),
+ * m the number of p values that are not NaN (R's p.adjust(p, "holm")).
+ * adj may be p. */
+void zn_holm(const double *p, size_t n, double *adj);
+
+/* ---------------------------------------------------------------- zn_axis */
+/* The scale of one plot axis.  zn_axis_linear widens [lo, hi] to round
+ * numbers (multiples of a step of 1, 2 or 5 x 10^k) and gives 2 to max
+ * ticks inside it, strictly increasing, for every input: lo > hi is
+ * swapped; NaN for both gives 0..1; one NaN takes the other; infinities
+ * are taken as +-DBL_MAX/4; a constant or a width below 1e-12 of the
+ * values (an ulp of rounding) becomes 10 % around it (+-1 at 0).  Returns
+ * 0, or 1 when the range was made up (constant or missing).
+ * zn_axis_log takes decades (lo, hi > 0, finite; -1 otherwise).
+ * zn_axis_frac: the place of v along the axis, 0 at lo, 1 at hi.
+ * zn_axis_label: v with enough digits to tell it from its neighbours. */
+#define ZN_AXIS_MAXTICKS 32
+typedef struct {
+    double lo, hi, step; /* step: the tick distance (decades per tick for log) */
+    int log;
+    size_t n;
+    double t[ZN_AXIS_MAXTICKS];
+} zn_axis;
+int zn_axis_linear(zn_axis *a, double lo, double hi, size_t max);
+int zn_axis_log(zn_axis *a, double lo, double hi, size_t max);
+double zn_axis_frac(const zn_axis *a, double v);
+void zn_axis_label(const zn_axis *a, double v, char *buf, size_t len);
+
+/* ---------------------------------------------------------------- zn_svg */
+/* SVG into a zn_buf.  A zn_plot is a frame (left, top, width, height in
+ * pixels) with an x and a y axis; set p.x and p.y with zn_axis_* before
+ * drawing.  Series k gets colour zn_svg_colour[k % ZN_SVG_NCOL], dash
+ * zn_svg_dash[k] and marker shape k % 4 (greyscale keeps them apart). */
+#define ZN_SVG_NCOL 7
+extern const char *const zn_svg_colour[ZN_SVG_NCOL];
+extern const char *const zn_svg_dash[ZN_SVG_NCOL];
+typedef struct {
+    zn_buf *b;
+    zn_axis x, y;
+    double L, T, W, H;
+} zn_plot;
+void zn_plot_init(zn_plot *p, zn_buf *b, double L, double T, double W, double H);
+double zn_plot_x(const zn_plot *p, double x); /* pixel of a data value */
+double zn_plot_y(const zn_plot *p, double y);
+void zn_svg_esc(zn_buf *b, const char *s); /* text and attribute escaping */
+void zn_svg_open(zn_buf *b, int w, int h, const char *label);
+void zn_svg_close(zn_buf *b);
+/* frame, y ticks with grid lines, x ticks (when xticks), title, labels (NULL: none) */
+void zn_svg_axes(zn_plot *p, const char *title, const char *xlab, const char *ylab, int xticks);
+void zn_svg_marker(zn_buf *b, int k, double x, double y, double r, int filled);
+/* a marker of colour c and shape 0..3 (circle, square, triangle, diamond);
+ * fill_opacity 0: white inside */
+void zn_svg_marker_c(zn_buf *b, const char *c, int shape, double x, double y, double r, double fill_opacity);
+/* the finite points joined (breaks at NaN), clipped to the frame; style: attributes */
+void zn_svg_polyline(const zn_plot *p, const double *x, const double *y, size_t n, const char *style);
+void zn_svg_hline(const zn_plot *p, double y, const char *style); /* across the frame, if inside */
+void zn_svg_figure_open(zn_buf *b, const char *id);
+void zn_svg_figure_close(zn_buf *b, const char *caption);
+void zn_svg_viridis(double f, char out[8]); /* f in 0..1 -> "#rrggbb" */
 
 /* Model adequacy (residuals of a fitted curve). */
 /* The p quantile, linear between order statistics at rank 1 + p(n - 1)
