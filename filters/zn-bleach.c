@@ -177,13 +177,10 @@ static void fit_channel(state_t *s, size_t j, const char *sample, double t0, dou
                 s->in->file, sample, col, nother ? ": " : "", nother ? why_other : "");
         return;
     }
-    char k[40], se[40];
-    zn_fmt_double(k, s->k[j]);
-    zn_fmt_double(se, s->se[j]);
-    zn_warn("%s: sample '%s': %s: k = %s/s (SE %s), %.3g %% lost over %g s; fitted over %zu windows of %zu "
+    zn_warn("%s: sample '%s': %s: k = %.3g/s (SE %.2g), %.3g %% lost over %g s; fitted over %zu windows of %zu "
             "cells, %zu left out (scatter > %g)%s",
-            s->in->file, sample, col, k, se, 100 * (1 - exp(-s->k[j] * (tmax - t0))), tmax - t0, acc.groups,
-            ncells, nscatter, a->max_scatter, first);
+            s->in->file, sample, col, s->k[j], s->se[j], 100 * (1 - exp(-s->k[j] * (tmax - t0))), tmax - t0,
+            acc.groups, ncells, nscatter, a->max_scatter, first);
     if (nother)
         zn_warn("%s: sample '%s': %s: %zu more windows left out of the fit (the last: %s)", s->in->file, sample,
                 col, nother, why_other);

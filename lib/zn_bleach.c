@@ -47,7 +47,7 @@ int zn_bleach_rate(const zn_bleach_acc *a, double *k, double *se)
 {
     *k = *se = NAN;
     if (!a->groups || !(a->stt > 0)) return -1;
-    *k = -a->sty / a->stt;
+    *k = -a->sty / a->stt + 0.0; /* + 0.0: a flat signal has k = 0, not -0 */
     size_t df = a->n - a->groups - 1; /* n >= 2 per group, so n - groups >= groups >= 1 */
     if (df > 0) {
         double rss = a->syy - a->sty * a->sty / a->stt;

@@ -44,7 +44,7 @@ for p in fluozin3 er-fret-zip7; do
     # truth columns: the cell's name (kc), [Zn] at rest (6), in the window (7),
     # whether it calibrates (cal)
     if [ $p = fluozin3 ]; then
-        echo "FluoZin-3 (3 dishes x 30 cells): free Zn2+ per cell against the truth (nM)"
+        echo "FluoZin-3 (4 dishes x 30 cells): free Zn2+ per cell against the truth (nM)"
         truth=$ex/truth/fluozin3_cells.tsv win=plateau kc=2 cal=10
     else
         echo "ER-ZapCY1 (3 control + 3 NVS-ZP7-4 dishes x 12 cells): ER free Zn2+ per cell against the truth (pM)"
