@@ -49,6 +49,16 @@ handmade() {
     assert_success
 }
 
+@test "bleach: a concatenated stream: every segment gets its meta line, every sample its rate" {
+    handmade > "$T/a.znr"
+    handmade | sed 's/^d\t/f\t/; s/^e\t/g\t/' > "$T/b.znr"
+    cat "$T/a.znr" "$T/b.znr" | zn-bleach -q -u > "$T/out.znr"
+    [ "$(grep -c '^##bleach=pooled:F;' "$T/out.znr")" = 2 ]
+    zn-view --tsv -c sample,cell,bleach_k_F "$T/out.znr" | awk -F'\t' 'NR > 1 && $2 != "bg1"' | cut -f1,3 | sort -u > "$T/k"
+    run awk -F'\t' '{ k = ($1 == "d" || $1 == "f") ? 0.00731 : 0.002; if ((($2 - k) / k) ^ 2 > 1e-24) bad = 1 } END { exit bad || NR != 4 }' "$T/k"
+    assert_success
+}
+
 @test "bleach: a window that is not flat biases k (the response phase), which is why only plateaus are named" {
     handmade > "$T/h.znr"
     run bash -c "zn-bleach -u -q -w baseline,min,30:50 '$T/h.znr' | zn-view --tsv -c sample,bleach_k_F | sed -n 2p"
