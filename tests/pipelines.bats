@@ -21,7 +21,7 @@ body() { zn-view -u "$1" | grep -v -e '^##pg=' -e '^##protein='; }
         assert_success
         [ -s "$T/s/$p/report.html" ] && [ -s "$T/s/$p/report.txt" ]
     done
-    for f in fluozin3/dish{1,2,3}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{bca,uptake,fit,curve}; do
+    for f in fluozin3/dish{1,2,3,4}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{bca,uptake,fit,curve}; do
         zn-view --check "$T/s/$f.znr.gz"
     done
     run find "$T/s" -path '*/.tmp/*'
@@ -130,7 +130,7 @@ dish2.zn.znr.gz"
     "$P/uptake-65zn.sh" -o "$T/s/uptake-65zn" --no-report
     run make -s -j2 -f "$P/Makefile" OUT="$T/m"
     assert_success
-    for f in fluozin3/dish{1,2,3}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{uptake,fit,curve}; do
+    for f in fluozin3/dish{1,2,3,4}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{uptake,fit,curve}; do
         cmp <(body "$T/m/$f.znr.gz") <(body "$T/s/$f.znr.gz") || fail "$f differs between the Makefile and the script"
     done
     [ -s "$T/m/fluozin3/report.html" ] && [ -s "$T/m/er-fret-zip7/report.html" ] && [ -s "$T/m/uptake-65zn/report.html" ]
@@ -195,7 +195,7 @@ dish2.zn.znr.gz"
     for i in $(seq "$n"); do "$P/znflow-run" -o "$T/r" "$ZN_TOP/examples/manifest.tsv" "$i" 2>/dev/null; done
     run "$P/znflow-merge" "$T/r"
     assert_success
-    tables "$T"/s/fluozin3/dish{1,2,3}.zn.znr.gz "$T"/s/fluozin3/dish{1,2,3}.metrics.znr.gz > "$T/a"
+    tables "$T"/s/fluozin3/dish{1,2,3,4}.zn.znr.gz "$T"/s/fluozin3/dish{1,2,3,4}.metrics.znr.gz > "$T/a"
     tables "$T/r/fluozin3/all.zn.znr.gz" "$T/r/fluozin3/all.metrics.znr.gz" > "$T/b"
     cmp "$T/a" "$T/b"
     grep -q '^## cells' "$T/a"
@@ -215,8 +215,8 @@ dish2.zn.znr.gz"
     mv "$T/ctrl2_CFP.csv" "$T/ex/er-fret/ctrl2_CFP.csv"
     run "$P/parallel.sh" -j 2 "$T/ex/manifest.tsv" "$T/p"
     assert_success
-    # 11 jobs the first time, the failed one again, nothing else
-    [ "$(tail -n +2 "$T/p/logs/joblog" | wc -l)" = 12 ]
+    # 12 jobs the first time, the failed one again, nothing else
+    [ "$(tail -n +2 "$T/p/logs/joblog" | wc -l)" = 13 ]
     [ "$(tail -n +2 "$T/p/logs/joblog" | cut -f9 | grep -c ' ctrl2 ')" = 2 ]
     for p in fluozin3 er-fret-zip7 uptake-65zn; do "$P/$p.sh" -o "$T/s/$p"; done
     for p in er-fret-zip7; do
