@@ -2,7 +2,9 @@
 # make            build libzn and the programs into build/bin
 # make check      install missing test tools (Debian), build, run all tests
 # make check SANITIZE=1   the same under ASan + UBSan (in build-san/)
-# make demo       run the main job on the bundled example data
+# make demo       install what the build needs (Debian), build, run the three
+#                 protocols on the bundled example data -> demo-out/report.html
+# make deps       install what make check needs (tools/deps.sh check)
 # make bench      the benchmark (5M records; minutes, not part of check)
 # make install    PREFIX=/usr/local DESTDIR=
 
@@ -16,6 +18,10 @@ SHELL   := /bin/bash
 
 WARN     = -Wall -Wextra -Werror -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 PKGS     = zlib gsl
+# Evaluated when this file is read: `make demo` and `make check` therefore
+# install the libraries first and build in a new make process (a bare
+# machine's first run would otherwise link without -lz -lgsl).
+PKG_OK     := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libdeflate (Debian libdeflate-dev) behind the BGZF block codec when it is
@@ -49,6 +55,15 @@ MANS     = $(wildcard man/*.[157])
 
 all: $(BINS)
 
+# without zlib and GSL found by pkg-config, say what to do instead of failing
+# to compile or link
+ifneq ($(PKG_OK),yes)
+$(LIB_OBJ) $(BINS) $(UNIT): | no-libs
+no-libs:
+	@echo "znflow: pkg-config finds no zlib and GSL: run 'make deps' (Debian; or tools/deps.sh build), or install zlib, GSL and libcsv development files" >&2; exit 1
+.PHONY: no-libs
+endif
+
 $(BUILD)/obj $(BUILD)/bin:
 	mkdir -p $@
 
@@ -71,10 +86,12 @@ $(BUILD)/bin/%: filters/%.c $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
 $(UNIT): tests/unit/unit-tests.c $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
 	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libzn.a $(LDFLAGS) $(LIBS)
 
+# deps first, then the build in a new make process that sees the libraries
 deps:
-	@tools/deps.sh
+	@tools/deps.sh check
 
-check: deps
+check:
+	@tools/deps.sh check
 	@$(MAKE) --no-print-directory all $(UNIT)
 	@ZN_BIN=$(CURDIR)/$(BUILD)/bin ZN_TOP=$(CURDIR) tests/run.sh
 
@@ -83,7 +100,9 @@ lint-man:
 	  out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 groff -ww -man -Tutf8 -z $$m 2>&1); \
 	  if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; done
 
-demo: deps all
+demo:
+	@tools/deps.sh demo
+	@$(MAKE) --no-print-directory all
 	@tools/demo.sh $(BUILD)/bin
 
 bench: all
