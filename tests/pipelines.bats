@@ -24,7 +24,7 @@ body() { zn-view -u "$1" | grep -v -e '^##pg=' -e '^##protein='; }
     for f in fluozin3/dish{1,2,3}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{bca,uptake,fit,curve}; do
         zn-view --check "$T/s/$f.znr.gz"
     done
-    run find "$T/s" -path '*/.tmp/*'
+    run find "$T/s" -name '.tmp*'
     assert_output ""
     # plain streams between the filters, compressed results at the end
     run grep -c 'zn-background -u' "$P/fluozin3.sh"
@@ -69,27 +69,28 @@ dish2.zn.znr.gz"
     run "$P/fluozin3.sh" "$m" "$m"
     assert_failure 2
     assert_output --partial "fluozin3.sh: one manifest only"
-    # a manifest without rows of this protocol; rows with too few inputs
+    # a manifest without rows of this protocol
+    { head -n 1 "$m"; grep -P '^nvs1\t' "$m"; } | sed "s#\ter-fret/#\t$ZN_TOP/examples/er-fret/#; s#,er-fret/#,$ZN_TOP/examples/er-fret/#" > "$T/er.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/er.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/er.tsv: no fluozin3 experiments"
+    # rows with too few inputs: every script checks the whole manifest
     { head -n 1 "$m"; grep -P '^nvs1\t' "$m" | sed 's/,er-fret\/nvs1_YFP.csv//'
       grep -P '^cd\t' "$m" | sed 's/,uptake-65zn\/cd_bca_layout.csv//'; } > "$T/ex.tsv"
-    sed -i "s#\t\(er-fret\|uptake-65zn\)/#\t$ZN_TOP/examples/\1/#; s#,uptake-65zn/#,$ZN_TOP/examples/uptake-65zn/#g" "$T/ex.tsv"
-    run "$P/fluozin3.sh" -o "$T/o" "$T/ex.tsv"
-    assert_failure 1
-    assert_output "fluozin3.sh: $T/ex.tsv: no fluozin3 experiments"
-    run "$P/er-fret-zip7.sh" -o "$T/o" "$T/ex.tsv"
-    assert_failure 1
-    assert_output "er-fret-zip7.sh: $T/ex.tsv: experiment nvs1: give two inputs, the donor (CFP) and acceptor (YFP) exports"
-    run "$P/uptake-65zn.sh" -o "$T/o" "$T/ex.tsv"
-    assert_failure 1
-    assert_output "uptake-65zn.sh: $T/ex.tsv: assay cd: give four inputs: counter export, its layout, BCA plate, its layout"
+    for s in fluozin3 er-fret-zip7 uptake-65zn; do
+        run "$P/$s.sh" -o "$T/o" "$T/ex.tsv"
+        assert_failure 1
+        assert_output "$s.sh: $T/ex.tsv:2: experiment nvs1: 1 inputs: give two inputs, the donor (CFP) and acceptor (YFP) exports
+$s.sh: $T/ex.tsv:3: experiment cd: 3 inputs: give four inputs: counter export, its layout, BCA plate, its layout"
+    done
     # znflow-run: an unknown protocol, usage; znflow-merge with nothing to merge
     { head -n 1 "$m"; printf 'x1\tfura2\tctl\tx.csv\t\n'; } > "$T/fura.tsv"
     run "$P/znflow-run" -o "$T/r" "$T/fura.tsv" 1
     assert_failure 1
-    assert_output "znflow-run: $T/fura.tsv: experiment x1: unknown protocol 'fura2'"
+    assert_output "znflow-run: $T/fura.tsv:2: experiment x1: unknown protocol 'fura2' (known: fluozin3, er-fret-zip7, uptake-65zn)"
     run "$P/znflow-run" "$m"
     assert_failure 2
-    assert_output "Usage: znflow-run [-o OUTDIR] MANIFEST N|EXPERIMENT"
+    assert_output "Usage: znflow-run [-o OUTDIR] [--params FILE] MANIFEST N|EXPERIMENT"
     mkdir -p "$T/empty"
     run "$P/znflow-merge" "$T/empty"
     assert_failure 1
@@ -100,17 +101,18 @@ dish2.zn.znr.gz"
     # the cluster front ends without their tools or arguments
     run "$P/slurm/submit.sh" "$m"
     assert_failure 2
-    assert_output "Usage: submit.sh [--wait] MANIFEST OUTDIR [SBATCH OPTION...]"
-    run env PATH=/usr/bin:/bin "$P/slurm/submit.sh" "$m" "$T/c"
+    assert_output "Usage: submit.sh [--wait] [--params FILE] MANIFEST OUTDIR [SBATCH OPTION...]"
+    mkdir -p "$T/nobin"
+    run env ZNFLOW_BIN="$T/nobin" "$P/slurm/submit.sh" "$m" "$T/c"
     assert_failure 1
-    assert_output "submit.sh: zn-ingest is not on PATH"
+    assert_output "submit.sh: no zn-ingest in $T/nobin (ZNFLOW_BIN): set it to the folder of the zn-* programs"
     head -n 1 "$m" > "$T/h.tsv"
     run "$P/slurm/submit.sh" "$T/h.tsv" "$T/c"
     assert_failure 1
     assert_output "submit.sh: $T/h.tsv has no experiments"
     run "$P/parallel.sh" "$m"
     assert_failure 2
-    assert_output "Usage: parallel.sh [-j N] MANIFEST OUTDIR"
+    assert_output "Usage: parallel.sh [-j N] [--params FILE] MANIFEST OUTDIR"
 }
 
 @test "protocol scripts: a failure inside a pipe (set -o pipefail) stops the script and leaves no result" {
@@ -122,6 +124,97 @@ dish2.zn.znr.gz"
     assert_output --partial "dish2.csv"
     [ -e "$T/o/dish1.zn.znr.gz" ]
     [ ! -e "$T/o/dish2.zn.znr.gz" ] && [ ! -e "$T/o/dish2.metrics.znr.gz" ] && [ ! -e "$T/o/report.html" ]
+}
+
+# ---- manifests as users write them (issue 14): each case its own test
+# the fluozin3 rows of the bundled manifest with absolute inputs
+fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fluozin3" { if (NR > 1) $4 = d "/" $4; print }' "$ZN_TOP/examples/manifest.tsv"; }
+
+@test "manifest: a last row without a newline is run" {
+    fz_rows | head -c -1 > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" --no-report "$T/m.tsv"
+    assert_success
+    [ -s "$T/o/dish3.zn.znr.gz" ] && [ -s "$T/o/dish3.metrics.znr.gz" ]
+}
+
+@test "manifest: a duplicate experiment name is an error, not an overwrite" {
+    { fz_rows; fz_rows | sed -n '3p' | sed 's/^dish2/dish1/'; } > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/m.tsv:5: experiment dish1 is already on line 2 (names must be unique: they name the result files)"
+    [ ! -e "$T/o/dish1.zn.znr.gz" ]
+}
+
+@test "manifest: an experiment named ../x is refused and nothing is written outside OUTDIR" {
+    fz_rows | sed '2s/^dish1/..\/x/' > "$T/m.tsv"
+    mkdir -p "$T/o"
+    run "$P/fluozin3.sh" -o "$T/o/r" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/m.tsv:2: experiment '../x': a name may hold letters, digits and . _ + - and must not start with . or - (it names the result files)"
+    run find "$T/o" -name 'x.*'
+    assert_output ""
+}
+
+@test "manifest: a protocol typo is an error naming the protocols, not a skipped row" {
+    fz_rows | sed '3s/\tfluozin3\t/\tfluozin\t/' > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/m.tsv:3: experiment dish2: unknown protocol 'fluozin' (known: fluozin3, er-fret-zip7, uptake-65zn)"
+}
+
+@test "manifest: extra input files are an error, not ignored" {
+    fz_rows | awk -F'\t' -v OFS='\t' 'NR == 2 { $4 = $4 "," $4 } { print }' > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/m.tsv:2: experiment dish1: 2 inputs: give one input, the Fiji Multi Measure export"
+}
+
+@test "manifest: an empty inputs field is named (not \$4: unbound variable)" {
+    fz_rows | awk -F'\t' -v OFS='\t' 'NR == 3 { $4 = "" } { print }' > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/m.tsv:3: experiment dish2: no inputs: give one input, the Fiji Multi Measure export"
+}
+
+@test "manifest: CRLF line ends and a BOM (Windows, Excel) read as the plain manifest" {
+    fz_rows > "$T/plain.tsv"
+    { printf '\357\273\277'; sed 's/$/\r/' "$T/plain.tsv"; } > "$T/win.tsv"
+    "$P/fluozin3.sh" -o "$T/a" -e dish2 --no-report "$T/plain.tsv"
+    run "$P/fluozin3.sh" -o "$T/b" -e dish2 --no-report "$T/win.tsv"
+    assert_success
+    cmp <(body "$T/a/dish2.zn.znr.gz") <(body "$T/b/dish2.zn.znr.gz")
+    [ "$(zn-view --tsv -c condition "$T/b/dish2.metrics.znr.gz" | sed -n 2p)" = "ZnCl2 100 uM" ]
+}
+
+@test "uptake-65zn.sh: a failed assay leaves neither its BCA result nor a temporary folder in OUTDIR" {
+    examples
+    sed -i '/^5,/d' "$T/ex/uptake-65zn/zn_layout.csv"
+    run "$P/uptake-65zn.sh" -o "$T/o" -e zn "$T/ex/manifest.tsv"
+    assert_failure 1
+    assert_output --partial "not in the layout"
+    run ls -A "$T/o"
+    assert_output ""
+}
+
+@test "protocol scripts without the programs: one line that says what to do, exit 1, nothing written" {
+    mkdir -p "$T/copy"
+    cp -r "$P" "$T/copy/pipelines"
+    cp -r "$ZN_TOP/examples" "$T/copy/examples"
+    run env -u ZNFLOW_BIN PATH=/usr/bin:/bin "$T/copy/pipelines/fluozin3.sh" -o "$T/o"
+    assert_failure 1
+    assert_output "fluozin3.sh: the zn-* programs are not on PATH: add their folder to PATH, or set ZNFLOW_BIN to it"
+    [ ! -e "$T/o" ]
+    # a source tree without its build
+    cp "$ZN_TOP/Makefile" "$T/copy/"
+    run env -u ZNFLOW_BIN PATH=/usr/bin:/bin "$T/copy/pipelines/znflow-merge" "$T/o"
+    assert_failure 1
+    assert_output "znflow-merge: the zn-* programs are not built: run make in $T/copy (they go to build/bin), or set ZNFLOW_BIN to their folder"
+    # the tree's own programs are found without PATH
+    mkdir -p "$T/copy/build"
+    ln -s "$ZN_BIN" "$T/copy/build/bin"
+    run env -u ZNFLOW_BIN PATH=/usr/bin:/bin "$T/copy/pipelines/fluozin3.sh" -o "$T/o" -e dish1
+    assert_success
+    [ -s "$T/o/report.html" ]
 }
 
 @test "Makefile: the same numbers as the scripts; make -j2; nothing to do the second time" {
