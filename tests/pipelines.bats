@@ -186,6 +186,39 @@ fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fl
     [ "$(zn-view --tsv -c condition "$T/b/dish2.metrics.znr.gz" | sed -n 2p)" = "ZnCl2 100 uM" ]
 }
 
+@test "parameters: a row overrides its protocol's, --params FILE replaces the defaults, both checked" {
+    fz_rows | sed '2s/\t$/\tinterval=4 plateau=300:398/' > "$T/m.tsv"
+    "$P/fluozin3.sh" -o "$T/o" --no-report "$T/m.tsv"
+    # dish1 at 4 s a frame, its plateau window as given; dish2 keeps params.conf's
+    [ "$(zn-view --tsv -c frame,t "$T/o/dish1.zn.znr.gz" | awk -F'\t' '$1 == 10 { print $2; exit }')" = 40 ]
+    [ "$(zn-view --tsv -c frame,t "$T/o/dish2.zn.znr.gz" | awk -F'\t' '$1 == 10 { print $2; exit }')" = 20 ]
+    zn-view -u "$T/o/dish1.metrics.znr.gz" | grep -q '^##pg=zn-metrics.*--window plateau=300:398'
+    zn-view -u "$T/o/dish2.metrics.znr.gz" | grep -q '^##pg=zn-metrics.*--window plateau=340:398'
+    # a parameter file: dish2 at 3 s, dish1's row still wins
+    printf 'FZ_INTERVAL=3\r\n' > "$T/p.conf"
+    "$P/fluozin3.sh" -o "$T/o2" --no-report --params "$T/p.conf" "$T/m.tsv"
+    [ "$(zn-view --tsv -c frame,t "$T/o2/dish2.zn.znr.gz" | awk -F'\t' '$1 == 10 { print $2; exit }')" = 30 ]
+    [ "$(zn-view --tsv -c frame,t "$T/o2/dish1.zn.znr.gz" | awk -F'\t' '$1 == 10 { print $2; exit }')" = 40 ]
+    # errors: an unknown key, a bad value, options that are not parameters, a bad file
+    fz_rows | sed '2s/\t$/\tintervall=4/; 3s/\t$/\tbaseline=0-118/; 4s/\t$/\t--bg 2/' > "$T/bad.tsv"
+    run "$P/fluozin3.sh" -o "$T/o3" "$T/bad.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/bad.tsv:2: experiment dish1: unknown parameter 'intervall' for fluozin3 (known: interval, bg, baseline, response, plateau, max, min, sensor, unit, compartment)
+fluozin3.sh: $T/bad.tsv:3: experiment dish2: baseline=0-118: the value is not a window START:END (seconds, e.g. 0:118)
+fluozin3.sh: $T/bad.tsv:4: experiment dish3: '--bg' is not a parameter: options of a fluozin3 row are NAME=VALUE (e.g. interval=5)
+fluozin3.sh: $T/bad.tsv:4: experiment dish3: '2' is not a parameter: options of a fluozin3 row are NAME=VALUE (e.g. interval=5)"
+    printf 'FZ_INTERVAL=-1\nER_SENSOR=Zap CY1\nFOO=1\n' > "$T/bad.conf"
+    run "$P/fluozin3.sh" -o "$T/o3" --params "$T/bad.conf" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/bad.conf:1: FZ_INTERVAL=-1: the value is not a positive number of seconds
+fluozin3.sh: $T/bad.conf:2: ER_SENSOR=Zap CY1: the value must be one word of letters, digits and . _ : / = + % , -
+fluozin3.sh: $T/bad.conf:3: unknown parameter FOO (the names are those of params.conf)"
+    run "$P/fluozin3.sh" -o "$T/o3" --params "$T/none.conf" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: cannot read the parameter file $T/none.conf"
+    [ ! -e "$T/o3" ]
+}
+
 @test "uptake-65zn.sh: a failed assay leaves neither its BCA result nor a temporary folder in OUTDIR" {
     examples
     sed -i '/^5,/d' "$T/ex/uptake-65zn/zn_layout.csv"
@@ -248,9 +281,59 @@ fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fl
 ./fluozin3/dish2.zn.znr.gz
 ./fluozin3/report.html
 ./fluozin3/report.txt"
-    # an uptake option in the manifest is not a file: that assay is rebuilt by name
     run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" "$T/m/uptake-65zn/cd.fit.znr.gz"
     assert_output --partial "is up to date"
+}
+
+# the results newer than $T/mark after `make` (the Makefile analysis in $T/m)
+rebuilt() {
+    sleep 1.1; touch "$T/mark"
+    make -s -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" "$@" > "$T/make.log" 2>&1 || { cat "$T/make.log"; return 1; }
+    (cd "$T/m" && find . -type f -newer "$T/mark" -name '*.znr.gz' -o -type f -newer "$T/mark" -name 'report.html' | sort | tr '\n' ' ')
+}
+
+@test "Makefile: a changed manifest row rebuilds that experiment and its report, and nothing else" {
+    examples
+    make -s -j2 -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m"
+    # dish2's condition
+    sed -i 's/^\(dish2\tfluozin3\t\)ZnCl2 100 uM/\1ZnCl2 50 uM/' "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output "./fluozin3/dish2.metrics.znr.gz ./fluozin3/dish2.trace.znr.gz ./fluozin3/dish2.zn.znr.gz ./fluozin3/report.html "
+    [ "$(zn-view --tsv -c condition "$T/m/fluozin3/dish2.metrics.znr.gz" | sed -n 2p)" = "ZnCl2 50 uM" ]
+    # the Cd assay's zn-uptake-rate options (no file changes)
+    sed -i '/^cd\t/s/--efficiency 0.8/--efficiency 0.75/' "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output "./uptake-65zn/cd.bca.znr.gz ./uptake-65zn/cd.counts.znr.gz ./uptake-65zn/cd.curve.znr.gz ./uptake-65zn/cd.fit.znr.gz ./uptake-65zn/cd.uptake.znr.gz ./uptake-65zn/report.html "
+    # a parameter override in nvs1's row
+    sed -i '/^nvs1\t/s/\t$/\tfinal=910:990/' "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output "./er-fret-zip7/nvs1.metrics.znr.gz ./er-fret-zip7/nvs1.trace.znr.gz ./er-fret-zip7/nvs1.zn.znr.gz ./er-fret-zip7/report.html "
+    zn-view -u "$T/m/er-fret-zip7/nvs1.metrics.znr.gz" | grep -q '^##pg=zn-metrics.*--window final=910:990'
+    # an override equal to the default changes nothing
+    sed -i '/^dish1\t/s/\t$/\tinterval=2/' "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output ""
+    # a row moved (the report's order of samples) or removed: the report only
+    { head -n 1 "$T/ex/manifest.tsv"; tail -n +3 "$T/ex/manifest.tsv"; sed -n 2p "$T/ex/manifest.tsv"; } > "$T/m2" && mv "$T/m2" "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output "./fluozin3/report.html "
+    sed -i '/^dish3\t/d' "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output "./fluozin3/report.html "
+    grep -q '^ZnCl2 100 uM  *1  *30 ' "$T/m/fluozin3/report.txt"
+}
+
+@test "Makefile: PARAMS=FILE changes a protocol's parameter for all its experiments; a bad file is named" {
+    examples
+    make -s -j2 -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m"
+    printf '# my lab\nFZ_PLATEAU=350:398\n' > "$T/my.conf"
+    run rebuilt PARAMS="$T/my.conf"
+    assert_output "./fluozin3/dish1.metrics.znr.gz ./fluozin3/dish1.trace.znr.gz ./fluozin3/dish1.zn.znr.gz ./fluozin3/dish2.metrics.znr.gz ./fluozin3/dish2.trace.znr.gz ./fluozin3/dish2.zn.znr.gz ./fluozin3/dish3.metrics.znr.gz ./fluozin3/dish3.trace.znr.gz ./fluozin3/dish3.zn.znr.gz ./fluozin3/report.html "
+    printf 'FZ_PLATEU=350:398\n' > "$T/bad.conf"
+    run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" PARAMS="$T/bad.conf"
+    assert_failure
+    assert_output --partial "znflow-manifest: $T/bad.conf:1: unknown parameter FZ_PLATEU (the names are those of params.conf)"
+    assert_output --partial "the manifest $T/ex/manifest.tsv cannot be used"
 }
 
 @test "Makefile and scripts: absolute input paths in a manifest" {
