@@ -110,15 +110,26 @@ bench: all
 	@bench/fit.sh $(BUILD)/bin
 	@bench/report.sh $(BUILD)/bin
 
+# what `make install` puts under DATADIR: the protocol pipelines (with a
+# note of BINDIR, so that they find the programs), their parameters, the
+# example data with its truth and manifest, the demo; znflow in BINDIR
+PIPE_FILES = $(filter-out pipelines/znflow,$(wildcard pipelines/* pipelines/slurm/*))
+DATA_FILES = $(shell find examples -type f) tools/demo.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	  $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/schemas
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
+	sed 's|^ZNFLOW_DATA=$$|ZNFLOW_DATA=$(DATADIR)|' pipelines/znflow > $(DESTDIR)$(BINDIR)/znflow
+	chmod 0755 $(DESTDIR)$(BINDIR)/znflow
 	for m in $(MANS); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
 	install -m 0644 $(SCHEMAS) schemas/sensors.tsv schemas/literature.tsv $(DESTDIR)$(DATADIR)/schemas
+	for f in $(PIPE_FILES) $(DATA_FILES); do [ -f $$f ] || continue; \
+	  install -D -m $$([ -x $$f ] && echo 0755 || echo 0644) $$f $(DESTDIR)$(DATADIR)/$$f; done
+	echo "ZNFLOW_INSTALLED_BIN=$(BINDIR)" > $(DESTDIR)$(DATADIR)/pipelines/installed.conf
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGS))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGS) znflow)
 	for m in $(MANS); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
 	rm -rf $(DESTDIR)$(DATADIR)
 
