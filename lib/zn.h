@@ -73,12 +73,20 @@ enum { ZN_NUM_OK = 0, ZN_NUM_EMPTY = 1, ZN_NUM_BAD = -1, ZN_NUM_RANGE = -2 };
 int zn_parse_double(const char *s, size_t n, double *out);
 /* Whole field as a decimal integer. */
 int zn_parse_long(const char *s, size_t n, long *out);
-/* Shortest decimal that reads back (strtod) to exactly x; writes at most
- * 32 bytes plus NUL into buf, returns the length.  Not for nan/inf (the
- * format has none: callers write a missing value instead). */
+/* A computed number as text, R's convention: at most 15 significant digits,
+ * the bytes of printf's %.15g (trailing zeros dropped: 92.039, not
+ * 92.03899999999999), integers below 2^53 whole, subnormals as short as
+ * reads back to the %.15g value.  Writes at most 32 bytes plus NUL into buf,
+ * returns the length.  Values read from input should be passed through as
+ * their bytes, not re-formatted.
+ * Non-finite values (policy): the format has no nan or inf, so a nan or an
+ * infinity is written as a missing value: buf = "", length 0.  A filter whose
+ * arithmetic can overflow (a ratio of 1e300 and 1e-300) must test isfinite
+ * itself and flag the record (e.g. `overflow` in flag); the formatter only
+ * guarantees that `inf` is never written. */
 size_t zn_fmt_double(char *buf, double x);
-/* The same bytes by the slow, obvious route (snprintf %.15g/16g/17g and
- * strtod): the reference the unit tests hold zn_fmt_double to. */
+/* The same bytes by the slow, obvious route (snprintf %.15g and strtod):
+ * the reference the unit tests hold zn_fmt_double to. */
 size_t zn_fmt_double_ref(char *buf, double x);
 /* Why a field is not a number, as a hint for the user ("decimal comma? ..."),
  * or "" when there is nothing useful to add. */

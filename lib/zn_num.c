@@ -6,11 +6,14 @@
  * ten is exact, so one IEEE multiply or divide is correctly rounded);
  * everything else goes to strtod_l in the C locale.
  *
- * Printing is the shortest string that reads back to the same double:
- * integers (|x| < 2^53) are printed as integers; otherwise the shortest of
- * 15, 16 and 17 significant digits that round-trips (for subnormals, from 1).  15 digits always
- * reproduce any decimal of 15 or fewer digits (DBL_DIG), so a value that has
- * a shorter representation gets it ("0.1"), and 17 always round-trips.
+ * Printing (computed values) is R's convention: at most 15 significant
+ * digits, the way %.15g writes them (trailing zeros dropped), so binary noise
+ * such as 92.03899999999999 or 60.123000000000005 (100.123 - 40) is written
+ * 92.039 and 60.123.  Integers below 2^53 are written whole (a count or an
+ * index stays exact).  15 digits are DBL_DIG: any decimal of 15 or fewer
+ * digits comes back as itself, so a value read from a file with up to 15
+ * digits is written as it was.  Not-a-number and infinity are written as a
+ * missing value (the empty string): see zn.h for the policy.
  */
 #define _GNU_SOURCE
 #include "zn.h"
@@ -136,11 +139,16 @@ static size_t fmt_u64(char *buf, uint64_t v)
     return k;
 }
 
-/* The reference: the shortest of %.15g, %.16g, %.17g that reads back
- * exactly (glibc's printf rounds correctly).  Slow; zn_fmt_double below
+/* The reference: %.15g by glibc's printf (correctly rounded); for a
+ * subnormal, whose 15 digits are mostly noise, the shortest %.Ng that reads
+ * back to the same double as the %.15g string.  Slow; zn_fmt_double below
  * gives the same bytes and uses it only where its fast path cannot decide. */
 size_t zn_fmt_double_ref(char *buf, double x)
 {
+    if (!isfinite(x)) {
+        buf[0] = 0;
+        return 0;
+    }
     if (x == 0) {
         if (signbit(x)) {
             memcpy(buf, "-0", 3);
@@ -156,13 +164,18 @@ size_t zn_fmt_double_ref(char *buf, double x)
         return k + fmt_u64(buf + k, (uint64_t)ax);
     }
     locale_t loc = c_locale();
-    /* subnormals have fewer significant bits: 15 digits may be too many */
-    for (int prec = ax < 2.2250738585072014e-308 ? 1 : 15; prec <= 17; prec++) {
-        int n = snprintf(buf, 33, "%.*g", prec, x);
-        if (prec == 17) return (size_t)n;
-        if (strtod_l(buf, NULL, loc) == x) return (size_t)n;
+    int n = snprintf(buf, 33, "%.15g", x);
+    if (ax >= 2.2250738585072014e-308) return (size_t)n;
+    double target = strtod_l(buf, NULL, loc);
+    char t[40];
+    for (int prec = 1; prec < 15; prec++) {
+        int m = snprintf(t, sizeof t, "%.*g", prec, x);
+        if (strtod_l(t, NULL, loc) == target) {
+            memcpy(buf, t, (size_t)m + 1);
+            return (size_t)m;
+        }
     }
-    return 0; /* not reached */
+    return (size_t)n;
 }
 
 /* Write digits m (no trailing zeros, nd of them) with decimal exponent X
@@ -213,16 +226,13 @@ static size_t put_g(char *buf, int neg, uint64_t m, int nd, int X, int P)
 #ifdef __SIZEOF_INT128__
 typedef unsigned __int128 u128;
 
-/* Shortest round trip, exactly, in integers.  x = M * 2^E (M the 53-bit
- * mantissa); scaled by 10^k it is N / 2^s with N = M * 5^k and s = -(E + k),
- * an exact 128-bit quantity for 1e-8 <= x < 1e15 (k <= 27, s <= 120).  For
- * P = 15, 16, 17 significant digits: q = N / 2^s rounded to nearest, ties
- * to even (what printf's %.Pg does), with the exponent X that %.Pg would
- * pick; q * 10^-k reads back as x when it is within half an ulp of x:
- * 2 |q 2^s - N| < 5^k (a quarter ulp below a power of two; at a tie
- * strtod's round-to-even keeps x when M is even).  17 digits always read
- * back.  Outside that range the reference routine is used, so the bytes
- * are always those of zn_fmt_double_ref. */
+/* %.15g exactly, in integers.  x = M * 2^E (M the 53-bit mantissa); scaled
+ * by 10^k it is N / 2^s with N = M * 5^k and s = -(E + k), an exact 128-bit
+ * quantity for 1e-8 <= x < 1e15 (k <= 22, s <= 110).  q = N / 2^s rounded to
+ * 15 digits, to nearest with ties to even (what printf's %.15g does), with
+ * the exponent X that %.15g would pick; trailing zeros are dropped.  Outside
+ * that range the reference routine is used, so the bytes are always those
+ * of zn_fmt_double_ref. */
 size_t zn_fmt_double(char *buf, double x)
 {
     static const uint64_t pow10u[18] = {1ULL,
@@ -287,44 +297,29 @@ size_t zn_fmt_double(char *buf, double x)
     int E = e2 - 53;
     int X0 = ((e2 - 1) * 78913) >> 18; /* floor((e2 - 1) log10 2) */
     if (X0 + 1 >= 0 && ax >= (double)pow10u[X0 + 1]) X0++; /* X0 <= 14 here; the loop below corrects */
-    for (int P = 15; P <= 17; P++) {
-        int X = X0, k = 0, s = 0, up = 0;
-        uint64_t q = 0;
-        u128 N = 0, rem = 0, pk = 0;
-        int pass;
-        for (pass = 0; pass < 3; pass++) {
-            k = P - 1 - X;
-            s = -(E + k);
-            if (k < 0 || k > 27 || s <= 0 || s > 120) return zn_fmt_double_ref(buf, x);
-            pk = pow5u[k];
-            N = (u128)M * pk;
-            u128 qq = N >> s;
-            rem = N - (qq << s);
-            u128 half = (u128)1 << (s - 1);
-            up = rem > half || (rem == half && (qq & 1));
-            qq += (u128)up;
-            if (qq >= pow10u[P]) X++;
-            else if (qq < pow10u[P - 1]) X--;
-            else {
-                q = (uint64_t)qq;
-                break;
+    const int P = 15;
+    int X = X0;
+    for (int pass = 0; pass < 3; pass++) {
+        int k = P - 1 - X, s = -(E + k);
+        if (k < 0 || k > 27 || s <= 0 || s > 120) return zn_fmt_double_ref(buf, x);
+        u128 N = (u128)M * pow5u[k];
+        u128 qq = N >> s;
+        u128 rem = N - (qq << s);
+        u128 half = (u128)1 << (s - 1);
+        qq += (u128)(rem > half || (rem == half && (qq & 1)));
+        if (qq >= pow10u[P]) X++;
+        else if (qq < pow10u[P - 1]) X--;
+        else {
+            uint64_t q = (uint64_t)qq;
+            int nd = P;
+            while (q % 10 == 0 && nd > 1) {
+                q /= 10;
+                nd--;
             }
+            return put_g(buf, neg, q, nd, X, P);
         }
-        if (pass == 3) return zn_fmt_double_ref(buf, x);
-        if (P < 17) {
-            u128 dist = up ? ((u128)1 << s) - rem : rem; /* |q 2^s - N| */
-            u128 lhs = 2 * dist;
-            if (!up && rem && M == (1ULL << 52)) lhs *= 2; /* below a power of two */
-            if (lhs > pk || (lhs == pk && (M & 1))) continue;
-        }
-        int nd = P;
-        while (q % 10 == 0 && nd > 1) {
-            q /= 10;
-            nd--;
-        }
-        return put_g(buf, neg, q, nd, X, P);
     }
-    return zn_fmt_double_ref(buf, x); /* not reached: 17 digits always read back */
+    return zn_fmt_double_ref(buf, x);
 }
 #else
 size_t zn_fmt_double(char *buf, double x) { return zn_fmt_double_ref(buf, x); }

@@ -135,13 +135,13 @@ uptake() {
 export -f uptake
 
 @test "background --control: the control group's mean at the same keys, with its SD and n" {
-    # at 1 uM: vector 10, 14 -> mean 12, SD sqrt(8) = 2.8284271247461903, n 2
+    # at 1 uM: vector 10, 14 -> mean 12, SD sqrt(8) = 2.82842712474619, n 2
     # at 5 uM: vector 20 -> mean 20, no SD, n 1
     run bash -c "$(declare -f uptake bgr); uptake | bgr --control construct=vector | records"
     assert_success
     assert_output "$(printf '#construct\tconc_uM\ttime_min\trate\trate_ctrl_mean\trate_ctrl_sd\trate_ctrl_n\tflag
-ZIP4\t1\t10\t38\t12\t2.8284271247461903\t2\t
-ZIP4\t1\t10\t42\t12\t2.8284271247461903\t2\t
+ZIP4\t1\t10\t38\t12\t2.82842712474619\t2\t
+ZIP4\t1\t10\t42\t12\t2.82842712474619\t2\t
 ZIP4\t5\t10\t100\t20\t\t1\t')"
     run bash -c "$(declare -f uptake); uptake | zn-background -u --control construct=vector --keep-control | records | grep -c vector"
     assert_output 3
@@ -165,8 +165,8 @@ ZIP4\t5\t10\t100\t20\t\t1\t')"
     run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio --num F_YFP --den F_CFP | zn-view --tsv -c cell,frame,R,R0,R_R0,flag"
     assert_success
     assert_output "$(printf 'cell\tframe\tR\tR0\tR_R0\tflag
-1\t0\t1.5\t1.55\t0.9677419354838709\t
-1\t1\t1.6\t1.55\t1.032258064516129\t
+1\t0\t1.5\t1.55\t0.967741935483871\t
+1\t1\t1.6\t1.55\t1.03225806451613\t
 1\t2\t\t1.55\t\tden_zero
 1\t3\t\t1.55\t\tmissing_channel
 2\t0\t1\t1\t1\t
@@ -180,7 +180,7 @@ ZIP4\t5\t10\t100\t20\t\t1\t')"
     assert_failure 1
     assert_output --partial "zn-ratio was already applied (##ratio=R=F_YFP/F_CFP;baseline=0:5); --force computes it again"
     run bash -c "$(declare -f fret_trace ratio); fret_trace | ratio --num F_YFP --den F_CFP | ratio --force --num F_CFP --den F_YFP | zn-view --tsv -c R | sed -n 2p"
-    assert_output "0.6666666666666666"
+    assert_output "0.666666666666667"
 }
 
 @test "ratio: FRET cross-talk, Fc = num - a*den - d*acceptor" {
@@ -278,7 +278,7 @@ ZIP4\t5\t10\t100\t20\t\t1\t')"
     assert_output "zn-calibrate: (standard input): sample 'd1' cell 'c1': bad calibration: max window: too much scatter in the window (40.0% > 20.0%)"
     # allowed scatter: 15*(300-100.25)/(1250-300)
     run bash -c "$(declare -f cal_trace cal); cal_trace | cal --kd 15nM --stat mean --max-scatter 0.5 | zn-view --tsv -c zn_nM | sed -n 2p"
-    assert_output "3.153947368421053"
+    assert_output "3.15394736842105"
 }
 
 @test "calibrate: max not above min, or an empty window, is bad_calibration for the cell" {

@@ -244,8 +244,8 @@ tecan\tA2\tOD562\t\tOVER\thZIP4\t2\t5\tsample')"
     run bash -c "zn-ingest -u --no-provenance --layout '$FIX/layout.csv' '$FIX/hidex.csv' | grep -v '^##'"
     assert_success
     assert_output "$(printf '#position\trepeat\twell\tcpm\tdpm\tcounts\tcount_time_min\tcount_date\tconstruct\tconc_uM\ttime_min\trole
-1\t1\tA1\t83.97\t126\t140\t1.6666666666666667\t2025-11-30T08:44:20\thZIP4\t1\t5\tsample
-2\t1\tB1\t1000.5\t1500\t1667\t1.6666666666666667\t2025-11-30T08:46:00\tvector\t1\t5\tsample')"
+1\t1\tA1\t83.97\t126\t140\t1.66666666666667\t2025-11-30T08:44:20\thZIP4\t1\t5\tsample
+2\t1\tB1\t1000.5\t1500\t1667\t1.66666666666667\t2025-11-30T08:46:00\tvector\t1\t5\tsample')"
 }
 
 @test "layout: a well twice in the layout is an error naming it" {
@@ -360,7 +360,7 @@ tecan\tA2\tOD562\t\tOVER\thZIP4\t2\t5\tsample')"
     run zn-view --check "$T/o.gz"
     assert_output "$T/o.gz: ok: 128 records in 1 segment, schema plate"
     run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$2==\"C3\" {print \$3, \$4}'"
-    assert_output "$(printf '230 3.147\n260 0.611\n340 0.97\nreduced -6.064066852367687')"
+    assert_output "$(printf '230 3.147\n260 0.611\n340 0.97\nreduced -6.06406685236769')"
 }
 
 @test "samples: BMG MARS CLARIOstar grid" {

@@ -41,7 +41,7 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     assert_success
     # peak 10 at t 8, time to peak 8 - 2 = 6, amplitude 8; auc: (6-2 + 10-2)/2*0 ... only pairs with
     # both values: (8,10)->(10,2): (8 + 0)/2 * 2 = 8; responder 8 > 3*1.414
-    assert_line --index 1 "$(printf 's\tc1\tx\t2\t1.4142135623730951\t10\t8\t6\t8\t8\t1\tmissing_values')"
+    assert_line --index 1 "$(printf 's\tc1\tx\t2\t1.4142135623731\t10\t8\t6\t8\t8\t1\tmissing_values')"
 }
 
 @test "zn-metrics: errors say what is wrong" {
@@ -104,9 +104,9 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     # (NVS-ZP7-4: (1060/110 + 1090/115) / 2), not the ratio of the medians
     cat > "$T/exp.tsv" <<'X'
 condition	samples	cells	frames	signal	calibrated	bad_calibration	Fmin_median	Fmax_median	dynamic_range_median	above_max_pct	below_min_pct
-control	1	5	45	zn_nM	5	0	115	990	8.608695652173912	11.11111111111111	11.11111111111111
-NVS-ZP7-4	1	5	45	zn_nM	4	1	112.5	1075	9.557312252964426	11.11111111111111	11.11111111111111
-TPEN-pre	1	5	45	zn_nM	5	0	115	1190	10.347826086956522	11.11111111111111	11.11111111111111
+control	1	5	45	zn_nM	5	0	115	990	8.60869565217391	11.1111111111111	11.1111111111111
+NVS-ZP7-4	1	5	45	zn_nM	4	1	112.5	1075	9.55731225296443	11.1111111111111	11.1111111111111
+TPEN-pre	1	5	45	zn_nM	5	0	115	1190	10.3478260869565	11.1111111111111	11.1111111111111
 X
     run same_table "$T/exp.tsv" "$T/got.tsv" 1e-15
     assert_success

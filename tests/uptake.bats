@@ -56,7 +56,7 @@ counts() {
     assert_line --index 1 "$(printf '1500\t1\t10')"
     # 1 mCi/mmol = 2.22e9 dpm / 1e9 pmol = 2.22 dpm/pmol; 1500/2.22 pmol
     run bash -c "zn-uptake-rate -u --efficiency 0.8 --specific-activity '1 mCi/mmol' $T/c.znr | zn-view --tsv -c sa,pmol"
-    assert_line --index 1 "$(printf '2.22\t675.6756756756756')"
+    assert_line --index 1 "$(printf '2.22\t675.675675675676')"
     # 1 Ci/mmol = 2220 dpm/pmol; kBq/nmol = 60 dpm/pmol
     run bash -c "zn-uptake-rate -u --efficiency 0.8 --specific-activity 1Ci/mmol $T/c.znr | zn-view --tsv -c sa"
     assert_line --index 1 2220

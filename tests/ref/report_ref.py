@@ -10,7 +10,7 @@ import numpy as np
 from scipy import stats
 
 rng = np.random.default_rng(5)
-from common import FIX, EXP, g, write_tsv
+from common import FIX, EXP, g, g_in, write_tsv
 
 
 # ---------------------------------------------------------------- the trace
@@ -54,13 +54,13 @@ with open(FIX + 'metrics_trace.znr', 'w') as f:
     for (sample, cond, cell, t, zn, zflag, fmin, fmax) in cells:
         if sample != last:
             for i in range(T.size):
-                f.write(f'{sample}\t{cond}\tbg\tbg\t{i}\t{g(t[i])}\t{g(round(40 + rng.normal(0, 1), 3))}'
+                f.write(f'{sample}\t{cond}\tbg\tbg\t{i}\t{g_in(t[i])}\t{g_in(round(40 + rng.normal(0, 1), 3))}'
                         '\t\tbg\t\t\n')
             last = sample
         for i in range(T.size):
             F = round(300 + 10 * (0 if np.isnan(zn[i]) else zn[i]), 3)
-            f.write(f'{sample}\t{cond}\t{cell}\tcell\t{i}\t{g(t[i])}\t{g(F)}\t{g(zn[i])}\t{zflag[i]}'
-                    f'\t{g(fmin)}\t{g(fmax)}\n')
+            f.write(f'{sample}\t{cond}\t{cell}\tcell\t{i}\t{g_in(t[i])}\t{g_in(F)}\t{g_in(zn[i])}\t{zflag[i]}'
+                    f'\t{g_in(fmin)}\t{g_in(fmax)}\n')
 
 
 # ---------------------------------------------------------------- metrics

@@ -13,7 +13,7 @@ import numpy as np
 from scipy import stats, optimize
 
 rng = np.random.default_rng(20261121)
-from common import FIX, EXP, g, write_tsv
+from common import FIX, EXP, g, g_in, write_tsv
 
 
 CONCS = [0.5, 1, 2, 3, 5, 10, 20, 40]   # uM, up to 13 Km as in a real assay
@@ -67,8 +67,8 @@ def fixture_a():
     with open(FIX + 'uptake_hidex_layout.csv', 'w') as f:
         f.write('well,construct,conc_uM,time_min,role,protein_mg\n')
         for v in vials:
-            f.write('%s,%s,%s,%s,%s,%s\n' % (v['well'], v['construct'], g(v['conc']) if v['conc'] != '' else '',
-                                             '5' if v['role'] == 'sample' else '', v['role'], g(v['protein'])
+            f.write('%s,%s,%s,%s,%s,%s\n' % (v['well'], v['construct'], g_in(v['conc']) if v['conc'] != '' else '',
+                                             '5' if v['role'] == 'sample' else '', v['role'], g_in(v['protein'])
                                              if v['protein'] != '' else ''))
     # ---- the reference, from the file as written (re-read, not the truth)
     recs, cur = [], None
@@ -149,9 +149,9 @@ def fixture_b():
         f.write('position,well,construct,conc_uM,time_min,role,std_pmol\n')
         for v in vials:
             f.write('%d,%s,%s,%s,%s,%s,%s\n' % (v['position'], v['well'], v['construct'],
-                                                g(v['conc']) if v['conc'] != '' else '',
-                                                g(time_min) if v['role'] == 'sample' else '', v['role'],
-                                                g(v['std_pmol']) if v['role'] == 'standard' else ''))
+                                                g_in(v['conc']) if v['conc'] != '' else '',
+                                                g_in(time_min) if v['role'] == 'sample' else '', v['role'],
+                                                g_in(v['std_pmol']) if v['role'] == 'standard' else ''))
     # BCA plate: samples at the uptake wells, standards in duplicate in rows G and H
     grid = {}
     for w, c in lysate.items():
@@ -200,6 +200,7 @@ def fixture_b():
     ys = np.array([A[r['well']] for r in blay if r['role'] in ('standard', 'blank')])
     lo, hi = xs.min(), xs.max()
     meta = {}
+    full = {'linear': [], 'quadratic': []}
     for deg, name in ((1, 'linear'), (2, 'quadratic')):
         coef = np.polyfit(xs, ys, deg)          # highest power first
         fit = np.polyval(coef, xs)
@@ -228,12 +229,13 @@ def fixture_b():
             mg = c * LYSATE_UL * 1e-6
             out.append([w, r['construct'], r['conc_uM'], g(sa[S]), g(pmol), g(mg), g(pmol / mg),
                         g(pmol / mg / float(r['time_min'])), ''])
+            full[name].append([w, r['construct'], r['conc_uM'], '', '', '', '', g_in(pmol / mg / float(r['time_min']))])
         write_tsv(EXP + 'uptake_tricarb_%s.tsv' % name,
                   ['well', 'construct', 'conc_uM', 'sa', 'pmol', 'protein_mg', 'pmol_mg', 'rate', 'flag'], out)
         with open(EXP + 'uptake_tricarb_%s.curve' % name, 'w') as f:
             f.write(' '.join(g(c) for c in meta[name][0]) + ' ' + g(meta[name][1]) + '\n')
     # ---- the chain: control (vector) subtracted per concentration, then MM
-    rows = [l for l in csv.reader(open(EXP + 'uptake_tricarb_quadratic.tsv'), delimiter='\t')][1:]
+    rows = full['quadratic']  # the rates at full precision, not as the table rounds them
     ctrl = {}
     for r in rows:
         if r[1] == 'vector' and r[7]:
@@ -273,7 +275,7 @@ def fixture_c():
                 else:        # saturating: 90 pmol/mg/min initially, plateau ~ 1500
                     u = 1500 * (1 - math.exp(-0.06 * t)) + 3
                 cpm = round(u * prot * sa * (1 + rng.normal(0, 0.03)), 1)
-                lines.append('%d\tE%d\t%s\thZIP4\t%s\t%s\tsample\t%s' % (pos, pos, g(cpm), S, t, g(prot)))
+                lines.append('%d\tE%d\t%s\thZIP4\t%s\t%s\tsample\t%s' % (pos, pos, g_in(cpm), S, t, g_in(prot)))
                 data.append((S, t, cpm, prot))
     with open(FIX + 'uptake_timecourse.znr', 'w') as f:
         f.write('\n'.join(lines) + '\n')
