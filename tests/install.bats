@@ -160,3 +160,19 @@ as_user() { (cd "$T/work" && env -i HOME="$T" LC_ALL=C PATH="$T/p/bin:/usr/bin:/
         cmp <(zn-view --tsv "$T/work/p/uptake-65zn/all.fit.znr.gz" | sort) <(zn-view --tsv "$T/work/m/uptake-65zn/"{zn,cd}.fit.znr.gz | sort)
     fi
 }
+
+@test "demo.sh: without programs one line says what to do; the pipelines use the programs it is given" {
+    run "$ZN_TOP/tools/demo.sh" "$T/none" "$T/d"
+    assert_failure 1
+    assert_output "demo.sh: no zn-ingest in $T/none: build the programs first (make), or give their folder"
+    # a folder of wrappers that log each call: the demo's pipelines go through them
+    mkdir -p "$T/wrap"
+    for p in "$ZN_BIN"/zn-*; do
+        printf '#!/bin/sh\necho "%s" >> "%s"\nexec "%s" "$@"\n' "${p##*/}" "$T/calls" "$p" > "$T/wrap/${p##*/}"
+        chmod +x "$T/wrap/${p##*/}"
+    done
+    run env -u ZNFLOW_BIN "$ZN_TOP/tools/demo.sh" "$T/wrap" "$T/d"
+    assert_success
+    grep -qx zn-calibrate "$T/calls"
+    grep -qx zn-mm-fit "$T/calls"
+}
