@@ -7,8 +7,9 @@
 # (optional, --params FILE) overrides some of them (NAME=VALUE lines, the
 # same names).  The manifest is a TSV with the header experiment, protocol,
 # condition, inputs, options.  A BOM and CR line ends (Windows editors,
-# Excel) are taken off; a last line without a newline is read; empty lines
-# are skipped.  Every row is checked: a name fit to be a file name
+# Excel) are taken off, and the quotes Excel puts around a field with a
+# comma; spaces around fields and inputs are dropped; a last line without
+# a newline is read; empty lines are skipped.  Every row is checked: a name fit to be a file name
 # (letters, digits, . _ + -; not starting with . or -), unique; a known
 # protocol; the protocol's number of inputs (comma-separated, relative to
 # the manifest's folder or absolute); options: NAME=VALUE parameter
@@ -80,6 +81,12 @@ FNR == 1 {
     sub(/\r$/, "")
     if ($0 ~ /^[ \t]*$/) next
     at = man ":" FNR
+    # Excel's "Text (Tab delimited)" quotes a field with a comma or a quote;
+    # spaces around a field are a typing accident
+    for (i = 1; i <= NF; i++) {
+        gsub(/^[ ]+|[ ]+$/, "", $i)
+        if ($i ~ /^".*"$/) { $i = substr($i, 2, length($i) - 2); gsub(/""/, "\"", $i) }
+    }
     if (NF < 4 || NF > 5) { err(at, NF " fields; a row has 5, tab-separated: experiment, protocol, condition, inputs, options"); next }
     e = $1; p = $2; c = $3; in_ = $4; opt = NF == 5 ? $5 : ""
     if (e !~ /^[A-Za-z0-9][A-Za-z0-9._+-]*$/) {
@@ -95,6 +102,7 @@ FNR == 1 {
     n = split(in_, f, ",")
     files = ""; bad = 0
     for (i = 1; i <= n; i++) {
+        gsub(/^[ ]+|[ ]+$/, "", f[i])
         if (f[i] == "") { err(at, "an empty input in '" in_ "' (a comma too many?)"); bad = 1; break }
         files = files (i > 1 ? "," : "") (f[i] ~ /^\// ? f[i] : dir "/" f[i])
     }

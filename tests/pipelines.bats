@@ -176,9 +176,11 @@ fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fl
     assert_output "fluozin3.sh: $T/m.tsv:3: experiment dish2: no inputs: give one input, the Fiji Multi Measure export"
 }
 
-@test "manifest: CRLF line ends and a BOM (Windows, Excel) read as the plain manifest" {
+@test "manifest: CRLF line ends, a BOM and Excel's quotes (Windows, Excel) read as the plain manifest" {
     fz_rows > "$T/plain.tsv"
-    { printf '\357\273\277'; sed 's/$/\r/' "$T/plain.tsv"; } > "$T/win.tsv"
+    # Excel quotes a field with a comma or a quote; someone typed a space
+    { printf '\357\273\277'; sed 's/$/\r/; 3s/\t\(ZnCl2 100 uM\)\t\([^\t]*\)\t/\t"\1"\t"\2 "\t/' "$T/plain.tsv"; } > "$T/win.tsv"
+    grep -q '"ZnCl2 100 uM"' "$T/win.tsv"
     "$P/fluozin3.sh" -o "$T/a" -e dish2 --no-report "$T/plain.tsv"
     run "$P/fluozin3.sh" -o "$T/b" -e dish2 --no-report "$T/win.tsv"
     assert_success
