@@ -11,6 +11,9 @@
  *   zn_schema record types compiled in from schemas/ (zn_schema.c)
  *   zn_csv    instrument tables via libcsv, encodings, delimiters (zn_csv.c)
  *   zn_well   plate well names (zn_csv.c)
+ *   zn_stat   statistics over arrays with missing values, tests, p adjustment (zn_stat.c)
+ *   zn_axis   plot scales: round ranges and ticks for any input (zn_axis.c)
+ *   zn_svg    SVG primitives: frame and axes, markers, lines, figures (zn_svg.c)
  *
  * Ownership, in one sentence: every object is created by its module's
  * open, new or init function, owns all memory it points to, and is released
@@ -88,6 +91,11 @@ size_t zn_fmt_double(char *buf, double x);
 /* The same bytes by the slow, obvious route (snprintf %.15g and strtod):
  * the reference the unit tests hold zn_fmt_double to. */
 size_t zn_fmt_double_ref(char *buf, double x);
+/* A measured value (read from an instrument file, stored as a double) as
+ * it came: zn_fmt_double's 15 digits when they read back to exactly x (all
+ * values written with up to 15 digits), else 16 or 17 digits, the fewest
+ * that read back to x (CellProfiler writes 17).  Same buffer rules. */
+size_t zn_fmt_double_rt(char *buf, double x);
 /* Why a field is not a number, as a hint for the user ("decimal comma? ..."),
  * or "" when there is nothing useful to add. */
 const char *zn_num_hint(const char *s, size_t n);
@@ -334,6 +342,11 @@ void zn_order_free(zn_order *o);
  * UTF-8 BOM is dropped, UTF-16 LE/BE with a BOM is converted, CRLF and bare
  * CR become LF.  0 ok, -1 with a message (e.g. NUL bytes: a binary file). */
 int zn_text_decode(const char *raw, size_t n, char **out, size_t *outlen, char *err, size_t errlen);
+/* The same without a second copy: *buf (malloc'd, *n bytes, owned by the
+ * caller before and after) becomes the text, *n its length; UTF-16 input is
+ * converted into a new buffer and the old one freed.  On error *buf is
+ * unchanged (still the caller's to free). */
+int zn_text_decode_own(char **buf, size_t *n, char *err, size_t errlen);
 /* The delimiter of a table: ',', ';' or TAB, whichever splits the first
  * lines most consistently (from line `skip` on). */
 char zn_csv_sniff(const char *text, size_t n);
@@ -344,6 +357,11 @@ char zn_csv_sniff(const char *text, size_t n);
  * (that value is returned).  -1 on a parse error (message in err). */
 typedef int (*zn_csv_row_fn)(char **fields, size_t nf, long line, void *arg);
 int zn_csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen);
+/* zn_csv_each for text nobody reads again (a big table parsed once): the
+ * memory pages already parsed are given back to the system as it goes
+ * (madvise), so the text and what is built from it are not both held.
+ * text must be a malloc'd buffer; only free() it afterwards. */
+int zn_csv_each_consume(char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen);
 
 /* A whole table in memory (small instrument tables, layouts). */
 typedef struct {
@@ -369,7 +387,9 @@ int zn_well_norm(const char *s, char out[8], int *row, int *col);
 /* ---------------------------------------------------------------- zn_trace */
 /* The columns and the canonical order of a trace stream, checked record by
  * record.  zn_trace_rec dies (exit 1, "prog: file:line: ...") on a bad
- * frame or time, or a record out of canonical order. */
+ * frame or time, a record out of canonical order, or a t that does not
+ * increase within a cell (every filter that reads traces through it:
+ * zn-background, zn-ratio, zn-calibrate, zn-metrics, zn-report). */
 typedef struct {
     zn_in *in;
     int c_sample, c_cell, c_role, c_frame, c_t, c_flag; /* c_flag -1 if absent */
@@ -381,6 +401,8 @@ typedef struct {
     /* private */
     zn_order *ord;
     char *sample;
+    double last_t; /* the previous record's t and frame (same cell) */
+    long last_frame;
 } zn_trace;
 /* Look up the trace columns of in (dies naming what is missing; dies when
  * the stream's schema is not trace or t is not in seconds). */
@@ -431,6 +453,10 @@ double zn_cellbuf_num(const zn_cellbuf *c, const zn_in *in, size_t r, int col);
  * number of records. */
 long zn_trace_cells(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*cell)(void *arg),
                     void (*segment)(void *arg), void *arg);
+/* The same with a whole sample (all its cells and background ROIs) in c:
+ * for a step that needs every cell of a dish before it writes the first. */
+long zn_trace_samples(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*sample)(void *arg),
+                      void (*segment)(void *arg), void *arg);
 
 /* Output columns: the input's, then the ones a filter adds. */
 typedef struct {
@@ -460,7 +486,7 @@ void zn_rec_init(zn_rec *r, const zn_cols *c, size_t flag_col); /* flag_col (siz
 /* Start a record from input fields (nin of them); added columns empty. */
 void zn_rec_from(zn_rec *r, const char *const *f, const size_t *fl, size_t nin);
 void zn_rec_from_cell(zn_rec *r, const zn_cellbuf *c, size_t row);
-void zn_rec_num(zn_rec *r, size_t i, double x); /* NaN -> missing */
+void zn_rec_num(zn_rec *r, size_t i, double x); /* NaN -> missing; +-inf -> missing, flagged overflow */
 void zn_rec_set(zn_rec *r, size_t i, const char *s, size_t n);
 /* Append a flag word to the record's flag field (';' between words). */
 void zn_rec_flag(zn_rec *r, const char *word);
@@ -484,6 +510,83 @@ int zn_welch(const double *a, size_t la, const double *b, size_t lb, zn_test *r)
 /* One-way ANOVA over k groups (F, df1 = k - 1, df2 = N - k).  -1 (all NaN)
  * when fewer than 2 groups have values or there is no within-group variance. */
 int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r);
+/* Holm's step-down adjustment of n p values (NaN entries are left out and
+ * stay NaN): adj[i] = min(1, max over j <= rank(i) of (m - j + 1) p_(j)),
+ * m the number of p values that are not NaN (R's p.adjust(p, "holm")).
+ * adj may be p. */
+void zn_holm(const double *p, size_t n, double *adj);
+
+/* ---------------------------------------------------------------- zn_axis */
+/* The scale of one plot axis.  zn_axis_linear widens [lo, hi] to round
+ * numbers (multiples of a step of 1, 2 or 5 x 10^k) and gives 2 to max
+ * ticks inside it, strictly increasing, for every input: lo > hi is
+ * swapped; NaN for both gives 0..1; one NaN takes the other; infinities
+ * are taken as +-DBL_MAX/4; a constant or a width below 1e-12 of the
+ * values (an ulp of rounding) becomes 10 % around it (+-1 at 0).  Returns
+ * 0, or 1 when the range was made up (constant or missing).
+ * zn_axis_log takes decades (lo, hi > 0, finite; -1 otherwise).
+ * zn_axis_frac: the place of v along the axis, 0 at lo, 1 at hi.
+ * zn_axis_label: v with enough digits to tell it from its neighbours. */
+#define ZN_AXIS_MAXTICKS 32
+typedef struct {
+    double lo, hi, step; /* step: the tick distance (decades per tick for log) */
+    int log;
+    size_t n;
+    double t[ZN_AXIS_MAXTICKS];
+} zn_axis;
+int zn_axis_linear(zn_axis *a, double lo, double hi, size_t max);
+int zn_axis_log(zn_axis *a, double lo, double hi, size_t max);
+double zn_axis_frac(const zn_axis *a, double v);
+void zn_axis_label(const zn_axis *a, double v, char *buf, size_t len);
+
+/* ---------------------------------------------------------------- zn_svg */
+/* SVG into a zn_buf.  A zn_plot is a frame (left, top, width, height in
+ * pixels) with an x and a y axis; set p.x and p.y with zn_axis_* before
+ * drawing.  Series k gets colour zn_svg_colour[k % ZN_SVG_NCOL], dash
+ * zn_svg_dash[k] and marker shape k % 4 (greyscale keeps them apart). */
+#define ZN_SVG_NCOL 7
+extern const char *const zn_svg_colour[ZN_SVG_NCOL];
+extern const char *const zn_svg_dash[ZN_SVG_NCOL];
+typedef struct {
+    zn_buf *b;
+    zn_axis x, y;
+    double L, T, W, H;
+} zn_plot;
+void zn_plot_init(zn_plot *p, zn_buf *b, double L, double T, double W, double H);
+double zn_plot_x(const zn_plot *p, double x); /* pixel of a data value */
+double zn_plot_y(const zn_plot *p, double y);
+void zn_svg_esc(zn_buf *b, const char *s); /* text and attribute escaping */
+void zn_svg_open(zn_buf *b, int w, int h, const char *label);
+void zn_svg_close(zn_buf *b);
+/* frame, y ticks with grid lines, x ticks (when xticks), title, labels (NULL: none) */
+void zn_svg_axes(zn_plot *p, const char *title, const char *xlab, const char *ylab, int xticks);
+void zn_svg_marker(zn_buf *b, int k, double x, double y, double r, int filled);
+/* a marker of colour c and shape 0..3 (circle, square, triangle, diamond);
+ * fill_opacity 0: white inside */
+void zn_svg_marker_c(zn_buf *b, const char *c, int shape, double x, double y, double r, double fill_opacity);
+/* the finite points joined (breaks at NaN), clipped to the frame; style: attributes */
+void zn_svg_polyline(const zn_plot *p, const double *x, const double *y, size_t n, const char *style);
+void zn_svg_hline(const zn_plot *p, double y, const char *style); /* across the frame, if inside */
+void zn_svg_figure_open(zn_buf *b, const char *id);
+void zn_svg_figure_close(zn_buf *b, const char *caption);
+void zn_svg_viridis(double f, char out[8]); /* f in 0..1 -> "#rrggbb" */
+
+/* Model adequacy (residuals of a fitted curve). */
+/* The p quantile, linear between order statistics at rank 1 + p(n - 1)
+ * (R type 7, numpy's default); NaN skipped, NaN when none is left. */
+double zn_quantile(const double *x, size_t len, double p);
+/* Wald-Wolfowitz runs test of residual signs in order (+1, -1; 0 skipped):
+ * runs, counts, the expected number 2 n+ n- /(n+ + n-) + 1 and the exact
+ * one-tailed p = P(runs <= observed) (too few runs: systematic deviation,
+ * as Prism).  -1 (p NaN) when one sign is absent. */
+typedef struct {
+    size_t runs, npos, nneg;
+    double expected, p;
+} zn_runs;
+int zn_runs_test(const int *sign, size_t n, zn_runs *r);
+/* D'Agostino-Pearson omnibus normality test K2 (stat, df1 = 2, p), as
+ * scipy.stats.normaltest.  -1 (NaN) for fewer than 8 values or no spread. */
+int zn_normaltest(const double *x, size_t len, zn_test *r);
 
 /* ---------------------------------------------------------------- zn_units */
 /* A concentration "15nM", "0.811 nM", "18pM", "1uM", "1 µM", "2e-9M" ->
@@ -558,7 +661,7 @@ void zn_fit_release(void);
  * x[0] = S (substrate), x[1] = I (inhibitor).  grid: how zn-mm-fit searches
  * a parameter's starting value (linear, on the S scale, on the I scale, a
  * Hill coefficient, alpha, a second linear one). */
-enum { ZN_G_LIN, ZN_G_X, ZN_G_I, ZN_G_H, ZN_G_A, ZN_G_LIN2 };
+enum { ZN_G_LIN, ZN_G_X, ZN_G_I, ZN_G_H, ZN_G_A, ZN_G_LIN2, ZN_G_HS /* a Hill slope of either sign */ };
 typedef struct {
     const char *name;
     size_t np;
@@ -572,6 +675,9 @@ typedef struct {
 extern const zn_model zn_models[];
 extern const size_t zn_nmodels;
 const zn_model *zn_model_find(const char *name); /* NULL: unknown */
+/* 1 for the concentration-response models (4pl, 3pl: bottom, top, ec50,
+ * hill; 3pl holds hill at +-1) */
+int zn_model_logistic(const zn_model *m);
 /* s is a special or limiting case of c */
 int zn_model_nested(const zn_model *s, const zn_model *c);
 
@@ -594,5 +700,27 @@ double zn_poly_invert(const zn_polyres *r, double y, double lo, double hi);
  * "... 12:42", "...Z", "...+01:00") -> days since 1970-01-01 (UTC when an
  * offset is given, otherwise as written).  0 ok, -1 not one. */
 int zn_iso_days(const char *s, double *days);
+
+/* ---------------------------------------------------------------- zn_bleach */
+/* Photobleaching with one rate per dish: every group (a cell in a window
+ * where its signal should be flat: baseline, TPEN, ...) follows
+ *     y(t) = a_g exp(-k t)
+ * with its own amplitude a_g and the rate k shared by all groups.  Fitted
+ * as log y = log a_g - k t by weighted least squares with fixed effects
+ * (one intercept per group, one common slope): k = -sum w_g Sty_g / sum
+ * w_g Stt_g over the groups' centred sums.  Weight w_g = the group's mean
+ * (shot noise: var y ~ y, so var log y ~ 1/y) or 1 (relative noise). */
+typedef struct {
+    double stt, sty, syy; /* weighted centred sums over the groups */
+    size_t n, groups;     /* points and groups added */
+} zn_bleach_acc;
+enum { ZN_BLEACH_SHOT, ZN_BLEACH_EQUAL };
+/* Add one group of n points.  0 added; -1 not added, why says so (fewer
+ * than 2 points, a value <= 0, the times all equal). */
+int zn_bleach_add(zn_bleach_acc *a, const double *t, const double *y, size_t n, int weight, const char **why);
+/* The common rate k (1/s) and its standard error (from the weighted
+ * residuals, n - groups - 1 degrees of freedom; NAN with one).  0 ok, -1
+ * no rate (no group with two distinct times). */
+int zn_bleach_rate(const zn_bleach_acc *a, double *k, double *se);
 
 #endif

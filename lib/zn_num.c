@@ -343,3 +343,14 @@ const char *zn_num_hint(const char *s, size_t n)
     if (n == 2 && strncasecmp(s, "NA", 2) == 0) return " (a missing value is an empty field)";
     return "";
 }
+
+size_t zn_fmt_double_rt(char *buf, double x)
+{
+    size_t n = zn_fmt_double(buf, x);
+    double y;
+    if (n == 0 || (zn_parse_double(buf, n, &y) == ZN_NUM_OK && y == x)) return n;
+    for (int p = 16;; p++) {
+        n = (size_t)snprintf(buf, 33, "%.*g", p, x);
+        if (p == 17 || (zn_parse_double(buf, n, &y) == ZN_NUM_OK && y == x)) return n;
+    }
+}
