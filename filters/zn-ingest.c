@@ -2148,11 +2148,17 @@ int main(int argc, char **argv)
             A.format = optarg;
             break;
         case OPT_MAP: add_map(optarg); break;
-        case OPT_INTERVAL:
-            if (zn_parse_double(optarg, strlen(optarg), &A.interval) != ZN_NUM_OK || !(A.interval > 0))
+        case OPT_INTERVAL: {
+            int k = zn_parse_double(optarg, strlen(optarg), &A.interval);
+            if (k == ZN_NUM_RANGE)
+                zn_usage_error("--interval: \"%s\" is out of range (a double holds magnitudes from about 2.2e-308 to "
+                               "1.8e308)",
+                               optarg);
+            if (k != ZN_NUM_OK || !(A.interval > 0))
                 zn_usage_error("--interval: \"%s\" is not a positive number of seconds", optarg);
             A.has_interval = 1;
             break;
+        }
         case OPT_TIME_UNIT:
             A.has_time_unit = 1;
             if (strcmp(optarg, "s") == 0) A.time_scale = 1;

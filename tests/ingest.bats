@@ -754,3 +754,9 @@ wizard_dates() { # Wizard2 rows with the given dates
     assert_success
     assert_output "$(printf 'count_time_min\tcpm\n1.66666666666667\t1500.1234567890124')"
 }
+
+@test "--interval 1e400 says it is out of range" {
+    run zn-ingest --interval 1e400 "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --interval: \"1e400\" is out of range (a double holds magnitudes from about 2.2e-308 to 1.8e308)"
+}
