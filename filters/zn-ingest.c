@@ -1715,8 +1715,12 @@ static void parse_wizard(const zn_table *tb, otab_t *t)
             for (size_t r = 1; r < tb->n; r++)
                 if (tb->rows[r].n > i) date_see(&ev, trim(tb->rows[r].f[i]), tb->rows[r].line);
     date_order_t dord = date_settle(&ev);
-    for (size_t r = 1; r < tb->n && crack >= 0; r++)
-        if (tb->rows[r].n > (size_t)crack && strcmp(tb->rows[r].f[crack], tb->rows[1].f[crack]) != 0) racks = 1;
+    const char *rack0 = NULL; /* several racks: positions are Rack:Pos (short rows are ragged, below) */
+    for (size_t r = 1; r < tb->n && crack >= 0; r++) {
+        if (tb->rows[r].n <= (size_t)crack) continue;
+        if (!rack0) rack0 = tb->rows[r].f[crack];
+        else if (strcmp(tb->rows[r].f[crack], rack0) != 0) racks = 1;
+    }
     for (size_t r = 1; r < tb->n; r++) {
         const zn_row *row = &tb->rows[r];
         if (row->n == 0) continue;

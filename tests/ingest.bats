@@ -760,3 +760,10 @@ wizard_dates() { # Wizard2 rows with the given dates
     assert_failure 2
     assert_line --index 0 "zn-ingest: --interval: \"1e400\" is out of range (a double holds magnitudes from about 2.2e-308 to 1.8e308)"
 }
+
+@test "Wizard2: a short first data row is a ragged row (the fuzzers read past it)" {
+    printf 'Protocol ID,Rack,Pos,Zn-65 CPM\r\n1\r\n2,1,1,300\r\n' > "$T/ws.csv"
+    run zn-ingest -f wizard "$T/ws.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/ws.csv:2: ragged row: 1 fields, the header has 4"
+}
