@@ -767,3 +767,13 @@ wizard_dates() { # Wizard2 rows with the given dates
     assert_failure 1
     assert_output "zn-ingest: $T/ws.csv:2: ragged row: 1 fields, the header has 4"
 }
+
+@test "UTF-16 (big- and little-endian, CRLF) reads the same records as UTF-8" {
+    { printf '\xfe\xff'; iconv -f UTF-8 -t UTF-16BE "$FIX/fiji_wide.csv"; } > "$T/be.csv"
+    { printf '\xff\xfe'; sed 's/$/\r/' "$FIX/fiji_wide.csv" | iconv -f UTF-8 -t UTF-16LE; } > "$T/le.csv"
+    zn-ingest -u --no-provenance --interval 2 --sample x "$FIX/fiji_wide.csv" | records > "$T/utf8.txt"
+    run bash -c "zn-ingest -u --no-provenance --interval 2 --sample x '$T/be.csv' | records | diff - '$T/utf8.txt'"
+    assert_success
+    run bash -c "zn-ingest -u --no-provenance --interval 2 --sample x '$T/le.csv' | records | diff - '$T/utf8.txt'"
+    assert_success
+}
