@@ -334,6 +334,7 @@ const char *zn_num_hint(const char *s, size_t n)
         else if (s[i] >= '0' && s[i] <= '9') digit++;
         else if (s[i] == ' ') space++;
     }
+    if (memchr(s, 0, n)) return " (a NUL byte in the field: binary data, or a UTF-16 file?)";
     if (comma == 1 && digit && !dot) return " (decimal comma? see zn-ingest --decimal-comma)";
     if (space && digit) return " (spaces around the number?)";
     if (n >= 3 && (strncasecmp(s, "nan", 3) == 0 || strncasecmp(s, "inf", 3) == 0 ||
