@@ -156,10 +156,10 @@ static _Noreturn void bad_value(long line, const char *col, const char *v)
            zn_num_hint(v, strlen(v)));
 }
 
-/* A sample, cell or condition that begins with '#' would make a record
- * that reads as a header line (and a cell or condition can become a line's
- * first field after zn-view -c): refused where it enters, saying where it
- * came from. */
+/* A sample (the first column of a record) that begins with '#' would make
+ * a record that reads as a header line: refused (the format's rule, see
+ * zn_wr), here where it enters, saying where it came from.  A '#' in any
+ * other column is data. */
 static void name_ok(const char *what, const char *v, long line, const char *col)
 {
     if (*v != '#') return;
@@ -717,7 +717,6 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
         for (size_t i = 0; i < nf; i++) {
             if (!meas[i]) continue;
             w->col_meas[i] = (int)img_meas(im, measure_col(meas[i]));
-            name_ok("cell", roi[i], line, w->hdr[i]);
             w->col_roi[i] = (int)img_roi(im, w->sample, roi[i], A.condition, 0);
             free(meas[i]);
             free(roi[i]);
@@ -928,8 +927,6 @@ static int long_row(char **f, size_t nf, long line, void *arg)
         const char *r = trim(f[l->crole]);
         bg = strcasecmp(r, "bg") == 0 || strcasecmp(r, "background") == 0;
     }
-    name_ok("cell", cell, line, l->hdr[l->ccell]);
-    if (l->ccond >= 0) name_ok("condition", trim(f[l->ccond]), line, l->hdr[l->ccond]);
     size_t roi = img_roi(im, sample, cell, l->ccond >= 0 ? trim(f[l->ccond]) : A.condition, bg);
     long frame;
     if (l->cframe >= 0) /* Fiji slices and CellProfiler images count from 1 */
@@ -2283,10 +2280,7 @@ int main(int argc, char **argv)
                                 : "the sample name \"%s\" (from the file name %s) begins with '#', which would make "
                                   "its records read as header lines: give --sample NAME",
                        defsample, A.sample ? "" : A.in[0].path);
-    if (A.condition && *A.condition == '#')
-        zn_usage_error("--condition \"%s\" begins with '#', which would make records read as header lines: choose "
-                       "another name",
-                       A.condition);
+
     img_t *ims = zn_calloc(A.nin, sizeof *ims);
     zn_wr *w = NULL;
     int imaging = 0;

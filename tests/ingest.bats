@@ -710,11 +710,15 @@ wizard_dates() { # Wizard2 rows with the given dates
     assert_output "$(printf 'dish\t\t1\tcell\t0\t0\t100')"
 }
 
-@test "a cell name beginning with # in a long table names line and column" {
-    printf 'cell,t,F\nc1,0,1\n#c2,0,2\n' > "$T/h.csv"
-    run zn-ingest --map cell=cell,t=t,F=F "$T/h.csv"
+@test "a sample beginning with # in a long table names line and column; a cell may begin with #" {
+    printf 'dish,cell,t,F\nd1,c1,0,1\n#d2,c2,0,2\n' > "$T/h.csv"
+    run zn-ingest --map sample=dish,cell=cell,t=t,F=F "$T/h.csv"
     assert_failure 1
-    assert_output "zn-ingest: $T/h.csv:3: column 'cell': cell \"#c2\" begins with '#', which would make its records read as header lines (rename it in the file)"
+    assert_output "zn-ingest: $T/h.csv:3: column 'dish': sample \"#d2\" begins with '#', which would make its records read as header lines (rename it in the file)"
+    printf 'cell,t,F\nc1,0,1\n#c2,0,2\n' > "$T/c.csv"
+    run bash -c "zn-ingest -u --no-provenance --map cell=cell,t=t,F=F '$T/c.csv' | records | cut -f3 | tail -1"
+    assert_success
+    assert_output "#c2"
 }
 
 @test "a wide header with 200,000 ROIs is read in linear time (was 8.5 s, quadratic)" {
