@@ -455,3 +455,14 @@ uptake_chain() {
     zn-report --format tsv --table uptake "$T/fit.znr" "$T/total.znr" "$T/specific.znr" > "$T/both.tsv"
     cmp "$T/up.tsv" "$T/both.tsv"
 }
+
+@test "zn-report: three conditions: one-way ANOVA over dish means, against scipy" {
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ { print; next } $1 == "tre1" || $1 == "tre2" { $2 = "treatedA" } $1 == "tre3" || $1 == "tre4" { $2 = "treatedB" } { print }' \
+        "$FIX/report_dishes.znr" > "$T/three.znr"
+    zn-report --format tsv --table tests "$T/three.znr" > "$T/got.tsv"
+    run col test < "$T/got.tsv"
+    assert_output "$(printf 'anova_F\nanova_F\nanova_F')"
+    cut -f1,5-10 "$T/got.tsv" > "$T/an.tsv"
+    run same_table "$FIX/expected/report_dish_anova.tsv" "$T/an.tsv" 1e-10
+    assert_success
+}
