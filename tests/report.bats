@@ -454,6 +454,15 @@ uptake_chain() {
     # given both, the fitted ones are shown
     zn-report --format tsv --table uptake "$T/fit.znr" "$T/total.znr" "$T/specific.znr" > "$T/both.tsv"
     cmp "$T/up.tsv" "$T/both.tsv"
+    # the same subtraction run again into a pipe (another command line, the same data): accepted
+    zn-background -u --control construct=vector "$T/total.znr" > "$T/piped.znr"
+    zn-report --format tsv --table uptake "$T/fit.znr" "$T/piped.znr" > "$T/piped.tsv"
+    cmp "$T/up.tsv" "$T/piped.tsv"
+    # another subtraction (matched on concentration only) is not the fitted data
+    zn-background -u --control construct=vector --match conc_uM "$T/total.znr" > "$T/other.znr" 2>/dev/null || skip "zn-background has no --match"
+    run zn-report "$T/fit.znr" "$T/other.znr"
+    assert_failure 1
+    assert_output --partial "the fit's data had ##background=control:construct=vector:rate:match="
 }
 
 @test "zn-report: three conditions: one-way ANOVA over dish means, against scipy" {
