@@ -4,7 +4,7 @@
 
 load helper
 
-met() { zn-metrics -u "$FIX/metrics_trace.znr" > "$T/met.znr"; }
+met() { zn-metrics -u --response 30:102 "$FIX/metrics_trace.znr" > "$T/met.znr"; }
 fit() {
     sed '2a ##unit.rate=pmol/mg/min' "$FIX/mm_uptake.znr" > "$T/up.znr"
     zn-mm-fit -q -u --by construct --compare hill --curve 40 --curve-output "$T/curve.znr" "$T/up.znr" > "$T/fit.znr"
@@ -21,13 +21,13 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     assert_success
     run zn-view --meta "$T/met.znr"
     assert_line '##schema=metrics'
-    assert_line '##metrics=signal=zn_nM;baseline=0:27;response=27:105;k=3'
+    assert_line '##metrics=signal=zn_nM;baseline=0:27;response=30:102;smooth=5;alpha=0.05;responder_signal=F'
     assert_line '##unit.auc=nM*s'
     assert_line '##compartment=ER'
 }
 
-@test "zn-metrics: --response, --window (range and from the meta), -k against numpy" {
-    zn-metrics -u --response 30:90 --window plateau=90:102 --window max -k 2 "$FIX/metrics_trace.znr" |
+@test "zn-metrics: --response, --window (range and from the meta), --smooth, --alpha against numpy" {
+    zn-metrics -u --response 30:90 --window plateau=90:102 --window max --smooth 3 --alpha 0.01 "$FIX/metrics_trace.znr" |
         zn-view --tsv > "$T/got.tsv"
     run same_table "$FIX/expected/metrics_windows.tsv" "$T/got.tsv" 1e-12
     assert_success
@@ -39,16 +39,25 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     printf 's\tc1\tcell\t%s\tx\n' '0	0	1' '1	2	3' '2	4	6' '3	6	' '4	8	10' '5	10	2' >> "$T/t.znr"
     run bash -c "zn-metrics -u --signal F --keep dish $T/t.znr | zn-view --tsv"
     assert_success
-    # peak 10 at t 8, time to peak 8 - 2 = 6, amplitude 8; auc: (6-2 + 10-2)/2*0 ... only pairs with
-    # both values: (8,10)->(10,2): (8 + 0)/2 * 2 = 8; responder 8 > 3*1.414
-    assert_line --index 1 "$(printf 's\tc1\tx\t2\t1.4142135623731\t10\t8\t6\t8\t8\t1\tmissing_values')"
+    # the longest run of values in the window is 2 frames (t 8, 10): peak = mean(10, 2) = 6,
+    # amplitude 4; auc: only pairs with both values: (8,10)->(10,2): (8 + 0)/2 * 2 = 8.
+    # responder: (6 - 2)/(1.414 sqrt(1/2 + 1/2)) = 2.83 < t(1 - 0.05/1, df 1) = 6.31 -> 0, so
+    # no time of the peak
+    assert_line --index 1 "$(printf 's\tc1\tx\t2\t1.4142135623731\t6\t\t\t4\t8\t0\tmissing_values')"
+    # --smooth 1: the single highest frame, 10 at t 8; 8/(1.414 sqrt(1 + 1/2)) = 4.62 against
+    # t(1 - 0.05/3, df 1) = 19.08 (three frames with values) -> 0; --alpha 0.5: t(1 - 0.5/3) = 1.73 -> 1,
+    # t_peak 8, time to peak 8 - 2 = 6
+    run bash -c "zn-metrics -u --signal F --smooth 1 $T/t.znr | zn-view --tsv | sed -n 2p"
+    assert_output "$(printf 's\tc1\t2\t1.4142135623731\t10\t\t\t8\t8\t0\tmissing_values')"
+    run bash -c "zn-metrics -u --signal F --smooth 1 --alpha 0.5 $T/t.znr | zn-view --tsv | sed -n 2p"
+    assert_output "$(printf 's\tc1\t2\t1.4142135623731\t10\t8\t6\t8\t8\t1\tmissing_values')"
 }
 
 @test "zn-metrics: errors say what is wrong" {
     run bash -c "trace_plain | zn-metrics"
     assert_failure 1
     assert_output --partial 'no baseline window'
-    run bash -c "zn-metrics --window nosuch $FIX/metrics_trace.znr"
+    run bash -c "zn-metrics --response 30:102 --window nosuch $FIX/metrics_trace.znr"
     assert_failure 1
     assert_output --partial '--window nosuch: the meta has no ##window=nosuch'
     run bash -c "zn-metrics --signal F_YFP $FIX/metrics_trace.znr"
@@ -65,8 +74,19 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     run bash -c "printf '##znr=1\n##schema=trace\n##window=baseline:0:1\n#sample\tcell\trole\tframe\tt\tF_CFP\ns\tc\tcell\t0\t0\t1\n' | zn-metrics"
     assert_failure 1
     assert_output --partial 'no signal column (zn_nM, dF_F0, R_R0, R or F); name one with --signal COL'
-    run zn-metrics -k 0 "$FIX/metrics_trace.znr"
+    run zn-metrics -k 3 "$FIX/metrics_trace.znr"
     assert_failure 2
+    assert_output --partial "-k (a single frame above baseline + k SD) is gone: its false-responder rate grew with the number of frames; give --alpha (default 0.05) and --smooth (default 5)"
+    run zn-metrics --alpha 1 "$FIX/metrics_trace.znr"
+    assert_failure 2
+    assert_output --partial "--alpha: 1 is not below 1 (a probability, e.g. 0.05)"
+    run zn-metrics --smooth 2.5 "$FIX/metrics_trace.znr"
+    assert_failure 2
+    assert_output --partial '--smooth: "2.5" is not a number of frames (1, 2, ...)'
+    # issue 16: calibration windows and no response window: the ionophore's rise was every cell's peak
+    run zn-metrics "$FIX/metrics_trace.znr"
+    assert_failure 1
+    assert_output "zn-metrics: $FIX/metrics_trace.znr: no response window, and the trace has a calibration window (max 105:117 s): the peak would be the ionophore's or TPEN's, whose time is not in the data; give --response START:END (or zn-ingest --window response=START:END), ending before the ionophore was added"
     run zn-metrics "$FIX/mm_uptake.znr"
     assert_failure 1
 }
@@ -162,8 +182,8 @@ X
     run zn-report --unit cell "$T/met.znr"
     assert_success
     assert_line --partial 'Response metrics per condition'
-    assert_line --regexp '^peak +NVS-ZP7-4 +4 +11\.14 +1\.912 +nM +cell +4 *$'
-    run bash -c "zn-report $T/met.znr <(zn-metrics -u --window max $FIX/metrics_trace.znr) 2>&1 > /dev/null"
+    assert_line --regexp '^peak +NVS-ZP7-4 +4 +10\.97 +1\.877 +nM +cell +4 *$'
+    run bash -c "zn-report $T/met.znr <(zn-metrics -u --response 30:102 --window max $FIX/metrics_trace.znr) 2>&1 > /dev/null"
     assert_output --partial 'metrics streams with different columns: only the first'
     # -o: the same tables into a file
     zn-report -o "$T/tables.txt" "$T/met.znr"

@@ -64,8 +64,48 @@ with open(FIX + 'metrics_trace.znr', 'w') as f:
 
 
 # ---------------------------------------------------------------- metrics
-def metrics(t, s, zflag, base, resp, resp_open, windows, k):
-    """the per-cell metrics as zn-metrics(1) defines them"""
+def smooth_peak(s, idx, want):
+    """highest mean of w consecutive in-window frames that all have values;
+    w = want, or the longest such run when shorter -> (npos, w, peak, j)"""
+    ok = [not np.isnan(s[i]) for i in idx]
+    longest = run = 0
+    for v in ok:
+        run = run + 1 if v else 0
+        longest = max(longest, run)
+    w = min(want, longest)
+    npos, peak, best = 0, math.nan, 0
+    for j in range(len(idx)):
+        if w and j + 1 >= w and all(ok[j + 1 - w:j + 1]):
+            mu = float(np.mean([s[idx[i]] for i in range(j + 1 - w, j + 1)]))
+            if npos == 0 or mu > peak:
+                peak, best = mu, j
+            npos += 1
+    return npos, w, peak, best
+
+
+def responder(t, u, inb, idx, smooth, alpha):
+    """zn-metrics(1): smoothed peak of u against its baseline mean, one-sided
+    t at alpha/npos with df nb - 1; sd = max(baseline SD, 1.4826 MAD of the
+    consecutive differences in the window / sqrt 2)"""
+    bv = u[inb & ~np.isnan(u)]
+    if bv.size < 2:
+        return ''
+    d = np.array([u[b] - u[a] for a, b in zip(idx[:-1], idx[1:]) if not np.isnan(u[a]) and not np.isnan(u[b])])
+    sd = bv.std(ddof=1)
+    if d.size >= 3:
+        sd = max(sd, 1.4826 * np.median(np.abs(d - np.median(d))) / math.sqrt(2))
+    npos, w, peak, _ = smooth_peak(u, idx, smooth)
+    if not npos:
+        return ''
+    if sd == 0:
+        return '1' if peak > bv.mean() else '0'
+    z = (peak - bv.mean()) / (sd * math.sqrt(1 / w + 1 / bv.size))
+    return '1' if z > stats.t.isf(alpha / npos, bv.size - 1) else '0'
+
+
+def metrics(t, s, u, zflag, base, resp, resp_open, windows, smooth, alpha):
+    """the per-cell metrics as zn-metrics(1) defines them (u: the measured
+    signal the responder test is made on)"""
     inb = (t >= base[0]) & (t <= base[1])
     bv = s[inb & ~np.isnan(s)]
     bmean = bv.mean() if bv.size else math.nan
@@ -77,9 +117,9 @@ def metrics(t, s, zflag, base, resp, resp_open, windows, k):
     idx = np.where(inr)[0]
     vals = [(t[i], s[i]) for i in idx if not np.isnan(s[i])]
     peak = tpk = ttp = amp = auc = math.nan
-    if vals:
-        tpk, peak = max(vals, key=lambda v: (v[1], -v[0]))
-        ttp = tpk - resp[0]
+    resp_ = ''
+    npos, w, peak, best = smooth_peak(s, idx, smooth)
+    if npos:
         amp = peak - bmean
         # trapezoids between consecutive in-window frames that both have values
         area = 0.0
@@ -87,11 +127,15 @@ def metrics(t, s, zflag, base, resp, resp_open, windows, k):
             if b == a + 1 and not np.isnan(s[a]) and not np.isnan(s[b]):
                 area += np.trapz([s[a] - bmean, s[b] - bmean], [t[a], t[b]])
         auc = area if not math.isnan(bmean) else math.nan
+        if bv.size >= 2:
+            resp_ = responder(t, u, inb, idx, smooth, alpha)
+        if resp_ == '1':   # the time of the peak: responders only
+            tpk = (t[idx[best + 1 - w]] + t[idx[best]]) / 2
+            ttp = tpk - resp[0]
     means = []
     for (a, b) in windows:
-        w = s[(t >= a) & (t <= b) & ~np.isnan(s)]
-        means.append(w.mean() if w.size else math.nan)
-    resp_ = '' if math.isnan(amp) or math.isnan(bsd) else ('1' if amp > k * bsd else '0')
+        w_ = s[(t >= a) & (t <= b) & ~np.isnan(s)]
+        means.append(w_.mean() if w_.size else math.nan)
     flags = []
     if not bv.size:
         flags.append('no_baseline')
@@ -108,18 +152,20 @@ HEAD = ['sample', 'condition', 'cell', 'baseline_mean', 'baseline_sd', 'peak', '
         'amplitude', 'auc']
 
 
-def table(path, resp, resp_open, windows, names, k):
+def table(path, resp, resp_open, windows, names, smooth, alpha):
     rows, out = [], []
     for (sample, cond, cell, t, zn, zflag, fmin, fmax) in cells:
-        m, r, fl = metrics(t, zn, zflag, WIN['baseline'], resp, resp_open, windows, k)
+        F = np.array([round(300 + 10 * (0 if np.isnan(z) else z), 3) for z in zn])   # as written in the fixture
+        m, r, fl = metrics(t, zn, F, zflag, WIN['baseline'], resp, resp_open, windows, smooth, alpha)
         rows.append([sample, cond, cell] + [g(x) for x in m] + [r, fl])
         out.append((cond, m, r))
     write_tsv(path, HEAD + ['mean_' + n for n in names] + ['responder', 'flag'], rows)
     return out
 
 
-default = table(EXP + 'metrics_default.tsv', (27, 105), True, [], [], 3)
-table(EXP + 'metrics_windows.tsv', (30, 90), False, [(90, 102), WIN['max']], ['plateau', 'max'], 2)
+# the trace has calibration windows: zn-metrics needs the response window (30:102)
+default = table(EXP + 'metrics_default.tsv', (30, 102), False, [], [], 5, 0.05)
+table(EXP + 'metrics_windows.tsv', (30, 90), False, [(90, 102), WIN['max']], ['plateau', 'max'], 3, 0.01)
 
 # ---------------------------------------------------------------- report
 # per condition: n, mean and SEM of each metric over the cells that have it;
