@@ -495,3 +495,14 @@ uptake_chain() {
     run same_table "$FIX/expected/report_dish_anova.tsv" "$T/an.tsv" 1e-10
     assert_success
 }
+
+@test "zn-report: a metric a condition has no value of, or fewer than 2 dishes: no test, and the note says which" {
+    # amplitude empty for the vehicle cells (no responders: no time or size of a peak)
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ { print; next } $2 == "vehicle" { $5 = "" } { print }' "$FIX/report_dishes.znr" > "$T/a.znr"
+    run bash -c "zn-report --format tsv --table tests $T/a.znr | awk -F'\t' '\$1 == \"amplitude\" { print \$5 \"|\" \$9 \"|\" \$11 }'"
+    assert_output '0, 4||no test: no values in vehicle'
+    # one treated dish only
+    awk -F'\t' '/^#/ || $2 == "vehicle" || $1 == "tre1"' "$FIX/report_dishes.znr" > "$T/b.znr"
+    run bash -c "zn-report --format tsv --table tests $T/b.znr | awk -F'\t' '\$1 == \"baseline_mean\" { print \$11 }'"
+    assert_output 'no test: fewer than 2 dishes in treated (--unit cell tests cells, labelled as such)'
+}
