@@ -1556,9 +1556,21 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
     /* the separate fits' parameters as starting values; a 3pl whose hill
      * came out -1 is the same curve with bottom and top swapped and +1 */
     double(*sf)[4] = zn_calloc(ng, sizeof *sf);
+    int plateau_held = is_fixed(&fx, 0) || is_fixed(&fx, 1);
+    if (strcmp(m->name, "3pl") == 0 && plateau_held) {
+        /* +1 and -1 are different curves here: the sign most separate
+         * fits chose */
+        int pos = 0, neg = 0;
+        for (size_t g = 0; g < ng; g++)
+            if (sep[g].status == S_OK || sep[g].status == S_AMBIGUOUS) {
+                if (sep[g].fx.val[3] > 0) pos++;
+                else neg++;
+            }
+        fx.val[3] = neg > pos ? -1 : 1;
+    }
     for (size_t g = 0; g < ng; g++) {
         full_of(&sep[g], m, sf[g]);
-        if (is_fixed(&fx, 3) && sf[g][3] != fx.val[3]) {
+        if (is_fixed(&fx, 3) && !plateau_held && sf[g][3] != fx.val[3]) {
             double b = sf[g][0];
             sf[g][0] = sf[g][1];
             sf[g][1] = b;
@@ -1626,6 +1638,14 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
     }
     double lo[ZN_FIT_MAXP], hi[ZN_FIT_MAXP];
     intervals(a, &P, &o->t, &F, lo, hi);
+    /* Prism's orientation (top the upper plateau) per group; when bottom,
+     * top or hill is shared, only if every group needs the same turn, so
+     * that a shared value reads the same in every record */
+    int *turn = zn_calloc(ng, sizeof *turn), turn_ok = zn_model_logistic(m) && !plateau_held && F.status == S_OK;
+    for (size_t g = 0; turn_ok && g < ng; g++) {
+        turn[g] = F.r.p[map[g * 4 + 1]] < F.r.p[map[g * 4 + 0]];
+        if ((shared & 11u) && turn[g] != turn[0]) turn_ok = 0;
+    }
     /* one record per group: its parameters, its own sum of squares and r2;
      * df, sy_x and aicc of the global fit */
     for (size_t g = 0; g < ng; g++) {
@@ -1643,9 +1663,7 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
                 if (!is_fixed(&fx, l)) Fg.r.cov[kk * nfl + kl++] = F.r.cov[q * np + map[g * 4 + l]];
             kk++;
         }
-        /* Prism's orientation per group, when its plateaus are its own and
-         * the flip does not touch a shared hill */
-        if (zn_model_logistic(m) && !(shared & 3u) && !(shared >> 3 & 1u) && Fg.status == S_OK) {
+        if (turn_ok && turn[g]) {
             double hold = Fg.fx.val[3];
             int hk = free_idx(&fx, 3);
             double b0 = Fg.r.p[0];
@@ -1684,10 +1702,12 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
             Fg.N = n;
             Fg.r2 = tss > 0 ? 1 - ssg / tss : NAN;
         }
+        if (Fg.status == S_OK || Fg.status == S_AMBIGUOUS) ran_off(m, &o->t, &Fg);
         write_fit(o, gs[g].key, &Fg, glo, ghi, NULL, &sh, F.df);
         /* the curve's band from the global covariance */
         add_curve(o, gs[g].key, &P, &F, &o->t, (double)g);
     }
+    free(turn);
     free(sep);
     free(map);
 }

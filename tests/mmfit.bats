@@ -469,3 +469,17 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     run same_table "$FIX/expected/mmfit_4pl_curve.tsv" "$T/c.tsv" 1e-7
     assert_success
 }
+
+@test "mm-fit 3pl --share: Prism's orientation and the sign the data choose, as 4pl with hill held at -1" {
+    # 3pl shares bottom and top: the records read top > bottom, hill -1,
+    # the same fit as -m 4pl --fix hill=-1 (before: bottom 101, top 17, hill +1)
+    F="$FIX/mm_ic50.znr"
+    for s in "bottom,top" "bottom"; do
+        fx=""; [ "$s" = bottom ] && fx="top=100"
+        zn-mm-fit -u -m 3pl --by line -y response ${fx:+--fix $fx} --share $s "$F" | fits | cut -f 1,3- > "$T/a.tsv"
+        zn-mm-fit -u -m 4pl --by line -y response --fix ${fx:+$fx,}hill=-1 --share $s "$F" | fits | cut -f 1,3- > "$T/b.tsv"
+        run same_table "$T/b.tsv" "$T/a.tsv" 1e-7
+        assert_success
+        [ "$(col hill < "$T/a.tsv" | sort -u)" = -1 ]
+    done
+}
