@@ -483,3 +483,21 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
         [ "$(col hill < "$T/a.tsv" | sort -u)" = -1 ]
     done
 }
+
+@test "mm-fit 4pl: a rising curve is the mirror of the falling one (hill's sign, plateaus, ECp)" {
+    # y' = 120 - y: hill changes sign, ec50 and ECp (p % of the effect from
+    # the x = 0 level) stay, bottom' = 120 - top, top' = 120 - bottom
+    awk -F'\t' -v OFS='\t' '/^#/ { print; next } { $3 = 120 - $3; print }' "$FIX/mm_ic50.znr" > "$T/up.znr"
+    zn-mm-fit -u -m 4pl --by line -y response --ecf 10,90 "$FIX/mm_ic50.znr" | fits > "$T/down.tsv"
+    zn-mm-fit -u -m 4pl --by line -y response --ecf 10,90 "$T/up.znr" | fits > "$T/up.tsv"
+    run awk -F'\t' 'FNR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        NR == FNR { for (c in h) d[FNR, c] = $h[c]; next }
+        { split("ec50 ec50_se ec10 ec10_se ec90 ec90_se sy_x", same, " ")
+          for (k in same) { c = same[k]; if (((d[FNR, c] - $h[c]) / $h[c])^2 > 1e-14) { print c ": " d[FNR, c] " vs " $h[c]; bad = 1 } }
+          if (((d[FNR, "hill"] + $h["hill"]) / $h["hill"])^2 > 1e-14) { print "hill " d[FNR, "hill"] " vs " $h["hill"]; bad = 1 }
+          if (((120 - d[FNR, "top"] - $h["bottom"]) / $h["bottom"])^2 > 1e-14) { print "bottom"; bad = 1 }
+          if (((120 - d[FNR, "bottom"] - $h["top"]) / $h["top"])^2 > 1e-14) { print "top"; bad = 1 }
+          if (!($h["hill"] > 0 && $h["top"] > $h["bottom"])) { print "not rising"; bad = 1 } }
+        END { exit bad }' "$T/down.tsv" "$T/up.tsv"
+    assert_success
+}
