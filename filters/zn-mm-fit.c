@@ -1161,7 +1161,7 @@ static void curve_header(out_t *o)
 {
     const args_t *a = o->a;
     char err[600];
-    o->cw = zn_wr_open(a->curve_out, a->o.level, a->o.plain, err, sizeof err);
+    o->cw = zn_wr_open(a->curve_out, a->o.level, zn_opt_plain(&a->o, a->curve_out), err, sizeof err);
     if (!o->cw) zn_die(ZN_EXIT_DATA, "--curve-output: %s", err);
     size_t cap = 0;
     for (size_t i = 0; i < o->nby; i++) col(&o->ccols, &cap, o->bynames[i]);

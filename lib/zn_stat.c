@@ -86,7 +86,7 @@ int zn_welch(const double *a, size_t la, const double *b, size_t lb, zn_test *r)
     double va = zn_sd(a, la), vb = zn_sd(b, lb);
     va = va * va / (double)na;
     vb = vb * vb / (double)nb;
-    if (!(va + vb > 0)) return -1;
+    if (!(va + vb > 0) || !isfinite(va + vb) || !isfinite(ma - mb)) return -1; /* no spread, or beyond doubles */
     r->stat = (ma - mb) / sqrt(va + vb);
     r->df1 = (va + vb) * (va + vb) / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
     r->p = 2 * gsl_cdf_tdist_Q(fabs(r->stat), r->df1);
@@ -118,7 +118,7 @@ int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r)
         for (size_t i = 0; i < len[j]; i++)
             if (!isnan(g[j][i])) ssw += (g[j][i] - m) * (g[j][i] - m);
     }
-    if (!(ssw > 0)) return -1;
+    if (!(ssw > 0) || !isfinite(ssw) || !isfinite(ssb)) return -1;
     r->df1 = (double)(kk - 1);
     r->df2 = (double)(N - kk);
     r->stat = ssb / r->df1 / (ssw / r->df2);
@@ -233,4 +233,29 @@ int zn_normaltest(const double *x, size_t len, zn_test *r)
     r->df1 = 2;
     r->p = gsl_cdf_chisq_Q(r->stat, 2);
     return 0;
+void zn_holm(const double *p, size_t n, double *adj)
+{
+    size_t m = 0;
+    size_t *ord = zn_malloc((n ? n : 1) * sizeof *ord);
+    double *v = zn_malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = p[i];
+        if (!isnan(p[i])) ord[m++] = i;
+    }
+    for (size_t i = 1; i < m; i++) /* insertion sort by p: a handful of metrics */
+        for (size_t j = i; j > 0 && v[ord[j - 1]] > v[ord[j]]; j--) {
+            size_t t = ord[j - 1];
+            ord[j - 1] = ord[j];
+            ord[j] = t;
+        }
+    double run = 0;
+    for (size_t j = 0; j < m; j++) {
+        double a = (double)(m - j) * v[ord[j]];
+        if (a > run) run = a;
+        adj[ord[j]] = run < 1 ? run : 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (isnan(v[i])) adj[i] = NAN;
+    free(ord);
+    free(v);
 }
