@@ -516,6 +516,8 @@ static void test_adequacy(void)
        "2 runs of 5+/6- (a zero skipped): p = %.17g (enumerated 0.00432900432900433)", rt.p);
     static const int s3[] = {1, 1, 1};
     ok(zn_runs_test(s3, 3, &rt) < 0 && isnan(rt.p), "runs test refused with one sign");
+}
+
 /* one axis: at most max ticks, at least 2, strictly increasing, finite,
  * inside the axis, and the axis covers the finite input */
 static int axis_ok(const zn_axis *a, double lo, double hi, size_t max)
