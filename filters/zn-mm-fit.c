@@ -1038,6 +1038,12 @@ static size_t write_derived(out_t *o, const char *key, size_t k, const fit_t *F,
 {
     const args_t *a = o->a;
     zn_rec *r = &o->rec;
+    if (!have) { /* no estimates: the columns empty, nothing computed from them */
+        size_t n = 4 + 4 * a->necf + (isnan(a->ki_S) ? 0 : 4);
+        for (size_t i = 0; i < n; i++) zn_rec_num(r, k++, NAN);
+        if (!isnan(a->ki_S)) zn_rec_set(r, k++, "", 0);
+        return k;
+    }
     double full[4];
     full_of(F, a->m, full);
     double e = full[2], h = full[3], tv = have ? tq(a, F->df) : NAN;
