@@ -179,6 +179,10 @@ struct prob {
     /* one parameter held fixed (profile): index in the unfixed vector */
     int fixed;
     double fixval;
+    /* profile of an effective concentration: the held value (at ec50's
+     * index) is ECp, and ec50 = ECp exp(-ecp_lr/|hill|), ecp_lr =
+     * ln(p/(100 - p)); 0: not */
+    double ecp_lr;
     size_t npfull;
 };
 
@@ -211,11 +215,19 @@ static void prob_model(const double *x, const double *p, double *y, double *dy, 
             loc[j] = pf[idx[j]];
         }
     }
+    double dedh = 0;
+    if (P->ecp_lr != 0) {
+        double h = loc[3], e = loc[2] * exp(-P->ecp_lr / fabs(h));
+        dedh = e * P->ecp_lr * (h > 0 ? 1 : -1) / (h * h);
+        loc[2] = e;
+    }
     P->m->f(x, loc, y, dy ? dl : NULL, NULL);
     if (dy) {
         for (size_t j = 0; j < P->npfull; j++) dfull[j] = 0;
         for (size_t j = 0; j < P->m->np; j++)
             if (idx[j] != (size_t)-1) dfull[idx[j]] = dl[j];
+        /* hill moves ec50 with it when ECp is held */
+        if (P->ecp_lr != 0 && idx[3] != (size_t)-1) dfull[idx[3]] += dl[2] * dedh;
     }
     if (dy) {
         size_t k = 0;
@@ -298,6 +310,8 @@ typedef struct {
     size_t iter;
     int ranoff; /* a parameter ran off out of the data's range: no estimates */
     adeq_t ad;
+    int ecp_prof;                          /* ecplo/ecphi hold profile limits */
+    double ecplo[MAX_ECF], ecphi[MAX_ECF]; /* of --ecf's ECp (--ci profile) */
 } fit_t;
 
 /* weights of the points: data weights, times 1/curve^k for 1/y, 1/y2 */
@@ -340,6 +354,7 @@ static void fit_init(fit_t *F)
     /* not a memset: the fit result holds a 32 x 32 covariance; fx and nf
      * are the caller's */
     adeq_init(&F->ad);
+    F->ecp_prof = 0;
     F->status = S_OK;
     F->why[0] = 0;
     F->N = F->ss = F->df = F->s2 = F->r2 = F->aicc = NAN;
@@ -847,12 +862,12 @@ static double profile_ss(const prob_t *P, pts_t *t, size_t j, double v, double *
 }
 
 /* the profile-likelihood limit on one side: where the SS with the parameter
- * held reaches SSmin (1 + F(level; 1, df)/df) */
-static double profile_limit(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, size_t j, int side)
+ * (est, SE se; by factors when logp) held reaches SSmin (1 + F(level; 1,
+ * df)/df) */
+static double profile_limit_of(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, size_t j, int side,
+                               double est, double se, int logp)
 {
     double thr = F->ss * (1 + gsl_cdf_fdist_Pinv(a->level, 1, F->df) / F->df);
-    double est = F->r.p[j], se = sqrt(F->r.cov[j * P->np + j] * F->s2);
-    int logp = P->logmask >> j & 1u;
     double step = logp ? (isfinite(se) && se > 0 ? fmin(se / est, 1) : 0.1) : (isfinite(se) && se > 0 ? se : fabs(est) * 0.1 + 1e-9);
     double p[ZN_FIT_MAXP], pin[ZN_FIT_MAXP];
     memcpy(p, F->r.p, P->np * sizeof *p);
@@ -883,6 +898,11 @@ static double profile_limit(const args_t *a, const prob_t *P, pts_t *t, const fi
         }
     }
     return (in + out) / 2;
+}
+
+static double profile_limit(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, size_t j, int side)
+{
+    return profile_limit_of(a, P, t, F, j, side, F->r.p[j], sqrt(F->r.cov[j * P->np + j] * F->s2), P->logmask >> j & 1u);
 }
 
 /* ------------------------------------------------------------ output */
@@ -1013,6 +1033,24 @@ static size_t put4(zn_rec *r, size_t k, int have, double v, double se, double lo
  * interval "delta").  logec50's interval is +- t SE on the log scale (the
  * antilog is Prism's asymmetric interval of EC50), or the log of ec50's
  * profile limits. */
+/* ECp = ec50 (p/(100 - p))^(1/|hill|) of a concentration-response fit and
+ * its delta-method SE */
+static double ecp_est(const zn_model *m, const fit_t *F, double pc, double *sep)
+{
+    double full[4];
+    full_of(F, m, full);
+    double e = full[2], h = full[3], lr = log(pc / (100 - pc));
+    int ke = free_idx(&F->fx, 2), kh = free_idx(&F->fx, 3);
+    size_t nf = F->nf;
+    double vee = ke >= 0 ? F->r.cov[ke * nf + ke] * F->s2 : 0;
+    double veh = ke >= 0 && kh >= 0 ? F->r.cov[ke * nf + kh] * F->s2 : 0;
+    double vhh = kh >= 0 ? F->r.cov[kh * nf + kh] * F->s2 : 0;
+    double ec = e * exp(lr / fabs(h));
+    double ge = ec / e, gh = ec * lr * (h > 0 ? -1 : 1) / (h * h);
+    *sep = ke < 0 && kh < 0 ? NAN : sqrt(ge * ge * vee + 2 * ge * gh * veh + gh * gh * vhh);
+    return ec;
+}
+
 /* Km for a group from the fit records of the stream: the record with the
  * same --by values, or the only one.  0 found; -1 with the reason in why. */
 static int km_for(const out_t *o, const char *key, double *km, double *se, const char **why)
@@ -1047,24 +1085,18 @@ static size_t write_derived(out_t *o, const char *key, size_t k, const fit_t *F,
     double full[4];
     full_of(F, a->m, full);
     double e = full[2], h = full[3], tv = have ? tq(a, F->df) : NAN;
-    int ke = free_idx(&F->fx, 2), kh = free_idx(&F->fx, 3);
+    int ke = free_idx(&F->fx, 2);
     size_t nf = F->nf;
     double vee = ke >= 0 ? F->r.cov[ke * nf + ke] * F->s2 : 0;
-    double veh = ke >= 0 && kh >= 0 ? F->r.cov[ke * nf + kh] * F->s2 : 0;
-    double vhh = kh >= 0 ? F->r.cov[kh * nf + kh] * F->s2 : 0;
     double se_e = ke >= 0 ? sqrt(vee) : NAN, l10 = log(10);
     double lse = se_e / (e * l10);
     double llo = ke < 0 ? NAN : a->profile ? log10(lo[ke]) : log10(e) - tv * lse;
     double lhi = ke < 0 ? NAN : a->profile ? log10(hi[ke]) : log10(e) + tv * lse;
     k = put4(r, k, have, log10(e), lse, llo, lhi);
     for (size_t i = 0; i < a->necf; i++) {
-        double pc = a->ecf[i], lr = log(pc / (100 - pc)), ah = fabs(h);
-        double ec = e * exp(lr / ah);
-        /* d ECp/d ec50 and d ECp/d hill */
-        double ge = ec / e, gh = ec * lr * (h > 0 ? -1 : 1) / (h * h);
-        double v = ge * ge * vee + 2 * ge * gh * veh + gh * gh * vhh;
-        double se = ke < 0 && kh < 0 ? NAN : sqrt(v);
-        k = put4(r, k, have && h != 0, ec, se, ec - tv * se, ec + tv * se);
+        double se, ec = ecp_est(a->m, F, a->ecf[i], &se);
+        double elo = F->ecp_prof ? F->ecplo[i] : ec - tv * se, ehi = F->ecp_prof ? F->ecphi[i] : ec + tv * se;
+        k = put4(r, k, have && h != 0, ec, se, elo, ehi);
     }
     if (!isnan(a->ki_S)) {
         double Km = a->ki_Km, Kse = NAN;
@@ -1255,6 +1287,25 @@ static void intervals(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F
             hi[j] = F->r.p[j] + h;
         }
     }
+}
+
+/* --ci profile with --ecf: the profile of each ECp, the curve written with
+ * ECp in place of ec50 (ec50 = ECp exp(-ln(p/(100 - p))/|hill|)) and ECp
+ * held while the others are refitted */
+static void ecp_profile(const args_t *a, const prob_t *P, pts_t *t, fit_t *F)
+{
+    int ke = free_idx(&F->fx, 2);
+    if (!a->profile || !a->necf || !zn_model_logistic(a->m) || ke < 0 || F->df < 1 ||
+        !(F->status == S_OK || F->status == S_AMBIGUOUS) || F->ranoff)
+        return;
+    prob_t Q = *P;
+    for (size_t i = 0; i < a->necf; i++) {
+        double se, ec = ecp_est(a->m, F, a->ecf[i], &se);
+        Q.ecp_lr = log(a->ecf[i] / (100 - a->ecf[i]));
+        F->ecplo[i] = profile_limit_of(a, &Q, t, F, (size_t)ke, -1, ec, se, 1);
+        F->ecphi[i] = profile_limit_of(a, &Q, t, F, (size_t)ke, +1, ec, se, 1);
+    }
+    F->ecp_prof = 1;
 }
 
 static void compare(const args_t *a, const fit_t *F, const fit_t *G, cmp_t *c)
@@ -1496,6 +1547,7 @@ static void fit_group(out_t *o, group_t *g)
     free(out);
     double lo[ZN_FIT_MAXP], hi[ZN_FIT_MAXP];
     intervals(a, &P, &o->t, &F, lo, hi);
+    ecp_profile(a, &P, &o->t, &F);
     cmp_t c = {0};
     if (a->alt) {
         /* the same points as the model's fit (without the outliers when

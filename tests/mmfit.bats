@@ -345,8 +345,8 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     [ "$(col outliers < "$T/f.tsv" | tail -1)" = 0 ]
 }
 
-@test "mm-fit 4pl: profile interval of ec50 (and logec50), weights 1/y2 (scipy)" {
-    TOL=1e-6 check mmfit_4pl_profile.tsv -m 4pl --by line -y response --ci profile "$FIX/mm_ic50.znr"
+@test "mm-fit 4pl: profile intervals of the parameters, logec50, EC10 and EC90; weights 1/y2 (scipy)" {
+    TOL=1e-6 check mmfit_4pl_profile.tsv -m 4pl --by line -y response --ci profile --ecf 10,90 "$FIX/mm_ic50.znr"
     TOL=1e-6 check mmfit_4pl_w1y2.tsv -m 4pl --by line -y response -w 1/y2 "$FIX/mm_ic50.znr"
 }
 
