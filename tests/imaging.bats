@@ -69,6 +69,11 @@ d1\tctl\tr1\tcell\t2\t4\t\t\tno_bg')"
     assert_line --index 9 "$(printf 'd1\tctl\tbg2\tbg\t1\t2\t\t12\t')"
 }
 
+@test "background: a difference beyond the range of a double is missing, flagged overflow (no inf)" {
+    run bash -c "printf '##znr=1\n##schema=trace\n#sample\tcell\trole\tframe\tt\tF\nd\tc\tcell\t0\t0\t1.7e308\nd\tc\tcell\t1\t1\t5\n' | zn-background -u --value -1.7e308 | records"
+    assert_output "$(printf '#sample\tcell\trole\tframe\tt\tF\tbg_F\tflag\nd\tc\tcell\t0\t0\t\t-1.7e+308\toverflow\nd\tc\tcell\t1\t1\t1.7e+308\t-1.7e+308\t')"
+}
+
 @test "background: twice is refused, --force does it again" {
     run bash -c "$(declare -f bg_trace bgr); bg_trace | bgr | bgr"
     assert_failure 1
