@@ -120,7 +120,7 @@ d1\tctl\t1\tcell\t0\t0\t99\t150\t80\t1\t')"
 @test "background: records out of canonical order are refused with the line" {
     run bash -c "$(declare -f bgr); printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\nd1\tc\tb\tbg\t0\t0\t1\nd1\tc\tr\tcell\t1\t1\t5\nd1\tc\tr\tcell\t0\t0\t5\n' | bgr"
     assert_failure 1
-    assert_output "zn-background: (standard input):6: not in canonical order: sample 'd1' cell 'r' frame 0 comes after frame 1 (frames must ascend within a cell; sort with zn-ingest or zn-view --sort)"
+    assert_output "zn-background: (standard input):6: not in canonical order: sample 'd1' cell 'r' frame 0 comes after frame 1: frames must ascend within a cell (zn-ingest writes canonical order; to sort a stream made otherwise, see \"Canonical order\" in man znr)"
     run bash -c "$(declare -f bgr); printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\nd1\tc\tr\tcell\t0\t0\t5\nd1\tc\tb\tbg\t0\t0\t1\n' | bgr --value 1"
     assert_failure 1
     assert_output --partial "background ROI 'b' of sample 'd1' comes after its cells"

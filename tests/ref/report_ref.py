@@ -186,3 +186,63 @@ for j, nm in enumerate(names):
     an = stats.f_oneway(*grp)
     rows.append([nm, g(tt.statistic), g(tt.pvalue), g(an.statistic), g(an.pvalue)])
 write_tsv(EXP + 'report_tests.tsv', ['metric', 'welch_t', 'welch_p', 'anova_F', 'anova_p'], rows)
+
+# ---------------------------------------------------------------- the dish as the unit (issue 16)
+# Two conditions, four dishes each, 15 cells a dish.  The dishes differ at
+# rest (their own loading and history) but the conditions do not: over
+# dishes the resting level is not different, while over cells (taken,
+# wrongly, as independent) it looks very different.  Every treated dish
+# responds (amplitude about 2 against 0).
+rng16 = np.random.default_rng(16)
+DISH_REST = {'vehicle': [0.70, 1.00, 0.85, 1.15], 'treated': [0.95, 1.30, 0.80, 1.25]}
+DISH_AMP = {'vehicle': [0.05, -0.02, 0.08, 0.01], 'treated': [1.8, 2.3, 1.9, 2.1]}
+DISH_RESP = {'vehicle': [0.0, 0.1, 0.2, 0.1], 'treated': [0.8, 1.0, 0.9, 0.95]}
+rows16 = []
+for cond in ('vehicle', 'treated'):
+    for d in range(4):
+        sample = f'{cond[:3]}{d + 1}'
+        for c in range(15):
+            base = DISH_REST[cond][d] + rng16.normal(0, 0.05)
+            amp = DISH_AMP[cond][d] + rng16.normal(0, 0.15)
+            resp = 1 if rng16.uniform() < DISH_RESP[cond][d] else 0
+            rows16.append((sample, cond, str(c + 1), round(base, 4), round(amp, 4), resp))
+with open(FIX + 'report_dishes.znr', 'w') as f:
+    f.write('##znr=1\n##schema=metrics\n##unit.baseline_mean=nM\n##unit.amplitude=nM\n')
+    f.write('#sample\tcondition\tcell\tbaseline_mean\tamplitude\tresponder\n')
+    for r in rows16:
+        f.write('\t'.join(str(x) for x in r) + '\n')
+
+
+def holm(p):
+    """Holm's step-down adjustment (R p.adjust(p, 'holm'))"""
+    order = sorted(range(len(p)), key=lambda i: p[i])
+    m, run, adj = len(p), 0.0, [0.0] * len(p)
+    for j, i in enumerate(order):
+        run = max(run, (m - j) * p[i])
+        adj[i] = min(1.0, run)
+    return adj
+
+
+def welch_df(a, b):
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    return (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+
+
+for unit in ('dish', 'cell'):
+    names16 = ['baseline_mean', 'amplitude', 'responder_fraction']
+    res = []
+    for j, nm in enumerate(names16):
+        grp = []
+        for cond in ('vehicle', 'treated'):
+            if unit == 'dish':
+                vals = [np.mean([r[3 + j] for r in rows16 if r[0] == f'{cond[:3]}{d + 1}']) for d in range(4)]
+            else:
+                vals = [r[3 + j] for r in rows16 if r[1] == cond]
+            grp.append(np.array(vals, dtype=float))
+        if unit == 'cell' and nm == 'responder_fraction':
+            continue           # a proportion over cells: not tested (never a t test on 0/1)
+        tt = stats.ttest_ind(grp[0], grp[1], equal_var=False)
+        res.append([nm, tt.statistic, welch_df(grp[0], grp[1]), tt.pvalue, grp[0].size, grp[1].size])
+    adj = holm([r[3] for r in res])
+    write_tsv(EXP + f'report_dish_tests_{unit}.tsv', ['metric', 'n', 'statistic', 'df1', 'p', 'p_holm'],
+              [[r[0], f'{r[4]}, {r[5]}', g(r[1]), g(r[2]), g(r[3]), g(a)] for r, a in zip(res, adj)])
