@@ -471,12 +471,12 @@ two_traces() {
 @test "cat a.gz b.gz | zn-metrics -o x.gz reads back" {
     awk -F'\t' '/^#/ || $1 == "dish1"' "$FIX/metrics_trace.znr" | zn-view -o "$T/a.gz"
     awk -F'\t' '/^#/ || $1 == "dish2"' "$FIX/metrics_trace.znr" | zn-view -o "$T/b.gz"
-    cat "$T/a.gz" "$T/b.gz" | zn-metrics -o "$T/x.gz"
+    cat "$T/a.gz" "$T/b.gz" | zn-metrics --response 30:102 -o "$T/x.gz"
     run zn-view --check "$T/x.gz"
     assert_success
     assert_output --regexp "ok: [0-9]+ records in 2 segments, schema metrics"
     # the same records as one zn-metrics over the two samples as one segment
-    awk -F'\t' '/^#/ || $1 == "dish1" || $1 == "dish2"' "$FIX/metrics_trace.znr" | zn-metrics --no-provenance |
+    awk -F'\t' '/^#/ || $1 == "dish1" || $1 == "dish2"' "$FIX/metrics_trace.znr" | zn-metrics --response 30:102 --no-provenance |
         grep -v '^#' > "$T/one.tsv"
     zn-view -u "$T/x.gz" | grep -v '^#' | cmp - "$T/one.tsv"
 }
