@@ -130,8 +130,9 @@ $s.sh: $T/ex.tsv:3: experiment cd: 3 inputs: give four inputs: counter export, i
 # the fluozin3 rows of the bundled manifest with absolute inputs
 fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fluozin3" { if (NR > 1) $4 = d "/" $4; print }' "$ZN_TOP/examples/manifest.tsv"; }
 
-@test "manifest: a last row without a newline is run" {
-    fz_rows | head -c -1 > "$T/m.tsv"
+@test "manifest: a last row without a newline is run; empty lines and # comments are skipped" {
+    { fz_rows | sed '2i# dish 1 was re-imaged on Monday' | sed '3a\\'; } | head -c -1 > "$T/m.tsv"
+    [ "$(grep -c '^$' "$T/m.tsv")" = 1 ] && grep -q '^# dish 1' "$T/m.tsv"
     run "$P/fluozin3.sh" -o "$T/o" --no-report "$T/m.tsv"
     assert_success
     [ -s "$T/o/dish3.zn.znr.gz" ] && [ -s "$T/o/dish3.metrics.znr.gz" ]
