@@ -9,8 +9,9 @@
 # condition, inputs, options.  A BOM and CR line ends (Windows editors,
 # Excel) are taken off, and the quotes Excel puts around a field with a
 # comma; spaces around fields and inputs are dropped; a last line without
-# a newline is read; empty lines are skipped.  Every row is checked: a name fit to be a file name
-# (letters, digits, . _ + -; not starting with . or -), unique; a known
+# a newline is read; empty lines and lines starting with # are skipped.
+# Every row is checked: a name fit to be a file name (letters, digits,
+# . _ + -; not starting with . or -), unique; a known
 # protocol; the protocol's number of inputs (comma-separated, relative to
 # the manifest's folder or absolute); options: NAME=VALUE parameter
 # overrides (name as in params.conf without the protocol's prefix, in
@@ -79,7 +80,7 @@ FNR == 1 {
 }
 {
     sub(/\r$/, "")
-    if ($0 ~ /^[ \t]*$/) next
+    if ($0 ~ /^[ \t]*$/ || $0 ~ /^#/) next
     at = man ":" FNR
     # Excel's "Text (Tab delimited)" quotes a field with a comma or a quote;
     # spaces around a field are a typing accident
