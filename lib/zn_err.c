@@ -40,6 +40,34 @@ void zn_cleanup_forget(const char *path)
         }
 }
 
+#ifdef ZN_FUZZ
+/* The fuzzing build (tests/fuzz/, built with -include tests/fuzz/zn_fuzz.h,
+ * which maps exit to this): with a harness's jump buffer set, an exit
+ * removes the temporary outputs and returns to the harness with the status
+ * in zn_fuzz_status, so one process runs a program's main many times. */
+#include <setjmp.h>
+_Noreturn void (exit)(int); /* stdlib.h's was renamed by zn_fuzz.h */
+jmp_buf *zn_fuzz_jmp;
+int zn_fuzz_status;
+
+void zn_fuzz_exit(int code)
+{
+    if (!zn_fuzz_jmp) (exit)(code);
+    run_cleanup();
+    zn_fuzz_status = code;
+    longjmp(*zn_fuzz_jmp, 1);
+}
+
+/* after each run: the harness frees what the run allocated */
+void zn_fuzz_reset(void)
+{
+    for (size_t i = 0; i < ncleanup; i++) free(cleanup[i]);
+    free(cleanup);
+    cleanup = NULL;
+    ncleanup = capcleanup = 0;
+}
+#endif
+
 void zn_set_prog(const char *argv0)
 {
     const char *s = strrchr(argv0, '/');
