@@ -2,7 +2,7 @@
 # er-fret-zip7.sh - ER free Zn2+ with ER-ZapCY1 (FRET), control vs ZIP7
 # inhibitor (NVS-ZP7-4): donor and acceptor channel exports to report.
 #
-#   pipelines/er-fret-zip7.sh [-o OUTDIR] [-e EXPERIMENT]... [--no-report] [--progress] [MANIFEST]
+#   pipelines/er-fret-zip7.sh [-o OUTDIR] [-e EXPERIMENT]... [--params FILE] [--no-report] [--progress] [MANIFEST]
 #
 # Per dish (manifest rows with protocol er-fret-zip7; inputs: the donor
 # (CFP) export, then the acceptor (YFP, donor excitation) export): ingest

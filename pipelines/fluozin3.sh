@@ -1,7 +1,7 @@
 #!/bin/bash
 # fluozin3.sh - FluoZin-3 imaging, Fiji Multi Measure export to report.
 #
-#   pipelines/fluozin3.sh [-o OUTDIR] [-e EXPERIMENT]... [--no-report] [--progress] [MANIFEST]
+#   pipelines/fluozin3.sh [-o OUTDIR] [-e EXPERIMENT]... [--params FILE] [--no-report] [--progress] [MANIFEST]
 #
 # Per dish (manifest rows with protocol fluozin3, one CSV each): ingest
 # with the protocol's windows (params.conf: baseline, response, Zn +

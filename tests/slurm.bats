@@ -63,3 +63,38 @@ need_slurm() {
     grep -q "cannot read .*zn_bca.csv" "$out"/logs/task-11_*.log
     [ ! -e "$out/uptake-65zn/report.html" ] && [ ! -e "$out/fluozin3/report.html" ]
 }
+
+@test "SLURM: submitted again, only the failed row runs, then the merge; a third time, the merge only" {
+    need_slurm
+    cp -r "$ZN_TOP/examples" "$T/ex"
+    mv "$T/ex/uptake-65zn/zn_bca.csv" "$T/zn_bca.csv"
+    out="$T/cluster"
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
+    assert_failure 1
+    mv "$T/zn_bca.csv" "$T/ex/uptake-65zn/zn_bca.csv"
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
+    [ "$status" = 0 ] || { cat "$out"/logs/* >&2 || true; fail "resubmission: status $status: $output"; }
+    assert_line --regexp "^array job [0-9]+: 1 of 11 experiments \(rows 10; the others succeeded before\)$"
+    array=$(sed -n 's/^array job \([0-9]*\):.*/\1/p' <<< "$output")
+    # one task in the second array, the zn assay's
+    run ls "$out/logs"
+    [ "$(ls "$out"/logs/task-*_"$array".log | wc -l)" = 1 ]
+    grep -q "znflow-run: zn (uptake-65zn)" "$out/logs/task-10_$array.log"
+    [ "$(ls "$out"/logs/task-*.log | wc -l)" = 12 ]
+    # the merged results are the serial scripts'
+    for p in fluozin3 er-fret-zip7 uptake-65zn; do "$ZN_TOP/pipelines/$p.sh" -o "$T/s/$p" "$T/ex/manifest.tsv"; done
+    zn-report --format tsv "$T"/s/uptake-65zn/*.uptake.znr.gz "$T"/s/uptake-65zn/*.fit.znr.gz "$T"/s/uptake-65zn/*.curve.znr.gz | sed '/^## inputs/,$d' > "$T/a"
+    zn-report --format tsv "$out"/uptake-65zn/all.{uptake,fit,curve}.znr.gz | sed '/^## inputs/,$d' > "$T/b"
+    cmp "$T/a" "$T/b"
+    for p in fluozin3 er-fret-zip7 uptake-65zn; do [ -s "$out/$p/report.html" ]; done
+    # nothing left to run: the merge alone
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
+    assert_success
+    assert_line "all 11 experiments succeeded before: the merge only"
+    [ "$(ls "$out"/logs/task-*.log | wc -l)" = 12 ]
+    # a changed row runs again
+    sed -i '/^dish2\t/s/ZnCl2 100 uM/ZnCl2 50 uM/' "$T/ex/manifest.tsv"
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
+    assert_success
+    assert_line --regexp "^array job [0-9]+: 1 of 11 experiments \(rows 2; the others succeeded before\)$"
+}

@@ -11,11 +11,14 @@
 # links to the three reports).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(cd "${1:-$top/build/bin}" && pwd)
+bin=${1:-$top/build/bin}
+[ -x "$bin/zn-ingest" ] || { echo "demo.sh: no zn-ingest in $bin: build the programs first (make), or give their folder" >&2; exit 1; }
+bin=$(cd "$bin" && pwd)
 out=${2:-$top/demo-out}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 PATH="$bin:$PATH"
+export ZNFLOW_BIN=$bin      # the pipelines use these programs
 ex=$top/examples
 for p in fluozin3 er-fret-zip7 uptake-65zn; do
     rm -rf "${out:?}/$p"
