@@ -25,7 +25,7 @@ bare() {
     run make -C "$T/src" --no-print-directory demo
     [ "$status" = 0 ] || fail "make demo failed the first time (status $status): $output"
     [ -s "$T/src/demo-out/report.html" ]
-    assert_output --partial "cells calibrated: 86 of 90"
+    assert_output --partial "cells calibrated: 115 of 120"
     # one line per step, apt-get's own output in the log only
     assert_line --regexp "^znflow: installing zlib1g-dev libdeflate-dev libcsv-dev libgsl-dev \(apt-get; log in .*build/deps.log\)$"
     assert_line "znflow: installed 4 packages"
@@ -118,7 +118,7 @@ as_user() { (cd "$T/work" && env -i HOME="$T" LC_ALL=C PATH="$T/p/bin:/usr/bin:/
     assert_output --partial "znflow: unknown command 'bogus'"
     run as_user "znflow demo -o d"
     assert_success
-    assert_output --partial "cells calibrated: 86 of 90"
+    assert_output --partial "cells calibrated: 115 of 120"
     [ -s "$T/work/d/report.html" ] && [ -s "$T/work/d/uptake-65zn/report.html" ]
     # a manifest of the user's own, in their folder, inputs relative to it
     cp -r "$T/p/share/znflow/examples" "$T/work/data"

@@ -141,7 +141,7 @@ fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fl
     { fz_rows; fz_rows | sed -n '3p' | sed 's/^dish2/dish1/'; } > "$T/m.tsv"
     run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
     assert_failure 1
-    assert_output "fluozin3.sh: $T/m.tsv:5: experiment dish1 is already on line 2 (names must be unique: they name the result files)"
+    assert_output "fluozin3.sh: $T/m.tsv:6: experiment dish1 is already on line 2 (names must be unique: they name the result files)"
     [ ! -e "$T/o/dish1.zn.znr.gz" ]
 }
 
@@ -205,7 +205,7 @@ fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fl
     fz_rows | sed '2s/\t$/\tintervall=4/; 3s/\t$/\tbaseline=0-118/; 4s/\t$/\t--bg 2/' > "$T/bad.tsv"
     run "$P/fluozin3.sh" -o "$T/o3" "$T/bad.tsv"
     assert_failure 1
-    assert_output "fluozin3.sh: $T/bad.tsv:2: experiment dish1: unknown parameter 'intervall' for fluozin3 (known: interval, bg, baseline, response, plateau, max, min, sensor, unit, compartment)
+    assert_output "fluozin3.sh: $T/bad.tsv:2: experiment dish1: unknown parameter 'intervall' for fluozin3 (known: interval, bg, baseline, response, plateau, max, min, bleach, sensor, unit, compartment)
 fluozin3.sh: $T/bad.tsv:3: experiment dish2: baseline=0-118: the value is not a window START:END (seconds, e.g. 0:118)
 fluozin3.sh: $T/bad.tsv:4: experiment dish3: '--bg' is not a parameter: options of a fluozin3 row are NAME=VALUE (e.g. interval=5)
 fluozin3.sh: $T/bad.tsv:4: experiment dish3: '2' is not a parameter: options of a fluozin3 row are NAME=VALUE (e.g. interval=5)"
@@ -322,7 +322,7 @@ rebuilt() {
     sed -i '/^dish3\t/d' "$T/ex/manifest.tsv"
     run rebuilt
     assert_output "./fluozin3/report.html "
-    grep -q '^ZnCl2 100 uM  *1  *30 ' "$T/m/fluozin3/report.txt"
+    grep -q '^ZnCl2 100 uM  *2  *60 ' "$T/m/fluozin3/report.txt"
 }
 
 @test "Makefile: PARAMS=FILE changes a protocol's parameter for all its experiments; a bad file is named" {
@@ -330,7 +330,7 @@ rebuilt() {
     make -s -j2 -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m"
     printf '# my lab\nFZ_PLATEAU=350:398\n' > "$T/my.conf"
     run rebuilt PARAMS="$T/my.conf"
-    assert_output "./fluozin3/dish1.metrics.znr.gz ./fluozin3/dish1.trace.znr.gz ./fluozin3/dish1.zn.znr.gz ./fluozin3/dish2.metrics.znr.gz ./fluozin3/dish2.trace.znr.gz ./fluozin3/dish2.zn.znr.gz ./fluozin3/dish3.metrics.znr.gz ./fluozin3/dish3.trace.znr.gz ./fluozin3/dish3.zn.znr.gz ./fluozin3/report.html "
+    assert_output "./fluozin3/dish1.metrics.znr.gz ./fluozin3/dish1.trace.znr.gz ./fluozin3/dish1.zn.znr.gz ./fluozin3/dish2.metrics.znr.gz ./fluozin3/dish2.trace.znr.gz ./fluozin3/dish2.zn.znr.gz ./fluozin3/dish3.metrics.znr.gz ./fluozin3/dish3.trace.znr.gz ./fluozin3/dish3.zn.znr.gz ./fluozin3/dish4.metrics.znr.gz ./fluozin3/dish4.trace.znr.gz ./fluozin3/dish4.zn.znr.gz ./fluozin3/report.html "
     printf 'FZ_PLATEU=350:398\n' > "$T/bad.conf"
     run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" PARAMS="$T/bad.conf"
     assert_failure

@@ -24,13 +24,13 @@ documented() {
     grep -qF -- "$1" "$ZN_TOP/README.md" || fail "README.md does not have: $1"
     man_text | grep -qF -- "$1" || fail "man/znr.5 does not have: $1"
 }
-# what R and pandas must see: 90 cells of 3 dishes in 13 columns
+# what R and pandas must see: 120 cells of 4 dishes in 13 columns
 expect_metrics() {
-    assert_line "rows 90 cols 13"
+    assert_line "rows 120 cols 13"
     assert_line "names sample condition cell baseline_mean baseline_sd peak t_peak time_to_peak amplitude auc mean_plateau responder flag"
-    assert_line "samples dish1 dish2 dish3"
+    assert_line "samples dish1 dish2 dish3 dish4"
     assert_line --regexp "^types character character character numeric numeric numeric (integer|numeric) (integer|numeric) numeric numeric numeric (integer|numeric) character$"
-    assert_line "cells 86 flagged $(zn-view --tsv -c flag "$R"/results/fluozin3/*.metrics.znr.gz | awk 'NR > 1 && $0 != ""' | wc -l)"
+    assert_line "cells 115 flagged $(zn-view --tsv -c flag "$R"/results/fluozin3/*.metrics.znr.gz | awk 'NR > 1 && $0 != ""' | wc -l)"
     assert_line "mean $(zn-view --tsv -c baseline_mean "$R"/results/fluozin3/*.metrics.znr.gz | awk 'NR > 1 && $1 != "" { s += $1; n++ } END { printf "%.10g", s / n }')"
 }
 pandas_python() {
