@@ -71,6 +71,11 @@ $(BUILD)/libzn.a: $(LIB_OBJ)
 $(BUILD)/bin/%: filters/%.c $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
 	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libzn.a $(LDFLAGS) $(LIBS)
 
+# zn-report is one program in several files (filters/report/report.h says which holds what)
+REPORT_SRC = $(wildcard filters/report/*.c)
+$(BUILD)/bin/zn-report: filters/zn-report.c $(REPORT_SRC) filters/report/report.h $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
+	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -o $@ filters/zn-report.c $(REPORT_SRC) $(BUILD)/libzn.a $(LDFLAGS) $(LIBS)
+
 $(UNIT): tests/unit/unit-tests.c $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
 	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libzn.a $(LDFLAGS) $(LIBS)
 
@@ -93,6 +98,7 @@ bench: all
 	@bench/run.sh $(BUILD)/bin
 	@bench/fit.sh $(BUILD)/bin
 	@bench/report.sh $(BUILD)/bin
+	@bench/ingest.sh $(BUILD)/bin
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

@@ -190,7 +190,9 @@ static void do_cell(void *arg)
         if (why) {
             char m1[40] = "", m2[40] = "";
             double sc = *which == 'm' && which[1] == 'a' ? scmax : scmin;
-            if (isfinite(sc)) snprintf(m1, sizeof m1, " (%.1f%% > %.1f%%)", 100 * sc, 100 * a->max_scatter);
+            /* the scatter figures only where the scatter is the reason */
+            if (*which && isfinite(sc) && sc > a->max_scatter)
+                snprintf(m1, sizeof m1, " (%.1f%% > %.1f%%)", 100 * sc, 100 * a->max_scatter);
             if (!*which) snprintf(m2, sizeof m2, " (%.6g <= %.6g)", smax, smin);
             if (++s->nbad <= 10)
                 zn_warn("%s: sample '%s' cell '%s': bad calibration: %s%s%s%s%s", s->in->file,

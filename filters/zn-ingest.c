@@ -43,7 +43,10 @@ static const char usage[] =
     "      --meta KEY=VALUE  add a meta line\n"
     "      --layout FILE     plate or counter layout (CSV/TSV with a well or position\n"
     "                        column) joined onto the records\n"
-    "      --decimal-comma   numbers use ',' as the decimal mark\n";
+    "      --decimal-comma   numbers use ',' as the decimal mark\n"
+    "      --date-order ORD  counter dates written a/b/yyyy are dmy (day/month/year)\n"
+    "                        or mdy; needed only when no date in the file has a\n"
+    "                        day above 12\n";
 
 enum {
     OPT_MAP = ZN_OPT_FIRST_OWN,
@@ -56,7 +59,8 @@ enum {
     OPT_WINDOW,
     OPT_META,
     OPT_LAYOUT,
-    OPT_DECIMAL_COMMA
+    OPT_DECIMAL_COMMA,
+    OPT_DATE_ORDER
 };
 
 typedef struct {
@@ -79,6 +83,7 @@ typedef struct {
     size_t nin;
     zn_meta extra; /* windows and --meta lines */
     int decimal_comma;
+    int date_order; /* date_order_t: --date-order */
 } args_t;
 
 static args_t A;
@@ -105,7 +110,8 @@ static int is_token(const char *s)
     return 1;
 }
 
-/* An instrument value: 0 number, 1 empty, 2 token (flag = the token), -1 bad */
+/* An instrument value: 0 number, 1 empty, 2 token (flag = the token), -1 not
+ * a number, -2 a number out of the range of a double (1e400, 1e-400) */
 static int inst_value(const char *s, double *x)
 {
     size_t n = strlen(s);
@@ -121,6 +127,7 @@ static int inst_value(const char *s, double *x)
     }
     int k = zn_parse_double(s, n, x);
     if (k == ZN_NUM_OK) return 0;
+    if (k == ZN_NUM_RANGE) return -2;
     char t[64];
     snprintf(t, sizeof t, "%.*s", (int)(n < 63 ? n : 63), s);
     if (is_token(t)) return 2;
@@ -129,10 +136,36 @@ static int inst_value(const char *s, double *x)
 
 static const char *cur_file;
 
+/* a number whose value (after conversion to the output's unit) a double
+ * cannot hold */
+static _Noreturn void range_value(long line, const char *col, const char *v)
+{
+    double x;
+    if (inst_value(v, &x) == -2)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is out of range (a double holds magnitudes from about "
+               "2.2e-308 to 1.8e308)", cur_file, line, col, v);
+    zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is out of range once converted to the output's unit", cur_file,
+           line, col, v);
+}
+
 static _Noreturn void bad_value(long line, const char *col, const char *v)
 {
+    double x;
+    if (inst_value(v, &x) == -2) range_value(line, col, v);
     zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a number%s", cur_file, line, col, v,
            zn_num_hint(v, strlen(v)));
+}
+
+/* A sample, cell or condition that begins with '#' would make a record
+ * that reads as a header line (and a cell or condition can become a line's
+ * first field after zn-view -c): refused where it enters, saying where it
+ * came from. */
+static void name_ok(const char *what, const char *v, long line, const char *col)
+{
+    if (*v != '#') return;
+    zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': %s \"%s\" begins with '#', which would make its records read as "
+           "header lines (rename it in the file)",
+           cur_file, line, col, what, v);
 }
 
 static void check_ragged(const char *file, long line, size_t nf, size_t ncols)
@@ -148,7 +181,26 @@ static double time_field(const char *v, const char *col, long line, double scale
     int k = inst_value(v, &t);
     if (k == 1) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the time is missing", cur_file, line, col);
     if (k != 0) bad_value(line, col, v);
+    if (!isfinite(t * scale)) range_value(line, col, v);
     return t * scale;
+}
+
+/* The largest frame number written: 2^31 - 1 (a frame every millisecond for
+ * 24 days).  A larger one is a corrupt field, not an experiment. */
+#define FRAME_MAX 2147483647L
+
+/* a frame number field counted from base (Fiji slices and CellProfiler
+ * images from 1, generic tables from 0) -> frame from 0 */
+static long frame_field(const char *v, const char *col, long line, int base)
+{
+    double x;
+    int k = inst_value(v, &x);
+    if (k == 0 && x == floor(x) && x >= base && x - base <= (double)FRAME_MAX) return (long)x - base;
+    if (k == -2 || (k == 0 && x == floor(x) && x >= base))
+        zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is out of range: frame numbers go up to %ld", cur_file, line,
+               col, v, FRAME_MAX + base);
+    zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a frame number (%s)", cur_file, line, col, v,
+           base ? "1, 2, ..." : "0, 1, ...");
 }
 
 static char *base_name(const char *path)
@@ -186,9 +238,11 @@ static void put_field(zn_wr *w, const char *s)
     for (; *s; s++) zn_wr_putc(w, *s == '\t' || *s == '\n' ? ' ' : *s);
 }
 
+/* a measured value, as it came (missing when NaN) */
 static void put_num(zn_wr *w, double x)
 {
-    if (!isnan(x)) zn_wr_double(w, x);
+    char b[40];
+    if (!isnan(x)) zn_wr_put(w, b, zn_fmt_double_rt(b, x));
 }
 
 static void write_head(zn_wr *w, const char *schema, const char *format, char **cols, size_t ncols,
@@ -211,6 +265,12 @@ static void write_head(zn_wr *w, const char *schema, const char *format, char **
 
 /* ------------------------------------------------------------ imaging model */
 
+/* An observation is one (ROI, frame) of one input: its values (one per
+ * measure) and, rarely, an instrument flag.  Long tables store each
+ * observation's ROI, frame and time; wide tables (one column per ROI) are
+ * dense: observation row * nroi + roi, frame and time stored once per row,
+ * so memory is the values themselves (8 bytes a value). */
+
 typedef struct {
     char *name, *cond;
     size_t sample;
@@ -219,27 +279,72 @@ typedef struct {
 } roi_t;
 
 typedef struct {
+    size_t obs, seq;
+    uint16_t flag;
+} flagobs_t;
+
+typedef struct {
     char **meas; /* measure (output column) names */
     size_t nmeas;
+    zn_dict meas_ix;
     roi_t *roi;
     size_t nroi, caproi;
     zn_dict roi_ix; /* "sample\x1fname" -> roi */
+    size_t *roi_order; /* ROIs in output order: by sample, background first */
     char **samples;
     size_t nsamples, capsamples;
     zn_dict sample_ix;
+    /* long tables: per observation */
     uint32_t *o_roi;
     long *o_frame;
-    double *o_t, *o_v;
-    uint16_t *o_flag;
+    double *o_t;
+    size_t *order; /* obs in output order */
+    /* wide tables: per row */
+    int dense;
+    size_t nrows, caprows;
+    long *row_frame;
+    double *row_t;
+    size_t *row_order; /* rows by frame */
+    double *o_v;       /* values: obs * nmeas + measure */
     size_t nobs, capobs;
+    flagobs_t *fo; /* flagged observations, sorted by obs after reading */
+    size_t nfo, capfo;
     char **flags; /* flag strings; index 0 = none */
     size_t nflags, capflags;
     zn_dict flag_ix;
     int has_t;
+    int t_converted; /* t was converted to seconds: computed, not measured */
     int frame_by_t; /* no frame column: frames are the rank of t in the cell */
-    size_t *order; /* obs in output order */
     const char *format;
 } img_t;
+
+static long obs_frame(const img_t *im, size_t i)
+{
+    return im->dense ? im->row_frame[i / im->nroi] : im->o_frame[i];
+}
+
+static double obs_t(const img_t *im, size_t i)
+{
+    return im->dense ? im->row_t[i / im->nroi] : im->o_t[i];
+}
+
+/* the k-th observation of ROI r in output order */
+static size_t obs_at(const img_t *im, size_t r, size_t k)
+{
+    return im->dense ? im->row_order[k] * im->nroi + r : im->order[im->roi[r].start + k];
+}
+
+/* the flag string of an observation, or NULL */
+static const char *obs_flag(const img_t *im, size_t i)
+{
+    size_t lo = 0, hi = im->nfo;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (im->fo[mid].obs < i) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < im->nfo && im->fo[lo].obs == i ? im->flags[im->fo[lo].flag] : NULL;
+}
 
 static int roi_is_bg(const char *name)
 {
@@ -294,25 +399,46 @@ static uint16_t img_flag(img_t *im, const char *tok)
     return (uint16_t)im->nflags++;
 }
 
-static size_t img_add(img_t *im, size_t roi, long frame, double t)
+/* room for observations up to n (values set to missing) */
+static void img_reserve(img_t *im, size_t n)
 {
-    if (im->nobs == im->capobs) {
-        size_t c = im->capobs ? im->capobs * 2 : 1024;
+    if (n <= im->capobs) return;
+    size_t c = im->capobs ? im->capobs : 1024;
+    while (c < n) c *= 2;
+    if (!im->dense) {
         im->o_roi = zn_realloc(im->o_roi, c * sizeof *im->o_roi);
         im->o_frame = zn_realloc(im->o_frame, c * sizeof *im->o_frame);
         im->o_t = zn_realloc(im->o_t, c * sizeof *im->o_t);
-        im->o_flag = zn_realloc(im->o_flag, c * sizeof *im->o_flag);
-        im->o_v = zn_realloc(im->o_v, c * im->nmeas * sizeof *im->o_v);
-        im->capobs = c;
     }
+    im->o_v = zn_realloc(im->o_v, c * im->nmeas * sizeof *im->o_v);
+    im->capobs = c;
+}
+
+/* a long table's next observation */
+static size_t img_add(img_t *im, size_t roi, long frame, double t)
+{
+    img_reserve(im, im->nobs + 1);
     size_t i = im->nobs++;
     im->o_roi[i] = (uint32_t)roi;
     im->o_frame[i] = frame;
     im->o_t[i] = t;
-    im->o_flag[i] = 0;
     for (size_t m = 0; m < im->nmeas; m++) im->o_v[i * im->nmeas + m] = NAN;
     im->roi[roi].count++;
     return i;
+}
+
+/* a wide table's next row: one observation per ROI */
+static size_t img_add_row(img_t *im, long frame, double t)
+{
+    zn_grow(&im->row_frame, &im->caprows, im->nrows + 1, sizeof *im->row_frame);
+    im->row_t = zn_realloc(im->row_t, im->caprows * sizeof *im->row_t);
+    size_t r = im->nrows++;
+    im->row_frame[r] = frame;
+    im->row_t[r] = t;
+    img_reserve(im, im->nrows * im->nroi);
+    for (size_t k = im->nobs * im->nmeas; k < im->nrows * im->nroi * im->nmeas; k++) im->o_v[k] = NAN;
+    im->nobs = im->nrows * im->nroi;
+    return r;
 }
 
 /* store a measure value of obs i from a field; flags tokens */
@@ -321,17 +447,22 @@ static void img_set(img_t *im, size_t i, size_t m, const char *field, long line,
     double x;
     int k = inst_value(field, &x);
     if (k == 0) im->o_v[i * im->nmeas + m] = x;
-    else if (k == 2) im->o_flag[i] = img_flag(im, trim((char *)field));
-    else if (k < 0) bad_value(line, col, field);
+    else if (k == 2) {
+        zn_grow(&im->fo, &im->capfo, im->nfo + 1, sizeof *im->fo);
+        im->fo[im->nfo] = (flagobs_t){i, im->nfo, img_flag(im, trim((char *)field))};
+        im->nfo++;
+    } else if (k < 0)
+        bad_value(line, col, field);
 }
 
 static size_t img_meas(img_t *im, const char *name)
 {
-    for (size_t m = 0; m < im->nmeas; m++)
-        if (strcmp(im->meas[m], name) == 0) return m;
+    size_t k = zn_dict_get(&im->meas_ix, name);
+    if (k != (size_t)-1) return k;
     if (im->nobs) zn_die(ZN_EXIT_DATA, "internal error: measure added after data");
     im->meas = zn_realloc(im->meas, (im->nmeas + 1) * sizeof *im->meas);
     im->meas[im->nmeas] = zn_strdup(name);
+    zn_dict_put(&im->meas_ix, name, im->nmeas);
     return im->nmeas++;
 }
 
@@ -349,19 +480,63 @@ static int cmp_frame_ix(const void *a, const void *b, void *arg)
     return (x > y) - (x < y);
 }
 
+static int cmp_flagobs(const void *a, const void *b)
+{
+    const flagobs_t *x = a, *y = b;
+    if (x->obs != y->obs) return (x->obs > y->obs) - (x->obs < y->obs);
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int cmp_roi_out(const void *a, const void *b, void *arg)
+{
+    const roi_t *ro = arg;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    if (ro[i].sample != ro[j].sample) return (ro[i].sample > ro[j].sample) - (ro[i].sample < ro[j].sample);
+    if (ro[i].bg != ro[j].bg) return ro[j].bg - ro[i].bg;
+    return (i > j) - (i < j);
+}
+
+/* sort frames of n items seg[] (indices into frame[]); a frame twice is an error */
+static void order_frames(size_t *seg, size_t n, long *frame, const img_t *im, const roi_t *ro)
+{
+    int sorted = 1;
+    for (size_t k = 1; k < n && sorted; k++) sorted = frame[seg[k]] > frame[seg[k - 1]];
+    if (!sorted) qsort_r(seg, n, sizeof *seg, cmp_frame_ix, frame);
+    for (size_t k = 1; k < n; k++)
+        if (frame[seg[k]] == frame[seg[k - 1]])
+            zn_die(ZN_EXIT_DATA, "%s: sample '%s' cell '%s' has frame %ld twice (duplicate rows, or two ROIs "
+                   "with the same name?)",
+                   cur_file, im->samples[ro->sample], ro->name, frame[seg[k]]);
+}
+
 /* canonical order: samples as first seen, bg ROIs first, ROIs as first seen,
- * frames ascending; a ROI with a frame twice is an error */
+ * frames ascending; a ROI with a frame twice is an error.  Flags sorted by
+ * observation (the last token of an observation wins). */
 static void img_order(img_t *im)
 {
+    im->roi_order = zn_malloc((im->nroi ? im->nroi : 1) * sizeof *im->roi_order);
+    for (size_t r = 0; r < im->nroi; r++) im->roi_order[r] = r;
+    qsort_r(im->roi_order, im->nroi, sizeof *im->roi_order, cmp_roi_out, im->roi);
+    if (im->nfo) qsort(im->fo, im->nfo, sizeof *im->fo, cmp_flagobs);
+    size_t nf = 0;
+    for (size_t k = 0; k < im->nfo; k++) {
+        if (nf && im->fo[nf - 1].obs == im->fo[k].obs) nf--;
+        im->fo[nf++] = im->fo[k];
+    }
+    im->nfo = nf;
+    if (im->dense) {
+        im->row_order = zn_malloc((im->nrows ? im->nrows : 1) * sizeof *im->row_order);
+        for (size_t k = 0; k < im->nrows; k++) im->row_order[k] = k;
+        if (im->nroi) order_frames(im->row_order, im->nrows, im->row_frame, im, &im->roi[im->roi_order[0]]);
+        for (size_t r = 0; r < im->nroi; r++) im->roi[r].count = im->nrows;
+        return;
+    }
     size_t pos = 0;
-    for (size_t s = 0; s < im->nsamples; s++)
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t r = 0; r < im->nroi; r++) {
-                roi_t *ro = &im->roi[r];
-                if (ro->sample != s || ro->bg != (pass == 0)) continue;
-                ro->start = ro->fill = pos;
-                pos += ro->count;
-            }
+    for (size_t k = 0; k < im->nroi; k++) {
+        roi_t *ro = &im->roi[im->roi_order[k]];
+        ro->start = ro->fill = pos;
+        pos += ro->count;
+    }
     im->order = zn_malloc((im->nobs ? im->nobs : 1) * sizeof *im->order);
     for (size_t i = 0; i < im->nobs; i++) im->order[im->roi[im->o_roi[i]].fill++] = i;
     for (size_t r = 0; r < im->nroi; r++) {
@@ -376,14 +551,7 @@ static void img_order(img_t *im)
                 im->o_frame[seg[k]] = (long)k;
             }
         }
-        int sorted = 1;
-        for (size_t k = 1; k < ro->count && sorted; k++) sorted = im->o_frame[seg[k]] > im->o_frame[seg[k - 1]];
-        if (!sorted) qsort_r(seg, ro->count, sizeof *seg, cmp_frame_ix, im->o_frame);
-        for (size_t k = 1; k < ro->count; k++)
-            if (im->o_frame[seg[k]] == im->o_frame[seg[k - 1]])
-                zn_die(ZN_EXIT_DATA, "%s: sample '%s' cell '%s' has frame %ld twice (duplicate rows, or two ROIs "
-                       "with the same name?)",
-                       cur_file, im->samples[ro->sample], ro->name, im->o_frame[seg[k]]);
+        order_frames(seg, ro->count, im->o_frame, im, ro);
     }
 }
 
@@ -391,11 +559,13 @@ static void img_free(img_t *im)
 {
     for (size_t m = 0; m < im->nmeas; m++) free(im->meas[m]);
     free(im->meas);
+    zn_dict_free(&im->meas_ix);
     for (size_t r = 0; r < im->nroi; r++) {
         free(im->roi[r].name);
         free(im->roi[r].cond);
     }
     free(im->roi);
+    free(im->roi_order);
     zn_dict_free(&im->roi_ix);
     for (size_t s = 0; s < im->nsamples; s++) free(im->samples[s]);
     free(im->samples);
@@ -406,9 +576,12 @@ static void img_free(img_t *im)
     free(im->o_roi);
     free(im->o_frame);
     free(im->o_t);
-    free(im->o_v);
-    free(im->o_flag);
     free(im->order);
+    free(im->row_frame);
+    free(im->row_t);
+    free(im->row_order);
+    free(im->o_v);
+    free(im->fo);
 }
 
 /* ------------------------------------------------------------ time columns */
@@ -497,7 +670,7 @@ typedef struct {
     double tscale;
     char **hdr;
     long row;
-    size_t *tmp_obs;
+    size_t rows_hint; /* lines in the text: at most that many rows */
 } wide_t;
 
 static int wide_row(char **f, size_t nf, long line, void *arg)
@@ -540,66 +713,70 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
             if (meas[i] && strcmp(meas[i], "Mean") == 0) img_meas(im, "F");
         for (size_t i = 0; i < nf; i++)
             if (meas[i]) img_meas(im, measure_col(meas[i]));
+        size_t nm = im->nmeas;
         for (size_t i = 0; i < nf; i++) {
             if (!meas[i]) continue;
             w->col_meas[i] = (int)img_meas(im, measure_col(meas[i]));
+            name_ok("cell", roi[i], line, w->hdr[i]);
             w->col_roi[i] = (int)img_roi(im, w->sample, roi[i], A.condition, 0);
-            for (size_t j = 0; j < i; j++)
-                if (w->col_roi[j] == w->col_roi[i] && w->col_meas[j] == w->col_meas[i])
-                    zn_die(ZN_EXIT_DATA, "%s:%ld: columns '%s' and '%s' are the same ROI and measure", cur_file, line,
-                           w->hdr[j], w->hdr[i]);
             free(meas[i]);
             free(roi[i]);
         }
         free(meas);
         free(roi);
         if (!im->nroi) zn_die(ZN_EXIT_DATA, "%s:%ld: no ROI columns in the header", cur_file, line);
-        w->tmp_obs = zn_malloc(im->nroi * sizeof(size_t));
+        /* one column per (ROI, measure): the first column of each */
+        int *first = zn_malloc(im->nroi * nm * sizeof *first);
+        for (size_t k = 0; k < im->nroi * nm; k++) first[k] = -1;
+        int dup = -1, dup_of = -1;
+        for (size_t i = 0; i < nf && dup < 0; i++) {
+            if (w->col_roi[i] < 0) continue;
+            size_t k = (size_t)w->col_roi[i] * nm + (size_t)w->col_meas[i];
+            if (first[k] >= 0) dup = (int)i, dup_of = first[k];
+            first[k] = (int)i;
+        }
+        free(first);
+        if (dup >= 0)
+            zn_die(ZN_EXIT_DATA, "%s:%ld: columns '%s' and '%s' are the same ROI and measure", cur_file, line,
+                   w->hdr[dup_of], w->hdr[dup]);
+        im->dense = 1;
         im->has_t = w->tcol >= 0;
+        im->t_converted = im->has_t && w->tscale != 1;
+        img_reserve(im, w->rows_hint * im->nroi);
         return 0;
     }
     check_ragged(cur_file, line, nf, w->ncols);
-    long frame = w->row++;
-    if (w->fcol >= 0) {
-        double x;
-        if (inst_value(f[w->fcol], &x) != 0 || x != floor(x) || x < 1)
-            zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a frame number (1, 2, ...)", cur_file, line,
-                   w->hdr[w->fcol], f[w->fcol]);
-        frame = (long)x - 1;
-    }
+    long frame = (long)w->row++;
+    if (w->fcol >= 0) frame = frame_field(f[w->fcol], w->hdr[w->fcol], line, 1);
     double t = w->tcol >= 0 ? time_field(f[w->tcol], w->hdr[w->tcol], line, w->tscale) : NAN;
-    for (size_t r = 0; r < im->nroi; r++) w->tmp_obs[r] = (size_t)-1;
-    for (size_t i = 0; i < nf; i++) {
-        if (w->col_roi[i] < 0) continue;
-        size_t r = (size_t)w->col_roi[i];
-        if (w->tmp_obs[r] == (size_t)-1) w->tmp_obs[r] = img_add(im, r, frame, t);
-        img_set(im, w->tmp_obs[r], (size_t)w->col_meas[i], f[i], line, w->hdr[i]);
-    }
+    size_t base = img_add_row(im, frame, t) * im->nroi;
+    for (size_t i = 0; i < nf; i++)
+        if (w->col_roi[i] >= 0) img_set(im, base + (size_t)w->col_roi[i], (size_t)w->col_meas[i], f[i], line, w->hdr[i]);
     return 0;
 }
 
 /* run a row parser over a table; an empty table or one with only a header
  * is an error */
-static void parse_table(const char *text, size_t n, char delim, zn_csv_row_fn fn, void *arg, const int *header_done,
+static void parse_table(char *text, size_t n, char delim, zn_csv_row_fn fn, void *arg, const int *header_done,
                         const long *rows)
 {
     char err[512];
-    if (zn_csv_each(text, n, delim, fn, arg, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
+    if (zn_csv_each_consume(text, n, delim, fn, arg, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
     if (!*header_done) zn_die(ZN_EXIT_DATA, "%s: empty input: no header line", cur_file);
     if (!*rows) zn_die(ZN_EXIT_DATA, "%s: header only: no data rows", cur_file);
 }
 
-static void parse_wide(img_t *im, const char *text, size_t n, char delim, size_t sample)
+static void parse_wide(img_t *im, char *text, size_t n, char delim, size_t sample)
 {
     wide_t w = {0};
     w.im = im;
     w.sample = sample;
+    for (const char *p = text, *e = text + n; p < e && (p = memchr(p, '\n', (size_t)(e - p))); p++) w.rows_hint++;
     parse_table(text, n, delim, wide_row, &w, &w.header_done, &w.row);
     for (size_t i = 0; i < w.ncols; i++) free(w.hdr[i]);
     free(w.hdr);
     free(w.col_roi);
     free(w.col_meas);
-    free(w.tmp_obs);
 }
 
 /* ------------------------------------------------------------ long tables */
@@ -710,6 +887,7 @@ static void long_header(long_t *l, char **f, size_t nf, long line)
     }
     if (l->ccell < 0) zn_die(ZN_EXIT_DATA, "%s:%ld: no cell column (name it with --map cell=COLUMN)", cur_file, line);
     im->has_t = l->ct >= 0;
+    im->t_converted = im->has_t && l->tscale != 1;
     im->frame_by_t = l->cframe < 0 && l->ct >= 0;
 }
 
@@ -729,6 +907,7 @@ static int long_row(char **f, size_t nf, long line, void *arg)
     if (l->csample >= 0) {
         const char *s = trim(f[l->csample]);
         if (!*s) zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': the sample is missing", cur_file, line, l->hdr[l->csample]);
+        name_ok("sample", s, line, l->hdr[l->csample]);
         sample = img_sample(im, s);
     }
     char *cell = trim(f[l->ccell]);
@@ -749,15 +928,13 @@ static int long_row(char **f, size_t nf, long line, void *arg)
         const char *r = trim(f[l->crole]);
         bg = strcasecmp(r, "bg") == 0 || strcasecmp(r, "background") == 0;
     }
+    name_ok("cell", cell, line, l->hdr[l->ccell]);
+    if (l->ccond >= 0) name_ok("condition", trim(f[l->ccond]), line, l->hdr[l->ccond]);
     size_t roi = img_roi(im, sample, cell, l->ccond >= 0 ? trim(f[l->ccond]) : A.condition, bg);
     long frame;
-    if (l->cframe >= 0) {
-        double x;
-        if (inst_value(f[l->cframe], &x) != 0 || x != floor(x) || x < (l->kind ? 1 : 0))
-            zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a frame number", cur_file, line,
-                   l->hdr[l->cframe], f[l->cframe]);
-        frame = (long)x - (l->kind ? 1 : 0); /* Fiji slices and CellProfiler images count from 1 */
-    } else
+    if (l->cframe >= 0) /* Fiji slices and CellProfiler images count from 1 */
+        frame = frame_field(f[l->cframe], l->hdr[l->cframe], line, l->kind ? 1 : 0);
+    else
         frame = (long)im->roi[roi].count; /* order of appearance */
     double t = l->ct >= 0 ? time_field(f[l->ct], l->hdr[l->ct], line, l->tscale) : NAN;
     size_t i = img_add(im, roi, frame, t);
@@ -767,7 +944,7 @@ static int long_row(char **f, size_t nf, long line, void *arg)
     return 0;
 }
 
-static void parse_long(img_t *im, const char *text, size_t n, char delim, size_t sample, int kind)
+static void parse_long(img_t *im, char *text, size_t n, char delim, size_t sample, int kind)
 {
     long_t l = {0};
     l.im = im;
@@ -781,19 +958,57 @@ static void parse_long(img_t *im, const char *text, size_t n, char delim, size_t
 
 /* ------------------------------------------------------------ trace output */
 
+/* the tolerance for the times of other channels at the k-th frame of ROI r of
+ * the first channel: the channels' times of one frame must be nearer each
+ * other than half the gap to the neighbouring frames (channels are taken one
+ * after the other within a frame); a single frame must agree to 1e-9. */
+static double channel_tol(const img_t *im, size_t r, size_t k)
+{
+    double t = obs_t(im, obs_at(im, r, k)), gap = INFINITY;
+    if (k > 0) gap = t - obs_t(im, obs_at(im, r, k - 1));
+    if (k + 1 < im->roi[r].count) {
+        double g = obs_t(im, obs_at(im, r, k + 1)) - t;
+        if (g < gap) gap = g;
+    }
+    if (isfinite(gap) && gap > 0) return gap / 2;
+    return 1e-9 * (fabs(t) > 1 ? fabs(t) : 1);
+}
+
 static void emit_trace(img_t *im, size_t nim, zn_wr *w)
 {
     for (size_t j = 0; j < nim; j++) img_order(&im[j]);
     int has_t = im[0].has_t;
+    for (size_t j = 1; j < nim; j++)
+        if (im[j].has_t != has_t)
+            zn_die(ZN_EXIT_DATA, "channel %s (%s) has %s time column, channel %s (%s) has %s: give all channels a "
+                   "time column, or none (and --interval)",
+                   A.in[j].channel, A.in[j].path, im[j].has_t ? "a" : "no", A.in[0].channel, A.in[0].path,
+                   has_t ? "one" : "none");
     if (!has_t && !A.has_interval)
         zn_die(ZN_EXIT_USAGE, "%s: the file has no time column: give --interval SEC (seconds between frames)",
                cur_file);
     if (has_t && A.has_interval) zn_warn("%s: the file has a time column: --interval is not used", cur_file);
+    if (!has_t) { /* t = frame x interval must be a number */
+        long maxf = 0;
+        for (size_t r = 0; r < im[0].nroi; r++)
+            if (im[0].roi[r].count) {
+                long f = obs_frame(&im[0], obs_at(&im[0], r, im[0].roi[r].count - 1));
+                if (f > maxf) maxf = f;
+            }
+        if (!isfinite((double)maxf * A.interval)) {
+            char b[40];
+            zn_fmt_double(b, A.interval);
+            zn_usage_error("--interval %s: frame %ld would be at a time beyond the range of a double (about "
+                           "1.8e308 s)",
+                           b, maxf);
+        }
+    }
     int any_flag = 0;
-    for (size_t j = 0; j < nim; j++) any_flag |= im[j].nflags > 1;
+    for (size_t j = 0; j < nim; j++) any_flag |= im[j].nfo > 0;
     /* columns */
     char **cols = NULL;
     size_t ncols = 0, cap = 0;
+    zn_dict colix = {0};
     static const char *fixed[] = {"sample", "condition", "cell", "role", "frame", "t"};
     for (int i = 0; i < 6; i++) {
         zn_grow(&cols, &cap, ncols + 1, sizeof *cols);
@@ -802,13 +1017,14 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
     for (size_t j = 0; j < nim; j++)
         for (size_t m = 0; m < im[j].nmeas; m++) {
             zn_grow(&cols, &cap, ncols + 1, sizeof *cols);
-            cols[ncols++] = A.in[j].channel ? zn_asprintf("%s_%s", im[j].meas[m], A.in[j].channel)
-                                            : zn_strdup(im[j].meas[m]);
+            cols[ncols] = A.in[j].channel ? zn_asprintf("%s_%s", im[j].meas[m], A.in[j].channel)
+                                          : zn_strdup(im[j].meas[m]);
+            if (zn_dict_put(&colix, cols[ncols], ncols) != ncols)
+                zn_usage_error("two inputs give column '%s': name each channel differently (--channel NAME)",
+                               cols[ncols]);
+            ncols++;
         }
-    for (size_t i = 6; i < ncols; i++)
-        for (size_t k = 6; k < i; k++)
-            if (strcmp(cols[i], cols[k]) == 0)
-                zn_usage_error("two inputs give column '%s': name each channel differently (--channel NAME)", cols[i]);
+    zn_dict_free(&colix);
     if (any_flag) {
         zn_grow(&cols, &cap, ncols + 1, sizeof *cols);
         cols[ncols++] = zn_strdup("flag");
@@ -817,7 +1033,7 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
     /* the other channels' ROIs by key */
     size_t **match = zn_calloc(nim, sizeof *match);
     for (size_t j = 1; j < nim; j++) {
-        match[j] = zn_malloc(im[0].nroi * sizeof **match);
+        match[j] = zn_malloc((im[0].nroi ? im[0].nroi : 1) * sizeof **match);
         for (size_t r = 0; r < im[0].nroi; r++) {
             roi_t *ro = &im[0].roi[r];
             char *key = zn_asprintf("%s\x1f%s", im[0].samples[ro->sample], ro->name);
@@ -837,59 +1053,65 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
             zn_die(ZN_EXIT_DATA, "channel %s (%s) has %zu ROIs, channel %s (%s) has %zu", A.in[j].channel,
                    A.in[j].path, im[j].nroi, A.in[0].channel, A.in[0].path, im[0].nroi);
     }
-    char fb[32];
     long nrec = 0;
-    for (size_t s = 0; s < im[0].nsamples; s++)
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t r = 0; r < im[0].nroi; r++) {
-                roi_t *ro = &im[0].roi[r];
-                if (ro->sample != s || ro->bg != (pass == 0)) continue;
-                for (size_t k = 0; k < ro->count; k++) {
-                    size_t i = im[0].order[ro->start + k];
-                    long frame = im[0].o_frame[i];
-                    put_field(w, im[0].samples[s]);
-                    zn_wr_putc(w, '\t');
-                    if (ro->cond) put_field(w, ro->cond);
-                    zn_wr_putc(w, '\t');
-                    put_field(w, ro->name);
-                    zn_wr_puts(w, ro->bg ? "\tbg\t" : "\tcell\t");
-                    zn_wr_long(w, frame);
-                    zn_wr_putc(w, '\t');
-                    zn_wr_double(w, has_t ? im[0].o_t[i] : (double)frame * A.interval);
-                    const char *flag = NULL, *flag2 = NULL;
-                    for (size_t j = 0; j < nim; j++) {
-                        size_t ij = i;
-                        if (j) {
-                            roi_t *rj = &im[j].roi[match[j][r]];
-                            ij = im[j].order[rj->start + k];
-                            if (im[j].o_frame[ij] != frame) {
-                                snprintf(fb, sizeof fb, "%ld", frame);
-                                zn_die(ZN_EXIT_DATA, "channel %s (%s) has no frame %s for cell '%s' (channels must have "
-                                       "the same ROIs and frames)",
-                                       A.in[j].channel, A.in[j].path, fb, ro->name);
-                            }
-                        }
-                        for (size_t m = 0; m < im[j].nmeas; m++) {
-                            zn_wr_putc(w, '\t');
-                            put_num(w, im[j].o_v[ij * im[j].nmeas + m]);
-                        }
-                        if (im[j].o_flag[ij]) {
-                            if (!flag) flag = im[j].flags[im[j].o_flag[ij]];
-                            else flag2 = im[j].flags[im[j].o_flag[ij]];
-                        }
+    for (size_t q = 0; q < im[0].nroi; q++) {
+        size_t r = im[0].roi_order[q];
+        roi_t *ro = &im[0].roi[r];
+        for (size_t k = 0; k < ro->count; k++) {
+            size_t i = obs_at(&im[0], r, k);
+            long frame = obs_frame(&im[0], i);
+            double t = has_t ? obs_t(&im[0], i) : (double)frame * A.interval;
+            put_field(w, im[0].samples[ro->sample]);
+            zn_wr_putc(w, '\t');
+            if (ro->cond) put_field(w, ro->cond);
+            zn_wr_putc(w, '\t');
+            put_field(w, ro->name);
+            zn_wr_puts(w, ro->bg ? "\tbg\t" : "\tcell\t");
+            zn_wr_long(w, frame);
+            zn_wr_putc(w, '\t');
+            if (has_t && !im[0].t_converted) put_num(w, t);
+            else zn_wr_double(w, t);
+            const char *flag = NULL, *flag2 = NULL;
+            for (size_t j = 0; j < nim; j++) {
+                size_t ij = i;
+                if (j) {
+                    ij = obs_at(&im[j], match[j][r], k);
+                    if (obs_frame(&im[j], ij) != frame)
+                        zn_die(ZN_EXIT_DATA, "channel %s (%s) has no frame %ld for cell '%s' (channels must have "
+                               "the same ROIs and frames)",
+                               A.in[j].channel, A.in[j].path, frame, ro->name);
+                    if (has_t && !(fabs(obs_t(&im[j], ij) - t) < channel_tol(&im[0], r, k))) {
+                        char b0[40], bj[40];
+                        zn_fmt_double(b0, t);
+                        zn_fmt_double(bj, obs_t(&im[j], ij));
+                        zn_die(ZN_EXIT_DATA, "cell '%s' frame %ld: channel %s (%s) is at t = %s s, channel %s (%s) at "
+                               "t = %s s (channels of one frame must be taken at the same time)",
+                               ro->name, frame, A.in[0].channel, A.in[0].path, b0, A.in[j].channel, A.in[j].path,
+                               bj);
                     }
-                    if (any_flag) {
-                        zn_wr_putc(w, '\t');
-                        if (flag) put_field(w, flag);
-                        if (flag2) {
-                            zn_wr_putc(w, ';');
-                            put_field(w, flag2);
-                        }
-                    }
-                    zn_wr_eol(w);
-                    zn_progress(&A.o, ++nrec, 0);
+                }
+                for (size_t m = 0; m < im[j].nmeas; m++) {
+                    zn_wr_putc(w, '\t');
+                    put_num(w, im[j].o_v[ij * im[j].nmeas + m]);
+                }
+                const char *fl = im[j].nfo ? obs_flag(&im[j], ij) : NULL;
+                if (fl) {
+                    if (!flag) flag = fl;
+                    else flag2 = fl;
                 }
             }
+            if (any_flag) {
+                zn_wr_putc(w, '\t');
+                if (flag) put_field(w, flag);
+                if (flag2) {
+                    zn_wr_putc(w, ';');
+                    put_field(w, flag2);
+                }
+            }
+            zn_wr_eol(w);
+            zn_progress(&A.o, ++nrec, 0);
+        }
+    }
     zn_progress(&A.o, nrec, 1);
     for (size_t j = 1; j < nim; j++) free(match[j]);
     free(match);
@@ -899,42 +1121,66 @@ static void emit_trace(img_t *im, size_t nim, zn_wr *w)
 
 /* ------------------------------------------------------------ record tables (plates, counters) */
 
+/* One table of records: columns by name (a dictionary, so adding or finding
+ * a column costs the same for 5 columns or 100,000), each row an array of
+ * owned strings as long as the columns it has set; unset cells are empty. */
+typedef struct {
+    char **v;
+    size_t n; /* slots allocated; columns past n are unset */
+} orow_t;
+
 typedef struct {
     char **cols;
     size_t ncols, capcols;
-    char ***rows;
+    zn_dict colix;
+    orow_t *rows;
     size_t nrows, caprows;
 } otab_t;
 
 static size_t ot_col(otab_t *t, const char *name)
 {
-    for (size_t i = 0; i < t->ncols; i++)
-        if (strcmp(t->cols[i], name) == 0) return i;
+    size_t c = zn_dict_get(&t->colix, name);
+    if (c != (size_t)-1) return c;
     zn_grow(&t->cols, &t->capcols, t->ncols + 1, sizeof *t->cols);
     t->cols[t->ncols] = zn_strdup(name);
+    zn_dict_put(&t->colix, name, t->ncols);
     return t->ncols++;
 }
 
 static size_t ot_row(otab_t *t)
 {
     zn_grow(&t->rows, &t->caprows, t->nrows + 1, sizeof *t->rows);
-    t->rows[t->nrows] = zn_calloc(64, sizeof(char *));
+    t->rows[t->nrows].v = NULL;
+    t->rows[t->nrows].n = 0;
     return t->nrows++;
 }
 
 static void ot_set(otab_t *t, size_t r, const char *col, const char *v)
 {
     size_t c = ot_col(t, col);
-    if (c >= 64) zn_die(ZN_EXIT_DATA, "%s: more than 64 columns", cur_file);
-    free(t->rows[r][c]);
-    t->rows[r][c] = zn_strdup(v);
+    orow_t *row = &t->rows[r];
+    if (c >= row->n) {
+        size_t n = t->ncols > c + 1 ? t->ncols : c + 1;
+        row->v = zn_realloc(row->v, n * sizeof *row->v);
+        memset(row->v + row->n, 0, (n - row->n) * sizeof *row->v);
+        row->n = n;
+    }
+    free(row->v[c]);
+    row->v[c] = zn_strdup(v);
 }
 
+/* the value of row r by column index ("" when unset) */
+static const char *ot_at(const otab_t *t, size_t r, size_t c)
+{
+    const orow_t *row = &t->rows[r];
+    return c < row->n && row->v[c] ? row->v[c] : "";
+}
+
+/* the value of row r in column col, or NULL when the table has no such column */
 static const char *ot_get(const otab_t *t, size_t r, const char *col)
 {
-    for (size_t i = 0; i < t->ncols; i++)
-        if (strcmp(t->cols[i], col) == 0) return t->rows[r][i] ? t->rows[r][i] : "";
-    return NULL;
+    size_t c = zn_dict_get(&t->colix, col);
+    return c == (size_t)-1 ? NULL : ot_at(t, r, c);
 }
 
 /* an instrument number into column col; tokens go to the flag column */
@@ -945,7 +1191,9 @@ static void ot_value(otab_t *t, size_t r, const char *col, const char *v, long l
     int k = inst_value(v, &x);
     ot_col(t, col);
     if (k == 0) {
-        zn_fmt_double(b, x * scale);
+        if (!isfinite(x * scale)) range_value(line, col, v);
+        if (scale == 1) zn_fmt_double_rt(b, x); /* measured: as it came */
+        else zn_fmt_double(b, x * scale);     /* converted: 15 digits */
         ot_set(t, r, col, b);
     } else if (k == 2) {
         const char *old = ot_get(t, r, "flag");
@@ -959,12 +1207,13 @@ static void ot_value(otab_t *t, size_t r, const char *col, const char *v, long l
 static void ot_free(otab_t *t)
 {
     for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t c = 0; c < 64; c++) free(t->rows[r][c]);
-        free(t->rows[r]);
+        for (size_t c = 0; c < t->rows[r].n; c++) free(t->rows[r].v[c]);
+        free(t->rows[r].v);
     }
     free(t->rows);
     for (size_t i = 0; i < t->ncols; i++) free(t->cols[i]);
     free(t->cols);
+    zn_dict_free(&t->colix);
 }
 
 static void well_or_die(const char *s, char out[8], long line)
@@ -1234,12 +1483,66 @@ static char *col_name(const char *h)
     return s;
 }
 
+static void free_cols(char **c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(c[i]);
+    free(c);
+}
+
+/* The output column of each header field of a counter export; NULL = not
+ * kept.  Two fields that would make one column are an error naming both: an
+ * instrument writes CPMA and CPM, or "Count A" and "Count-A", and one would
+ * overwrite the other.  A field without a name is dropped when the column is
+ * empty in every row (trailing separators), an error otherwise. */
+static char **counter_cols(const zn_table *tb, size_t h, char *(*map)(const char *))
+{
+    const zn_row *hr = &tb->rows[h];
+    char **out = zn_calloc(hr->n ? hr->n : 1, sizeof *out);
+    zn_dict seen = {0};
+    static char msg[1024]; /* the error, made before out and seen are freed */
+    for (size_t i = 0; i < hr->n && !*msg; i++) {
+        const char *hn = trim(hr->f[i]);
+        if (!*hn) {
+            for (size_t r = h + 1; r < tb->n && !*msg; r++)
+                if (tb->rows[r].n == hr->n && *trim(tb->rows[r].f[i]))
+                    snprintf(msg, sizeof msg, "%s:%ld: column %zu has no name in the header (line %ld) but a value "
+                             "\"%s\"",
+                             cur_file, tb->rows[r].line, i + 1, hr->line, tb->rows[r].f[i]);
+            continue;
+        }
+        out[i] = map(hn);
+        if (!out[i]) continue;
+        size_t j = zn_dict_put(&seen, out[i], i);
+        if (j != i)
+            snprintf(msg, sizeof msg, "%s:%ld: columns '%s' and '%s' would both be column '%s' (keep one of them in "
+                     "the export, or rename one)",
+                     cur_file, hr->line, trim(hr->f[j]), hn, out[i]);
+    }
+    zn_dict_free(&seen);
+    if (*msg) {
+        free_cols(out, hr->n);
+        zn_die(ZN_EXIT_DATA, "%s", msg);
+    }
+    return out;
+}
+
+static char *tricarb_col(const char *hn)
+{
+    if (strcmp(hn, "S#") == 0) return zn_strdup("position");
+    if (strcmp(hn, "CPMA") == 0 || strcmp(hn, "CPM") == 0) return zn_strdup("cpm");
+    if (strcmp(hn, "DPM1") == 0 || strcmp(hn, "DPM") == 0) return zn_strdup("dpm");
+    if (strcmp(hn, "Count Time") == 0) return zn_strdup("count_time_min");
+    if (strcmp(hn, "MESSAGES") == 0) return zn_strdup("flag");
+    return col_name(hn);
+}
+
 static void parse_tricarb(const zn_table *tb, otab_t *t)
 {
     size_t h = 0;
     while (h < tb->n && !(tb->rows[h].n > 1 && strcmp(trim(tb->rows[h].f[0]), "S#") == 0)) h++;
     if (h == tb->n) zn_die(ZN_EXIT_DATA, "%s: no data header (S#,...) found", cur_file);
     const zn_row *hr = &tb->rows[h];
+    char **cols = counter_cols(tb, h, tricarb_col);
     for (size_t r = h + 1; r < tb->n; r++) {
         const zn_row *row = &tb->rows[r];
         if (row->n == 0) continue;
@@ -1255,39 +1558,143 @@ static void parse_tricarb(const zn_table *tb, otab_t *t)
         check_ragged(cur_file, row->line, row->n, hr->n);
         size_t k = ot_row(t);
         for (size_t i = 0; i < hr->n; i++) {
-            const char *hn = trim(hr->f[i]);
-            const char *v = row->f[i];
-            if (strcmp(hn, "S#") == 0) ot_set(t, k, "position", trim((char *)v));
-            else if (strcmp(hn, "CPMA") == 0 || strcmp(hn, "CPM") == 0) ot_value(t, k, "cpm", v, row->line, 1);
-            else if (strcmp(hn, "DPM1") == 0 || strcmp(hn, "DPM") == 0) ot_value(t, k, "dpm", v, row->line, 1);
-            else if (strcmp(hn, "Count Time") == 0) ot_value(t, k, "count_time_min", v, row->line, 1);
-            else if (strcmp(hn, "MESSAGES") == 0) {
+            const char *c = cols[i], *v = row->f[i];
+            if (!c) continue;
+            if (strcmp(c, "position") == 0) ot_set(t, k, c, trim((char *)v));
+            else if (strcmp(c, "flag") == 0) {
                 ot_col(t, "flag");
                 if (*trim((char *)v)) ot_set(t, k, "flag", trim((char *)v));
-            } else {
-                char *c = col_name(hn);
+            } else
                 ot_value(t, k, c, v, row->line, 1);
-                free(c);
-            }
         }
     }
+    free_cols(cols, hr->n);
 }
 
-static void iso_date(const char *in, char *out, size_t n, int dmy)
-{ /* "2024-03-06 12:42:48" or "30/11/2023 08:44:20" -> ISO 8601 */
-    int y, mo, d, H = 0, M = 0, S = 0;
-    if (sscanf(in, "%d-%d-%d %d:%d:%d", &y, &mo, &d, &H, &M, &S) >= 3 && y > 1900) {
-    } else if (sscanf(in, "%d/%d/%d %d:%d:%d", &d, &mo, &y, &H, &M, &S) >= 3) {
-        if (!dmy) {
-            int tmp = d;
-            d = mo;
-            mo = tmp;
+/* ------------------------------------------------------------ dates */
+
+typedef enum { DATE_UNSET = 0, DATE_DMY, DATE_MDY } date_order_t;
+
+typedef struct {
+    int y, mo, d, H, M, S;
+    int slash; /* a/b/yyyy: the order of a and b is not in the date */
+} date_t;
+
+/* "2024-03-06 12:42:48", "30/11/2023 08:44:20", "3/6/2024 1:42:48 PM"
+ * (seconds optional) -> fields, not yet checked; -1 when not a date */
+static int date_split(const char *s, date_t *dt)
+{
+    memset(dt, 0, sizeof *dt);
+    int a, b, c, pos = 0;
+    char sep;
+    if (sscanf(s, "%4d%c%2d%*[-/.]%4d%n", &a, &sep, &b, &c, &pos) < 4 || (sep != '-' && sep != '/' && sep != '.'))
+        return -1;
+    if (a >= 1000) dt->y = a, dt->mo = b, dt->d = c;
+    else if (c >= 1000) dt->y = c, dt->mo = b, dt->d = a, dt->slash = 1; /* a/b/y, read as d/m until settled */
+    else return -1;
+    const char *p = s + pos;
+    if (*p == 'T' || *p == ' ') {
+        int k = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &dt->H, &dt->M, &k) < 2) return -1;
+        p += 1 + k;
+        if (*p == ':') {
+            if (sscanf(p + 1, "%2d%n", &dt->S, &k) < 1) return -1;
+            p += 1 + k;
         }
-    } else {
-        snprintf(out, n, "%s", in);
+        while (*p == ' ') p++;
+        if (strcasecmp(p, "AM") == 0 || strcasecmp(p, "PM") == 0) {
+            if (dt->H < 1 || dt->H > 12) return -1;
+            dt->H = dt->H % 12 + (toupper((unsigned char)*p) == 'P' ? 12 : 0);
+            p += 2;
+        }
+    }
+    return *p ? -1 : 0;
+}
+
+/* What the dates of one file say about day/month order: a first number above
+ * 12 can only be a day, a second one only a day too. */
+typedef struct {
+    long dmy_line, mdy_line, amb_line;
+    char dmy_v[40], mdy_v[40], amb_v[40];
+} date_ev_t;
+
+static void date_see(date_ev_t *e, const char *v, long line)
+{
+    date_t dt;
+    if (date_split(v, &dt) < 0 || !dt.slash) return;
+    if (dt.d > 12 && dt.mo <= 12 && !e->dmy_line) e->dmy_line = line, snprintf(e->dmy_v, sizeof e->dmy_v, "%s", v);
+    if (dt.mo > 12 && dt.d <= 12 && !e->mdy_line) e->mdy_line = line, snprintf(e->mdy_v, sizeof e->mdy_v, "%s", v);
+    if (dt.d <= 12 && dt.mo <= 12 && !e->amb_line) e->amb_line = line, snprintf(e->amb_v, sizeof e->amb_v, "%s", v);
+}
+
+/* the order to read a file's slash dates in: from the file when its dates
+ * settle it, else --date-order, else a usage error that says so */
+static date_order_t date_settle(const date_ev_t *e)
+{
+    if (e->dmy_line && e->mdy_line)
+        zn_die(ZN_EXIT_DATA, "%s: the dates disagree: line %ld \"%s\" is day/month/year, line %ld \"%s\" is "
+               "month/day/year",
+               cur_file, e->dmy_line, e->dmy_v, e->mdy_line, e->mdy_v);
+    date_order_t f = e->dmy_line ? DATE_DMY : e->mdy_line ? DATE_MDY : DATE_UNSET;
+    if (f && A.date_order && (int)f != A.date_order)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: \"%s\" can only be %s, but --date-order %s was given", cur_file,
+               f == DATE_DMY ? e->dmy_line : e->mdy_line, f == DATE_DMY ? e->dmy_v : e->mdy_v,
+               f == DATE_DMY ? "day/month/year" : "month/day/year", A.date_order == DATE_DMY ? "dmy" : "mdy");
+    if (f) return f;
+    if (A.date_order) return (date_order_t)A.date_order;
+    if (e->amb_line)
+        zn_usage_error("%s:%ld: the date \"%s\" can be day/month or month/day, and no date in the file settles it "
+                       "(none has a day above 12): give --date-order dmy or --date-order mdy",
+                       cur_file, e->amb_line, e->amb_v);
+    return DATE_UNSET;
+}
+
+/* a date field -> ISO 8601 ("" stays missing); a date that is not one, or
+ * cannot be (month 13, 30 February, 25:00), is an error */
+static void iso_date(const char *in, char *out, size_t n, date_order_t ord, long line, const char *col)
+{
+    date_t dt;
+    if (!*in) {
+        snprintf(out, n, "%s", "");
         return;
     }
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, H, M, S);
+    if (date_split(in, &dt) < 0)
+        zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a date (YYYY-MM-DD hh:mm:ss, or DD/MM/YYYY or "
+               "MM/DD/YYYY with --date-order)",
+               cur_file, line, col, in);
+    if (dt.slash && ord == DATE_MDY) {
+        int k = dt.d;
+        dt.d = dt.mo;
+        dt.mo = k;
+    }
+    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d", dt.y % 10000, dt.mo % 100, dt.d % 100, dt.H % 100, dt.M % 100,
+             dt.S % 100);
+    double days;
+    if (dt.mo < 1 || dt.mo > 12 || dt.d < 1 || dt.d > 31 || dt.H < 0 || dt.H > 23 || dt.M < 0 || dt.M > 59 ||
+        dt.S < 0 || dt.S > 59 || zn_iso_days(out, &days) < 0) /* zn_iso_days knows the length of each month */
+        zn_die(ZN_EXIT_DATA, "%s:%ld: column '%s': \"%s\" is not a possible date%s", cur_file, line, col, in,
+               !dt.slash ? " (year-month-day)"
+               : ord == DATE_MDY ? " (read as month/day/year)"
+                                 : " (read as day/month/year)");
+}
+
+static char *wizard_col(const char *hn)
+{
+    size_t n = strlen(hn);
+    static const struct {
+        const char *suffix, *col;
+    } nuc[] = {{" CPM", "cpm"}, {" Counts", "counts"}, {" Error %", "cpm_error_pct"}, {" Info", "flag"}};
+    for (size_t i = 0; i < sizeof nuc / sizeof *nuc; i++) {
+        size_t k = strlen(nuc[i].suffix);
+        if (n > k && strcmp(hn + n - k, nuc[i].suffix) == 0) return zn_strdup(nuc[i].col);
+    }
+    static const char *named[][2] = {{"Time", "count_time_min"},        {"Measurement date & time", "count_date"},
+                                     {"Sample code", "sample_code"},    {"Rack", "rack"},
+                                     {"Det", "detector"},               {"Protocol name", "protocol"},
+                                     {"Run ID", "run"}};
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+        if (strcmp(hn, named[i][0]) == 0) return zn_strdup(named[i][1]);
+    return NULL;
 }
 
 static void parse_wizard(const zn_table *tb, otab_t *t)
@@ -1301,6 +1708,13 @@ static void parse_wizard(const zn_table *tb, otab_t *t)
         if (strcmp(trim(hr->f[i]), "Pos") == 0) cpos = (int)i;
     }
     if (cpos < 0) zn_die(ZN_EXIT_DATA, "%s: no Pos column", cur_file);
+    char **cols = counter_cols(tb, 0, wizard_col);
+    date_ev_t ev = {0};
+    for (size_t i = 0; i < hr->n; i++)
+        if (cols[i] && strcmp(cols[i], "count_date") == 0)
+            for (size_t r = 1; r < tb->n; r++)
+                if (tb->rows[r].n > i) date_see(&ev, trim(tb->rows[r].f[i]), tb->rows[r].line);
+    date_order_t dord = date_settle(&ev);
     for (size_t r = 1; r < tb->n && crack >= 0; r++)
         if (tb->rows[r].n > (size_t)crack && strcmp(tb->rows[r].f[crack], tb->rows[1].f[crack]) != 0) racks = 1;
     for (size_t r = 1; r < tb->n; r++) {
@@ -1313,33 +1727,35 @@ static void parse_wizard(const zn_table *tb, otab_t *t)
         else snprintf(pos, sizeof pos, "%s", trim(row->f[cpos]));
         ot_set(t, k, "position", pos);
         for (size_t i = 0; i < hr->n; i++) {
-            const char *hn = trim(hr->f[i]);
-            const char *v = row->f[i];
-            size_t n = strlen(hn);
-            if (n > 4 && strcmp(hn + n - 4, " CPM") == 0) ot_value(t, k, "cpm", v, row->line, 1);
-            else if (n > 7 && strcmp(hn + n - 7, " Counts") == 0) ot_value(t, k, "counts", v, row->line, 1);
-            else if (n > 8 && strcmp(hn + n - 8, " Error %") == 0) ot_value(t, k, "cpm_error_pct", v, row->line, 1);
-            else if (n > 5 && strcmp(hn + n - 5, " Info") == 0) {
+            const char *c = cols[i], *v = row->f[i];
+            if (!c) continue;
+            if (strcmp(c, "flag") == 0) {
                 ot_col(t, "flag");
                 if (*trim((char *)v)) ot_set(t, k, "flag", trim((char *)v));
-            } else if (strcmp(hn, "Time") == 0) ot_value(t, k, "count_time_min", v, row->line, 1.0 / 60);
-            else if (strcmp(hn, "Measurement date & time") == 0) {
-                char d[40];
-                iso_date(trim((char *)v), d, sizeof d, 0);
-                ot_set(t, k, "count_date", d);
-            } else if (strcmp(hn, "Sample code") == 0) ot_set(t, k, "sample_code", trim((char *)v));
-            else if (strcmp(hn, "Rack") == 0) ot_set(t, k, "rack", trim((char *)v));
-            else if (strcmp(hn, "Det") == 0) ot_set(t, k, "detector", trim((char *)v));
-            else if (strcmp(hn, "Protocol name") == 0) ot_set(t, k, "protocol", trim((char *)v));
-            else if (strcmp(hn, "Run ID") == 0) ot_set(t, k, "run", trim((char *)v));
+            } else if (strcmp(c, "count_time_min") == 0)
+                ot_value(t, k, c, v, row->line, 1.0 / 60);
+            else if (strcmp(c, "count_date") == 0) {
+                char d[64];
+                iso_date(trim((char *)v), d, sizeof d, dord, row->line, trim(hr->f[i]));
+                ot_set(t, k, c, d);
+            } else if (strcmp(c, "cpm") == 0 || strcmp(c, "counts") == 0 || strcmp(c, "cpm_error_pct") == 0)
+                ot_value(t, k, c, v, row->line, 1);
+            else
+                ot_set(t, k, c, trim((char *)v));
         }
     }
+    free_cols(cols, hr->n);
 }
 
 static void parse_hidex(const zn_table *tb, otab_t *t)
 {
     long k = -1;
     int in_rec = 0;
+    date_ev_t ev = {0};
+    for (size_t r = 0; r < tb->n; r++)
+        if (tb->rows[r].n >= 2 && strcmp(trim(tb->rows[r].f[0]), "EndTime") == 0)
+            date_see(&ev, trim(tb->rows[r].f[1]), tb->rows[r].line);
+    date_order_t dord = date_settle(&ev);
     for (size_t r = 0; r < tb->n; r++) {
         const zn_row *row = &tb->rows[r];
         if (!row->n) continue;
@@ -1369,8 +1785,8 @@ static void parse_hidex(const zn_table *tb, otab_t *t)
         else if (strcmp(f0, "Time") == 0) ot_value(t, kk, "count_time_min", v, row->line, 1.0 / 60);
         else if (strcmp(f0, "TDCR") == 0) ot_value(t, kk, "tdcr", v, row->line, 1);
         else if (strcmp(f0, "EndTime") == 0) {
-            char d[40];
-            iso_date(trim((char *)v), d, sizeof d, 1);
+            char d[64];
+            iso_date(trim((char *)v), d, sizeof d, dord, row->line, "EndTime");
             ot_set(t, kk, "count_date", d);
         }
     }
@@ -1483,7 +1899,7 @@ static void emit_table(otab_t *t, const char *schema, const char *format, zn_wr 
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
             if (c) zn_wr_putc(w, '\t');
-            if (t->rows[r][c]) put_field(w, t->rows[r][c]);
+            put_field(w, ot_at(t, r, c));
         }
         zn_wr_eol(w);
     }
@@ -1552,25 +1968,118 @@ static const char *detect_imaging(const char *text, char delim)
     return r;
 }
 
+/* The whole input as UTF-8 text with LF line ends, holding one copy: the
+ * lines are appended to one buffer (a CRLF comes back as LF; a bare CR stays
+ * for the decoder).  UTF-16, recognised by its byte-order mark on the first
+ * line, is read whole instead: its line ends are not single bytes. */
 static char *read_text(const char *path, size_t *n)
 {
-    char err[600], *raw, *text;
-    size_t rn;
+    char err[600], *line;
+    size_t len;
     zn_rd *rd = zn_rd_open(path, err, sizeof err);
     if (!rd) zn_die(ZN_EXIT_DATA, "%s", err);
-    if (zn_rd_slurp(rd, &raw, &rn) < 0) zn_die(ZN_EXIT_DATA, "%s", zn_rd_error(rd));
+    zn_buf b = {0};
+    int k, first = 1;
+    while ((k = zn_rd_getline(rd, &line, &len)) > 0) {
+        zn_buf_add(&b, line, len);
+        zn_buf_addc(&b, '\n');
+        if (first && len >= 2 &&
+            ((line[0] == '\xff' && line[1] == '\xfe') || (line[0] == '\xfe' && line[1] == '\xff'))) {
+            char *rest;
+            size_t rn;
+            if (zn_rd_slurp(rd, &rest, &rn) < 0) zn_die(ZN_EXIT_DATA, "%s", zn_rd_error(rd));
+            zn_buf_add(&b, rest, rn);
+            free(rest);
+            break;
+        }
+        first = 0;
+    }
+    if (k < 0) zn_die(ZN_EXIT_DATA, "%s", zn_rd_error(rd));
     zn_rd_close(rd);
-    if (zn_text_decode(raw, rn, &text, n, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", path, err);
-    free(raw);
-    size_t k = 0;
-    while (k < *n && (text[k] == '\n' || text[k] == ' ')) k++;
-    if (k == *n) zn_die(ZN_EXIT_DATA, "%s: empty input", path);
+    zn_buf_add(&b, "", 0);
+    char *text = b.s;
+    *n = b.n;
+    if (zn_text_decode_own(&text, n, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", path, err);
+    size_t i = 0;
+    while (i < *n && (text[i] == '\n' || text[i] == ' ')) i++;
+    if (i == *n) zn_die(ZN_EXIT_DATA, "%s: empty input", path);
     return text;
 }
 
-static const char *imaging_formats[] = {"imagej", "cellprofiler", "wide", "long", NULL};
-static const char *all_formats[] = {"imagej", "cellprofiler", "wide", "long", "gen5", "softmax", "bmg", "tecan",
-                                    "tricarb", "wizard", "hidex", NULL};
+/* every --bg names a ROI of the (first) input; else say which there are */
+static void check_bg(const img_t *im)
+{
+    for (size_t b = 0; b < A.nbg; b++) {
+        size_t r = 0;
+        while (r < im->nroi && strcmp(im->roi[r].name, A.bg[b]) != 0) r++;
+        if (r < im->nroi) continue;
+        zn_buf l = {0};
+        for (r = 0; r < im->nroi && r < 12; r++) {
+            if (r) zn_buf_adds(&l, ", ");
+            zn_buf_adds(&l, im->roi[r].name);
+        }
+        if (im->nroi > 12) zn_buf_addf(&l, ", ... (%zu in all)", im->nroi);
+        zn_usage_error("--bg %s: %s has no ROI of that name (its ROIs: %s)", A.bg[b],
+                       strcmp(A.in[0].path, "-") ? A.in[0].path : "(standard input)", l.s);
+    }
+}
+
+/* ------------------------------------------------------------ the formats */
+
+static void img_cellprofiler(img_t *im, char *text, size_t n, char delim, size_t s)
+{
+    parse_long(im, text, n, delim, s, 2);
+}
+
+static void img_long(img_t *im, char *text, size_t n, char delim, size_t s) { parse_long(im, text, n, delim, s, 0); }
+
+/* Fiji's Measure table is long (Label, Mean); Multi Measure is wide */
+static void img_imagej(img_t *im, char *text, size_t n, char delim, size_t s)
+{
+    char *hdr = zn_strndup(text, strcspn(text, "\n"));
+    int is_long = strcmp(detect_imaging(text, delim), "imagej") == 0 && strstr(hdr, "Label") && strstr(text, "Mean");
+    free(hdr);
+    if (is_long) parse_long(im, text, n, delim, s, 1);
+    else parse_wide(im, text, n, delim, s);
+}
+
+static void tab_gen5(const zn_table *tb, const char *plate, otab_t *t) { parse_gridded(tb, plate, t, 1); }
+static void tab_bmg(const zn_table *tb, const char *plate, otab_t *t) { parse_gridded(tb, plate, t, 0); }
+static void tab_tricarb(const zn_table *tb, const char *plate, otab_t *t) { (void)plate, parse_tricarb(tb, t); }
+static void tab_wizard(const zn_table *tb, const char *plate, otab_t *t) { (void)plate, parse_wizard(tb, t); }
+static void tab_hidex(const zn_table *tb, const char *plate, otab_t *t) { (void)plate, parse_hidex(tb, t); }
+
+/* One row per input format: -f, its message and the dispatch come from
+ * here (detection by signature lines is detect() and detect_imaging()).
+ * Imaging formats parse the text into trace records; the others load a
+ * table (delimiter fixed, or 0: sniffed) and parse it into plate or counts
+ * records. */
+static const struct format {
+    const char *name;
+    const char *schema;
+    char delim;
+    void (*parse_img)(img_t *im, char *text, size_t n, char delim, size_t sample);
+    void (*parse_tab)(const zn_table *tb, const char *plate, otab_t *t);
+} formats[] = {
+    {.name = "imagej", .schema = "trace", .parse_img = img_imagej},
+    {.name = "cellprofiler", .schema = "trace", .parse_img = img_cellprofiler},
+    {.name = "wide", .schema = "trace", .parse_img = parse_wide},
+    {.name = "long", .schema = "trace", .parse_img = img_long},
+    {.name = "gen5", .schema = "plate", .delim = '\t', .parse_tab = tab_gen5},
+    {.name = "softmax", .schema = "plate", .delim = '\t', .parse_tab = parse_softmax},
+    {.name = "bmg", .schema = "plate", .delim = ',', .parse_tab = tab_bmg},
+    {.name = "tecan", .schema = "plate", .delim = ',', .parse_tab = parse_tecan},
+    {.name = "tricarb", .schema = "counts", .delim = ',', .parse_tab = tab_tricarb},
+    {.name = "wizard", .schema = "counts", .parse_tab = tab_wizard},
+    {.name = "hidex", .schema = "counts", .delim = ';', .parse_tab = tab_hidex},
+};
+
+static const struct format *format_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+        if (strcmp(formats[i].name, name) == 0) return &formats[i];
+    return NULL;
+}
 
 static int in_list(const char *s, const char **l)
 {
@@ -1613,6 +2122,7 @@ int main(int argc, char **argv)
                                           {"meta", required_argument, 0, OPT_META},
                                           {"layout", required_argument, 0, OPT_LAYOUT},
                                           {"decimal-comma", no_argument, 0, OPT_DECIMAL_COMMA},
+                                          {"date-order", required_argument, 0, OPT_DATE_ORDER},
                                           {0, 0, 0, 0}};
     int c;
     char *pending_channel = NULL;
@@ -1629,10 +2139,12 @@ int main(int argc, char **argv)
             pending_channel = NULL;
             break;
         case 'f':
-            if (!in_list(optarg, all_formats))
-                zn_usage_error("-f: unknown format '%s' (imagej, cellprofiler, wide, long, gen5, softmax, bmg, "
-                               "tecan, tricarb, wizard, hidex)",
-                               optarg);
+            if (!format_named(optarg)) {
+                zn_buf l = {0};
+                for (size_t k = 0; k < sizeof formats / sizeof *formats; k++)
+                    zn_buf_addf(&l, "%s%s", k ? ", " : "", formats[k].name);
+                zn_usage_error("-f: unknown format '%s' (%s)", optarg, l.s);
+            }
             A.format = optarg;
             break;
         case OPT_MAP: add_map(optarg); break;
@@ -1687,6 +2199,11 @@ int main(int argc, char **argv)
         }
         case OPT_LAYOUT: A.layout = optarg; break;
         case OPT_DECIMAL_COMMA: A.decimal_comma = 1; break;
+        case OPT_DATE_ORDER:
+            if (strcmp(optarg, "dmy") == 0) A.date_order = 1;
+            else if (strcmp(optarg, "mdy") == 0) A.date_order = 2;
+            else zn_usage_error("--date-order: \"%s\" is not dmy (day/month/year) or mdy (month/day/year)", optarg);
+            break;
         default: zn_usage_error("unknown option");
         }
     }
@@ -1709,6 +2226,16 @@ int main(int argc, char **argv)
                 zn_usage_error("--channel %s is given twice", A.in[i].channel);
 
     char *defsample = A.sample ? zn_strdup(A.sample) : strcmp(A.in[0].path, "-") ? base_name(A.in[0].path) : zn_strdup("stdin");
+    if (*defsample == '#')
+        zn_usage_error(A.sample ? "--sample \"%s\" begins with '#', which would make its records read as header lines: "
+                                  "choose another name%s"
+                                : "the sample name \"%s\" (from the file name %s) begins with '#', which would make "
+                                  "its records read as header lines: give --sample NAME",
+                       defsample, A.sample ? "" : A.in[0].path);
+    if (A.condition && *A.condition == '#')
+        zn_usage_error("--condition \"%s\" begins with '#', which would make records read as header lines: choose "
+                       "another name",
+                       A.condition);
     img_t *ims = zn_calloc(A.nin, sizeof *ims);
     zn_wr *w = NULL;
     int imaging = 0;
@@ -1722,63 +2249,36 @@ int main(int argc, char **argv)
             delim = zn_csv_sniff(text, n);
             fmt = detect_imaging(text, delim);
         }
-        if (in_list(fmt, imaging_formats)) {
+        const struct format *F = format_named(fmt);
+        if (F->parse_img) {
             imaging = 1;
             if (A.layout) zn_usage_error("--layout is for plate and counter data, not imaging tables");
+            if (A.date_order) zn_usage_error("--date-order is for counter data, not imaging tables");
             delim = zn_csv_sniff(text, n);
             img_t *im = &ims[i];
-            im->format = fmt;
-            size_t s = img_sample(im, defsample);
-            if (strcmp(fmt, "cellprofiler") == 0) parse_long(im, text, n, delim, s, 2);
-            else if (strcmp(fmt, "long") == 0) parse_long(im, text, n, delim, s, 0);
-            else {
-                /* Fiji's Measure table is long (Label, Mean); Multi Measure is wide */
-                const char *kind = detect_imaging(text, delim);
-                if (strcmp(fmt, "imagej") == 0 && strcmp(kind, "imagej") == 0 && strstr(text, "Label") &&
-                    strstr(text, "Mean")) {
-                    char *hdr = zn_strndup(text, strcspn(text, "\n"));
-                    int is_long = strstr(hdr, "Label") != NULL;
-                    free(hdr);
-                    if (is_long) {
-                        parse_long(im, text, n, delim, s, 1);
-                        free(text);
-                        continue;
-                    }
-                }
-                parse_wide(im, text, n, delim, s);
-            }
+            im->format = F->name;
+            F->parse_img(im, text, n, delim, img_sample(im, defsample));
             if (!im->nobs) zn_die(ZN_EXIT_DATA, "%s: no data rows", cur_file);
             free(text);
             continue;
         }
         if (A.nin > 1) zn_usage_error("several inputs (--channel) are for imaging tables only");
-        if (A.has_interval || nchan || A.nmap) zn_usage_error("--interval, --channel and --map are for imaging tables");
+        if (A.has_interval || nchan || A.nmap || A.nbg)
+            zn_usage_error("--interval, --channel, --map and --bg are for imaging tables");
         otab_t t = {0};
         zn_table tb;
-        const char *schema = "plate";
-        delim = strcmp(fmt, "gen5") == 0 || strcmp(fmt, "softmax") == 0 ? '\t'
-                : strcmp(fmt, "hidex") == 0                             ? ';'
-                                                                        : zn_csv_sniff(text, n);
-        if (strcmp(fmt, "bmg") == 0 || strcmp(fmt, "tecan") == 0 || strcmp(fmt, "tricarb") == 0) delim = ',';
+        delim = F->delim ? F->delim : zn_csv_sniff(text, n);
         if (zn_table_load(&tb, text, n, delim, err, sizeof err) < 0) zn_die(ZN_EXIT_DATA, "%s: %s", cur_file, err);
         free(text);
-        if (strcmp(fmt, "gen5") == 0) parse_gridded(&tb, defsample, &t, 1);
-        else if (strcmp(fmt, "bmg") == 0) parse_gridded(&tb, defsample, &t, 0);
-        else if (strcmp(fmt, "softmax") == 0) parse_softmax(&tb, defsample, &t);
-        else if (strcmp(fmt, "tecan") == 0) parse_tecan(&tb, defsample, &t);
-        else {
-            schema = "counts";
-            if (strcmp(fmt, "tricarb") == 0) parse_tricarb(&tb, &t);
-            else if (strcmp(fmt, "wizard") == 0) parse_wizard(&tb, &t);
-            else parse_hidex(&tb, &t);
-        }
+        F->parse_tab(&tb, defsample, &t);
         zn_table_free(&tb);
         if (A.layout) join_layout(&t, A.layout);
         w = zn_opt_open_out(&A.o);
-        emit_table(&t, schema, fmt, w);
+        emit_table(&t, F->schema, F->name, w);
         ot_free(&t);
     }
     if (imaging) {
+        check_bg(ims);
         w = zn_opt_open_out(&A.o);
         emit_trace(ims, A.nin, w);
     }

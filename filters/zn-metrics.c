@@ -4,6 +4,7 @@
 #include "zn.h"
 
 #include <getopt.h>
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,24 +12,35 @@
 static const char usage[] =
     "Usage: zn-metrics [OPTIONS] [FILE...]\n"
     "Response metrics of every cell of a trace stream, one record per cell\n"
-    "(schema metrics): baseline_mean, baseline_sd, peak, t_peak, time_to_peak,\n"
-    "amplitude = peak - baseline_mean, auc = integral of (S - baseline_mean) dt\n"
-    "over the response window (trapezoids), mean_NAME per --window, and\n"
-    "responder = 1 when amplitude > k * baseline_sd.\n"
+    "(schema metrics): baseline_mean, baseline_sd (n - 1), peak = the highest\n"
+    "running mean of --smooth frames in the response window, amplitude = peak -\n"
+    "baseline_mean, auc = integral of (S - baseline_mean) dt over the response\n"
+    "window (trapezoids), mean_NAME per --window, and responder: 1 when the\n"
+    "smoothed peak lies above the baseline by more than a one-sided t test at\n"
+    "level alpha / (number of smoothed points) allows (baseline SD and mean from\n"
+    "the baseline window), so that a cell without a response is called a\n"
+    "responder with probability at most alpha however many frames it has.\n"
+    "t_peak (the centre of the peak's frames) and time_to_peak (from the start\n"
+    "of the response window) are given for responders only.\n"
     "\n"
     "      --signal COL      the column S (default: zn_pM/zn_nM/zn_uM when the trace\n"
     "                        is calibrated, else dF_F0, R_R0, R, F)\n"
     "      --baseline S:E    baseline window, seconds of t (default ##window=baseline)\n"
     "      --response S:E    where the peak is looked for and the area taken (default\n"
-    "                        ##window=response, else from the end of the baseline up\n"
-    "                        to the first calibration window (max, min) or the end)\n"
+    "                        ##window=response; without either on a trace with\n"
+    "                        calibration windows (max, min) it is an error, since\n"
+    "                        the ionophore's time is not in the data; without\n"
+    "                        calibration windows: from the end of the baseline on)\n"
     "      --window NAME[=S:E]  also the mean of S over this window (from the meta\n"
     "                        when no range is given); repeatable -> mean_NAME\n"
-    "  -k, --k K             responder threshold in baseline SDs (default 3)\n"
+    "      --smooth N        frames in the running mean of the peak (default 5;\n"
+    "                        1: the single highest frame)\n"
+    "      --alpha A         false-responder rate per non-responding cell (default\n"
+    "                        0.05)\n"
     "      --keep COLS       also keep these per-cell columns (comma list; the\n"
     "                        first record's value)\n";
 
-enum { OPT_SIGNAL = ZN_OPT_FIRST_OWN, OPT_BASELINE, OPT_RESPONSE, OPT_WINDOW, OPT_KEEP };
+enum { OPT_SIGNAL = ZN_OPT_FIRST_OWN, OPT_BASELINE, OPT_RESPONSE, OPT_WINDOW, OPT_KEEP, OPT_SMOOTH, OPT_ALPHA };
 
 #define MAXW 32
 
@@ -37,7 +49,8 @@ typedef struct {
     const char *signal, *baseline, *response, *keep;
     const char *wspec[MAXW];
     size_t nw;
-    double k;
+    size_t smooth;
+    double alpha;
 } args_t;
 
 enum { M_BMEAN, M_BSD, M_PEAK, M_TPEAK, M_TTP, M_AMP, M_AUC, NM };
@@ -50,7 +63,7 @@ typedef struct {
     zn_trace tr;
     zn_wr *w;
     const char *sig;
-    int c_sig, c_cond, c_zflag;
+    int c_sig, c_cond, c_zflag, c_test; /* c_test: the measured signal a calibrated one came from, or -1 */
     int keep[64];
     size_t nkeep;
     zn_window base, resp;
@@ -60,7 +73,8 @@ typedef struct {
     size_t ncols;
     zn_rec rec;
     zn_cellbuf cell;
-    double *t, *s;
+    double *t, *s, *u, *dif; /* u: the tested signal (c_test) */
+    size_t *idx; /* the response window's records, in order */
     size_t cap;
     long ncell, nresp;
 } state_t;
@@ -80,23 +94,52 @@ static void windows(state_t *s)
     const zn_meta *m = &s->in->meta;
     char err[512];
     free_windows(s);
+    /* a calibrated signal is tested for a response on the measured signal it
+     * came from (##calibration=...;signal=R): the same question (the
+     * calibration is monotone), but there the noise is additive and
+     * symmetric, while [Zn] = Kd (S - Smin)/(Smax - S) stretches upward
+     * excursions and makes noise look like peaks */
+    s->c_test = -1;
+    const char *cal = zn_meta_get(m, "calibration");
+    if (cal && strncmp(s->sig, "zn_", 3) == 0) {
+        const char *p = strstr(cal, ";signal=");
+        if (p) {
+            p += 8;
+            size_t k = strcspn(p, ";");
+            char *col = zn_strndup(p, k);
+            s->c_test = zn_in_col(s->in, col);
+            free(col);
+        }
+    }
     if (!zn_window_get(m, "baseline", a->baseline, "--baseline", &s->base))
         zn_die(ZN_EXIT_DATA, "%s: no baseline window: the meta has no ##window=baseline; give --baseline START:END",
                s->in->file);
     s->resp_default = !zn_window_get(m, "response", a->response, "--response", &s->resp);
     if (s->resp_default) {
-        s->resp.name = zn_strdup("response");
-        s->resp.start = s->base.end;
-        s->resp.end = INFINITY;
+        /* without a response window the peak would be looked for up to the
+         * first calibration window; but that window starts some time after
+         * the ionophore was added (when the plateau is reached), so the
+         * ionophore's rise would be every cell's peak.  When was it added is
+         * not in the data: ask. */
         static const char *const cal[] = {"max", "min"};
         for (size_t i = 0; i < 2; i++) {
             zn_window c;
             int k = zn_meta_window(m, cal[i], &c, err, sizeof err);
             if (k < 0) zn_die(ZN_EXIT_DATA, "%s: %s", s->in->file, err);
             if (k == 0) continue;
-            if (c.start > s->base.end && c.start < s->resp.end) s->resp.end = c.start;
+            char x[40], y[40];
+            zn_fmt_double(x, c.start);
+            zn_fmt_double(y, c.end);
             free(c.name);
+            zn_die(ZN_EXIT_DATA,
+                   "%s: no response window, and the trace has a calibration window (%s %s:%s s): the peak would "
+                   "be the ionophore's or TPEN's, whose time is not in the data; give --response START:END (or "
+                   "zn-ingest --window response=START:END), ending before the ionophore was added",
+                   s->in->file, cal[i], x, y);
         }
+        s->resp.name = zn_strdup("response");
+        s->resp.start = s->base.end;
+        s->resp.end = INFINITY;
     }
     if (!(s->resp.end > s->resp.start))
         zn_die(ZN_EXIT_DATA, "%s: the response window %g..%g s is empty; give --response START:END", s->in->file,
@@ -124,12 +167,13 @@ static void head(state_t *s)
     char x[40], y[40], kx[40];
     zn_fmt_double(x, s->base.start);
     zn_fmt_double(y, s->base.end);
-    zn_fmt_double(kx, a->k);
+    zn_fmt_double(kx, a->alpha);
     zn_buf_addf(&b, "signal=%s;baseline=%s:%s;response=", s->sig, x, y);
     zn_fmt_double(x, s->resp.start);
     if (isinf(s->resp.end)) snprintf(y, sizeof y, "end");
     else zn_fmt_double(y, s->resp.end);
-    zn_buf_addf(&b, "%s:%s;k=%s", x, y, kx);
+    zn_buf_addf(&b, "%s:%s;smooth=%zu;alpha=%s;responder_signal=%s", x, y, a->smooth, kx,
+                s->c_test >= 0 ? s->in->cols[s->c_test] : s->sig);
     for (size_t i = 0; i < a->nw; i++) {
         zn_fmt_double(x, s->win[i].start);
         zn_fmt_double(y, s->win[i].end);
@@ -152,6 +196,83 @@ static void head(state_t *s)
 
 static int in_win(const zn_window *w, double t) { return t >= w->start && t <= w->end; }
 
+/* The highest mean of w consecutive records of the response window (x at
+ * idx[0..nr)) that all have a value; w = want, or the longest such run
+ * when shorter (*w).  Returns the number of such positions (0: none), the
+ * peak and the index in idx of its last record. */
+static size_t smooth_peak(const double *x, const size_t *idx, size_t nr, size_t want, size_t *w, double *peak,
+                          size_t *best)
+{
+    size_t run = 0, longest = 0, npos = 0;
+    for (size_t j = 0; j < nr; j++) {
+        run = isnan(x[idx[j]]) ? 0 : run + 1;
+        if (run > longest) longest = run;
+    }
+    *w = want < longest ? want : longest;
+    *best = 0;
+    run = 0;
+    for (size_t j = 0; *w && j < nr; j++) {
+        run = isnan(x[idx[j]]) ? 0 : run + 1;
+        if (run < *w) continue;
+        double sum = 0;
+        for (size_t i = j + 1 - *w; i <= j; i++) sum += x[idx[i]];
+        double mu = sum / (double)*w;
+        if (!npos || mu > *peak) {
+            *peak = mu;
+            *best = j;
+        }
+        npos++;
+    }
+    return npos;
+}
+
+/* Is the cell a responder (1, 0; -1 when it cannot be said: fewer than 2
+ * baseline values)?  x: the tested signal of the cell's n records, the
+ * response window's nr records at s->idx.
+ *
+ * The smoothed peak P (highest running mean of w frames) against the
+ * baseline mean B: a one-sided t test (df = nb - 1) on
+ * (P - B) / (sd sqrt(1/w + 1/nb)) at alpha / npos (npos smoothed points).
+ * The union bound over the npos points keeps a flat cell's chance of being
+ * called at most alpha, whatever the number of frames (the single highest
+ * frame against B + 3 SD called a quarter to a third of flat cells over
+ * 80-140 frames).  sd is the larger of the baseline SD and the response
+ * window's noise, 1.4826 MAD of the differences of consecutive frames /
+ * sqrt 2 (a slow rise or a step hardly moves it): bleaching lowers the
+ * signal and raises the relative noise late in a trace, where the
+ * baseline's SD would understate it; taking the larger is conservative. */
+static int responder(state_t *s, const double *x, size_t n, size_t nr)
+{
+    double sum = 0, ss = 0;
+    size_t nb = 0;
+    for (size_t r = 0; r < n; r++)
+        if (in_win(&s->base, s->t[r]) && !isnan(x[r])) {
+            sum += x[r];
+            nb++;
+        }
+    if (nb < 2) return -1;
+    double mu = sum / (double)nb;
+    for (size_t r = 0; r < n; r++)
+        if (in_win(&s->base, s->t[r]) && !isnan(x[r])) ss += (x[r] - mu) * (x[r] - mu);
+    double noise = sqrt(ss / (double)(nb - 1));
+    size_t nd = 0;
+    for (size_t j = 1; j < nr; j++) {
+        double x0 = x[s->idx[j - 1]], x1 = x[s->idx[j]];
+        if (!isnan(x0) && !isnan(x1)) s->dif[nd++] = x1 - x0;
+    }
+    if (nd >= 3) {
+        double sd_d = zn_mad(s->dif, nd) / sqrt(2.0);
+        if (sd_d > noise) noise = sd_d;
+    }
+    size_t w, best;
+    double peak = NAN;
+    size_t npos = smooth_peak(x, s->idx, nr, s->a->smooth, &w, &peak, &best);
+    if (!npos) return -1;
+    if (!(noise > 0)) return peak > mu; /* a noise-free baseline: any rise is one */
+    double z = (peak - mu) / (noise * sqrt(1.0 / (double)w + 1.0 / (double)nb));
+    return z > gsl_cdf_tdist_Qinv(s->a->alpha / (double)npos, (double)(nb - 1));
+}
+
 static void do_cell(void *arg)
 {
     state_t *s = arg;
@@ -161,12 +282,19 @@ static void do_cell(void *arg)
     if (n > s->cap) {
         size_t c = s->cap;
         zn_grow(&s->t, &c, n, sizeof *s->t);
+        c = s->cap;
+        zn_grow(&s->idx, &c, n, sizeof *s->idx);
+        c = s->cap;
+        zn_grow(&s->dif, &c, n, sizeof *s->dif);
+        c = s->cap;
+        zn_grow(&s->u, &c, n, sizeof *s->u);
         zn_grow(&s->s, &s->cap, n, sizeof *s->s);
     }
     int badcal = 0, missing = 0;
     for (size_t r = 0; r < n; r++) {
         s->t[r] = zn_cellbuf_num(&s->cell, s->in, r, s->tr.c_t);
         s->s[r] = zn_cellbuf_num(&s->cell, s->in, r, s->c_sig);
+        if (s->c_test >= 0) s->u[r] = zn_cellbuf_num(&s->cell, s->in, r, s->c_test);
         if (s->c_zflag >= 0 && !badcal && strcmp(zn_cellbuf_f(&s->cell, r, (size_t)s->c_zflag), "bad_calibration") == 0)
             badcal = 1;
     }
@@ -190,32 +318,36 @@ static void do_cell(void *arg)
         m[M_BMEAN] = mu;
         if (nb > 1) m[M_BSD] = sqrt(ss / (double)(nb - 1));
     }
-    /* response: peak, its time, area of S - baseline by trapezoids between
-     * consecutive frames of the window that both have a value */
+    /* response: the window's records in order; area of S - baseline by
+     * trapezoids between consecutive frames of the window that both have a
+     * value */
+    size_t nr = 0;
     int resp_any = 0;
     double auc = 0;
     long prev = -1;
     for (size_t r = 0; r < n; r++) {
         double t = s->t[r];
-        int inside = s->resp_default ? t > s->resp.start && t < s->resp.end : in_win(&s->resp, t);
-        if (!inside) continue;
+        if (!(s->resp_default ? t > s->resp.start : in_win(&s->resp, t))) continue; /* the default starts after the baseline */
+        s->idx[nr++] = r;
         if (isnan(s->s[r])) {
             missing = 1;
             prev = -1;
             continue;
         }
-        if (!resp_any || s->s[r] > m[M_PEAK]) {
-            m[M_PEAK] = s->s[r];
-            m[M_TPEAK] = t;
-        }
         resp_any = 1;
         if (prev >= 0) auc += 0.5 * (s->s[prev] + s->s[r] - 2 * m[M_BMEAN]) * (t - s->t[prev]);
         prev = (long)r;
     }
-    if (resp_any) {
-        m[M_TTP] = m[M_TPEAK] - s->resp.start;
+    size_t w, best, npos = smooth_peak(s->s, s->idx, nr, a->smooth, &w, &m[M_PEAK], &best);
+    int resp = -1;
+    if (npos) {
         m[M_AMP] = m[M_PEAK] - m[M_BMEAN];
         m[M_AUC] = isnan(m[M_BMEAN]) ? NAN : auc;
+        if (nb >= 2) resp = responder(s, s->c_test >= 0 ? s->u : s->s, n, nr); /* the signal's own baseline too */
+        if (resp == 1) {
+            m[M_TPEAK] = 0.5 * (s->t[s->idx[best + 1 - w]] + s->t[s->idx[best]]);
+            m[M_TTP] = m[M_TPEAK] - s->resp.start;
+        }
     }
     zn_rec *rec = &s->rec;
     size_t k = 0;
@@ -234,6 +366,9 @@ static void do_cell(void *arg)
         rec->v[k] = zn_cellbuf_f(&s->cell, 0, (size_t)s->keep[i]);
         rec->l[k] = zn_cellbuf_l(&s->cell, 0, (size_t)s->keep[i]);
     }
+    size_t kflag = k + NM + a->nw + 1;
+    zn_rec_set(rec, kflag, "", 0); /* before the numbers: one past the range is flagged overflow */
+    rec->flag.n = 0;
     for (size_t i = 0; i < NM; i++) zn_rec_num(rec, k++, m[i]);
     for (size_t j = 0; j < a->nw; j++) {
         double ws = 0;
@@ -245,11 +380,7 @@ static void do_cell(void *arg)
             }
         zn_rec_num(rec, k++, wn ? ws / (double)wn : NAN);
     }
-    int resp = -1;
-    if (!isnan(m[M_AMP]) && !isnan(m[M_BSD])) resp = m[M_AMP] > a->k * m[M_BSD];
     zn_rec_set(rec, k++, resp < 0 ? "" : resp ? "1" : "0", resp < 0 ? 0 : 1);
-    zn_rec_set(rec, k, "", 0);
-    rec->flag.n = 0;
     if (!nb) zn_rec_flag(rec, "no_baseline");
     if (!resp_any) zn_rec_flag(rec, "no_response_window");
     if (missing) zn_rec_flag(rec, "missing_values");
@@ -310,12 +441,16 @@ static void run(const args_t *a, zn_in *in)
     zn_trace_free(&s.tr);
     free(s.t);
     free(s.s);
+    free(s.idx);
+    free(s.dif);
+    free(s.u);
 }
 
 int main(int argc, char **argv)
 {
     args_t a = {0};
-    a.k = 3;
+    a.smooth = 5;
+    a.alpha = 0.05;
     zn_opt_init(&a.o, argc, argv);
     static const struct option lopts[] = {ZN_OPT_LONG,
                                           {"signal", required_argument, 0, OPT_SIGNAL},
@@ -323,6 +458,8 @@ int main(int argc, char **argv)
                                           {"response", required_argument, 0, OPT_RESPONSE},
                                           {"window", required_argument, 0, OPT_WINDOW},
                                           {"k", required_argument, 0, 'k'},
+                                          {"smooth", required_argument, 0, OPT_SMOOTH},
+                                          {"alpha", required_argument, 0, OPT_ALPHA},
                                           {"keep", required_argument, 0, OPT_KEEP},
                                           {0, 0, 0, 0}};
     int c;
@@ -337,7 +474,19 @@ int main(int argc, char **argv)
             if (!*optarg || *optarg == '=') zn_usage_error("--window: \"%s\" has no name (NAME or NAME=START:END)", optarg);
             a.wspec[a.nw++] = optarg;
             break;
-        case 'k': a.k = zn_opt_pos("--k", optarg); break;
+        case 'k':
+            zn_usage_error("-k (a single frame above baseline + k SD) is gone: its false-responder rate grew with "
+                           "the number of frames; give --alpha (default 0.05) and --smooth (default 5)");
+        case OPT_SMOOTH: {
+            double x = zn_opt_pos("--smooth", optarg);
+            if (x != floor(x) || x > 1e6) zn_usage_error("--smooth: \"%s\" is not a number of frames (1, 2, ...)", optarg);
+            a.smooth = (size_t)x;
+            break;
+        }
+        case OPT_ALPHA:
+            a.alpha = zn_opt_pos("--alpha", optarg);
+            if (!(a.alpha < 1)) zn_usage_error("--alpha: %s is not below 1 (a probability, e.g. 0.05)", optarg);
+            break;
         case OPT_KEEP: a.keep = optarg; break;
         default: zn_usage_error("unknown option");
         }

@@ -29,12 +29,31 @@ static const char usage[] =
     "Model:\n"
     "  -m, --model M         mm (Vmax, Km), hill (Vmax, Khalf, h), subinh (Vmax, Km, Ki),\n"
     "                        comp, noncomp, uncomp (Vmax, Km, Ki), mixed (Vmax, Km,\n"
-    "                        Ki, alpha), mm+linear (Vmax, Km, kd); default mm\n"
+    "                        Ki, alpha), mm+linear (Vmax, Km, kd); concentration-\n"
+    "                        response: 4pl (bottom, top, ec50, hill: y = bottom +\n"
+    "                        (top - bottom)/(1 + (ec50/x)^hill), hill < 0 falls),\n"
+    "                        3pl (hill held at +-1, its sign from the data);\n"
+    "                        default mm\n"
+    "      --fix P=V,...     hold 4pl/3pl parameters at values (bottom=0,top=100)\n"
     "  -w, --weight W        none, 1/y, 1/y2 (from the fitted curve, as Prism) or\n"
     "                        sd (1/SD^2 from --sd); default none\n"
     "      --ci wald|profile 95% intervals from the SE and t (default) or from the\n"
     "                        profile of the sum of squares (asymmetric)\n"
     "      --conf-level P    confidence level of intervals, bands, tests (default 0.95)\n"
+    "Concentration-response (4pl, 3pl; also logec50 = log10 ec50 with its SE and\n"
+    "interval):\n"
+    "      --ecf P,...       effective concentrations ECp (p % of the effect from the\n"
+    "                        x = 0 level; drc's ED) with SE and interval\n"
+    "      --ki S=V[,Km=V]   Ki = IC50/(1 + S/Km) (Cheng-Prusoff, competitive) for a\n"
+    "                        falling curve; S and Km in one unit; without Km, Km\n"
+    "                        from a fit record in the stream (cat km.znr data.znr)\n"
+    "Adequacy (always for 4pl, 3pl):\n"
+    "      --adequacy        add the columns for the other models too: replicates\n"
+    "                        test (lof_F, lof_p), runs test (runs, runs_p),\n"
+    "                        normality of residuals (normality_K2, normality_p),\n"
+    "                        ROUT outliers (outliers, outlier_points)\n"
+    "      --rout-q Q        ROUT's false discovery rate (default 0.01)\n"
+    "      --exclude-outliers fit again without the ROUT outliers (column excluded)\n"
     "Comparisons:\n"
     "      --compare M       also fit model M per group: extra-sum-of-squares F test\n"
     "                        (nested models) and delta AICc\n"
@@ -44,14 +63,36 @@ static const char usage[] =
     "                        confidence band (schema curve) to the file of\n"
     "      --curve-output FILE (compressed unless -u)\n";
 
-enum { OPT_BY = ZN_OPT_FIRST_OWN, OPT_SD, OPT_N, OPT_SORTED, OPT_CI, OPT_LEVEL, OPT_COMPARE, OPT_SHARE, OPT_CURVE, OPT_CURVE_OUT };
+enum {
+    OPT_BY = ZN_OPT_FIRST_OWN,
+    OPT_SD,
+    OPT_N,
+    OPT_SORTED,
+    OPT_CI,
+    OPT_LEVEL,
+    OPT_COMPARE,
+    OPT_SHARE,
+    OPT_CURVE,
+    OPT_CURVE_OUT,
+    OPT_FIX,
+    OPT_ECF,
+    OPT_KI,
+    OPT_ADEQ,
+    OPT_ROUTQ,
+    OPT_EXCL
+};
 
 static const zn_model *find_model(const char *name, const char *opt)
 {
     const zn_model *m = zn_model_find(name);
-    if (!m)
-        zn_usage_error("%s: unknown model \"%s\" (mm, hill, subinh, comp, noncomp, uncomp, mixed, mm+linear)", opt,
-                       name);
+    if (!m) {
+        /* the names from the table */
+        static char names[256];
+        size_t k = 0;
+        for (size_t i = 0; i < zn_nmodels && k < sizeof names; i++)
+            k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", i ? ", " : "", zn_models[i].name);
+        zn_usage_error("%s: unknown model \"%s\" (%s)", opt, name, names);
+    }
     return m;
 }
 
@@ -68,13 +109,28 @@ typedef struct {
     const char *first_file;
 } group_t;
 
+/* parameters held at a value: --fix, and 3pl's hill (+-1) */
+typedef struct {
+    unsigned mask;
+    double val[4];
+} fixing_t;
+
+#define MAX_ECF 16
 typedef struct {
     zn_opt o;
-    const char *by, *xcol, *ycol, *icol, *sdcol, *ncol, *share, *curve_out;
+    const char *by, *xcol, *ycol, *icol, *sdcol, *ncol, *share, *curve_out, *fixtext;
     const zn_model *m, *alt;
     int weight, profile, sorted;
     double level;
     long curve;
+    fixing_t ufix;             /* --fix (concentration-response models) */
+    double ecf[MAX_ECF];       /* --ecf: effective concentrations, percent */
+    size_t necf;
+    double ki_S, ki_Km;        /* --ki S=..,Km=..: Cheng-Prusoff (NaN: not asked) */
+    int ki_stream;             /* --ki S=.. alone: Km from fit records in the stream */
+    int adequacy;              /* --adequacy (always for 4pl, 3pl) */
+    double routq;              /* ROUT's Q (false discovery rate) */
+    int exclude_outliers;
 } args_t;
 
 static void group_add(group_t *g, double S, double I, double y, double wd, double rep, double sd)
@@ -116,6 +172,7 @@ struct prob {
     const zn_model *m;
     size_t np;       /* parameters fitted */
     unsigned logmask;
+    const fixing_t *fx; /* model parameters held at a value (NULL: none) */
     /* global: point's group x[2]; full parameter j of group g at map[g*4+j] */
     size_t ng;
     size_t *map;
@@ -125,10 +182,14 @@ struct prob {
     size_t npfull;
 };
 
+static int is_fixed(const fixing_t *fx, size_t j) { return fx && (fx->mask >> j & 1u); }
+
+static int prob_plain(const prob_t *P) { return P->fixed < 0 && !P->map && !(P->fx && P->fx->mask); }
+
 static void prob_model(const double *x, const double *p, double *y, double *dy, void *arg)
 {
     const prob_t *P = arg;
-    if (P->fixed < 0 && !P->map) { /* one group, every parameter free */
+    if (prob_plain(P)) { /* one group, every parameter free */
         P->m->f(x, p, y, dy, NULL);
         return;
     }
@@ -140,16 +201,21 @@ static void prob_model(const double *x, const double *p, double *y, double *dy, 
         pf = full;
     }
     double loc[4], dl[4];
-    if (P->map) {
-        size_t g = (size_t)x[2];
-        for (size_t j = 0; j < P->m->np; j++) loc[j] = pf[P->map[g * 4 + j]];
-        P->m->f(x, loc, y, dy ? dl : NULL, NULL);
-        if (dy) {
-            for (size_t j = 0; j < P->npfull; j++) dfull[j] = 0;
-            for (size_t j = 0; j < P->m->np; j++) dfull[P->map[g * 4 + j]] = dl[j];
+    size_t idx[4], g = P->map ? (size_t)x[2] : 0, k = 0;
+    for (size_t j = 0; j < P->m->np; j++) {
+        if (is_fixed(P->fx, j)) {
+            idx[j] = (size_t)-1;
+            loc[j] = P->fx->val[j];
+        } else {
+            idx[j] = P->map ? P->map[g * 4 + j] : k++;
+            loc[j] = pf[idx[j]];
         }
-    } else {
-        P->m->f(x, pf, y, dy ? dfull : NULL, NULL);
+    }
+    P->m->f(x, loc, y, dy ? dl : NULL, NULL);
+    if (dy) {
+        for (size_t j = 0; j < P->npfull; j++) dfull[j] = 0;
+        for (size_t j = 0; j < P->m->np; j++)
+            if (idx[j] != (size_t)-1) dfull[idx[j]] = dl[j];
     }
     if (dy) {
         size_t k = 0;
@@ -210,15 +276,28 @@ static void pts_free(pts_t *t)
 enum { S_OK, S_AMBIGUOUS, S_NOCONV, S_INSUFFICIENT };
 static const char *const sname[] = {"ok", "ambiguous", "no_convergence", "insufficient_data"};
 
+/* model adequacy of one fit (NaN: not tested) */
+typedef struct {
+    double lof_F, lof_df1, lof_df2, lof_p; /* replicates test */
+    double runs, runs_expected, runs_p;    /* runs test of residual signs */
+    double norm_K2, norm_p;                /* D'Agostino-Pearson */
+    double rout_n;                         /* ROUT outliers */
+    char *rout_pts;                        /* "x:y;x:y" of the outliers (owned) */
+    double excluded;                       /* outliers left out of the fit */
+} adeq_t;
+
 typedef struct {
     int status;
     char why[160];
+    fixing_t fx;  /* parameters held (3pl: hill's sign is the fit's) */
+    size_t nf;    /* parameters fitted */
     zn_fitres r;
     double N;     /* points (replicates behind means counted) */
     double ss;    /* weighted SS, including the scatter within means */
     double df, s2, r2, aicc;
     size_t iter;
     int ranoff; /* a parameter ran off out of the data's range: no estimates */
+    adeq_t ad;
 } fit_t;
 
 /* weights of the points: data weights, times 1/curve^k for 1/y, 1/y2 */
@@ -247,9 +326,20 @@ static double within_ss(const pts_t *t)
 /* the fit itself: LM, and for weights from the curve, reweighted until the
  * parameters settle (Prism: one unweighted fit, then weights from the curve
  * until the sum of squares stops changing) */
+static void adeq_init(adeq_t *d)
+{
+    d->lof_F = d->lof_df1 = d->lof_df2 = d->lof_p = NAN;
+    d->runs = d->runs_expected = d->runs_p = NAN;
+    d->norm_K2 = d->norm_p = NAN;
+    d->rout_n = d->excluded = NAN;
+    d->rout_pts = NULL;
+}
+
 static void fit_init(fit_t *F)
 {
-    /* not a memset: the fit result holds a 32 x 32 covariance */
+    /* not a memset: the fit result holds a 32 x 32 covariance; fx and nf
+     * are the caller's */
+    adeq_init(&F->ad);
     F->status = S_OK;
     F->why[0] = 0;
     F->N = F->ss = F->df = F->s2 = F->r2 = F->aicc = NAN;
@@ -269,7 +359,7 @@ static void solve(const args_t *a, const prob_t *P, pts_t *t, const double *p0, 
     double last = INFINITY;
     for (int round = 0;; round++) {
         /* the model itself when nothing is shared or held */
-        int plain = P->fixed < 0 && !P->map;
+        int plain = prob_plain(P);
         zn_fit_nls(plain ? P->m->f : prob_model, plain ? NULL : (void *)P, t->x, 3, t->y, t->w, t->n, P->np, p,
                    P->logmask, &F->r);
         F->iter += F->r.iter;
@@ -474,6 +564,136 @@ static int start_values(const zn_model *m, const pts_t *t, double *best)
     return isfinite(bestss) ? 0 : -1;
 }
 
+/* ------------------------------------------------------------ held parameters */
+/* The parameters a model holds: --fix for the concentration-response
+ * models, and 3pl's hill (+1 to start with; fit_single decides the sign). */
+static fixing_t fixing_for(const args_t *a, const zn_model *m)
+{
+    fixing_t fx = {0, {0, 0, 0, 0}};
+    if (zn_model_logistic(m)) fx = a->ufix;
+    if (strcmp(m->name, "3pl") == 0) {
+        fx.mask |= 1u << 3;
+        fx.val[3] = 1;
+    }
+    return fx;
+}
+
+static size_t nfree(const zn_model *m, const fixing_t *fx)
+{
+    return m->np - (size_t)__builtin_popcount(fx->mask & ((1u << m->np) - 1));
+}
+
+/* which fitted parameters are kept positive */
+static unsigned free_logmask(const zn_model *m, const fixing_t *fx)
+{
+    unsigned lm = 0;
+    size_t k = 0;
+    for (size_t j = 0; j < m->np; j++)
+        if (!is_fixed(fx, j)) {
+            if (m->logmask >> j & 1u) lm |= 1u << k;
+            k++;
+        }
+    return lm;
+}
+
+/* index of model parameter j among the fitted ones; -1 when held */
+static int free_idx(const fixing_t *fx, size_t j)
+{
+    if (is_fixed(fx, j)) return -1;
+    int k = 0;
+    for (size_t i = 0; i < j; i++)
+        if (!is_fixed(fx, i)) k++;
+    return k;
+}
+
+/* the model's parameters of a fit, held ones included */
+static void full_of(const fit_t *F, const zn_model *m, double *full)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < m->np; j++) full[j] = is_fixed(&F->fx, j) ? F->fx.val[j] : F->r.p[k++];
+}
+
+/* Prism's convention for the 4PL: top is the upper plateau, and the sign of
+ * hill says which way the curve goes.  (bottom, top, hill) and (top, bottom,
+ * -hill) are the same curve; when the fit came out with top < bottom (and
+ * neither is held) the two are swapped and hill's sign turned, with the
+ * covariance permuted to match. */
+static void canonical(fit_t *F, const zn_model *m)
+{
+    if (!zn_model_logistic(m) || is_fixed(&F->fx, 0) || is_fixed(&F->fx, 1)) return;
+    if (!(F->r.p[1] < F->r.p[0])) return;
+    size_t n = F->nf, perm[ZN_FIT_MAXP];
+    double sg[ZN_FIT_MAXP], p[ZN_FIT_MAXP], c[ZN_FIT_MAXP * ZN_FIT_MAXP];
+    for (size_t k = 0; k < n; k++) perm[k] = k, sg[k] = 1;
+    perm[0] = 1;
+    perm[1] = 0;
+    int hk = free_idx(&F->fx, 3);
+    if (hk >= 0) sg[hk] = -1;
+    else F->fx.val[3] = -F->fx.val[3];
+    for (size_t i = 0; i < n; i++) {
+        p[i] = sg[i] * F->r.p[perm[i]];
+        for (size_t j = 0; j < n; j++) c[i * n + j] = sg[i] * sg[j] * F->r.cov[perm[i] * n + perm[j]];
+    }
+    memcpy(F->r.p, p, n * sizeof *p);
+    memcpy(F->r.cov, c, n * n * sizeof *c);
+}
+
+/* Starting values of the concentration-response models: a grid over ec50
+ * (1/10 of the lowest positive to 10 times the highest concentration) and
+ * hill (+-0.5 to +-4); at each node bottom and top, which enter linearly,
+ * by weighted least squares (held ones at their values).  INFINITY-free
+ * best node in best; -1 when there is none. */
+static int start_logistic(const zn_model *m, const pts_t *t, const fixing_t *fx, double *best)
+{
+    static const double hv[] = {-4, -3, -2, -1.5, -1, -0.75, -0.5, 0.5, 0.75, 1, 1.5, 2, 3, 4};
+    double xlo, xhi, ilo, ihi;
+    ranges(t, &xlo, &xhi, &ilo, &ihi);
+    if (!(xhi > 0) || !isfinite(xlo)) return -1;
+    size_t ne = is_fixed(fx, 2) ? 1 : 15, nh = is_fixed(fx, 3) ? 1 : sizeof hv / sizeof *hv;
+    int fb = is_fixed(fx, 0), ft = is_fixed(fx, 1);
+    double bestss = INFINITY;
+    for (size_t ie = 0; ie < ne; ie++)
+        for (size_t ih = 0; ih < nh; ih++) {
+            double e = is_fixed(fx, 2) ? fx->val[2] : xlo / 10 * pow(100 * xhi / xlo, (double)ie / (double)(ne - 1));
+            double h = is_fixed(fx, 3) ? fx->val[3] : hv[ih];
+            double q[4] = {0, 1, e, h}, a11 = 0, a12 = 0, a22 = 0, c1 = 0, c2 = 0;
+            for (size_t i = 0; i < t->n; i++) {
+                double sv, w = t->w[i];
+                m->f(t->x + 3 * i, q, &sv, NULL, NULL);
+                double z = t->y[i] - (fb ? fx->val[0] * (1 - sv) : 0) - (ft ? fx->val[1] * sv : 0);
+                a11 += w * (1 - sv) * (1 - sv);
+                a12 += w * (1 - sv) * sv;
+                a22 += w * sv * sv;
+                c1 += w * (1 - sv) * z;
+                c2 += w * sv * z;
+            }
+            double b = fb ? fx->val[0] : 0, tp = ft ? fx->val[1] : 0;
+            if (!fb && !ft) {
+                double det = a11 * a22 - a12 * a12;
+                if (!(det > 1e-12 * a11 * a22)) continue;
+                b = (c1 * a22 - c2 * a12) / det;
+                tp = (a11 * c2 - a12 * c1) / det;
+            } else if (!fb) {
+                if (!(a11 > 0)) continue;
+                b = c1 / a11;
+            } else if (!ft) {
+                if (!(a22 > 0)) continue;
+                tp = c2 / a22;
+            }
+            double p4[4] = {b, tp, e, h}, ss = 0;
+            for (size_t i = 0; i < t->n; i++) {
+                double yv;
+                m->f(t->x + 3 * i, p4, &yv, NULL, NULL);
+                ss += t->w[i] * (t->y[i] - yv) * (t->y[i] - yv);
+            }
+            if (ss < bestss) {
+                bestss = ss;
+                memcpy(best, p4, sizeof p4);
+            }
+        }
+    return isfinite(bestss) ? 0 : -1;
+}
+
 /* distinct points (S, I) */
 static size_t distinct(const pts_t *t, size_t limit)
 {
@@ -491,14 +711,17 @@ static size_t distinct(const pts_t *t, size_t limit)
  * ambiguous and no number is reported. */
 static void ran_off(const zn_model *m, const pts_t *t, fit_t *F)
 {
-    double xlo, xhi, ilo, ihi;
+    double xlo, xhi, ilo, ihi, full[4];
     ranges(t, &xlo, &xhi, &ilo, &ihi);
+    full_of(F, m, full);
     for (size_t j = 0; j < m->np; j++) {
-        double v = F->r.p[j], lo, hi;
+        double v = full[j], lo, hi;
+        if (is_fixed(&F->fx, j)) continue;
         switch (m->grid[j]) {
         case ZN_G_X: lo = xlo / 1000, hi = xhi * 1000; break;
         case ZN_G_I: lo = ilo / 1000, hi = ihi * 1000; break;
         case ZN_G_H: lo = 0.01, hi = 100; break;
+        case ZN_G_HS: v = fabs(v), lo = 0.01, hi = 100; break;
         case ZN_G_A: lo = 1e-4, hi = 1e4; break;
         default: continue;
         }
@@ -513,35 +736,69 @@ static void ran_off(const zn_model *m, const pts_t *t, fit_t *F)
     }
 }
 
+/* one fit from the starting values of F->fx */
+static int fit_from_start(const args_t *a, const zn_model *m, pts_t *t, fit_t *F)
+{
+    prob_t P = {.m = m, .np = F->nf, .logmask = free_logmask(m, &F->fx), .fx = &F->fx, .fixed = -1, .npfull = F->nf};
+    set_weights(a, &P, t, NULL, 0);
+    double full[4], p0[4];
+    int logi = zn_model_logistic(m);
+    if ((logi ? start_logistic(m, t, &F->fx, full) : start_values(m, t, full)) < 0) {
+        F->status = S_NOCONV;
+        snprintf(F->why, sizeof F->why, "%s",
+                 logi ? "no starting values: the curve is flat or the concentrations are all 0"
+                      : "no starting values: the rates never rise above zero");
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t j = 0; j < m->np; j++)
+        if (!is_fixed(&F->fx, j)) p0[k++] = full[j];
+    solve(a, &P, t, p0, F);
+    return 0;
+}
+
 /* fit one model to the points of one group */
 static void fit_single(const args_t *a, const zn_model *m, pts_t *t, fit_t *F)
 {
-    prob_t P = {.m = m, .np = m->np, .logmask = m->logmask, .fixed = -1, .npfull = m->np};
     fit_init(F);
+    F->fx = fixing_for(a, m);
+    F->nf = nfree(m, &F->fx);
+    size_t np = F->nf;
     double N = 0;
     for (size_t i = 0; i < t->n; i++) N += t->rep[i];
-    size_t d = distinct(t, m->np);
-    if (N <= (double)m->np || d < m->np) {
+    F->N = N;
+    size_t d = distinct(t, np);
+    if (N <= (double)np || d < np) {
         F->status = S_INSUFFICIENT;
-        F->N = N;
-        if (d < m->np)
+        if (d < np)
             snprintf(F->why, sizeof F->why, "%zu distinct concentration%s for %zu parameters", d, d == 1 ? "" : "s",
-                     m->np);
+                     np);
         else
-            snprintf(F->why, sizeof F->why, "%g points for %zu parameters: no degrees of freedom", N, m->np);
+            snprintf(F->why, sizeof F->why, "%g points for %zu parameters: no degrees of freedom", N, np);
         return;
     }
-    set_weights(a, &P, t, NULL, 0);
-    double p0[4];
-    if (start_values(m, t, p0) < 0) {
-        F->status = S_NOCONV;
-        F->N = N;
-        snprintf(F->why, sizeof F->why, "no starting values: the rates never rise above zero");
-        return;
+    if (fit_from_start(a, m, t, F) < 0) return;
+    /* 3pl with a plateau held: hill +1 and -1 are different curves; the
+     * better fit wins (with both plateaus free they are the same family) */
+    int both = strcmp(m->name, "3pl") == 0 && (is_fixed(&a->ufix, 0) || is_fixed(&a->ufix, 1));
+    if (both) {
+        fit_t *G = zn_malloc(sizeof *G);
+        fit_init(G);
+        G->fx = F->fx;
+        G->fx.val[3] = -1;
+        G->nf = F->nf;
+        G->N = N;
+        if (fit_from_start(a, m, t, G) == 0 && G->status == S_OK && (F->status != S_OK || G->r.ss < F->r.ss)) *F = *G;
+        free(G);
     }
-    solve(a, &P, t, p0, F);
-    if (F->status == S_OK) fit_stats(a, &P, t, F);
-    else F->N = N;
+    prob_t P = {.m = m, .np = np, .logmask = free_logmask(m, &F->fx), .fx = &F->fx, .fixed = -1, .npfull = np};
+    if (F->status == S_OK) {
+        canonical(F, m);
+        /* the weights of the winning fit (1/y, 1/y2 come from its curve) */
+        if (both && (a->weight == W_Y || a->weight == W_Y2)) set_weights(a, &P, t, F->r.p, 1);
+        fit_stats(a, &P, t, F);
+    }
+    F->N = N;
     if (F->status == S_OK || F->status == S_AMBIGUOUS) ran_off(m, t, F);
 }
 
@@ -642,6 +899,11 @@ typedef struct {
     zn_cols ccols;
     zn_rec crec;
     long nfail;
+    /* Km from fit records in the stream (--ki without Km) */
+    char **kmkey;  /* group keys (NULL when the fit lacks the --by columns) */
+    double *km, *kmse;
+    size_t nkm, kmcap;
+    char kmtext[200];
 } out_t;
 
 static void col(zn_cols *c, size_t *cap, const char *name)
@@ -650,25 +912,48 @@ static void col(zn_cols *c, size_t *cap, const char *name)
     c->cols[c->n++] = zn_strdup(name);
 }
 
+/* P, P_se, P_lo, P_hi */
+static void col4(zn_cols *c, size_t *cap, const char *p)
+{
+    static const char *const sfx[] = {"", "_se", "_lo", "_hi"};
+    for (size_t i = 0; i < 4; i++) {
+        char *s = zn_asprintf("%s%s", p, sfx[i]);
+        col(c, cap, s);
+        free(s);
+    }
+}
+
+/* the adequacy columns: always for the concentration-response models,
+ * with --adequacy for the others (their records keep their shape) */
+static int want_adequacy(const args_t *a) { return a->adequacy || zn_model_logistic(a->m); }
+
 static void fit_header(out_t *o, zn_meta *inmeta)
 {
     const args_t *a = o->a;
     for (size_t i = 0; i < o->nby; i++) col(&o->cols, &o->cap, o->bynames[i]);
     col(&o->cols, &o->cap, "model");
     col(&o->cols, &o->cap, "n");
-    for (size_t j = 0; j < a->m->np; j++) {
-        const char *p = a->m->pn[j];
-        char *s;
-        col(&o->cols, &o->cap, p);
-        col(&o->cols, &o->cap, s = zn_asprintf("%s_se", p));
-        free(s);
-        col(&o->cols, &o->cap, s = zn_asprintf("%s_lo", p));
-        free(s);
-        col(&o->cols, &o->cap, s = zn_asprintf("%s_hi", p));
-        free(s);
+    for (size_t j = 0; j < a->m->np; j++) col4(&o->cols, &o->cap, a->m->pn[j]);
+    if (zn_model_logistic(a->m)) {
+        col4(&o->cols, &o->cap, "logec50");
+        for (size_t i = 0; i < a->necf; i++) {
+            char *s = zn_asprintf("ec%g", a->ecf[i]);
+            col4(&o->cols, &o->cap, s);
+            free(s);
+        }
+        if (!isnan(a->ki_S)) {
+            col4(&o->cols, &o->cap, "Ki");
+            col(&o->cols, &o->cap, "ki_equation");
+        }
     }
     const char *tail[] = {"rss", "df", "sy_x", "r2", "aicc", "iterations", "weight", "status", "reason"};
     for (size_t i = 0; i < sizeof tail / sizeof *tail; i++) col(&o->cols, &o->cap, tail[i]);
+    if (want_adequacy(a)) {
+        const char *c[] = {"lof_F", "lof_p", "runs", "runs_p", "normality_K2", "normality_p", "outliers",
+                           "outlier_points"};
+        for (size_t i = 0; i < sizeof c / sizeof *c; i++) col(&o->cols, &o->cap, c[i]);
+        if (a->exclude_outliers) col(&o->cols, &o->cap, "excluded");
+    }
     if (a->alt) {
         const char *c[] = {"compare", "compare_status", "compare_aicc", "daicc", "F", "F_p", "prefer"};
         for (size_t i = 0; i < sizeof c / sizeof *c; i++) col(&o->cols, &o->cap, c[i]);
@@ -680,9 +965,20 @@ static void fit_header(out_t *o, zn_meta *inmeta)
     zn_rec_init(&o->rec, &o->cols, (size_t)-1);
     zn_meta m = {0};
     zn_meta_derive(&m, inmeta, "fit");
-    zn_meta_addf(&m, "fit=%s:%s:x=%s:y=%s%s%s:weight=%s:ci=%s:level=%g", a->m->name, a->m->eq, a->xcol, a->ycol,
-                 a->m->needs_i ? ":I=" : "", a->m->needs_i ? a->icol : "", wname[a->weight],
-                 a->profile ? "profile" : "wald", a->level);
+    zn_meta_addf(&m, "fit=%s:%s:x=%s:y=%s%s%s:weight=%s:ci=%s:level=%g%s%s", a->m->name, a->m->eq, a->xcol,
+                 a->ycol, a->m->needs_i ? ":I=" : "", a->m->needs_i ? a->icol : "", wname[a->weight],
+                 a->profile ? "profile" : "wald", a->level, a->fixtext ? ":fix=" : "", a->fixtext ? a->fixtext : "");
+    if (want_adequacy(a))
+        zn_meta_addf(&m, "adequacy=replicates:lack-of-fit F:runs:Wald-Wolfowitz exact one-tailed:normality:"
+                         "D'Agostino-Pearson K2:outliers:ROUT Q=%g%s",
+                     a->routq, a->exclude_outliers ? ":excluded" : ":flagged");
+    if (zn_model_logistic(a->m) && !isnan(a->ki_S)) {
+        if (a->ki_stream)
+            zn_meta_addf(&m, "ki=Cheng-Prusoff (competitive):Ki=IC50/(1+S/Km):S=%g:Km=from the fit records in the stream",
+                         a->ki_S);
+        else
+            zn_meta_addf(&m, "ki=Cheng-Prusoff (competitive):Ki=IC50/(1+S/Km):S=%g:Km=%g", a->ki_S, a->ki_Km);
+    }
     zn_out_head(o->w, &m, a->o.no_pg ? NULL : a->o.pg, o->cols.cols, o->cols.n);
     zn_meta_clear(&m);
     free(m.v);
@@ -699,6 +995,99 @@ typedef struct {
     const char *prefer;
 } share_t;
 
+/* a value, its SE and interval into four columns */
+static size_t put4(zn_rec *r, size_t k, int have, double v, double se, double lo, double hi)
+{
+    zn_rec_num(r, k++, have ? v : NAN);
+    zn_rec_num(r, k++, have ? se : NAN);
+    zn_rec_num(r, k++, have ? lo : NAN);
+    zn_rec_num(r, k++, have ? hi : NAN);
+    return k;
+}
+
+/* Columns derived from a concentration-response fit: log10 ec50, the
+ * effective concentrations of --ecf and Ki.  The SEs are the delta method's
+ * (g'Cg s2); ECp = ec50 (p/(100 - p))^(1/|hill|) is the concentration with p %
+ * of the effect, from the curve's level at x = 0 towards its other plateau
+ * (drc's ED, type "relative"), with the Wald interval +- t SE (drc's
+ * interval "delta").  logec50's interval is +- t SE on the log scale (the
+ * antilog is Prism's asymmetric interval of EC50), or the log of ec50's
+ * profile limits. */
+/* Km for a group from the fit records of the stream: the record with the
+ * same --by values, or the only one.  0 found; -1 with the reason in why. */
+static int km_for(const out_t *o, const char *key, double *km, double *se, const char **why)
+{
+    size_t hit = (size_t)-1, n = 0;
+    for (size_t i = 0; i < o->nkm; i++) {
+        if (o->kmkey[i] && key && strcmp(o->kmkey[i], key) == 0) hit = i;
+        n++;
+    }
+    if (hit == (size_t)-1 && n == 1) hit = 0;
+    if (hit == (size_t)-1) {
+        *why = n ? "none: several Km in the stream and none with this group's --by values"
+                 : "none: no fit record with Km (status ok) in the stream";
+        return -1;
+    }
+    *km = o->km[hit];
+    *se = o->kmse[hit];
+    return 0;
+}
+
+static size_t write_derived(out_t *o, const char *key, size_t k, const fit_t *F, const double *lo, const double *hi,
+                            int have, char *kieq, size_t kilen)
+{
+    const args_t *a = o->a;
+    zn_rec *r = &o->rec;
+    double full[4];
+    full_of(F, a->m, full);
+    double e = full[2], h = full[3], tv = have ? tq(a, F->df) : NAN;
+    int ke = free_idx(&F->fx, 2), kh = free_idx(&F->fx, 3);
+    size_t nf = F->nf;
+    double vee = ke >= 0 ? F->r.cov[ke * nf + ke] * F->s2 : 0;
+    double veh = ke >= 0 && kh >= 0 ? F->r.cov[ke * nf + kh] * F->s2 : 0;
+    double vhh = kh >= 0 ? F->r.cov[kh * nf + kh] * F->s2 : 0;
+    double se_e = ke >= 0 ? sqrt(vee) : NAN, l10 = log(10);
+    double lse = se_e / (e * l10);
+    double llo = ke < 0 ? NAN : a->profile ? log10(lo[ke]) : log10(e) - tv * lse;
+    double lhi = ke < 0 ? NAN : a->profile ? log10(hi[ke]) : log10(e) + tv * lse;
+    k = put4(r, k, have, log10(e), lse, llo, lhi);
+    for (size_t i = 0; i < a->necf; i++) {
+        double pc = a->ecf[i], lr = log(pc / (100 - pc)), ah = fabs(h);
+        double ec = e * exp(lr / ah);
+        /* d ECp/d ec50 and d ECp/d hill */
+        double ge = ec / e, gh = ec * lr * (h > 0 ? -1 : 1) / (h * h);
+        double v = ge * ge * vee + 2 * ge * gh * veh + gh * gh * vhh;
+        double se = ke < 0 && kh < 0 ? NAN : sqrt(v);
+        k = put4(r, k, have && h != 0, ec, se, ec - tv * se, ec + tv * se);
+    }
+    if (!isnan(a->ki_S)) {
+        double Km = a->ki_Km, Kse = NAN;
+        const char *why = "";
+        int gotkm = a->ki_stream ? km_for(o, key, &Km, &Kse, &why) == 0 : 1;
+        double f = 1 + a->ki_S / Km, Ki = e / f;
+        /* an IC50: the curve must fall */
+        int ok = have && h < 0 && gotkm;
+        double se = se_e / f, klo = ke >= 0 ? lo[ke] / f : NAN, khi = ke >= 0 ? hi[ke] / f : NAN;
+        if (ok && isfinite(Kse)) {
+            /* Km from an independent fit: its SE by the delta method, and
+             * a Wald interval from the two */
+            double dK = e * (a->ki_S / (Km * Km)) / (f * f);
+            se = sqrt(se * se + dK * dK * Kse * Kse);
+            klo = Ki - tv * se;
+            khi = Ki + tv * se;
+        }
+        k = put4(r, k, ok, Ki, se, klo, khi);
+        if (ok)
+            snprintf(kieq, kilen, "Cheng-Prusoff: Ki = IC50/(1+S/Km), S=%g, Km=%g%s", a->ki_S, Km,
+                     a->ki_stream ? " (from the fit in the stream)" : "");
+        else
+            snprintf(kieq, kilen, "%s",
+                     !have ? "" : h >= 0 ? "none: the curve rises (Ki is for an inhibitor's IC50)" : why);
+        zn_rec_set(r, k++, kieq, strlen(kieq));
+    }
+    return k;
+}
+
 static void write_fit(out_t *o, const char *key, const fit_t *F, const double *lo, const double *hi,
                       const cmp_t *c, const share_t *sh, double df_override)
 {
@@ -713,13 +1102,18 @@ static void write_fit(out_t *o, const char *key, const fit_t *F, const double *l
     zn_rec_set(r, k++, a->m->name, strlen(a->m->name));
     zn_rec_num(r, k++, F->N);
     int have = (F->status == S_OK || F->status == S_AMBIGUOUS) && !F->ranoff;
+    size_t nf = F->nf, fi = 0;
     for (size_t j = 0; j < a->m->np; j++) {
-        double se = have ? sqrt(F->r.cov[j * a->m->np + j] * F->s2) : NAN;
-        zn_rec_num(r, k++, have ? F->r.p[j] : NAN);
+        int held = is_fixed(&F->fx, j);
+        double se = have && !held ? sqrt(F->r.cov[fi * nf + fi] * F->s2) : NAN;
+        zn_rec_num(r, k++, have ? (held ? F->fx.val[j] : F->r.p[fi]) : NAN);
         zn_rec_num(r, k++, se);
-        zn_rec_num(r, k++, have ? lo[j] : NAN);
-        zn_rec_num(r, k++, have ? hi[j] : NAN);
+        zn_rec_num(r, k++, have && !held ? lo[fi] : NAN);
+        zn_rec_num(r, k++, have && !held ? hi[fi] : NAN);
+        if (!held) fi++;
     }
+    char kieq[160] = "";
+    if (zn_model_logistic(a->m)) k = write_derived(o, key, k, F, lo, hi, have, kieq, sizeof kieq);
     zn_rec_num(r, k++, have ? F->ss : NAN);
     zn_rec_num(r, k++, have ? (isnan(df_override) ? F->df : df_override) : NAN);
     zn_rec_num(r, k++, have ? sqrt(F->s2) : NAN);
@@ -729,6 +1123,18 @@ static void write_fit(out_t *o, const char *key, const fit_t *F, const double *l
     zn_rec_set(r, k++, wname[a->weight], strlen(wname[a->weight]));
     zn_rec_set(r, k++, sname[F->status], strlen(sname[F->status]));
     zn_rec_set(r, k++, F->why, strlen(F->why));
+    if (want_adequacy(a)) {
+        const adeq_t *d = &F->ad;
+        zn_rec_num(r, k++, d->lof_F);
+        zn_rec_num(r, k++, d->lof_p);
+        zn_rec_num(r, k++, d->runs);
+        zn_rec_num(r, k++, d->runs_p);
+        zn_rec_num(r, k++, d->norm_K2);
+        zn_rec_num(r, k++, d->norm_p);
+        zn_rec_num(r, k++, d->rout_n);
+        zn_rec_set(r, k++, d->rout_pts ? d->rout_pts : "", d->rout_pts ? strlen(d->rout_pts) : 0);
+        if (a->exclude_outliers) zn_rec_num(r, k++, d->excluded);
+    }
     if (a->alt) {
         zn_rec_set(r, k++, a->alt->name, strlen(a->alt->name));
         zn_rec_set(r, k++, sname[c->alt->status], strlen(sname[c->alt->status]));
@@ -755,7 +1161,7 @@ static void curve_header(out_t *o)
 {
     const args_t *a = o->a;
     char err[600];
-    o->cw = zn_wr_open(a->curve_out, a->o.level, a->o.plain, err, sizeof err);
+    o->cw = zn_wr_open(a->curve_out, a->o.level, zn_opt_plain(&a->o, a->curve_out), err, sizeof err);
     if (!o->cw) zn_die(ZN_EXIT_DATA, "--curve-output: %s", err);
     size_t cap = 0;
     for (size_t i = 0; i < o->nby; i++) col(&o->ccols, &cap, o->bynames[i]);
@@ -778,9 +1184,15 @@ static void add_curve(out_t *o, const char *key, const prob_t *P, const fit_t *F
 {
     const args_t *a = o->a;
     if (!(F->status == S_OK || F->status == S_AMBIGUOUS) || F->ranoff || a->curve < 2) return;
-    double xmax = 0;
+    double xmax = 0, xmin = INFINITY;
     for (size_t i = 0; i < t->n; i++)
-        if (t->x[3 * i + 2] == gidx && t->x[3 * i] > xmax) xmax = t->x[3 * i];
+        if (t->x[3 * i + 2] == gidx) {
+            if (t->x[3 * i] > xmax) xmax = t->x[3 * i];
+            if (t->x[3 * i] > 0 && t->x[3 * i] < xmin) xmin = t->x[3 * i];
+        }
+    /* concentration-response: x = 0 (the controls' limit), then log-spaced
+     * from the lowest positive to the highest concentration */
+    int logx = zn_model_logistic(a->m) && isfinite(xmin) && xmax > xmin && a->curve > 2;
     /* one curve per inhibitor concentration in the group */
     double *Is = NULL;
     size_t nI = 0, cI = 0;
@@ -797,7 +1209,9 @@ static void add_curve(out_t *o, const char *key, const prob_t *P, const fit_t *F
     double tv = tq(a, F->df);
     for (size_t k = 0; k < nI; k++)
         for (long c = 0; c < a->curve; c++) {
-            double x[3] = {xmax * (double)c / (double)(a->curve - 1), Is[k], gidx};
+            double x[3] = {logx ? (c == 0 ? 0 : xmin * pow(xmax / xmin, (double)(c - 1) / (double)(a->curve - 2)))
+                                : xmax * (double)c / (double)(a->curve - 1),
+                           Is[k], gidx};
             double g[ZN_FIT_MAXP];
             double y = prob_eval(P, x, F->r.p, g), v = 0;
             for (size_t i = 0; i < P->np; i++)
@@ -849,14 +1263,14 @@ static void compare(const args_t *a, const fit_t *F, const fit_t *G, cmp_t *c)
     }
     const fit_t *s = F, *x = G; /* simpler, more complex */
     const zn_model *ms = a->m, *mx = a->alt;
-    if (a->m->np > a->alt->np) {
+    if (F->nf > G->nf) {
         s = G;
         x = F;
         ms = a->alt;
         mx = a->m;
     }
     c->daicc = s->aicc - x->aicc;
-    if (ms->np < mx->np && zn_model_nested(ms, mx)) {
+    if (s->nf < x->nf && zn_model_nested(ms, mx)) {
         double dfn = s->df - x->df;
         c->F = ((s->ss - x->ss) / dfn) / (x->ss / x->df);
         c->Fp = c->F > 0 ? gsl_cdf_fdist_Q(c->F, dfn, x->df) : 1;
@@ -866,25 +1280,237 @@ static void compare(const args_t *a, const fit_t *F, const fit_t *G, cmp_t *c)
 }
 
 /* ------------------------------------------------------------ per group */
+/* ------------------------------------------------------------ adequacy */
+static const pts_t *sort_pts;
+/* by x, then inhibitor, then input order */
+static int cmp_pt(const void *pa, const void *pb)
+{
+    size_t i = *(const size_t *)pa, j = *(const size_t *)pb;
+    const double *x = sort_pts->x;
+    if (x[3 * i] != x[3 * j]) return x[3 * i] < x[3 * j] ? -1 : 1;
+    if (x[3 * i + 1] != x[3 * j + 1]) return x[3 * i + 1] < x[3 * j + 1] ? -1 : 1;
+    return (i > j) - (i < j);
+}
+
+/* Robust standard deviation of the residuals (Motulsky and Brown 2006):
+ * the 68.27th percentile of |r| times n/(n - K). */
+static double rsdr(const double *r, size_t n, size_t K, double *abuf)
+{
+    for (size_t i = 0; i < n; i++) abuf[i] = fabs(r[i]);
+    return zn_quantile(abuf, n, 0.6827) * (double)n / (double)(n - K);
+}
+
+/* weighted residuals sqrt(w) (y - f) at the parameters p */
+static void residuals(const prob_t *P, const pts_t *t, const double *w, const double *p, double *r)
+{
+    for (size_t i = 0; i < t->n; i++) r[i] = (t->y[i] - prob_eval(P, t->x + 3 * i, p, NULL)) * sqrt(w[i]);
+}
+
+/* ROUT (Motulsky and Brown, BMC Bioinformatics 2006;7:123): a robust fit
+ * that minimises sum ln(1 + (r/RSDR)^2) (Lorentzian scatter), by iteratively
+ * reweighted least squares (weights 1/(1 + (r/RSDR)^2), whose fixed point is
+ * the Lorentzian optimum), RSDR recomputed from each round's residuals (the
+ * fit grows more robust as the scale shrinks), from the least-squares fit;
+ * then t = |r|/RSDR with n - K df, two-tailed p, and the false discovery
+ * rate of Benjamini and Hochberg at Q over the points ranked by |r|: the
+ * point of rank i (ascending) is compared with Q (n - i + 1)/n, and every
+ * point above the first that passes is an outlier.  out[i] = 1 for outliers;
+ * returns their number, -1 when it could not be run. */
+static long rout(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, unsigned char *out)
+{
+    size_t n = t->n, K = P->np;
+    if (n <= K + 1) return -1;
+    double *w0 = zn_malloc(n * sizeof *w0), *r = zn_malloc(n * sizeof *r), *ab = zn_malloc(n * sizeof *ab);
+    double p[ZN_FIT_MAXP];
+    memcpy(w0, t->w, n * sizeof *w0);
+    memcpy(p, F->r.p, K * sizeof *p);
+    residuals(P, t, w0, p, r);
+    double s = rsdr(r, n, K, ab);
+    long nout = -1;
+    int ok = s > 0;
+    for (int it = 0; ok && it < 200; it++) {
+        for (size_t i = 0; i < n; i++) t->w[i] = w0[i] / (1 + (r[i] / s) * (r[i] / s));
+        zn_fitres fr;
+        if (zn_fit_nls(prob_model, (void *)P, t->x, 3, t->y, t->w, n, K, p, P->logmask, &fr)) {
+            ok = 0;
+            break;
+        }
+        double ch = 0;
+        for (size_t j = 0; j < K; j++) {
+            double d = fabs(fr.p[j] - p[j]) / fmax(fabs(fr.p[j]), 1e-300);
+            if (d > ch) ch = d;
+        }
+        memcpy(p, fr.p, K * sizeof *p);
+        residuals(P, t, w0, p, r);
+        double s2 = rsdr(r, n, K, ab);
+        int done = ch < 1e-10 && fabs(s2 - s) <= 1e-10 * s;
+        s = s2;
+        if (!(s > 0)) ok = 0;
+        if (done) break;
+        if (it == 199) ok = 0;
+    }
+    memcpy(t->w, w0, n * sizeof *w0);
+    if (ok) {
+        size_t *idx = zn_malloc(n * sizeof *idx);
+        for (size_t i = 0; i < n; i++) idx[i] = i, ab[i] = fabs(r[i]), out[i] = 0;
+        /* ascending |r| (insertion sort: groups are small) */
+        for (size_t i = 1; i < n; i++) {
+            size_t v = idx[i], j = i;
+            while (j > 0 && ab[idx[j - 1]] > ab[v]) idx[j] = idx[j - 1], j--;
+            idx[j] = v;
+        }
+        size_t first = n;
+        for (size_t i = 0; i < n && first == n; i++) {
+            double pv = 2 * gsl_cdf_tdist_Q(ab[idx[i]] / s, (double)(n - K));
+            if (pv < a->routq * (double)(n - i) / (double)n) first = i;
+        }
+        nout = 0;
+        for (size_t i = first; i < n; i++) out[idx[i]] = 1, nout++;
+        free(idx);
+    }
+    free(w0);
+    free(r);
+    free(ab);
+    return nout;
+}
+
+/* The adequacy of a single fit: the replicates test (lack of fit: the
+ * scatter of replicate means about the curve against the scatter of
+ * replicates about their means, F = (SSlof/(k - K))/(SSpe/(N - k)), k
+ * distinct concentrations), the runs test of the residual signs in order of
+ * x (with replicates, of the sign of each concentration's mean residual),
+ * D'Agostino-Pearson on the weighted residuals, and ROUT. */
+static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsigned char *out)
+{
+    adeq_t *d = &F->ad;
+    if (!(F->status == S_OK || F->status == S_AMBIGUOUS) || F->ranoff) return;
+    size_t n = t->n, K = P->np;
+    size_t *idx = zn_malloc(n * sizeof *idx);
+    double *r = zn_malloc(n * sizeof *r);
+    int *sg = zn_malloc(n * sizeof *sg);
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    sort_pts = t;
+    qsort(idx, n, sizeof *idx, cmp_pt);
+    residuals(P, t, t->w, F->r.p, r);
+    /* groups of equal (x, I) in sorted order */
+    double sspe = within_ss(t), ng = 0;
+    size_t nsign = 0;
+    int reps = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        double sw = 0, swy = 0, sr = 0;
+        while (j < n && t->x[3 * idx[j]] == t->x[3 * idx[i]] && t->x[3 * idx[j] + 1] == t->x[3 * idx[i] + 1]) {
+            size_t q = idx[j++];
+            sw += t->w[q];
+            swy += t->w[q] * t->y[q];
+            sr += r[q] * sqrt(t->w[q]);
+        }
+        double m = swy / sw;
+        for (size_t l = i; l < j; l++) sspe += t->w[idx[l]] * (t->y[idx[l]] - m) * (t->y[idx[l]] - m);
+        if (j - i > 1 || t->rep[idx[i]] > 1) reps = 1;
+        sg[nsign++] = sr > 0 ? 1 : sr < 0 ? -1 : 0;
+        ng++;
+        i = j;
+    }
+    double dfpe = F->N - ng, dflof = ng - (double)K;
+    if (reps && dfpe > 0 && dflof > 0 && sspe > 0) {
+        d->lof_df1 = dflof;
+        d->lof_df2 = dfpe;
+        d->lof_F = ((F->ss - sspe) / dflof) / (sspe / dfpe);
+        d->lof_p = d->lof_F > 0 ? gsl_cdf_fdist_Q(d->lof_F, dflof, dfpe) : 1;
+    }
+    if (!reps) {
+        nsign = 0;
+        for (size_t i = 0; i < n; i++) sg[nsign++] = r[idx[i]] > 0 ? 1 : r[idx[i]] < 0 ? -1 : 0;
+    }
+    zn_runs rt;
+    if (zn_runs_test(sg, nsign, &rt) == 0) {
+        d->runs = (double)rt.runs;
+        d->runs_expected = rt.expected;
+        d->runs_p = rt.p;
+    }
+    zn_test nt;
+    if (zn_normaltest(r, n, &nt) == 0) {
+        d->norm_K2 = nt.stat;
+        d->norm_p = nt.p;
+    }
+    long no = rout(a, P, t, F, out);
+    if (no >= 0) {
+        d->rout_n = (double)no;
+        zn_buf b = {0};
+        for (size_t i = 0; i < n; i++)
+            if (out[idx[i]]) {
+                char xs[40], ys[40];
+                zn_fmt_double(xs, t->x[3 * idx[i]]);
+                zn_fmt_double(ys, t->y[idx[i]]);
+                zn_buf_addf(&b, "%s%s:%s", b.n ? ";" : "", xs, ys);
+            }
+        d->rout_pts = b.n ? b.s : NULL;
+        if (!b.n) zn_buf_free(&b);
+    }
+    free(idx);
+    free(r);
+    free(sg);
+}
+
 static void fit_group(out_t *o, group_t *g)
 {
     const args_t *a = o->a;
     pts_from(&o->t, &g, 1);
     fit_t F, G;
     fit_single(a, a->m, &o->t, &F);
-    prob_t P = {.m = a->m, .np = a->m->np, .logmask = a->m->logmask, .fixed = -1, .npfull = a->m->np};
-    double lo[4], hi[4];
+    prob_t P = {.m = a->m, .np = F.nf, .logmask = free_logmask(a->m, &F.fx), .fx = &F.fx, .fixed = -1, .npfull = F.nf};
+    unsigned char *out = want_adequacy(a) ? zn_calloc(o->t.n + 1, 1) : NULL;
+    if (out) adequacy(a, &P, &o->t, &F, out);
+    if (a->exclude_outliers && F.ad.rout_n > 0) {
+        /* the fit again without the outliers; the ROUT columns say what was
+         * left out */
+        adeq_t first = F.ad;
+        size_t m = 0;
+        for (size_t i = 0; i < o->t.n; i++)
+            if (!out[i]) {
+                memmove(o->t.x + 3 * m, o->t.x + 3 * i, 3 * sizeof(double));
+                o->t.y[m] = o->t.y[i];
+                o->t.wd[m] = o->t.wd[i];
+                o->t.rep[m] = o->t.rep[i];
+                o->t.sd[m] = o->t.sd[i];
+                m++;
+            }
+        o->t.n = m;
+        fit_single(a, a->m, &o->t, &F);
+        P.np = P.npfull = F.nf;
+        P.logmask = free_logmask(a->m, &F.fx);
+        adequacy(a, &P, &o->t, &F, out);
+        free(F.ad.rout_pts);
+        F.ad.rout_n = first.rout_n;
+        F.ad.rout_pts = first.rout_pts;
+        F.ad.excluded = first.rout_n;
+    } else if (a->exclude_outliers && F.ad.rout_n == 0)
+        F.ad.excluded = 0;
+    free(out);
+    double lo[ZN_FIT_MAXP], hi[ZN_FIT_MAXP];
     intervals(a, &P, &o->t, &F, lo, hi);
     cmp_t c = {0};
     if (a->alt) {
+        /* the same points as the model's fit (without the outliers when
+         * --exclude-outliers left them out) */
         pts_t t2 = {0};
         pts_from(&t2, &g, 1);
+        if (a->exclude_outliers && o->t.n < t2.n) {
+            t2.n = o->t.n;
+            memcpy(t2.x, o->t.x, 3 * o->t.n * sizeof *t2.x);
+            memcpy(t2.y, o->t.y, o->t.n * sizeof *t2.y);
+            memcpy(t2.wd, o->t.wd, o->t.n * sizeof *t2.wd);
+            memcpy(t2.rep, o->t.rep, o->t.n * sizeof *t2.rep);
+            memcpy(t2.sd, o->t.sd, o->t.n * sizeof *t2.sd);
+        }
         fit_single(a, a->alt, &t2, &G);
         pts_free(&t2);
         compare(a, &F, &G, &c);
     }
     write_fit(o, g->key, &F, lo, hi, &c, NULL, NAN);
     add_curve(o, g->key, &P, &F, &o->t, 0);
+    free(F.ad.rout_pts);
 }
 
 /* all groups at once with some parameters shared */
@@ -901,7 +1527,13 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
         shared |= 1u << j;
     }
     free(list);
-    size_t nsh = (size_t)__builtin_popcount(shared), npg = m->np - nsh, np = nsh + ng * npg;
+    fixing_t fx = fixing_for(a, m);
+    for (size_t j = 0; j < m->np; j++)
+        if ((shared & fx.mask) >> j & 1u)
+            zn_usage_error("--share: %s is held (--fix%s); it cannot also be shared", m->pn[j],
+                           strcmp(m->name, "3pl") == 0 && j == 3 ? ", or 3pl's hill of +-1" : "");
+    size_t nfl = nfree(m, &fx); /* fitted parameters of one group */
+    size_t nsh = (size_t)__builtin_popcount(shared), npg = nfl - nsh, np = nsh + ng * npg;
     if (np > ZN_FIT_MAXP)
         zn_die(ZN_EXIT_DATA, "--share: %zu groups need %zu parameters; at most %d in one global fit", ng, np,
                ZN_FIT_MAXP);
@@ -919,8 +1551,20 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
         sep_N += sep[g].N;
     }
     size_t *map = zn_calloc(ng * 4, sizeof *map);
-    prob_t P = {.m = m, .np = np, .ng = ng, .map = map, .fixed = -1, .npfull = np};
+    prob_t P = {.m = m, .np = np, .ng = ng, .map = map, .fx = &fx, .fixed = -1, .npfull = np};
     double p0[ZN_FIT_MAXP];
+    /* the separate fits' parameters as starting values; a 3pl whose hill
+     * came out -1 is the same curve with bottom and top swapped and +1 */
+    double(*sf)[4] = zn_calloc(ng, sizeof *sf);
+    for (size_t g = 0; g < ng; g++) {
+        full_of(&sep[g], m, sf[g]);
+        if (is_fixed(&fx, 3) && sf[g][3] != fx.val[3]) {
+            double b = sf[g][0];
+            sf[g][0] = sf[g][1];
+            sf[g][1] = b;
+            sf[g][3] = -sf[g][3];
+        }
+    }
     size_t k = 0;
     for (size_t j = 0; j < m->np; j++)
         if (shared >> j & 1u) {
@@ -928,7 +1572,7 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
             size_t c = 0;
             for (size_t g = 0; g < ng; g++)
                 if (sep[g].status == S_OK || sep[g].status == S_AMBIGUOUS) {
-                    s += (m->logmask >> j & 1u) ? log(sep[g].r.p[j]) : sep[g].r.p[j];
+                    s += (m->logmask >> j & 1u) ? log(sf[g][j]) : sf[g][j];
                     c++;
                 }
             p0[k] = c ? ((m->logmask >> j & 1u) ? exp(s / (double)c) : s / (double)c) : 1;
@@ -942,11 +1586,11 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
         pts_from(&o->t, &gp, 1);
         set_weights(a, &P, &o->t, NULL, 0);
         int have = sep[g].status == S_OK || sep[g].status == S_AMBIGUOUS;
-        if (!have && start_values(m, &o->t, st) < 0)
+        if (!have && (zn_model_logistic(m) ? start_logistic(m, &o->t, &fx, st) : start_values(m, &o->t, st)) < 0)
             for (size_t j = 0; j < m->np; j++) st[j] = 1;
         for (size_t j = 0; j < m->np; j++)
-            if (!(shared >> j & 1u)) {
-                p0[k] = have ? sep[g].r.p[j] : st[j];
+            if (!(shared >> j & 1u) && !is_fixed(&fx, j)) {
+                p0[k] = have ? sf[g][j] : st[j];
                 if (m->logmask >> j & 1u) P.logmask |= 1u << k;
                 map[g * 4 + j] = k++;
             }
@@ -955,8 +1599,11 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
     for (size_t g = 0; g < ng; g++) gp[g] = &gs[g];
     pts_from(&o->t, gp, ng);
     free(gp);
+    free(sf);
     fit_t F;
     fit_init(&F);
+    F.fx = fx;
+    F.nf = np;
     double N = 0;
     for (size_t i = 0; i < o->t.n; i++) N += o->t.rep[i];
     if (N <= (double)np) {
@@ -971,7 +1618,7 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
     if (F.status == S_OK && all_ok && F.df > sep_df) {
         sh.F = ((F.ss - sep_ss) / (F.df - sep_df)) / (sep_ss / sep_df);
         sh.p = sh.F > 0 ? gsl_cdf_fdist_Q(sh.F, F.df - sep_df, sep_df) : 1;
-        double Ks = (double)(ng * m->np) + 1, Kg = (double)np + 1;
+        double Ks = (double)(ng * nfl) + 1, Kg = (double)np + 1;
         double as = sep_N * log(sep_ss / sep_N) + 2 * Ks + 2 * Ks * (Ks + 1) / (sep_N - Ks - 1);
         double ag = F.N * log(F.ss / F.N) + 2 * Kg + 2 * Kg * (Kg + 1) / (F.N - Kg - 1);
         sh.daicc = sep_N - Ks - 1 > 0 ? ag - as : NAN;
@@ -983,13 +1630,35 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
      * df, sy_x and aicc of the global fit */
     for (size_t g = 0; g < ng; g++) {
         fit_t Fg = F;
+        Fg.nf = nfl;
         double glo[4], ghi[4];
+        size_t kk = 0;
         for (size_t j = 0; j < m->np; j++) {
-            size_t q = map[g * 4 + j];
-            Fg.r.p[j] = F.r.p[q];
-            glo[j] = lo[q];
-            ghi[j] = hi[q];
-            for (size_t l = 0; l < m->np; l++) Fg.r.cov[j * m->np + l] = F.r.cov[q * np + map[g * 4 + l]];
+            if (is_fixed(&fx, j)) continue;
+            size_t q = map[g * 4 + j], kl = 0;
+            Fg.r.p[kk] = F.r.p[q];
+            glo[kk] = lo[q];
+            ghi[kk] = hi[q];
+            for (size_t l = 0; l < m->np; l++)
+                if (!is_fixed(&fx, l)) Fg.r.cov[kk * nfl + kl++] = F.r.cov[q * np + map[g * 4 + l]];
+            kk++;
+        }
+        /* Prism's orientation per group, when its plateaus are its own and
+         * the flip does not touch a shared hill */
+        if (zn_model_logistic(m) && !(shared & 3u) && !(shared >> 3 & 1u) && Fg.status == S_OK) {
+            double hold = Fg.fx.val[3];
+            int hk = free_idx(&fx, 3);
+            double b0 = Fg.r.p[0];
+            canonical(&Fg, m);
+            if (Fg.r.p[0] != b0 || Fg.fx.val[3] != hold) { /* flipped: the limits too */
+                double t0 = glo[0], t1 = ghi[0];
+                glo[0] = glo[1], ghi[0] = ghi[1], glo[1] = t0, ghi[1] = t1;
+                if (hk >= 0) {
+                    double l = glo[hk];
+                    glo[hk] = -ghi[hk];
+                    ghi[hk] = -l;
+                }
+            }
         }
         if (F.status == S_OK || F.status == S_AMBIGUOUS) {
             double ssg = 0, n = 0, sw = 0, swy = 0, tss = 0;
@@ -1082,6 +1751,43 @@ static double need_num(zn_in *in, int c, const char *what, int allow_missing)
     return v;
 }
 
+/* A segment of fit records (--ki S=.. without Km): keep each ok record's
+ * Km and Km_se, keyed by the --by columns when the segment has them all.
+ * Returns the reader's state after the segment. */
+static int take_km(out_t *o, const args_t *a, zn_in *in)
+{
+    int ckm = zn_in_need(in, "Km"), cse = zn_in_col(in, "Km_se"), cst = zn_in_col(in, "status");
+    int cols[16];
+    size_t nby = 0;
+    int keyed = a->by != NULL;
+    if (a->by) {
+        char *list = zn_strdup(a->by), *save = NULL;
+        for (char *t = strtok_r(list, ",", &save); t && nby < 16; t = strtok_r(NULL, ",", &save)) {
+            int c = zn_in_col(in, t);
+            if (c < 0) keyed = 0;
+            else cols[nby++] = c;
+        }
+        free(list);
+    }
+    int k;
+    while ((k = zn_in_next(in)) == ZN_REC) {
+        if (cst >= 0 && strcmp(in->f[cst], "ok")) continue;
+        double km, se = NAN;
+        if (zn_in_num(in, ckm, &km) != ZN_NUM_OK || !(km > 0)) continue;
+        if (cse >= 0 && zn_in_num(in, cse, &se) != ZN_NUM_OK) se = NAN;
+        size_t cap = o->kmcap;
+        zn_grow(&o->kmkey, &cap, o->nkm + 1, sizeof *o->kmkey);
+        o->km = zn_realloc(o->km, cap * sizeof *o->km);
+        o->kmse = zn_realloc(o->kmse, cap * sizeof *o->kmse);
+        o->kmcap = cap;
+        o->kmkey[o->nkm] = keyed ? zn_key_make(in, cols, nby) : NULL;
+        o->km[o->nkm] = km;
+        o->kmse[o->nkm] = se;
+        o->nkm++;
+    }
+    return k;
+}
+
 static void run(const args_t *a, zn_in *in)
 {
     out_t o = {.a = a};
@@ -1092,10 +1798,16 @@ static void run(const args_t *a, zn_in *in)
     int k = ZN_SEG, headed = 0;
     group_t cur = {0};
     int have_cur = 0;
-    zn_meta first = {0};
-    zn_meta_copy(&first, &in->meta);
+    zn_meta first = {0}; /* the first data segment's meta (fit records of --ki are not it) */
     int cx = -1, cy = -1, ci = -1, csd = -1, cn = -1, crole = -1;
     while (k == ZN_SEG || k == ZN_REC) {
+        if (k == ZN_SEG && a->ki_stream) {
+            const char *sch = zn_meta_get(&in->meta, "schema");
+            if (sch && strcmp(sch, "fit") == 0) {
+                k = take_km(&o, a, in);
+                continue;
+            }
+        }
         if (k == ZN_SEG) {
             cx = zn_in_need(in, a->xcol);
             cy = zn_in_need(in, a->ycol);
@@ -1105,6 +1817,7 @@ static void run(const args_t *a, zn_in *in)
             crole = zn_in_col(in, "role");
             size_t nby = a->by ? zn_in_collist(in, a->by, bycols, 16, "--by") : 0;
             if (!headed) {
+                zn_meta_copy(&first, &in->meta);
                 o.nby = nby;
                 o.bynames = zn_calloc(nby + 1, sizeof *o.bynames);
                 for (size_t i = 0; i < nby; i++) o.bynames[i] = zn_strdup(in->cols[bycols[i]]);
@@ -1210,6 +1923,69 @@ static void run(const args_t *a, zn_in *in)
     pts_free(&o.t);
     zn_meta_clear(&first);
     free(first.v);
+    for (size_t i = 0; i < o.nkm; i++) free(o.kmkey[i]);
+    free(o.kmkey);
+    free(o.km);
+    free(o.kmse);
+}
+
+/* --fix bottom=0,top=100 */
+static void parse_fix(args_t *a, const char *text)
+{
+    char *list = zn_strdup(text), *save = NULL;
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        if (!eq) {
+            char bad[64];
+            snprintf(bad, sizeof bad, "%s", t);
+            free(list);
+            zn_usage_error("--fix: \"%s\" is not PARAMETER=VALUE (bottom=0)", bad);
+        }
+        *eq = 0;
+        size_t j = 0;
+        while (j < a->m->np && strcmp(a->m->pn[j], t)) j++;
+        if (j == a->m->np) {
+            char bad[64];
+            snprintf(bad, sizeof bad, "%s", t);
+            free(list);
+            zn_usage_error("--fix: %s is not a parameter of model %s (bottom, top, ec50, hill)", bad, a->m->name);
+        }
+        double v = zn_opt_num("--fix", eq + 1);
+        if (j == 2 && !(v > 0)) {
+            free(list);
+            zn_usage_error("--fix: ec50 must be > 0");
+        }
+        if (j == 3 && strcmp(a->m->name, "3pl") == 0) {
+            free(list);
+            zn_usage_error("--fix: 3pl holds hill at +-1 already; use -m 4pl --fix hill=V");
+        }
+        a->ufix.mask |= 1u << j;
+        a->ufix.val[j] = v;
+    }
+    free(list);
+    if (nfree(a->m, &a->ufix) == 0 || (strcmp(a->m->name, "3pl") == 0 && a->ufix.mask == 7u))
+        zn_usage_error("--fix: nothing left to fit");
+}
+
+/* --ki S=10,Km=2.5 */
+static void parse_ki(args_t *a, const char *text)
+{
+    char *list = zn_strdup(text), *save = NULL;
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(t, '=');
+        double v = eq ? zn_opt_num("--ki", eq + 1) : NAN;
+        if (eq) *eq = 0;
+        if (eq && strcmp(t, "S") == 0) a->ki_S = v;
+        else if (eq && strcmp(t, "Km") == 0) a->ki_Km = v;
+        else {
+            free(list);
+            zn_usage_error("--ki: give S=VALUE,Km=VALUE (substrate concentration and its Km, one unit)");
+        }
+    }
+    free(list);
+    if (!(a->ki_S >= 0) || !(a->ki_Km > 0 || isnan(a->ki_Km)))
+        zn_usage_error("--ki: needs S >= 0 and Km > 0 (S=VALUE,Km=VALUE; without Km, from a fit in the stream)");
+    a->ki_stream = isnan(a->ki_Km);
 }
 
 int main(int argc, char **argv)
@@ -1220,6 +1996,9 @@ int main(int argc, char **argv)
     a.icol = "inhibitor_uM";
     a.m = &zn_models[0];
     a.level = 0.95;
+    a.routq = 0.01;
+    a.ki_S = a.ki_Km = NAN;
+    const char *kitext = NULL;
     zn_opt_init(&a.o, argc, argv);
     static const struct option lopts[] = {ZN_OPT_LONG,
                                           {"by", required_argument, 0, OPT_BY},
@@ -1237,6 +2016,12 @@ int main(int argc, char **argv)
                                           {"share", required_argument, 0, OPT_SHARE},
                                           {"curve", required_argument, 0, OPT_CURVE},
                                           {"curve-output", required_argument, 0, OPT_CURVE_OUT},
+                                          {"fix", required_argument, 0, OPT_FIX},
+                                          {"ecf", required_argument, 0, OPT_ECF},
+                                          {"ki", required_argument, 0, OPT_KI},
+                                          {"adequacy", no_argument, 0, OPT_ADEQ},
+                                          {"rout-q", required_argument, 0, OPT_ROUTQ},
+                                          {"exclude-outliers", no_argument, 0, OPT_EXCL},
                                           {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, ZN_OPT_SHORT "x:y:i:m:w:", lopts, NULL)) != -1) {
@@ -1275,6 +2060,31 @@ int main(int argc, char **argv)
             break;
         }
         case OPT_CURVE_OUT: a.curve_out = optarg; break;
+        case OPT_FIX: a.fixtext = optarg; break;
+        case OPT_ECF: {
+            char *list = zn_strdup(optarg), *save = NULL;
+            for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                double v = zn_opt_num("--ecf", t);
+                if (!(v > 0 && v < 100)) {
+                    free(list);
+                    zn_usage_error("--ecf: %g is not a percentage between 0 and 100", v);
+                }
+                if (a.necf == MAX_ECF) {
+                    free(list);
+                    zn_usage_error("--ecf: at most %d values", MAX_ECF);
+                }
+                a.ecf[a.necf++] = v;
+            }
+            free(list);
+            break;
+        }
+        case OPT_KI: kitext = optarg; break;
+        case OPT_ADEQ: a.adequacy = 1; break;
+        case OPT_ROUTQ:
+            a.routq = zn_opt_num("--rout-q", optarg);
+            if (!(a.routq > 0 && a.routq < 1)) zn_usage_error("--rout-q: %s is not between 0 and 1", optarg);
+            break;
+        case OPT_EXCL: a.exclude_outliers = 1; break;
         default: zn_usage_error("unknown option");
         }
     }
@@ -1290,9 +2100,26 @@ int main(int argc, char **argv)
     if (a.share && !a.by) zn_usage_error("--share needs groups: give --by COLS");
     if (a.alt && a.alt == a.m) zn_usage_error("--compare: %s is the model being fitted", a.alt->name);
     if (a.share && a.profile) zn_usage_error("--ci profile is not available with --share");
+    int logi = zn_model_logistic(a.m);
+    if (a.fixtext) {
+        if (!logi) zn_usage_error("--fix: only for the concentration-response models (-m 4pl, 3pl)");
+        parse_fix(&a, a.fixtext);
+    }
+    if (a.necf && !logi) zn_usage_error("--ecf: only for the concentration-response models (-m 4pl, 3pl)");
+    if (kitext) {
+        if (!logi) zn_usage_error("--ki: only for the concentration-response models (-m 4pl, 3pl)");
+        parse_ki(&a, kitext);
+    }
+    if (a.alt && zn_model_logistic(a.alt) != logi)
+        zn_usage_error("--compare: %s and %s fit different kinds of curve", a.m->name, a.alt->name);
+    if (a.exclude_outliers && !a.adequacy && !logi) a.adequacy = 1;
+    if (a.exclude_outliers && a.share) zn_usage_error("--exclude-outliers works on separate fits, not with --share");
     zn_opt_check_stdin(argc - optind, usage);
     zn_in in;
-    if (zn_in_open(&in, argv + optind, argc - optind) < 0) zn_die(ZN_EXIT_DATA, "%s", in.err);
+    /* --ki without Km: the stream may carry fit records (another schema) */
+    if ((a.ki_stream ? zn_in_open_mixed(&in, argv + optind, argc - optind)
+                     : zn_in_open(&in, argv + optind, argc - optind)) < 0)
+        zn_die(ZN_EXIT_DATA, "%s", in.err);
     run(&a, &in);
     zn_in_close(&in);
     zn_fit_release();

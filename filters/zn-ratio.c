@@ -61,9 +61,10 @@ typedef struct {
     double *t, *s, *fc, *bx, *by; /* per record of the cell */
     unsigned *fl;
     size_t cap;
+    long nnobase; /* cells without a baseline value (flagged, named on stderr up to 10) */
 } state_t;
 
-enum { F_DEN_ZERO = 1, F_MISSING = 2, F_BLEACH_FAILED = 4, F_BASE_NONPOS = 8 };
+enum { F_DEN_ZERO = 1, F_MISSING = 2, F_BLEACH_FAILED = 4, F_BASE_NONPOS = 8, F_OVERFLOW = 16, F_NO_BASE = 32 };
 
 static void expdecay(const double *xp, const double *p, double *y, double *dy, void *arg)
 {
@@ -173,6 +174,10 @@ static void do_cell(void *arg)
                 continue;
             }
             s->s[r] = x / y;
+            if (!isfinite(s->s[r])) { /* 1e300 / 1e-300: no number to write */
+                s->s[r] = NAN;
+                s->fl[r] |= F_OVERFLOW;
+            }
         } else {
             s->s[r] = zn_cellbuf_num(&s->cell, s->in, r, s->c_sig);
             if (isnan(s->s[r])) s->fl[r] |= F_MISSING;
@@ -191,15 +196,22 @@ static void do_cell(void *arg)
                     by[nv++] = s->s[r];
                 }
             }
-        if (!nb)
-            zn_die(ZN_EXIT_DATA,
-                   "%s: %s has no frames in the baseline window %.17g:%.17g s (its frames run from %.17g to "
-                   "%.17g s)",
-                   s->in->file, cell_name(s), s->win.start, s->win.end, s->t[0], s->t[n - 1]);
-        if (!nv)
-            zn_die(ZN_EXIT_DATA, "%s: %s has no values in the baseline window %.17g:%.17g s (all %zu missing)",
-                   s->in->file, cell_name(s), s->win.start, s->win.end, nb);
-        if (a->bleach) {
+        if (!nv) {
+            /* this cell cannot be normalised (no frames in the window, or every
+             * ratio missing: a zero denominator, a missing channel); the other
+             * cells can: flag it and go on */
+            for (size_t r = 0; r < n; r++) s->fl[r] |= F_NO_BASE;
+            if (++s->nnobase <= 10) {
+                if (!nb)
+                    zn_warn("%s: %s has no frames in the baseline window %.17g:%.17g s (its frames run from %.17g "
+                            "to %.17g s); not normalised, flagged no_baseline",
+                            s->in->file, cell_name(s), s->win.start, s->win.end, s->t[0], s->t[n - 1]);
+                else
+                    zn_warn("%s: %s has no values in the baseline window %.17g:%.17g s (all %zu missing or a zero "
+                            "denominator); not normalised, flagged no_baseline",
+                            s->in->file, cell_name(s), s->win.start, s->win.end, nb);
+            }
+        } else if (a->bleach) {
             /* start: log-linear regression when all values are positive */
             double p0[2] = {zn_mean(by, nv, NULL), 0};
             int pos = 1;
@@ -224,7 +236,13 @@ static void do_cell(void *arg)
             if (nv >= 3 && zn_fit_nls(expdecay, NULL, bx, 1, by, NULL, nv, 2, p0, 0, &fr) == 0) {
                 k = fr.p[1];
                 for (size_t r = 0; r < n; r++)
-                    if (!isnan(s->s[r])) s->s[r] *= exp(k * (s->t[r] - s->win.start));
+                    if (!isnan(s->s[r])) {
+                        s->s[r] *= exp(k * (s->t[r] - s->win.start));
+                        if (!isfinite(s->s[r])) {
+                            s->s[r] = NAN;
+                            s->fl[r] |= F_OVERFLOW;
+                        }
+                    }
                 for (size_t i = 0; i < nv; i++) by[i] *= exp(k * bx[i]);
             } else {
                 for (size_t r = 0; r < n; r++) s->fl[r] |= F_BLEACH_FAILED;
@@ -232,9 +250,12 @@ static void do_cell(void *arg)
                         s->in->file, cell_name(s), nv < 3 ? "fewer than 3 baseline values" : fr.why);
             }
         }
-        s0 = zn_mean(by, nv, NULL);
-        if (!(s0 > 0))
-            for (size_t r = 0; r < n; r++) s->fl[r] |= F_BASE_NONPOS;
+        if (nv) {
+            s0 = zn_mean(by, nv, NULL);
+            if (!isfinite(s0)) s0 = NAN; /* a sum past the range of a double */
+            if (!(s0 > 0))
+                for (size_t r = 0; r < n; r++) s->fl[r] |= isnan(s0) ? F_OVERFLOW : F_BASE_NONPOS;
+        }
     }
     char s0t[40];
     size_t s0l = isnan(s0) ? 0 : zn_fmt_double(s0t, s0);
@@ -247,8 +268,13 @@ static void do_cell(void *arg)
             if (s->have_win) {
                 zn_rec_set(&s->rec, s->o_s0, s0t, s0l);
                 if (s0 > 0) {
-                    zn_rec_num(&s->rec, s->o_norm, s->s[r] / s0);
-                    if (s->o_dnorm != (size_t)-1) zn_rec_num(&s->rec, s->o_dnorm, (s->s[r] - s0) / s0);
+                    double q = s->s[r] / s0, dq = (s->s[r] - s0) / s0;
+                    if (!isfinite(q) || !isfinite(dq)) { /* 1e300 over a baseline of 1e-300 */
+                        q = dq = NAN;
+                        if (!isnan(s->s[r])) s->fl[r] |= F_OVERFLOW;
+                    }
+                    zn_rec_num(&s->rec, s->o_norm, q);
+                    if (s->o_dnorm != (size_t)-1) zn_rec_num(&s->rec, s->o_dnorm, dq);
                 }
             }
             if (a->bleach) zn_rec_num(&s->rec, s->o_k, k);
@@ -257,6 +283,8 @@ static void do_cell(void *arg)
             if (f & F_DEN_ZERO) zn_rec_flag(&s->rec, "den_zero");
             if (f & F_BLEACH_FAILED) zn_rec_flag(&s->rec, "bleach_fit_failed");
             if (f & F_BASE_NONPOS) zn_rec_flag(&s->rec, "baseline_not_positive");
+            if (f & F_NO_BASE) zn_rec_flag(&s->rec, "no_baseline");
+            if (f & F_OVERFLOW) zn_rec_flag(&s->rec, "overflow");
         }
         zn_rec_write(s->w, &s->rec);
     }
@@ -304,6 +332,8 @@ static void run(const args_t *a, zn_in *in)
     s.w = zn_opt_open_out(&a->o);
     head(&s);
     zn_trace_cells(&s.tr, &s.cell, &a->o, do_cell, new_segment, &s);
+    if (s.nnobase > 10)
+        zn_warn("%ld cells in all had no baseline value (flag no_baseline); the first 10 are named above", s.nnobase);
     zn_opt_close_out(s.w);
     zn_rec_free(&s.rec);
     zn_cellbuf_free(&s.cell);

@@ -1,9 +1,11 @@
 /* zn-view - print, convert or check a ZNR stream. */
 #include "zn.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char usage[] =
     "Usage: zn-view [OPTIONS] [FILE...]\n"
@@ -37,7 +39,10 @@ static void select_columns(args_t *a, zn_in *in)
     char *list = zn_strdup(a->columns), *save = NULL;
     for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         zn_grow(&a->sel, &cap, a->nsel + 1, sizeof *a->sel);
-        a->sel[a->nsel++] = zn_in_need(in, t);
+        int c = zn_in_need(in, t);
+        for (size_t i = 0; i < a->nsel; i++)
+            if (a->sel[i] == c) zn_usage_error("-c/--columns: column '%s' is named twice (a header has each name once)", t);
+        a->sel[a->nsel++] = c;
     }
     free(list);
     if (!a->nsel) zn_usage_error("-c/--columns: no column named");
@@ -68,18 +73,46 @@ static void write_head(args_t *a, zn_wr *w, zn_in *in, int first)
             zn_wr_puts(w, in->meta.v[i]);
             zn_wr_eol(w);
         }
+    } else if (a->nsel) {
+        /* a selection without the schema's required columns is no longer of
+         * that schema: leave ##schema= out, so the output passes --check */
+        zn_meta m = {0};
+        zn_meta_copy(&m, &in->meta);
+        const char *schema = zn_meta_get(&in->meta, "schema");
+        char err[600];
+        if (schema && zn_schema_text(schema) && zn_schema_check(schema, cols, n, err, sizeof err) < 0) {
+            if (first) zn_warn("%s: -c: %s, so the output is not a %s stream: ##schema= left out", in->file, err, schema);
+            size_t j = 0;
+            for (size_t i = 0; i < m.n; i++) {
+                if (strncmp(m.v[i], "schema=", 7) == 0) free(m.v[i]);
+                else m.v[j++] = m.v[i];
+            }
+            m.n = j;
+        }
+        zn_out_head(w, &m, a->o.no_pg ? NULL : a->o.pg, cols, n);
+        zn_meta_clear(&m);
+        free(m.v);
     } else
         zn_out_head(w, &in->meta, a->o.no_pg ? NULL : a->o.pg, cols, n);
     free(tmp);
+}
+
+/* "inf", "-Infinity", "nan": never data, in any column (a numeric column
+ * rejects it as a number; a column the schema does not know is checked here) */
+static int nonfinite_word(const char *s, size_t n)
+{
+    if (n && (*s == '-' || *s == '+')) s++, n--;
+    return (n == 3 && (strncasecmp(s, "inf", 3) == 0 || strncasecmp(s, "nan", 3) == 0)) ||
+           (n == 8 && strncasecmp(s, "infinity", 8) == 0);
 }
 
 static int check_stream(args_t *a, zn_in *in)
 {
     char err[1024];
     long nrec = 0;
-    zn_order *ord = NULL;
+    zn_trace tr;
+    int is_trace = 0;
     int *numeric = NULL;
-    int cs = -1, cc = -1, cr = -1, cf = -1;
     const char *schema = NULL;
     char *schema_copy = NULL;
     for (int k = ZN_SEG;; k = zn_in_next(in)) {
@@ -104,13 +137,11 @@ static int check_stream(args_t *a, zn_in *in)
                     for (size_t i = 0; i < in->ncols; i++) numeric[i] = zn_schema_is_numeric(schema, in->cols[i]) == 1;
                 }
                 if (schema && strcmp(schema, "trace") == 0) {
-                    cs = zn_in_col(in, "sample");
-                    cc = zn_in_col(in, "cell");
-                    cr = zn_in_col(in, "role");
-                    cf = zn_in_col(in, "frame");
-                    ord = zn_order_new();
+                    zn_trace_init(&tr, in); /* the imaging filters' own checks */
+                    is_trace = 1;
                 }
-            }
+            } else if (is_trace)
+                zn_trace_segment(&tr);
             zn_window w;
             const char *v;
             for (size_t i = 0; (v = zn_meta_get_nth(&in->meta, "window", i)); i++) {
@@ -121,19 +152,21 @@ static int check_stream(args_t *a, zn_in *in)
         }
         zn_progress(&a->o, ++nrec, 0);
         double x;
-        for (size_t i = 0; numeric && i < in->ncols; i++)
-            if (numeric[i]) zn_in_num(in, (int)i, &x);
-        if (ord) {
-            double fr = 0;
-            if (zn_in_num(in, cf, &fr) == ZN_NUM_EMPTY) zn_in_die(in, "column 'frame': missing value");
-            if (zn_order_check(ord, in->f[cs], in->f[cc], cr >= 0 ? in->f[cr] : NULL, fr, err, sizeof err) < 0)
-                zn_in_die(in, "%s", err);
+        for (size_t i = 0; i < in->ncols; i++) {
+            if (numeric && numeric[i]) zn_in_num(in, (int)i, &x);
+            else if (nonfinite_word(in->f[i], in->fl[i]))
+                zn_in_die(in, "column '%s': \"%s\" is not data (not-a-number and infinity are never "
+                              "written: a value that cannot be computed is empty, with a flag)",
+                          in->cols[i], in->f[i]);
         }
+        if (is_trace) zn_trace_rec(&tr);
     }
     zn_progress(&a->o, nrec, 1);
     printf("%s: ok: %ld record%s in %d segment%s, schema %s\n", in->nfiles > 1 ? "stream" : in->file, nrec,
            nrec == 1 ? "" : "s", in->nseg, in->nseg == 1 ? "" : "s", schema_copy ? schema_copy : "none");
-    zn_order_free(ord);
+    if (fflush(stdout) != 0 || ferror(stdout))
+        zn_die(ZN_EXIT_DATA, "write error on standard output: %s (the summary is lost)", strerror(errno));
+    if (is_trace) zn_trace_free(&tr);
     free(numeric);
     free(schema_copy);
     return 0;

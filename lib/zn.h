@@ -11,6 +11,9 @@
  *   zn_schema record types compiled in from schemas/ (zn_schema.c)
  *   zn_csv    instrument tables via libcsv, encodings, delimiters (zn_csv.c)
  *   zn_well   plate well names (zn_csv.c)
+ *   zn_stat   statistics over arrays with missing values, tests, p adjustment (zn_stat.c)
+ *   zn_axis   plot scales: round ranges and ticks for any input (zn_axis.c)
+ *   zn_svg    SVG primitives: frame and axes, markers, lines, figures (zn_svg.c)
  *
  * Ownership, in one sentence: every object is created by its module's
  * open, new or init function, owns all memory it points to, and is released
@@ -88,6 +91,11 @@ size_t zn_fmt_double(char *buf, double x);
 /* The same bytes by the slow, obvious route (snprintf %.15g and strtod):
  * the reference the unit tests hold zn_fmt_double to. */
 size_t zn_fmt_double_ref(char *buf, double x);
+/* A measured value (read from an instrument file, stored as a double) as
+ * it came: zn_fmt_double's 15 digits when they read back to exactly x (all
+ * values written with up to 15 digits), else 16 or 17 digits, the fewest
+ * that read back to x (CellProfiler writes 17).  Same buffer rules. */
+size_t zn_fmt_double_rt(char *buf, double x);
 /* Why a field is not a number, as a hint for the user ("decimal comma? ..."),
  * or "" when there is nothing useful to add. */
 const char *zn_num_hint(const char *s, size_t n);
@@ -106,9 +114,13 @@ const char *zn_rd_error(const zn_rd *r);
 const char *zn_rd_name(const zn_rd *r);
 long zn_rd_lineno(const zn_rd *r);
 int zn_rd_is_gzip(const zn_rd *r);
-/* 1 when an (empty, BGZF) end-of-file member ends exactly where the line
- * last returned begins: the previous segment was closed properly. */
-int zn_rd_marker_before_line(zn_rd *r);
+/* May a new segment begin at the line last returned?  0 when it begins
+ * exactly where a BGZF member ended that was not an end-of-file marker (and
+ * not a full 0xff00 block, as bgzip cuts one text anywhere): a file cut
+ * short between members, then another file.  1 otherwise: after a marker,
+ * after plain gzip (it cannot be told), or inside a member (text compressed
+ * as one piece, e.g. bgzip of concatenated files). */
+int zn_rd_segment_closed(zn_rd *r);
 int zn_rd_is_bgzf(const zn_rd *r);
 void zn_rd_close(zn_rd *r);
 
@@ -120,6 +132,10 @@ typedef struct zn_wr zn_wr;
  * ending on a line where a line fits, then the 28-byte empty EOF member;
  * compression runs in a second thread. */
 zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errlen);
+/* The writing calls below end the program (exit 1, "write error on NAME:
+ * ...") at the first failed write (a full disk, a closed pipe), so a
+ * program does not read the rest of its input for nothing; the temporary
+ * file is removed by the exit.  zn_wr_close returns the error instead. */
 void zn_wr_put(zn_wr *w, const char *s, size_t n);
 void zn_wr_puts(zn_wr *w, const char *s);
 /* Text of many lines (each '\n' is a zn_wr_eol): a report, a page. */
@@ -127,6 +143,16 @@ void zn_wr_text(zn_wr *w, const char *s, size_t n);
 void zn_wr_putc(zn_wr *w, char c);
 void zn_wr_double(zn_wr *w, double x); /* shortest round trip */
 void zn_wr_long(zn_wr *w, long x);
+/* A new segment (##znr=1) begins here: in BGZF, the block so far is
+ * flushed and an end-of-file member written, so the reader can tell a closed
+ * segment from a file cut short.  Nothing for text or at the very start.
+ * zn_out_head calls it. */
+void zn_wr_segment(zn_wr *w);
+/* Records follow (first_col: the header's first column; NULL: other text
+ * follows).  A record whose first byte would be '#' then ends the program
+ * (exit 1) with a message naming the column and the value: it would read
+ * back as a header line.  zn_out_head calls it. */
+void zn_wr_records(zn_wr *w, const char *first_col);
 /* end of a line: writes '\n'; blocks are cut only at these points */
 void zn_wr_eol(zn_wr *w);
 /* Flush, write the EOF member, close, rename.  0 ok, -1 error (message
@@ -228,7 +254,7 @@ void zn_out_line(zn_wr *w, zn_in *in);
 typedef struct {
     const char *out; /* -o */
     int level;       /* -l, default ZN_DEFAULT_LEVEL */
-    int plain;       /* -u */
+    int plain;       /* 1: -u (text), -1: -z (BGZF), 0: by the destination (zn_opt_plain) */
     int no_pg;       /* --no-provenance */
     int quiet;       /* -q */
     int progress;    /* 1: --progress; 2: stderr is a terminal (long work only); 0: none */
@@ -236,11 +262,12 @@ typedef struct {
 } zn_opt;
 #define ZN_DEFAULT_LEVEL 1
 /* short option letters shared by all filters */
-#define ZN_OPT_SHORT "o:l:uqh"
+#define ZN_OPT_SHORT "o:l:uzqh"
 enum { ZN_OPT_VERSION = 0x100, ZN_OPT_NO_PG, ZN_OPT_PROGRESS, ZN_OPT_FIRST_OWN = 0x120 };
 #define ZN_OPT_LONG                                                                     \
     {"output", required_argument, 0, 'o'}, {"level", required_argument, 0, 'l'},          \
-        {"uncompressed", no_argument, 0, 'u'}, {"quiet", no_argument, 0, 'q'},            \
+        {"uncompressed", no_argument, 0, 'u'}, {"gzip", no_argument, 0, 'z'},             \
+        {"quiet", no_argument, 0, 'q'},                                                   \
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, ZN_OPT_VERSION},       \
         {"no-provenance", no_argument, 0, ZN_OPT_NO_PG}, {"progress", no_argument, 0, ZN_OPT_PROGRESS}
 /* Help text for the shared options (one place, so help and parsing agree). */
@@ -256,6 +283,10 @@ void zn_opt_check_stdin(int nfiles, const char *usage);
 double zn_opt_num(const char *name, const char *arg);
 /* The same, and it must be above 0. */
 double zn_opt_pos(const char *name, const char *arg);
+/* Is output to path (NULL or "-": standard output) plain text?  -u: yes,
+ * -z: no; otherwise a regular file (or a new name) gets BGZF, and a pipe, a
+ * terminal, a FIFO or a device gets text (`zn-view x.gz | grep` works). */
+int zn_opt_plain(const zn_opt *o, const char *path);
 /* Open the output stream as the options say; dies on failure. */
 zn_wr *zn_opt_open_out(const zn_opt *o);
 /* Close it; dies (exit 1) on a failed write. */
@@ -311,6 +342,11 @@ void zn_order_free(zn_order *o);
  * UTF-8 BOM is dropped, UTF-16 LE/BE with a BOM is converted, CRLF and bare
  * CR become LF.  0 ok, -1 with a message (e.g. NUL bytes: a binary file). */
 int zn_text_decode(const char *raw, size_t n, char **out, size_t *outlen, char *err, size_t errlen);
+/* The same without a second copy: *buf (malloc'd, *n bytes, owned by the
+ * caller before and after) becomes the text, *n its length; UTF-16 input is
+ * converted into a new buffer and the old one freed.  On error *buf is
+ * unchanged (still the caller's to free). */
+int zn_text_decode_own(char **buf, size_t *n, char *err, size_t errlen);
 /* The delimiter of a table: ',', ';' or TAB, whichever splits the first
  * lines most consistently (from line `skip` on). */
 char zn_csv_sniff(const char *text, size_t n);
@@ -321,6 +357,11 @@ char zn_csv_sniff(const char *text, size_t n);
  * (that value is returned).  -1 on a parse error (message in err). */
 typedef int (*zn_csv_row_fn)(char **fields, size_t nf, long line, void *arg);
 int zn_csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen);
+/* zn_csv_each for text nobody reads again (a big table parsed once): the
+ * memory pages already parsed are given back to the system as it goes
+ * (madvise), so the text and what is built from it are not both held.
+ * text must be a malloc'd buffer; only free() it afterwards. */
+int zn_csv_each_consume(char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen);
 
 /* A whole table in memory (small instrument tables, layouts). */
 typedef struct {
@@ -346,7 +387,9 @@ int zn_well_norm(const char *s, char out[8], int *row, int *col);
 /* ---------------------------------------------------------------- zn_trace */
 /* The columns and the canonical order of a trace stream, checked record by
  * record.  zn_trace_rec dies (exit 1, "prog: file:line: ...") on a bad
- * frame or time, or a record out of canonical order. */
+ * frame or time, a record out of canonical order, or a t that does not
+ * increase within a cell (every filter that reads traces through it:
+ * zn-background, zn-ratio, zn-calibrate, zn-metrics, zn-report). */
 typedef struct {
     zn_in *in;
     int c_sample, c_cell, c_role, c_frame, c_t, c_flag; /* c_flag -1 if absent */
@@ -358,6 +401,8 @@ typedef struct {
     /* private */
     zn_order *ord;
     char *sample;
+    double last_t; /* the previous record's t and frame (same cell) */
+    long last_frame;
 } zn_trace;
 /* Look up the trace columns of in (dies naming what is missing; dies when
  * the stream's schema is not trace or t is not in seconds). */
@@ -437,7 +482,7 @@ void zn_rec_init(zn_rec *r, const zn_cols *c, size_t flag_col); /* flag_col (siz
 /* Start a record from input fields (nin of them); added columns empty. */
 void zn_rec_from(zn_rec *r, const char *const *f, const size_t *fl, size_t nin);
 void zn_rec_from_cell(zn_rec *r, const zn_cellbuf *c, size_t row);
-void zn_rec_num(zn_rec *r, size_t i, double x); /* NaN -> missing */
+void zn_rec_num(zn_rec *r, size_t i, double x); /* NaN -> missing; +-inf -> missing, flagged overflow */
 void zn_rec_set(zn_rec *r, size_t i, const char *s, size_t n);
 /* Append a flag word to the record's flag field (';' between words). */
 void zn_rec_flag(zn_rec *r, const char *word);
@@ -461,6 +506,83 @@ int zn_welch(const double *a, size_t la, const double *b, size_t lb, zn_test *r)
 /* One-way ANOVA over k groups (F, df1 = k - 1, df2 = N - k).  -1 (all NaN)
  * when fewer than 2 groups have values or there is no within-group variance. */
 int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r);
+/* Holm's step-down adjustment of n p values (NaN entries are left out and
+ * stay NaN): adj[i] = min(1, max over j <= rank(i) of (m - j + 1) p_(j)),
+ * m the number of p values that are not NaN (R's p.adjust(p, "holm")).
+ * adj may be p. */
+void zn_holm(const double *p, size_t n, double *adj);
+
+/* ---------------------------------------------------------------- zn_axis */
+/* The scale of one plot axis.  zn_axis_linear widens [lo, hi] to round
+ * numbers (multiples of a step of 1, 2 or 5 x 10^k) and gives 2 to max
+ * ticks inside it, strictly increasing, for every input: lo > hi is
+ * swapped; NaN for both gives 0..1; one NaN takes the other; infinities
+ * are taken as +-DBL_MAX/4; a constant or a width below 1e-12 of the
+ * values (an ulp of rounding) becomes 10 % around it (+-1 at 0).  Returns
+ * 0, or 1 when the range was made up (constant or missing).
+ * zn_axis_log takes decades (lo, hi > 0, finite; -1 otherwise).
+ * zn_axis_frac: the place of v along the axis, 0 at lo, 1 at hi.
+ * zn_axis_label: v with enough digits to tell it from its neighbours. */
+#define ZN_AXIS_MAXTICKS 32
+typedef struct {
+    double lo, hi, step; /* step: the tick distance (decades per tick for log) */
+    int log;
+    size_t n;
+    double t[ZN_AXIS_MAXTICKS];
+} zn_axis;
+int zn_axis_linear(zn_axis *a, double lo, double hi, size_t max);
+int zn_axis_log(zn_axis *a, double lo, double hi, size_t max);
+double zn_axis_frac(const zn_axis *a, double v);
+void zn_axis_label(const zn_axis *a, double v, char *buf, size_t len);
+
+/* ---------------------------------------------------------------- zn_svg */
+/* SVG into a zn_buf.  A zn_plot is a frame (left, top, width, height in
+ * pixels) with an x and a y axis; set p.x and p.y with zn_axis_* before
+ * drawing.  Series k gets colour zn_svg_colour[k % ZN_SVG_NCOL], dash
+ * zn_svg_dash[k] and marker shape k % 4 (greyscale keeps them apart). */
+#define ZN_SVG_NCOL 7
+extern const char *const zn_svg_colour[ZN_SVG_NCOL];
+extern const char *const zn_svg_dash[ZN_SVG_NCOL];
+typedef struct {
+    zn_buf *b;
+    zn_axis x, y;
+    double L, T, W, H;
+} zn_plot;
+void zn_plot_init(zn_plot *p, zn_buf *b, double L, double T, double W, double H);
+double zn_plot_x(const zn_plot *p, double x); /* pixel of a data value */
+double zn_plot_y(const zn_plot *p, double y);
+void zn_svg_esc(zn_buf *b, const char *s); /* text and attribute escaping */
+void zn_svg_open(zn_buf *b, int w, int h, const char *label);
+void zn_svg_close(zn_buf *b);
+/* frame, y ticks with grid lines, x ticks (when xticks), title, labels (NULL: none) */
+void zn_svg_axes(zn_plot *p, const char *title, const char *xlab, const char *ylab, int xticks);
+void zn_svg_marker(zn_buf *b, int k, double x, double y, double r, int filled);
+/* a marker of colour c and shape 0..3 (circle, square, triangle, diamond);
+ * fill_opacity 0: white inside */
+void zn_svg_marker_c(zn_buf *b, const char *c, int shape, double x, double y, double r, double fill_opacity);
+/* the finite points joined (breaks at NaN), clipped to the frame; style: attributes */
+void zn_svg_polyline(const zn_plot *p, const double *x, const double *y, size_t n, const char *style);
+void zn_svg_hline(const zn_plot *p, double y, const char *style); /* across the frame, if inside */
+void zn_svg_figure_open(zn_buf *b, const char *id);
+void zn_svg_figure_close(zn_buf *b, const char *caption);
+void zn_svg_viridis(double f, char out[8]); /* f in 0..1 -> "#rrggbb" */
+
+/* Model adequacy (residuals of a fitted curve). */
+/* The p quantile, linear between order statistics at rank 1 + p(n - 1)
+ * (R type 7, numpy's default); NaN skipped, NaN when none is left. */
+double zn_quantile(const double *x, size_t len, double p);
+/* Wald-Wolfowitz runs test of residual signs in order (+1, -1; 0 skipped):
+ * runs, counts, the expected number 2 n+ n- /(n+ + n-) + 1 and the exact
+ * one-tailed p = P(runs <= observed) (too few runs: systematic deviation,
+ * as Prism).  -1 (p NaN) when one sign is absent. */
+typedef struct {
+    size_t runs, npos, nneg;
+    double expected, p;
+} zn_runs;
+int zn_runs_test(const int *sign, size_t n, zn_runs *r);
+/* D'Agostino-Pearson omnibus normality test K2 (stat, df1 = 2, p), as
+ * scipy.stats.normaltest.  -1 (NaN) for fewer than 8 values or no spread. */
+int zn_normaltest(const double *x, size_t len, zn_test *r);
 
 /* ---------------------------------------------------------------- zn_units */
 /* A concentration "15nM", "0.811 nM", "18pM", "1uM", "1 µM", "2e-9M" ->
@@ -535,7 +657,7 @@ void zn_fit_release(void);
  * x[0] = S (substrate), x[1] = I (inhibitor).  grid: how zn-mm-fit searches
  * a parameter's starting value (linear, on the S scale, on the I scale, a
  * Hill coefficient, alpha, a second linear one). */
-enum { ZN_G_LIN, ZN_G_X, ZN_G_I, ZN_G_H, ZN_G_A, ZN_G_LIN2 };
+enum { ZN_G_LIN, ZN_G_X, ZN_G_I, ZN_G_H, ZN_G_A, ZN_G_LIN2, ZN_G_HS /* a Hill slope of either sign */ };
 typedef struct {
     const char *name;
     size_t np;
@@ -549,6 +671,9 @@ typedef struct {
 extern const zn_model zn_models[];
 extern const size_t zn_nmodels;
 const zn_model *zn_model_find(const char *name); /* NULL: unknown */
+/* 1 for the concentration-response models (4pl, 3pl: bottom, top, ec50,
+ * hill; 3pl holds hill at +-1) */
+int zn_model_logistic(const zn_model *m);
 /* s is a special or limiting case of c */
 int zn_model_nested(const zn_model *s, const zn_model *c);
 

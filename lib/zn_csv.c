@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void put_utf8(zn_buf *b, unsigned long cp)
 {
@@ -86,6 +88,39 @@ int zn_text_decode(const char *raw, size_t n, char **out, size_t *outlen, char *
     zn_buf_free(&b);
     *out = o;
     *outlen = k;
+    return 0;
+}
+
+int zn_text_decode_own(char **buf, size_t *n, char *err, size_t errlen)
+{
+    unsigned char *u = (unsigned char *)*buf;
+    size_t len = *n;
+    if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff))) {
+        char *out;
+        if (zn_text_decode(*buf, len, &out, n, err, errlen) < 0) return -1;
+        free(*buf);
+        *buf = out;
+        return 0;
+    }
+    size_t i = len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf ? 3 : 0;
+    if (memchr(*buf + i, 0, len - i)) {
+        snprintf(err, errlen, "NUL bytes in the input: a binary file, or UTF-16 without a byte-order mark");
+        return -1;
+    }
+    char *o = *buf;
+    size_t k = 0;
+    for (; i < len; i++) { /* k <= i: the text only shrinks */
+        if (o[i] == '\r') {
+            o[k++] = '\n';
+            if (i + 1 < len && o[i + 1] == '\n') i++;
+        } else
+            o[k++] = o[i];
+    }
+    o = zn_realloc(o, k + 2);
+    if (k && o[k - 1] != '\n') o[k++] = '\n';
+    o[k] = 0;
+    *buf = o;
+    *n = k;
     return 0;
 }
 
@@ -178,8 +213,12 @@ static void cb_row(int c, void *data)
 static int only_space(unsigned char c) { return c == ' '; }
 static int is_lf(unsigned char c) { return c == '\n'; }
 
-int zn_csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen)
+/* release: give the pages of text already parsed back to the system */
+static int csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen,
+                    int release)
 {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t done = ((uintptr_t)text + page - 1) / page * page; /* released up to here */
     struct csv_parser p;
     if (csv_init(&p, CSV_REPALL_NL | CSV_APPEND_NULL) != 0) {
         snprintf(err, errlen, "cannot initialise libcsv");
@@ -203,6 +242,11 @@ int zn_csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, void 
             break;
         }
         s += len;
+        if (release && (uintptr_t)s >= done + (1u << 20)) {
+            uintptr_t to = (uintptr_t)s / page * page;
+            madvise((void *)done, to - done, MADV_DONTNEED);
+            done = to;
+        }
     }
     if (rc == 0 && !e.stop) {
         if (p.pstate == 2 && p.quoted) { /* inside a quoted field at the end */
@@ -217,6 +261,16 @@ int zn_csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, void 
     free(e.offs);
     zn_buf_free(&e.pool);
     return rc;
+}
+
+int zn_csv_each(const char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen)
+{
+    return csv_each(text, n, delim, row, arg, err, errlen, 0);
+}
+
+int zn_csv_each_consume(char *text, size_t n, char delim, zn_csv_row_fn row, void *arg, char *err, size_t errlen)
+{
+    return csv_each(text, n, delim, row, arg, err, errlen, 1);
 }
 
 static int table_row(char **f, size_t nf, long line, void *arg)

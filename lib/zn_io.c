@@ -19,7 +19,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,14 @@
 #define RD_IN_SIZE (256 * 1024)
 #define RD_BUF_SIZE (1024 * 1024)
 
+/* The end of a gzip member: its decompressed stream offset, its size, and
+ * whether it was BGZF (BC field) and an empty end-of-file marker. */
+struct mbound {
+    uint64_t off;
+    uint32_t isize;
+    unsigned char bgzf, marker;
+};
+
 struct zn_rd {
     int fd;
     char *name;
@@ -47,8 +57,9 @@ struct zn_rd {
     gz_header hd;
     unsigned char extra[64];
     uint64_t out_total;
-    uint64_t *marks; /* decompressed offsets of EOF markers, ascending */
+    struct mbound *marks; /* member ends at or after the line last returned, ascending */
     size_t nmarks, capmarks, markhead;
+    int last_bgzf;        /* the last whole member carried the BC field */
     char *buf; /* decompressed data */
     size_t pos, end, cap;
     uint64_t buf_base; /* stream offset of buf[0] */
@@ -69,6 +80,23 @@ static int rd_fail(zn_rd *r, const char *fmt, ...)
     vsnprintf(r->err, sizeof r->err, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+/* a member ended at out_total: remember it (entries before the line last
+ * returned can no longer be asked about and are dropped) */
+static void rd_member_end(zn_rd *r, uint32_t isize, int bgzf)
+{
+    int marker = bgzf && isize == 0;
+    r->last_was_marker = marker;
+    r->last_bgzf = bgzf;
+    while (r->markhead < r->nmarks && r->marks[r->markhead].off < r->line_off) r->markhead++;
+    if (r->markhead > 0 && r->markhead * 2 >= r->nmarks) {
+        memmove(r->marks, r->marks + r->markhead, (r->nmarks - r->markhead) * sizeof *r->marks);
+        r->nmarks -= r->markhead;
+        r->markhead = 0;
+    }
+    zn_grow(&r->marks, &r->capmarks, r->nmarks + 1, sizeof *r->marks);
+    r->marks[r->nmarks++] = (struct mbound){r->out_total, isize, (unsigned char)bgzf, (unsigned char)marker};
 }
 
 /* move the unread raw bytes to the front of the input buffer */
@@ -207,11 +235,7 @@ static int rd_bgzf_member(zn_rd *r, size_t *got)
     r->out_total += isize;
     if (r->nmembers == 0) r->bgzf = 1;
     r->nmembers++;
-    r->last_was_marker = isize == 0;
-    if (r->last_was_marker) {
-        zn_grow(&r->marks, &r->capmarks, r->nmarks + 1, sizeof *r->marks);
-        r->marks[r->nmarks++] = r->out_total;
-    }
+    rd_member_end(r, (uint32_t)isize, 1);
     *got = isize;
     return 1;
 }
@@ -257,7 +281,7 @@ static int rd_fill(zn_rd *r)
         if (!r->in_member) {
             if (r->in_pos == r->in_len && r->in_eof) {
                 r->eof = 1;
-                if (r->bgzf && !r->last_was_marker)
+                if (r->last_bgzf && !r->last_was_marker)
                     return rd_fail(r,
                                    "%s: truncated: the BGZF end-of-file marker is missing, so the "
                                    "file was cut short (an interrupted job or a full disk?)",
@@ -305,11 +329,7 @@ static int rd_fill(zn_rd *r)
         if (ret == Z_STREAM_END) {
             r->in_member = 0;
             r->nmembers++;
-            r->last_was_marker = r->member_is_bgzf == 1 && r->zs.total_out == 0;
-            if (r->last_was_marker) {
-                zn_grow(&r->marks, &r->capmarks, r->nmarks + 1, sizeof *r->marks);
-                r->marks[r->nmarks++] = r->out_total;
-            }
+            rd_member_end(r, (uint32_t)r->zs.total_out, r->member_is_bgzf == 1);
             if (got) return (int)got;
             continue;
         }
@@ -380,10 +400,18 @@ int zn_rd_slurp(zn_rd *r, char **out, size_t *len)
     return 0;
 }
 
-int zn_rd_marker_before_line(zn_rd *r)
+int zn_rd_segment_closed(zn_rd *r)
 {
-    while (r->markhead < r->nmarks && r->marks[r->markhead] < r->line_off) r->markhead++;
-    return r->markhead < r->nmarks && r->marks[r->markhead] == r->line_off;
+    while (r->markhead < r->nmarks && r->marks[r->markhead].off < r->line_off) r->markhead++;
+    size_t i = r->markhead;
+    if (i == r->nmarks || r->marks[i].off != r->line_off) return 1; /* inside a member: one text compressed */
+    for (; i < r->nmarks && r->marks[i].off == r->line_off; i++) {
+        const struct mbound *m = &r->marks[i];
+        /* closed by a marker; plain gzip cannot tell; a full 0xff00 block is
+         * bgzip/htslib cutting one text anywhere */
+        if (m->marker || !m->bgzf || m->isize == 0xff00) return 1;
+    }
+    return 0;
 }
 
 const char *zn_rd_error(const zn_rd *r) { return r->err; }
@@ -419,13 +447,18 @@ struct slot {
     char *data;
     size_t n;
     int full;
+    int marker; /* write the EOF member, not data */
 };
 
 struct zn_wr {
     int fd, plain, level;
-    char *path, *tmp;
+    char *path, *tmp, *target; /* -o name; temporary file; name it replaces */
     char *buf; /* block being filled */
     size_t n, line_start;
+    uint64_t total; /* bytes put so far */
+    int bol;        /* at the beginning of a line */
+    int hash;       /* this record's first byte is '#' (found at zn_wr_eol) */
+    char *col0;     /* records follow (zn_wr_records): the first column's name */
     /* compression thread */
     int threaded;
     pthread_t th;
@@ -433,6 +466,7 @@ struct zn_wr {
     pthread_cond_t cv;
     struct slot slot[WR_NSLOT];
     int head, tail, done;
+    int closing; /* in zn_wr_close: errors are returned, not fatal */
     int err; /* errno of the first failed write (thread or main) */
     unsigned char *zout;
     z_stream zs;
@@ -524,7 +558,8 @@ static void *wr_thread(void *arg)
         int failed = w->err;
         pthread_mutex_unlock(&w->mu);
         int e = 0;
-        if (!failed) {
+        if (!failed && s->marker) e = write_all(w->fd, zn_bgzf_eof, sizeof zn_bgzf_eof);
+        else if (!failed) {
             size_t total = bgzf_block(w, s->data, s->n, w->level);
             e = write_all(w->fd, w->zout, total);
         }
@@ -538,27 +573,135 @@ static void *wr_thread(void *arg)
     return NULL;
 }
 
+/* Temporary outputs removed when a signal ends the program: a fixed table
+ * (the handler may only read it and call unlink, which is async-signal-safe),
+ * then the signal's default action, so the exit status says what happened. */
+#define SIG_NTMP 8
+static char *volatile sig_tmp[SIG_NTMP];
+static const int sig_list[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+
+static void sig_cleanup(int sig)
+{
+    for (int i = 0; i < SIG_NTMP; i++) {
+        char *p = sig_tmp[i];
+        if (p) unlink(p);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void sig_add(char *path)
+{
+    static int installed;
+    if (!installed) {
+        installed = 1;
+        for (size_t i = 0; i < sizeof sig_list / sizeof *sig_list; i++) {
+            struct sigaction old, sa;
+            /* a signal the caller ignores (nohup, a background job) stays ignored */
+            if (sigaction(sig_list[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = sig_cleanup;
+            sigemptyset(&sa.sa_mask);
+            sigaction(sig_list[i], &sa, NULL);
+        }
+    }
+    for (int i = 0; i < SIG_NTMP; i++)
+        if (!sig_tmp[i]) {
+            sig_tmp[i] = path;
+            return;
+        }
+}
+
+static void sig_forget(const char *path)
+{
+    for (int i = 0; i < SIG_NTMP; i++)
+        if (sig_tmp[i] == path) sig_tmp[i] = NULL;
+}
+
+/* Where -o PATH goes.  A regular file or a new name is written as a
+ * temporary file beside it and renamed at the end (*tmp_dir_name = the name
+ * to replace); a symbolic link to a regular file replaces the target's
+ * content and keeps the link (the name renamed is the link's target);
+ * anything else (a device, a FIFO, a socket, a dangling link) is opened and
+ * written directly.  Returns an fd (direct) or -2 (use a temporary for
+ * *target), -1 error in err. */
+static int out_target(const char *path, char **target, char *err, size_t errlen)
+{
+    struct stat lst, st;
+    *target = NULL;
+    /* /dev/stdout, /dev/fd/N, /proc/self/fd/N: the descriptor, never the
+     * file it happens to be redirected to */
+    if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (fd < 0) snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return fd;
+    }
+    if (lstat(path, &lst) != 0) {
+        if (errno == ENOENT) {
+            *target = zn_strdup(path);
+            return -2;
+        }
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
+    if (S_ISDIR(lst.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory (give a file name)", path);
+        return -1;
+    }
+    if (S_ISREG(lst.st_mode)) {
+        *target = zn_strdup(path);
+        return -2;
+    }
+    if (S_ISLNK(lst.st_mode) && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        char *real = realpath(path, NULL);
+        if (real) {
+            *target = real;
+            return -2;
+        }
+    }
+    if (S_ISLNK(lst.st_mode) && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory (give a file name)", path);
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+    return fd;
+}
+
 zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errlen)
 {
     zn_wr *w = zn_calloc(1, sizeof *w);
     w->plain = plain;
     w->level = level;
     w->fd = 1;
+    w->bol = 1;
     if (path && strcmp(path, "-") != 0) {
-        w->path = zn_strdup(path);
-        w->tmp = zn_asprintf("%s.tmp.XXXXXX", path);
-        w->fd = mkstemp(w->tmp);
-        if (w->fd < 0) {
-            snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-            free(w->path);
-            free(w->tmp);
+        char *target;
+        int fd = out_target(path, &target, err, errlen);
+        if (fd == -1) {
             free(w);
             return NULL;
         }
-        mode_t mask = umask(0); /* mkstemp makes 0600: give the file the usual mode */
-        umask(mask);
-        fchmod(w->fd, 0666 & ~mask);
-        zn_cleanup_add(w->tmp);
+        w->path = zn_strdup(path);
+        if (fd >= 0) w->fd = fd;
+        else {
+            w->target = target;
+            w->tmp = zn_asprintf("%s.tmp.XXXXXX", target);
+            w->fd = mkstemp(w->tmp);
+            if (w->fd < 0) {
+                snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+                free(w->path);
+                free(w->tmp);
+                free(w->target);
+                free(w);
+                return NULL;
+            }
+            mode_t mask = umask(0); /* mkstemp makes 0600: give the file the usual mode */
+            umask(mask);
+            fchmod(w->fd, 0666 & ~mask);
+            zn_cleanup_add(w->tmp);
+            sig_add(w->tmp);
+        }
     }
     w->buf = zn_malloc(WR_BLOCK);
     if (!plain) {
@@ -577,8 +720,32 @@ zn_wr *zn_wr_open(const char *path, int level, int plain, char *err, size_t errl
     return w;
 }
 
+static void wr_flush1(zn_wr *w, size_t n);
+
+/* A write failed (a full disk, a closed pipe): stop now, not after the
+ * rest of the input (the temporary file goes with the exit).  zn_wr_close
+ * reports it instead. */
+static void wr_check(zn_wr *w)
+{
+    if (w->closing) return;
+    int e;
+    if (w->threaded) {
+        pthread_mutex_lock(&w->mu);
+        e = w->err;
+        pthread_mutex_unlock(&w->mu);
+    } else
+        e = w->err;
+    if (e) zn_die(ZN_EXIT_DATA, "write error on %s: %s", w->path ? w->path : "standard output", strerror(e));
+}
+
 /* hand buf[0..n) to the compressor (or write it), keep the rest */
 static void wr_flush(zn_wr *w, size_t n)
+{
+    wr_flush1(w, n);
+    wr_check(w);
+}
+
+static void wr_flush1(zn_wr *w, size_t n)
 {
     if (n == 0) return;
     if (w->plain) {
@@ -591,6 +758,7 @@ static void wr_flush(zn_wr *w, size_t n)
         while (w->slot[w->head].full) pthread_cond_wait(&w->cv, &w->mu);
         struct slot *s = &w->slot[w->head];
         pthread_mutex_unlock(&w->mu);
+        s->marker = 0;
         char *t = s->data; /* swap buffers, no copy */
         s->data = w->buf;
         s->n = n;
@@ -610,8 +778,50 @@ static void wr_flush(zn_wr *w, size_t n)
     w->line_start = w->line_start > n ? w->line_start - n : 0; /* a line longer than a block: no line end kept */
 }
 
+void zn_wr_segment(zn_wr *w)
+{
+    if (w->plain || w->total == 0) return;
+    wr_flush(w, w->n);
+    if (!w->threaded) {
+        if (!w->err) w->err = write_all(w->fd, zn_bgzf_eof, sizeof zn_bgzf_eof);
+        wr_check(w);
+        return;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (w->slot[w->head].full) pthread_cond_wait(&w->cv, &w->mu);
+    struct slot *s = &w->slot[w->head];
+    s->marker = 1;
+    s->n = 0;
+    s->full = 1;
+    w->head = (w->head + 1) % WR_NSLOT;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* a record's first byte is '#': it would read back as a header line */
+static _Noreturn void wr_hash(zn_wr *w, const char *s, size_t n)
+{
+    size_t k = 0;
+    while (k < n && k < 60 && s[k] != '\t') k++;
+    zn_die(ZN_EXIT_DATA,
+           "column '%s': \"%.*s\" begins with '#', so its record would read as a header line; "
+           "rename it (a sample named after a file: --sample NAME)",
+           w->col0, (int)k, s);
+}
+
+void zn_wr_records(zn_wr *w, const char *first_col)
+{
+    free(w->col0);
+    w->col0 = first_col ? zn_strdup(first_col) : NULL;
+}
+
 void zn_wr_put(zn_wr *w, const char *s, size_t n)
 {
+    if (w->bol && n) {
+        w->hash = w->col0 && s[0] == '#';
+        w->bol = 0;
+    }
+    w->total += n;
     while (n) {
         if (w->n == WR_BLOCK) /* cut at the last line end, or here if one line fills a block */
             wr_flush(w, w->line_start ? w->line_start : w->n);
@@ -643,7 +853,14 @@ void zn_wr_text(zn_wr *w, const char *s, size_t n)
 
 void zn_wr_putc(zn_wr *w, char c)
 {
-    if (w->n < WR_BLOCK) w->buf[w->n++] = c;
+    if (w->bol) {
+        w->hash = w->col0 && c == '#';
+        w->bol = 0;
+    }
+    if (w->n < WR_BLOCK) {
+        w->buf[w->n++] = c;
+        w->total++;
+    }
     else zn_wr_put(w, &c, 1);
 }
 
@@ -661,12 +878,16 @@ void zn_wr_long(zn_wr *w, long x)
 
 void zn_wr_eol(zn_wr *w)
 {
+    if (w->hash) /* the line is in buf unless it was longer than a block */
+        wr_hash(w, w->line_start < w->n ? w->buf + w->line_start : "#", w->line_start < w->n ? w->n - w->line_start : 1);
     zn_wr_putc(w, '\n');
     w->line_start = w->n;
+    w->bol = 1;
 }
 
 int zn_wr_close(zn_wr *w, char *err, size_t errlen)
 {
+    w->closing = 1;
     wr_flush(w, w->n);
     if (w->threaded) {
         pthread_mutex_lock(&w->mu);
@@ -683,12 +904,13 @@ int zn_wr_close(zn_wr *w, char *err, size_t errlen)
     if (e) {
         snprintf(err, errlen, "write error on %s: %s", name, strerror(e));
         rc = -1;
-    } else if (w->tmp && rename(w->tmp, w->path) != 0) {
-        snprintf(err, errlen, "cannot rename %s to %s: %s", w->tmp, w->path, strerror(errno));
+    } else if (w->tmp && rename(w->tmp, w->target) != 0) {
+        snprintf(err, errlen, "cannot rename %s to %s: %s", w->tmp, w->target, strerror(errno));
         rc = -1;
     }
     if (w->tmp) {
         if (rc) unlink(w->tmp);
+        sig_forget(w->tmp);
         zn_cleanup_forget(w->tmp);
     }
     if (!w->plain) {
@@ -706,6 +928,8 @@ int zn_wr_close(zn_wr *w, char *err, size_t errlen)
     free(w->buf);
     free(w->path);
     free(w->tmp);
+    free(w->target);
+    free(w->col0);
     free(w);
     return rc;
 }

@@ -334,6 +334,7 @@ const char *zn_num_hint(const char *s, size_t n)
         else if (s[i] >= '0' && s[i] <= '9') digit++;
         else if (s[i] == ' ') space++;
     }
+    if (memchr(s, 0, n)) return " (a NUL byte in the field: binary data, or a UTF-16 file?)";
     if (comma == 1 && digit && !dot) return " (decimal comma? see zn-ingest --decimal-comma)";
     if (space && digit) return " (spaces around the number?)";
     if (n >= 3 && (strncasecmp(s, "nan", 3) == 0 || strncasecmp(s, "inf", 3) == 0 ||
@@ -341,4 +342,15 @@ const char *zn_num_hint(const char *s, size_t n)
         return " (not-a-number and infinity are not data: leave the field empty for a missing value)";
     if (n == 2 && strncasecmp(s, "NA", 2) == 0) return " (a missing value is an empty field)";
     return "";
+}
+
+size_t zn_fmt_double_rt(char *buf, double x)
+{
+    size_t n = zn_fmt_double(buf, x);
+    double y;
+    if (n == 0 || (zn_parse_double(buf, n, &y) == ZN_NUM_OK && y == x)) return n;
+    for (int p = 16;; p++) {
+        n = (size_t)snprintf(buf, 33, "%.*g", p, x);
+        if (p == 17 || (zn_parse_double(buf, n, &y) == ZN_NUM_OK && y == x)) return n;
+    }
 }

@@ -3,14 +3,19 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char zn_opt_help[] =
     "Output options (all programs):\n"
-    "  -o, --output FILE     write to FILE (via a temporary file, renamed on success)\n"
-    "                        instead of standard output\n"
+    "  -o, --output FILE     write to FILE instead of standard output (a regular\n"
+    "                        file via a temporary file, renamed on success;\n"
+    "                        -o - is standard output)\n"
     "  -l, --level N         gzip level 0-9 of the compressed output (default 1)\n"
-    "  -u, --uncompressed    write plain text (for pipes between filters)\n"
+    "  -u, --uncompressed    write plain text even to a file\n"
+    "  -z, --gzip            write compressed (BGZF) even to a pipe or terminal\n"
+    "                        (default: compressed to a regular file, plain text\n"
+    "                        to a pipe, a terminal or a device)\n"
     "      --no-provenance   do not append a ##pg= line (byte-stable output for tests)\n"
     "  -q, --quiet           no warnings or notes on standard error\n"
     "      --progress        report progress on standard error (by itself when\n                        stderr is a terminal and the input is long)\n"
@@ -55,6 +60,7 @@ int zn_opt_common(zn_opt *o, int c, const char *arg, const char *usage)
         o->level = (int)v;
         return 1;
     case 'u': o->plain = 1; return 1;
+    case 'z': o->plain = -1; return 1;
     case 'q':
         o->quiet = zn_quiet = 1;
         if (o->progress == 2) o->progress = 0;
@@ -110,13 +116,19 @@ double zn_opt_pos(const char *name, const char *arg)
  * leaves it to the cleanup of temporary files, not to a leak report) */
 static zn_wr *open_out;
 
+int zn_opt_plain(const zn_opt *o, const char *path)
+{
+    if (o->plain) return o->plain > 0;
+    struct stat st;
+    if (!path || strcmp(path, "-") == 0) return !(fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode));
+    if (stat(path, &st) != 0) return 0; /* a new file (or an error zn_wr_open will report) */
+    return !S_ISREG(st.st_mode);
+}
+
 zn_wr *zn_opt_open_out(const zn_opt *o)
 {
     char err[600];
-    int plain = o->plain;
-    /* compressed bytes on a terminal help nobody: show the text */
-    if (!o->out && isatty(1)) plain = 1;
-    zn_wr *w = zn_wr_open(o->out, o->level, plain, err, sizeof err);
+    zn_wr *w = zn_wr_open(o->out, o->level, zn_opt_plain(o, o->out), err, sizeof err);
     if (!w) zn_die(ZN_EXIT_DATA, "%s", err);
     open_out = w;
     return w;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ORDER_HINT " (zn-ingest writes canonical order; to sort a stream made otherwise, see \"Canonical order\" in man znr)"
+
 struct zn_order {
     zn_dict seen; /* "sample\x1fcell" and "sample\x1e" keys */
     char *sample, *cell;
@@ -34,8 +36,9 @@ int zn_order_check(zn_order *o, const char *sample, const char *cell, const char
     if (same_cell) {
         if (!(frame > o->frame)) {
             snprintf(err, errlen,
-                     "not in canonical order: sample '%s' cell '%s' frame %.17g comes after frame %.17g "
-                     "(frames must ascend within a cell; sort with zn-ingest or zn-view --sort)",
+                     "not in canonical order: sample '%s' cell '%s' frame %.17g comes after frame %.17g: "
+                     "frames must ascend within a cell"
+                     ORDER_HINT,
                      sample, cell, frame, o->frame);
             return -1;
         }
@@ -48,8 +51,10 @@ int zn_order_check(zn_order *o, const char *sample, const char *cell, const char
         free(k);
         if (!fresh) {
             snprintf(err, errlen,
-                     "not in canonical order: sample '%s' appears again after other samples "
-                     "(records of a sample must be together)",
+                     "not in canonical order: sample '%s' appears again after other samples: "
+                     "the records of a sample must be together; the same experiment concatenated "
+                     "twice?"
+                     ORDER_HINT,
                      sample);
             return -1;
         }
@@ -62,15 +67,17 @@ int zn_order_check(zn_order *o, const char *sample, const char *cell, const char
     free(k);
     if (!fresh) {
         snprintf(err, errlen,
-                 "not in canonical order: sample '%s' cell '%s' appears again after other cells "
-                 "(the frames of a cell must be together)",
+                 "not in canonical order: sample '%s' cell '%s' appears again after other cells: "
+                 "the frames of a cell must be together"
+                 ORDER_HINT,
                  sample, cell);
         return -1;
     }
     if (is_bg && o->in_cells) {
         snprintf(err, errlen,
-                 "not in canonical order: background ROI '%s' of sample '%s' comes after its cells "
-                 "(background ROIs first)",
+                 "not in canonical order: background ROI '%s' of sample '%s' comes after its cells: "
+                 "background ROIs come first"
+                 ORDER_HINT,
                  cell, sample);
         return -1;
     }

@@ -86,7 +86,7 @@ int zn_welch(const double *a, size_t la, const double *b, size_t lb, zn_test *r)
     double va = zn_sd(a, la), vb = zn_sd(b, lb);
     va = va * va / (double)na;
     vb = vb * vb / (double)nb;
-    if (!(va + vb > 0)) return -1;
+    if (!(va + vb > 0) || !isfinite(va + vb) || !isfinite(ma - mb)) return -1; /* no spread, or beyond doubles */
     r->stat = (ma - mb) / sqrt(va + vb);
     r->df1 = (va + vb) * (va + vb) / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
     r->p = 2 * gsl_cdf_tdist_Q(fabs(r->stat), r->df1);
@@ -118,10 +118,144 @@ int zn_anova1(const double *const *g, const size_t *len, size_t k, zn_test *r)
         for (size_t i = 0; i < len[j]; i++)
             if (!isnan(g[j][i])) ssw += (g[j][i] - m) * (g[j][i] - m);
     }
-    if (!(ssw > 0)) return -1;
+    if (!(ssw > 0) || !isfinite(ssw) || !isfinite(ssb)) return -1;
     r->df1 = (double)(kk - 1);
     r->df2 = (double)(N - kk);
     r->stat = ssb / r->df1 / (ssw / r->df2);
     r->p = gsl_cdf_fdist_Q(r->stat, r->df1, r->df2);
     return 0;
+}
+
+/* ------------------------------------------------------------ model adequacy
+ * (zn-mm-fit: residuals of a fitted curve) */
+
+/* The p quantile by linear interpolation between order statistics at rank
+ * 1 + p (n - 1): R's type 7, numpy's default.  NaN skipped. */
+double zn_quantile(const double *x, size_t len, double p)
+{
+    size_t k;
+    double *v = sorted(x, len, &k);
+    double q = NAN;
+    if (k) {
+        double h = p * (double)(k - 1);
+        size_t lo = (size_t)floor(h);
+        q = lo + 1 < k ? v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]) : v[k - 1];
+    }
+    free(v);
+    return q;
+}
+
+/* log of the binomial coefficient C(n, k) (0 when k is out of range is
+ * handled by the caller) */
+static double lchoose(double n, double k) { return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1); }
+
+/* P(R = r) for the runs of n1 pluses and n2 minuses in random order
+ * (Wald and Wolfowitz 1940; Swed and Eisenhart 1943) */
+static double runs_pmf(size_t n1, size_t n2, size_t r)
+{
+    double a = (double)n1, b = (double)n2, all = lchoose(a + b, a);
+    if (r < 2) return 0;
+    if (r % 2 == 0) {
+        double k = (double)(r / 2);
+        if (k > a || k > b) return 0;
+        return 2 * exp(lchoose(a - 1, k - 1) + lchoose(b - 1, k - 1) - all);
+    }
+    double k = (double)((r - 1) / 2), s = 0;
+    if (k <= a - 1 && k - 1 <= b - 1 && k >= 1) s += exp(lchoose(a - 1, k) + lchoose(b - 1, k - 1) - all);
+    if (k - 1 <= a - 1 && k <= b - 1 && k >= 1) s += exp(lchoose(a - 1, k - 1) + lchoose(b - 1, k) - all);
+    return s;
+}
+
+int zn_runs_test(const int *sign, size_t n, zn_runs *r)
+{
+    r->runs = r->npos = r->nneg = 0;
+    r->p = r->expected = NAN;
+    int last = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!sign[i]) continue;
+        if (sign[i] > 0) r->npos++;
+        else r->nneg++;
+        if (sign[i] != last) r->runs++;
+        last = sign[i];
+    }
+    if (!r->npos || !r->nneg) return -1;
+    double a = (double)r->npos, b = (double)r->nneg;
+    r->expected = 2 * a * b / (a + b) + 1;
+    double p = 0;
+    for (size_t k = 2; k <= r->runs; k++) p += runs_pmf(r->npos, r->nneg, k);
+    r->p = p > 1 ? 1 : p;
+    return 0;
+}
+
+/* D'Agostino and Pearson's K2 = Zs^2 + Zk^2 (D'Agostino 1971 for skewness,
+ * Anscombe and Glynn 1983 for kurtosis), chi-square with 2 df; the formulas
+ * of scipy.stats.skewtest, kurtosistest and normaltest. */
+int zn_normaltest(const double *x, size_t len, zn_test *r)
+{
+    size_t k;
+    double m = zn_mean(x, len, &k);
+    r->stat = r->df1 = r->df2 = r->p = NAN;
+    if (k < 8) return -1;
+    double m2 = 0, m3 = 0, m4 = 0, n = (double)k;
+    for (size_t i = 0; i < len; i++)
+        if (!isnan(x[i])) {
+            double d = x[i] - m;
+            m2 += d * d;
+            m3 += d * d * d;
+            m4 += d * d * d * d;
+        }
+    m2 /= n;
+    m3 /= n;
+    m4 /= n;
+    if (!(m2 > 0)) return -1;
+    /* skewness */
+    double b2 = m3 / pow(m2, 1.5);
+    double y = b2 * sqrt((n + 1) * (n + 3) / (6 * (n - 2)));
+    double beta2 = 3 * (n * n + 27 * n - 70) * (n + 1) * (n + 3) / ((n - 2) * (n + 5) * (n + 7) * (n + 9));
+    double W2 = -1 + sqrt(2 * (beta2 - 1));
+    double delta = 1 / sqrt(0.5 * log(W2));
+    double alpha = sqrt(2 / (W2 - 1));
+    if (y == 0) y = 1;
+    double zs = delta * log(y / alpha + sqrt((y / alpha) * (y / alpha) + 1));
+    /* kurtosis */
+    double kb2 = m4 / (m2 * m2);
+    double E = 3 * (n - 1) / (n + 1);
+    double varb2 = 24 * n * (n - 2) * (n - 3) / ((n + 1) * (n + 1) * (n + 3) * (n + 5));
+    double xk = (kb2 - E) / sqrt(varb2);
+    double sb1 = 6 * (n * n - 5 * n + 2) / ((n + 7) * (n + 9)) * sqrt(6 * (n + 3) * (n + 5) / (n * (n - 2) * (n - 3)));
+    double A = 6 + 8 / sb1 * (2 / sb1 + sqrt(1 + 4 / (sb1 * sb1)));
+    double t1 = 1 - 2 / (9 * A);
+    double den = 1 + xk * sqrt(2 / (A - 4));
+    if (den == 0) return -1;
+    double t2 = (den > 0 ? 1 : -1) * cbrt((1 - 2 / A) / fabs(den));
+    double zk = (t1 - t2) / sqrt(2 / (9 * A));
+    r->stat = zs * zs + zk * zk;
+    r->df1 = 2;
+    r->p = gsl_cdf_chisq_Q(r->stat, 2);
+    return 0;
+void zn_holm(const double *p, size_t n, double *adj)
+{
+    size_t m = 0;
+    size_t *ord = zn_malloc((n ? n : 1) * sizeof *ord);
+    double *v = zn_malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = p[i];
+        if (!isnan(p[i])) ord[m++] = i;
+    }
+    for (size_t i = 1; i < m; i++) /* insertion sort by p: a handful of metrics */
+        for (size_t j = i; j > 0 && v[ord[j - 1]] > v[ord[j]]; j--) {
+            size_t t = ord[j - 1];
+            ord[j - 1] = ord[j];
+            ord[j] = t;
+        }
+    double run = 0;
+    for (size_t j = 0; j < m; j++) {
+        double a = (double)(m - j) * v[ord[j]];
+        if (a > run) run = a;
+        adj[ord[j]] = run < 1 ? run : 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (isnan(v[i])) adj[i] = NAN;
+    free(ord);
+    free(v);
 }

@@ -78,6 +78,16 @@ void zn_trace_rec(zn_trace *tr)
     if (zn_order_check(tr->ord, sample, in->f[tr->c_cell], role, fr, err, sizeof err) < 0)
         zn_in_die(in, "%s", err);
     tr->new_cell = zn_order_new_group(tr->ord);
+    /* time must increase within a cell: a trapezoid over a backward step is
+     * negative area and a repeated t has no rate; negative t itself is fine
+     * (time relative to a stimulus; windows may be negative too) */
+    if (!tr->new_cell && !(tr->t > tr->last_t))
+        zn_in_die(in,
+                  "column 't': sample '%s' cell '%s' frame %ld has t = %s s, not after frame %ld's t = %.17g s "
+                  "(times must increase within a cell; check the time column or --interval of zn-ingest)",
+                  sample, in->f[tr->c_cell], tr->frame, in->f[tr->c_t], tr->last_frame, tr->last_t);
+    tr->last_t = tr->t;
+    tr->last_frame = tr->frame;
     tr->new_sample = 0;
     if (tr->new_cell && (!tr->sample || strcmp(tr->sample, sample) != 0)) {
         free(tr->sample);
@@ -129,7 +139,16 @@ int zn_window_get(const zn_meta *m, const char *name, const char *opt, const cha
         char *s = zn_asprintf("%s:%s", name, opt);
         int k = zn_window_parse(s, w, err, sizeof err);
         free(s);
-        if (k < 0) zn_usage_error("%s: \"%s\" is not START:END in seconds (e.g. 0:60)", optname, opt);
+        if (k < 0) {
+            /* say what is wrong: not two numbers, or an end before the start */
+            const char *c = strchr(opt, ':');
+            double a, b;
+            if (c && zn_parse_double(opt, (size_t)(c - opt), &a) == ZN_NUM_OK &&
+                zn_parse_double(c + 1, strlen(c + 1), &b) == ZN_NUM_OK)
+                zn_usage_error("%s: \"%s\" ends (%s s) before it starts (%.*s s); give START:END with START <= END",
+                               optname, opt, c + 1, (int)(c - opt), opt);
+            zn_usage_error("%s: \"%s\" is not START:END in seconds (e.g. 0:60)", optname, opt);
+        }
         return 1;
     }
     int k = zn_meta_window(m, name, w, err, sizeof err);
@@ -273,9 +292,10 @@ void zn_rec_from_cell(zn_rec *r, const zn_cellbuf *c, size_t row)
 
 void zn_rec_num(zn_rec *r, size_t i, double x)
 {
-    if (isnan(x)) {
+    if (!isfinite(x)) {
         r->v[i] = "";
         r->l[i] = 0;
+        if (isinf(x)) zn_rec_flag(r, "overflow"); /* no filter writes inf */
         return;
     }
     r->l[i] = zn_fmt_double(r->num[i], x);

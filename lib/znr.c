@@ -165,6 +165,8 @@ static int read_head(zn_in *in)
         int k = in_getline(in);
         if (k < 0) return ZN_ERR;
         if (k == 0) return in_fail(in, "the stream ends before its header line (#col1<TAB>col2...)");
+        if (strlen(in->line) != in->len)
+            return in_fail(in, "a NUL byte in a meta or header line (binary data, or a UTF-16 file?)");
         if (in->line[0] == '#' && in->line[1] == '#') {
             if (!strchr(in->line + 2, '=') || in->line[2] == '=')
                 return in_fail(in, "meta line \"%s\" is not ##key=value", in->line);
@@ -249,15 +251,16 @@ int zn_in_next(zn_in *in)
         char *s = in->line;
         if (s[0] == '#') {
             if (strncmp(s, "##znr=", 6) == 0) {
-                if (zn_rd_is_bgzf(in->rd) && !zn_rd_marker_before_line(in->rd))
+                if (!zn_rd_segment_closed(in->rd))
                     return in_fail(in, "a new segment begins here, but the one before it was cut short "
                                        "(no BGZF end-of-file marker before it)");
                 in->nseg++;
                 if (read_head(in) < 0) return ZN_ERR;
                 return ZN_SEG;
             }
-            return in_fail(in, "a meta or header line among the records (a new segment must begin "
-                               "with ##znr=1)");
+            return in_fail(in, "a line beginning with '#' among the records: a meta or header line "
+                               "(a new segment must begin with ##znr=1), or a record whose first field "
+                               "begins with '#', which the format does not allow");
         }
         size_t nf = 0;
         in->f[0] = s;
@@ -269,6 +272,10 @@ int zn_in_next(zn_in *in)
             in->f[nf] = p + 1;
         }
         nf++;
+        if (strlen(in->f[nf - 1]) != (size_t)(s + in->len - in->f[nf - 1]))
+            return in_fail(in, "column '%s': a NUL byte in the field (binary data, or a UTF-16 file? "
+                               "text fields are UTF-8 without NUL)",
+                           nf - 1 < in->ncols ? in->cols[nf - 1] : "?");
         if (nf != in->ncols)
             return in_fail(in, "ragged row: %zu field%s, the header has %zu columns", nf, nf == 1 ? "" : "s",
                            in->ncols);
@@ -338,6 +345,8 @@ void zn_in_close(zn_in *in)
 
 void zn_out_head(zn_wr *w, const zn_meta *meta, const char *pg, char *const *cols, size_t ncols)
 {
+    zn_wr_segment(w);
+    zn_wr_records(w, NULL);
     zn_wr_puts(w, "##znr=1");
     zn_wr_eol(w);
     for (size_t i = 0; meta && i < meta->n; i++) {
@@ -357,6 +366,7 @@ void zn_out_head(zn_wr *w, const zn_meta *meta, const char *pg, char *const *col
         zn_wr_puts(w, cols[i]);
     }
     zn_wr_eol(w);
+    zn_wr_records(w, ncols ? cols[0] : "");
 }
 
 void zn_out_fields(zn_wr *w, char *const *f, const size_t *fl, size_t n)

@@ -13,7 +13,8 @@
 # vector's mean rate at each concentration, and fit per construct
 #   v = Vmax [S] / (Km + [S])
 # with a 95 % confidence band.  Results: OUTDIR/ASSAY.bca.znr.gz (the plate),
-# OUTDIR/ASSAY.uptake.znr.gz (rates),
+# OUTDIR/ASSAY.uptake.znr.gz (rates), OUTDIR/ASSAY.specific.znr.gz (the rates
+# with the vector's mean subtracted: the data that are fitted and reported),
 # OUTDIR/ASSAY.fit.znr.gz, OUTDIR/ASSAY.curve.znr.gz; the report over all
 # assays: report.html, report.txt (default OUTDIR results/uptake-65zn).
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -28,14 +29,14 @@ assay() {
     zn_commit "$e.bca.znr.gz"
     zn-ingest -u --sample "$e" --condition "$cond" --layout "$5" "$4" |
         zn-uptake-rate -q "${o[@]}" --protein "$OUT/$e.bca.znr.gz" -o "$TMP/$e.uptake.znr.gz"
-    zn-background -u --control "$UP_CONTROL" "$TMP/$e.uptake.znr.gz" |
-        zn-mm-fit -q --by construct --model "$UP_MODEL" --weight "$UP_WEIGHT" --curve "$UP_CURVE" \
-            --curve-output "$TMP/$e.curve.znr.gz" -o "$TMP/$e.fit.znr.gz"
-    zn_commit "$e.uptake.znr.gz" "$e.fit.znr.gz" "$e.curve.znr.gz"
+    zn-background -u --control "$UP_CONTROL" -o "$TMP/$e.specific.znr.gz" "$TMP/$e.uptake.znr.gz"
+    zn-mm-fit -q --by construct --model "$UP_MODEL" --weight "$UP_WEIGHT" --curve "$UP_CURVE" \
+        --curve-output "$TMP/$e.curve.znr.gz" -o "$TMP/$e.fit.znr.gz" "$TMP/$e.specific.znr.gz"
+    zn_commit "$e.uptake.znr.gz" "$e.specific.znr.gz" "$e.fit.znr.gz" "$e.curve.znr.gz"
 }
 zn_each assay
 
 if [ "$REPORT" = 1 ]; then
     zn_note "report"
-    "$ZN_PIPELINES/znflow-report" uptake-65zn "$OUT" "$OUT"/*.uptake.znr.gz "$OUT"/*.fit.znr.gz "$OUT"/*.curve.znr.gz
+    "$ZN_PIPELINES/znflow-report" uptake-65zn "$OUT" "$OUT"/*.specific.znr.gz "$OUT"/*.fit.znr.gz "$OUT"/*.curve.znr.gz
 fi

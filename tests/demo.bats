@@ -62,8 +62,29 @@ cells() { zn-view --tsv -c sample,cell,baseline_mean,mean_$2,baseline_sd "$D/$1"
           if ((w < 0 ? -w : w) > 0.1 * f[k] + 4 * $5 / sqrt(10)) { print "final", $1, $2, $4, f[k]; bad++ } }
         END { if (n != 71) { print n " cells"; bad++ }; exit bad > 0 }' "$ZN_TOP/examples/truth/er_cells.tsv" "$T/est"
     assert_success
+    # the dish is the unit (issue 16): n = 3 + 3 dishes; the final level differs, the resting level does not
     zn-report --format tsv --table tests "$D"/er-fret-zip7/*.metrics.znr.gz > "$T/tests.tsv"
-    run awk -F'\t' '$1 == "mean_final" && $7 < 1e-6 { a = 1 } $1 == "baseline_mean" && $7 > 0.01 { b = 1 } END { exit !(a && b) }' "$T/tests.tsv"
+    run awk -F'\t' '$1 == "mean_final" && $5 == "3, 3" && $9 < 0.01 { a = 1 } $1 == "baseline_mean" && $9 > 0.05 { b = 1 } END { exit !(a && b) }' "$T/tests.tsv"
+    assert_success
+    # the p values: scipy's Welch test on the dish means
+    /usr/bin/python3 -c 'import scipy' 2>/dev/null || skip "python3-scipy is not installed"
+    zn-view --tsv -c sample,condition,baseline_mean,amplitude,mean_final "$D"/er-fret-zip7/*.metrics.znr.gz | grep -v '^sample' > "$T/cells.tsv"
+    run /usr/bin/python3 -c '
+import sys, csv, numpy as np
+from scipy import stats
+rows = list(csv.reader(open(sys.argv[1]), delimiter="\t"))
+got = {r[0]: float(r[8]) for r in csv.reader(open(sys.argv[2]), delimiter="\t") if r[0] != "metric"}
+bad = 0
+for j, m in enumerate(["baseline_mean", "amplitude", "mean_final"]):
+    g = {}
+    for r in rows:
+        if r[2 + j]: g.setdefault((r[1], r[0]), []).append(float(r[2 + j]))
+    a = [np.mean(v) for (c, s), v in sorted(g.items()) if c == "control"]
+    b = [np.mean(v) for (c, s), v in sorted(g.items()) if c != "control"]
+    p = stats.ttest_ind(a, b, equal_var=False).pvalue
+    print(m, len(a), len(b), p, got[m])
+    bad += len(a) != 3 or len(b) != 3 or abs(p - got[m]) > 1e-9 * p
+sys.exit(int(bad))' "$T/cells.tsv" "$T/tests.tsv"
     assert_success
 }
 
@@ -76,6 +97,12 @@ cells() { zn-view --tsv -c sample,cell,baseline_mean,mean_$2,baseline_sd "$D/$1"
         END { exit bad || NR != 2 }' "$T/fit"
     assert_success
     grep -Eq '^  hZIP4   Vmax +225 .* 240 (yes|no)' "$D/summary.txt"
+    # the report shows the fitted data (issue 16): at 40 uM hZIP4's mean is its total minus the vector's
+    zn-report --format tsv --table uptake "$D"/uptake-65zn/zn.{fit,specific}.znr.gz | awk -F'\t' '$1 == "construct=hZIP4" && $2 == 40 { print $5 }' > "$T/got"
+    zn-view --tsv -c construct,conc_uM,role,rate "$D"/uptake-65zn/zn.uptake.znr.gz |
+        awk -F'\t' '$2 == 40 && $3 == "sample" { s[$1] += $4; n[$1]++ } END { printf "%.17g\n", s["hZIP4"] / n["hZIP4"] - s["vector"] / n["vector"] }' > "$T/want"
+    run awk 'NR == FNR { a = $1; next } { d = a - $1; exit !(d < 1e-9 * a && -d < 1e-9 * a && a > 150 && a < 250) }' "$T/want" "$T/got"
+    assert_success
 }
 
 @test "uptake chain: the 95% intervals of Km and Vmax cover the truth in 100 realizations of the design" {

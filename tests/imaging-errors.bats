@@ -72,8 +72,11 @@ fails() {
 }
 
 @test "zn-ratio: a baseline with no values; a bleaching fit that cannot be made" {
-    fails 1 "zn-ratio: (standard input): sample 'd' cell 'r' has no values in the baseline window 0:0 s (all 1 missing)" \
-        "tr 'd\tc\tr\tcell\t0\t0\t\nd\tc\tr\tcell\t1\t1\t5\n' | zn-ratio --baseline 0:0"
+    # issue 14: the cell is flagged and the run goes on (it used to end the run)
+    run bash -c "tr 'd\tc\tr\tcell\t0\t0\t\nd\tc\tr\tcell\t1\t1\t5\n' | zn-ratio -u --baseline 0:0 2>&1 | records"
+    assert_success
+    assert_line --index 0 "zn-ratio: (standard input): sample 'd' cell 'r' has no values in the baseline window 0:0 s (all 1 missing or a zero denominator); not normalised, flagged no_baseline"
+    assert_line --index 3 "$(printf 'd\tc\tr\tcell\t1\t1\t5\t\t\t\tno_baseline')"
     run bash -c "tr 'd\tc\tr\tcell\t0\t0\t5\nd\tc\tr\tcell\t1\t1\t5\n' | zn-ratio -u --bleach exp --baseline 0:1 2>&1 | records"
     assert_success
     assert_line --index 0 "zn-ratio: (standard input): sample 'd' cell 'r': no photobleaching fit (fewer than 3 baseline values); left uncorrected, flagged bleach_fit_failed"
@@ -119,4 +122,37 @@ fails() {
     fails 2 'zn-calibrate: c4.tsv:1: beta "0" is not a positive number or -' "zn-calibrate --sensors c4.tsv --list-sensors"
     printf 'A-1\tintensity\t1nM\t-\t-\t-\t-\na1\tintensity\t1nM\t-\t-\t-\t-\n' > c5.tsv
     fails 2 'zn-calibrate: c5.tsv:2: sensor "a1" is listed twice' "zn-calibrate --sensors c5.tsv --list-sensors"
+}
+
+@test "trace layer: t must increase within a cell (duplicate, decreasing); every trace filter says where" {
+    # issue 14: zn-metrics integrated an area of 40 for 60 and put t_peak at 10 for 5
+    local dup="d\tc\tr\tcell\t0\t0\t1\nd\tc\tr\tcell\t1\t5\t2\nd\tc\tr\tcell\t2\t5\t3\n"
+    local back="d\tc\tr\tcell\t0\t0\t1\nd\tc\tr\tcell\t1\t10\t2\nd\tc\tr\tcell\t2\t5\t3\n"
+    local msg="(standard input):6: column 't': sample 'd' cell 'r' frame 2 has t = 5 s, not after frame 1's t = %s s (times must increase within a cell; check the time column or --interval of zn-ingest)"
+    fails 1 "zn-ratio: $(printf "$msg" 5)" "tr '$dup' | zn-ratio --no-baseline"
+    fails 1 "zn-ratio: $(printf "$msg" 10)" "tr '$back' | zn-ratio --no-baseline"
+    fails 1 "zn-background: $(printf "$msg" 10)" "tr '$back' | zn-background --value 1"
+    fails 1 "zn-calibrate: $(printf "$msg" 10)" "tr '$back' | zn-calibrate --kd 1nM --fmin 0 --fmax 10"
+    fails 1 "zn-metrics: $(printf "$msg" 10)" "tr '$back' | zn-metrics --baseline 0:0"
+    fails 1 "zn-report: $(printf "$msg" 10)" "tr '$back' | zn-report"
+    # negative times that increase are fine (time relative to a stimulus), and a new cell starts again
+    run bash -c "tr 'd\tc\tr\tcell\t0\t-10\t1\nd\tc\tr\tcell\t1\t-5\t2\nd\tc\ts\tcell\t0\t-10\t1\n' | zn-ratio -u --baseline -10:-5 | records | cut -f6,8-10"
+    assert_success
+    assert_output "$(printf 't\tF0\tF_F0\tdF_F0\n-10\t1.5\t0.666666666666667\t-0.333333333333333\n-5\t1.5\t1.33333333333333\t0.333333333333333\n-10\t1\t1\t0')"
+}
+
+@test "windows given as options: an end before the start says so" {
+    fails 2 'zn-calibrate: --max-window: "10:5" ends (5 s) before it starts (10 s); give START:END with START <= END' \
+        "tr 'd\tc\tr\tcell\t0\t0\t1\n' | zn-calibrate --kd 1nM --max-window 10:5 --fmin 0"
+    fails 2 'zn-ratio: --baseline: "60:0" ends (0 s) before it starts (60 s); give START:END with START <= END' \
+        "zn-ratio --baseline 60:0 /dev/null"
+    fails 2 'zn-metrics: --response: "9:-1" ends (-1 s) before it starts (9 s); give START:END with START <= END' \
+        "tr 'd\tc\tr\tcell\t0\t0\t1\n' | zn-metrics --baseline 0:0 --response 9:-1"
+}
+
+@test "zn-calibrate: Smax not above Smin names the two values and no scatter figure" {
+    # issue 14: "Smax is not above Smin (0.3% > 20.0%)" stated a false clause
+    run bash -c "tr 'd\tc\tr\tcell\t0\t2\t10\nd\tc\tr\tcell\t1\t3\t10\nd\tc\tr\tcell\t2\t4\t100\nd\tc\tr\tcell\t3\t5\t100.3\n' | zn-calibrate --kd 15nM --max-window 2:3 --min-window 4:5 2>&1 >/dev/null"
+    assert_success
+    assert_output "zn-calibrate: (standard input): sample 'd' cell 'r': bad calibration: Smax is not above Smin (10 <= 100.15)"
 }

@@ -360,7 +360,7 @@ tecan\tA2\tOD562\t\tOVER\thZIP4\t2\t5\tsample')"
     run zn-view --check "$T/o.gz"
     assert_output "$T/o.gz: ok: 128 records in 1 segment, schema plate"
     run bash -c "zn-view --tsv '$T/o.gz' | awk -F'\t' '\$2==\"C3\" {print \$3, \$4}'"
-    assert_output "$(printf '230 3.147\n260 0.611\n340 0.97\nreduced -6.06406685236769')"
+    assert_output "$(printf '230 3.147\n260 0.611\n340 0.97\nreduced -6.064066852367687')"
 }
 
 @test "samples: BMG MARS CLARIOstar grid" {
@@ -469,4 +469,288 @@ tecan\tA2\tOD562\t\tOVER\thZIP4\t2\t5\tsample')"
     run zn-ingest --interval 1 --channel A "$T/c1.csv" --channel B "$T/c9.csv"
     assert_failure 1
     assert_output "zn-ingest: channel B ($T/c9.csv) has no cell 'c1' of sample 'c1', which channel A has (channels must have the same ROIs and frames)"
+}
+
+# ---------------------------------------------------------------- issue 14
+
+tricarb_wide() { # a Tri-Carb report with 70 more columns (named X1..X70, empty) and 5 trailing separators
+    printf 'Assay Definition\n\nS#,Count Time,CPMA,DPM1'
+    for i in $(seq 70); do printf ',X%d' "$i"; done
+    printf ',,,,,\n1,1.00,1200.5,2400'
+    for i in $(seq 75); do printf ','; done
+    printf '\n'
+}
+
+@test "Tri-Carb with 74 columns and trailing separators: every column kept, unnamed empty ones dropped" {
+    tricarb_wide > "$T/tw.csv"
+    run bash -c "zn-ingest -u --no-provenance '$T/tw.csv' | records"
+    assert_success
+    assert_line --index 0 "$(printf '#position\tcount_time_min\tcpm\tdpm'; for i in $(seq 70); do printf '\tX%d' "$i"; done)"
+    assert_line --index 1 "$(printf '1\t1\t1200.5\t2400'; for i in $(seq 70); do printf '\t'; done)"
+}
+
+@test "a counter column without a name but with a value is an error" {
+    printf 'S#,CPMA,\n1,5,7\n' > "$T/un.csv"
+    run zn-ingest -f tricarb "$T/un.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/un.csv:2: column 3 has no name in the header (line 1) but a value \"7\""
+}
+
+@test "Tri-Carb CPMA and CPM would both be cpm: an error naming both" {
+    printf 'S#,CPMA,CPM\n1,5,7\n' > "$T/cc.csv"
+    run zn-ingest -f tricarb "$T/cc.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/cc.csv:1: columns 'CPMA' and 'CPM' would both be column 'cpm' (keep one of them in the export, or rename one)"
+}
+
+@test "Tri-Carb 'Count A' and 'Count-A' would both be Count_A: an error naming both" {
+    printf 'S#,CPMA,Count A,Count-A\n1,5,7,8\n' > "$T/ca.csv"
+    run zn-ingest -f tricarb "$T/ca.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/ca.csv:1: columns 'Count A' and 'Count-A' would both be column 'Count_A' (keep one of them in the export, or rename one)"
+}
+
+@test "Wizard2 with two nuclides' CPM columns: an error naming both" {
+    printf 'Protocol ID,Pos,Time,I-125 CPM,Cr-51 CPM\n9,1,60,10,20\n' > "$T/w2.csv"
+    run zn-ingest -f wizard "$T/w2.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/w2.csv:1: columns 'I-125 CPM' and 'Cr-51 CPM' would both be column 'cpm' (keep one of them in the export, or rename one)"
+}
+
+@test "a Slice of 1e300 is out of range, not a frame 9223372036854775807" {
+    printf 'Slice,Mean1\n1,1\n1e300,2\n' > "$T/sl.csv"
+    run zn-ingest --interval 1 "$T/sl.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/sl.csv:3: column 'Slice': \"1e300\" is out of range: frame numbers go up to 2147483648"
+}
+
+@test "a Fiji Measure long table with Slice 1e300 is out of range" {
+    printf ' ,Label,Mean,Slice\n1,a:c1:x,1,1e300\n' > "$T/ll.csv"
+    run zn-ingest --interval 1 "$T/ll.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/ll.csv:2: column 'Slice': \"1e300\" is out of range: frame numbers go up to 2147483648"
+}
+
+@test "a time that overflows once converted to seconds is an error" {
+    printf 'Time (min),Mean1\n0,1\n1e307,2\n' > "$T/tm.csv"
+    run zn-ingest "$T/tm.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/tm.csv:3: column 'Time (min)': \"1e307\" is out of range once converted to the output's unit"
+}
+
+@test "--interval 1e308 with frame 2 would be beyond a double: an error" {
+    run zn-ingest --interval 1e308 "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --interval 1e+308: frame 2 would be at a time beyond the range of a double (about 1.8e308 s)"
+}
+
+@test "1e400 in a value says it is out of range" {
+    printf ' ,Mean1\n1,1e400\n' > "$T/big.csv"
+    run zn-ingest --interval 1 "$T/big.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/big.csv:2: column 'Mean1': \"1e400\" is out of range (a double holds magnitudes from about 2.2e-308 to 1.8e308)"
+}
+
+@test "1e400 in a counter value says it is out of range" {
+    printf 'S#,CPMA\n1,1e400\n' > "$T/cb.csv"
+    run zn-ingest -f tricarb "$T/cb.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/cb.csv:2: column 'cpm': \"1e400\" is out of range (a double holds magnitudes from about 2.2e-308 to 1.8e308)"
+}
+
+@test "--channel: times of one frame that differ (99 s and 10 s) are an error naming cell, frame and times" {
+    printf 'Time,Mean1\n0,1\n10,2\n' > "$T/cfp.csv"
+    printf 'Time,Mean1\n0,3\n99,4\n' > "$T/yfp.csv"
+    run zn-ingest -u --channel CFP "$T/cfp.csv" --channel YFP "$T/yfp.csv"
+    assert_failure 1
+    assert_output "zn-ingest: cell '1' frame 1: channel CFP ($T/cfp.csv) is at t = 10 s, channel YFP ($T/yfp.csv) at t = 99 s (channels of one frame must be taken at the same time)"
+}
+
+@test "--channel: channels taken one after the other within a frame join; t is the first channel's" {
+    printf 'Time,Mean1\n0,1\n10,2\n' > "$T/cfp.csv"
+    printf 'Time,Mean1\n0.4,3\n10.4,4\n' > "$T/yfp.csv"
+    run bash -c "zn-ingest -u --no-provenance --sample s --channel CFP '$T/cfp.csv' --channel YFP '$T/yfp.csv' | records"
+    assert_success
+    assert_output "$(printf '#sample\tcondition\tcell\trole\tframe\tt\tF_CFP\tF_YFP
+s\t\t1\tcell\t0\t0\t1\t3
+s\t\t1\tcell\t1\t10\t2\t4')"
+}
+
+@test "--channel: a channel 5 s off in a 10 s series (half the frame gap) is an error" {
+    printf 'Time,Mean1\n0,1\n10,2\n' > "$T/cfp.csv"
+    printf 'Time,Mean1\n5,3\n15,4\n' > "$T/yfp.csv"
+    run zn-ingest -u --channel CFP "$T/cfp.csv" --channel YFP "$T/yfp.csv"
+    assert_failure 1
+    assert_output "zn-ingest: cell '1' frame 0: channel CFP ($T/cfp.csv) is at t = 0 s, channel YFP ($T/yfp.csv) at t = 5 s (channels of one frame must be taken at the same time)"
+}
+
+@test "--channel: one channel with a time column and one without is an error" {
+    printf 'Time,Mean1\n0,1\n10,2\n' > "$T/cfp.csv"
+    run zn-ingest -u --interval 10 --channel CFP "$T/cfp.csv" --channel YFP "$FIX/fiji_long_yfp.csv"
+    assert_failure 1
+    assert_output "zn-ingest: channel YFP ($FIX/fiji_long_yfp.csv) has no time column, channel CFP ($T/cfp.csv) has one: give all channels a time column, or none (and --interval)"
+}
+
+wizard_dates() { # Wizard2 rows with the given dates
+    printf 'Protocol ID,Measurement date & time,Pos,Time,Zn-65 CPM\n'
+    local i=1
+    for d in "$@"; do printf '9,%s,%d,60,100\n' "$d" "$i"; i=$((i + 1)); done
+}
+
+@test "Wizard2: a date like 05/11/2025 alone needs --date-order" {
+    wizard_dates "05/11/2025 12:42:48" > "$T/wd.csv"
+    run zn-ingest "$T/wd.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: $T/wd.csv:2: the date \"05/11/2025 12:42:48\" can be day/month or month/day, and no date in the file settles it (none has a day above 12): give --date-order dmy or --date-order mdy"
+}
+
+@test "Wizard2: --date-order dmy reads 05/11/2025 as 5 November" {
+    wizard_dates "05/11/2025 12:42:48" > "$T/wd.csv"
+    run bash -c "zn-ingest -u --no-provenance --date-order dmy '$T/wd.csv' | records | cut -f2"
+    assert_success
+    assert_output "$(printf 'count_date\n2025-11-05T12:42:48')"
+}
+
+@test "Wizard2: --date-order mdy reads 05/11/2025 as 11 May" {
+    wizard_dates "05/11/2025 12:42:48" > "$T/wd.csv"
+    run bash -c "zn-ingest -u --no-provenance --date-order mdy '$T/wd.csv' | records | cut -f2"
+    assert_success
+    assert_output "$(printf 'count_date\n2025-05-11T12:42:48')"
+}
+
+@test "Wizard2: a day above 12 elsewhere in the file settles the order; 12-hour clock read" {
+    wizard_dates "05/11/2025 11:59:00 PM" "11/13/2025 12:10:00 AM" > "$T/wd.csv"
+    run bash -c "zn-ingest -u --no-provenance '$T/wd.csv' | records | cut -f2"
+    assert_success
+    assert_output "$(printf 'count_date\n2025-05-11T23:59:00\n2025-11-13T00:10:00')"
+}
+
+@test "Wizard2: dates that disagree on the order are an error naming both" {
+    wizard_dates "13/11/2025 10:00:00" "11/13/2025 10:00:00" > "$T/wd.csv"
+    run zn-ingest "$T/wd.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/wd.csv: the dates disagree: line 2 \"13/11/2025 10:00:00\" is day/month/year, line 3 \"11/13/2025 10:00:00\" is month/day/year"
+}
+
+@test "Wizard2: --date-order that the file contradicts is an error" {
+    wizard_dates "13/11/2025 10:00:00" > "$T/wd.csv"
+    run zn-ingest --date-order mdy "$T/wd.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/wd.csv:2: \"13/11/2025 10:00:00\" can only be day/month/year, but --date-order mdy was given"
+}
+
+@test "Wizard2: an impossible date 2025-30-11 is an error" {
+    wizard_dates "2025-30-11 10:00:00" > "$T/wd.csv"
+    run zn-ingest "$T/wd.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/wd.csv:2: column 'Measurement date & time': \"2025-30-11 10:00:00\" is not a possible date (year-month-day)"
+}
+
+@test "Wizard2: 29 February of a year that is not a leap year is an error; a leap year's is read" {
+    wizard_dates "2025-02-29 10:00:00" > "$T/wd.csv"
+    run zn-ingest "$T/wd.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/wd.csv:2: column 'Measurement date & time': \"2025-02-29 10:00:00\" is not a possible date (year-month-day)"
+    wizard_dates "2024-02-29 10:00:00" > "$T/wl.csv"
+    run bash -c "zn-ingest -u --no-provenance '$T/wl.csv' | records | cut -f2"
+    assert_output "$(printf 'count_date\n2024-02-29T10:00:00')"
+}
+
+@test "Wizard2: a date field that is not a date is an error" {
+    wizard_dates "yesterday" > "$T/wd.csv"
+    run zn-ingest "$T/wd.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/wd.csv:2: column 'Measurement date & time': \"yesterday\" is not a date (YYYY-MM-DD hh:mm:ss, or DD/MM/YYYY or MM/DD/YYYY with --date-order)"
+}
+
+@test "Hidex: an impossible date 31/02/2025 is an error" {
+    sed 's#30/11/2025 08:46:00#31/02/2025 08:46:00#' "$FIX/hidex.csv" > "$T/h.csv"
+    run zn-ingest "$T/h.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/h.csv:25: column 'EndTime': \"31/02/2025 08:46:00\" is not a possible date (read as day/month/year)"
+}
+
+@test "Hidex: dates that do not settle day/month need --date-order" {
+    sed 's#30/11/2025#05/11/2025#' "$FIX/hidex.csv" > "$T/h.csv"
+    run zn-ingest "$T/h.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: $T/h.csv:12: the date \"05/11/2025 08:44:20\" can be day/month or month/day, and no date in the file settles it (none has a day above 12): give --date-order dmy or --date-order mdy"
+}
+
+@test "--bg 99 (no such ROI) is an error naming the ROIs there are" {
+    run zn-ingest --interval 1 --bg 99 "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --bg 99: $FIX/fiji_wide.csv has no ROI of that name (its ROIs: 1, 2, 3)"
+}
+
+@test "--bg on counter data is a usage error" {
+    run zn-ingest --bg 1 "$FIX/tricarb.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --interval, --channel, --map and --bg are for imaging tables"
+}
+
+@test "--date-order on imaging data is a usage error" {
+    run zn-ingest --interval 1 --date-order dmy "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --date-order is for counter data, not imaging tables"
+}
+
+@test "--sample beginning with # is refused: its records would read as header lines" {
+    run zn-ingest --interval 1 --sample '#dish' "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --sample \"#dish\" begins with '#', which would make its records read as header lines: choose another name"
+}
+
+@test "a file named #dish.csv: the sample name from it is refused, --sample named" {
+    cp "$FIX/fiji_wide.csv" "$T/#dish.csv"
+    run zn-ingest --interval 1 "$T/#dish.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: the sample name \"#dish\" (from the file name $T/#dish.csv) begins with '#', which would make its records read as header lines: give --sample NAME"
+    run bash -c "zn-ingest -u --no-provenance --interval 1 --sample dish '$T/#dish.csv' | records | sed -n 2p"
+    assert_output "$(printf 'dish\t\t1\tcell\t0\t0\t100')"
+}
+
+@test "a cell name beginning with # in a long table names line and column" {
+    printf 'cell,t,F\nc1,0,1\n#c2,0,2\n' > "$T/h.csv"
+    run zn-ingest --map cell=cell,t=t,F=F "$T/h.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/h.csv:3: column 'cell': cell \"#c2\" begins with '#', which would make its records read as header lines (rename it in the file)"
+}
+
+@test "a wide header with 200,000 ROIs is read in linear time (was 8.5 s, quadratic)" {
+    case "$ZN_BIN" in *san*) skip "sanitizer build: timing is not the program's" ;; esac
+    awk 'BEGIN { printf " "; for (i = 1; i <= 200000; i++) printf ",Mean%d", i; printf "\n";
+                 for (r = 1; r <= 2; r++) { printf "%d", r; for (i = 1; i <= 200000; i++) printf ",%d", i; printf "\n" } }' > "$T/w.csv"
+    run timeout 6 zn-ingest -u --interval 1 -o "$T/w.znr" "$T/w.csv"
+    assert_success
+    run bash -c "grep -vc '^#' '$T/w.znr'"
+    assert_output 400000
+}
+
+@test "a wide table is held as its values: peak memory within 2x the input" {
+    [ -x /usr/bin/time ] || skip "no /usr/bin/time"
+    case "$ZN_BIN" in *san*) skip "sanitizer build: memory is not the program's" ;; esac
+    awk 'BEGIN { srand(1); printf " "; for (i = 1; i <= 400; i++) printf ",Mean%d", i; printf "\n";
+                 for (r = 1; r <= 2000; r++) { printf "%d", r; for (i = 1; i <= 400; i++) printf ",%.1f", 100 + 900 * rand(); printf "\n" } }' > "$T/w.csv"
+    /usr/bin/time -f '%M' -o "$T/rss" zn-ingest -u --interval 1 -o "$T/w.znr" "$T/w.csv"
+    size_kb=$(( $(stat -c %s "$T/w.csv") / 1024 ))
+    base_kb=$(/usr/bin/time -f '%M' zn-ingest --version 2>&1 >/dev/null | tail -1)
+    rss_kb=$(tail -1 "$T/rss")
+    echo "input ${size_kb} KiB, peak ${rss_kb} KiB, baseline ${base_kb} KiB" >&3
+    [ "$rss_kb" -le $(( base_kb + 2 * size_kb )) ]
+}
+
+@test "measured values pass through as they came (17 digits); times converted to seconds get 15 digits" {
+    # in doubles 0.03 * 60 = 1.7999999999999998 and 0.13 * 60 = 7.800000000000001 (python3: 0.03 * 60)
+    printf 'Time (min),Mean1\n0.03,0.0022457077266493774\n0.13,1.50\n' > "$T/p.csv"
+    run bash -c "zn-ingest -u --no-provenance '$T/p.csv' | records | cut -f5-"
+    assert_success
+    assert_output "$(printf 'frame\tt\tF\n0\t1.8\t0.0022457077266493774\n1\t7.8\t1.5')"
+}
+
+@test "measured counter values pass through as they came; seconds to minutes get 15 digits" {
+    printf 'Protocol ID,Pos,Time,Zn-65 CPM\n9,1,100,1500.1234567890123\n' > "$T/w.csv"
+    run bash -c "zn-ingest -u --no-provenance '$T/w.csv' | records | cut -f2-"
+    assert_success
+    assert_output "$(printf 'count_time_min\tcpm\n1.66666666666667\t1500.1234567890124')"
 }

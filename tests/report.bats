@@ -4,7 +4,7 @@
 
 load helper
 
-met() { zn-metrics -u "$FIX/metrics_trace.znr" > "$T/met.znr"; }
+met() { zn-metrics -u --response 30:102 "$FIX/metrics_trace.znr" > "$T/met.znr"; }
 fit() {
     sed '2a ##unit.rate=pmol/mg/min' "$FIX/mm_uptake.znr" > "$T/up.znr"
     zn-mm-fit -q -u --by construct --compare hill --curve 40 --curve-output "$T/curve.znr" "$T/up.znr" > "$T/fit.znr"
@@ -21,13 +21,13 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     assert_success
     run zn-view --meta "$T/met.znr"
     assert_line '##schema=metrics'
-    assert_line '##metrics=signal=zn_nM;baseline=0:27;response=27:105;k=3'
+    assert_line '##metrics=signal=zn_nM;baseline=0:27;response=30:102;smooth=5;alpha=0.05;responder_signal=F'
     assert_line '##unit.auc=nM*s'
     assert_line '##compartment=ER'
 }
 
-@test "zn-metrics: --response, --window (range and from the meta), -k against numpy" {
-    zn-metrics -u --response 30:90 --window plateau=90:102 --window max -k 2 "$FIX/metrics_trace.znr" |
+@test "zn-metrics: --response, --window (range and from the meta), --smooth, --alpha against numpy" {
+    zn-metrics -u --response 30:90 --window plateau=90:102 --window max --smooth 3 --alpha 0.01 "$FIX/metrics_trace.znr" |
         zn-view --tsv > "$T/got.tsv"
     run same_table "$FIX/expected/metrics_windows.tsv" "$T/got.tsv" 1e-12
     assert_success
@@ -39,16 +39,25 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     printf 's\tc1\tcell\t%s\tx\n' '0	0	1' '1	2	3' '2	4	6' '3	6	' '4	8	10' '5	10	2' >> "$T/t.znr"
     run bash -c "zn-metrics -u --signal F --keep dish $T/t.znr | zn-view --tsv"
     assert_success
-    # peak 10 at t 8, time to peak 8 - 2 = 6, amplitude 8; auc: (6-2 + 10-2)/2*0 ... only pairs with
-    # both values: (8,10)->(10,2): (8 + 0)/2 * 2 = 8; responder 8 > 3*1.414
-    assert_line --index 1 "$(printf 's\tc1\tx\t2\t1.4142135623731\t10\t8\t6\t8\t8\t1\tmissing_values')"
+    # the longest run of values in the window is 2 frames (t 8, 10): peak = mean(10, 2) = 6,
+    # amplitude 4; auc: only pairs with both values: (8,10)->(10,2): (8 + 0)/2 * 2 = 8.
+    # responder: (6 - 2)/(1.414 sqrt(1/2 + 1/2)) = 2.83 < t(1 - 0.05/1, df 1) = 6.31 -> 0, so
+    # no time of the peak
+    assert_line --index 1 "$(printf 's\tc1\tx\t2\t1.4142135623731\t6\t\t\t4\t8\t0\tmissing_values')"
+    # --smooth 1: the single highest frame, 10 at t 8; 8/(1.414 sqrt(1 + 1/2)) = 4.62 against
+    # t(1 - 0.05/3, df 1) = 19.08 (three frames with values) -> 0; --alpha 0.5: t(1 - 0.5/3) = 1.73 -> 1,
+    # t_peak 8, time to peak 8 - 2 = 6
+    run bash -c "zn-metrics -u --signal F --smooth 1 $T/t.znr | zn-view --tsv | sed -n 2p"
+    assert_output "$(printf 's\tc1\t2\t1.4142135623731\t10\t\t\t8\t8\t0\tmissing_values')"
+    run bash -c "zn-metrics -u --signal F --smooth 1 --alpha 0.5 $T/t.znr | zn-view --tsv | sed -n 2p"
+    assert_output "$(printf 's\tc1\t2\t1.4142135623731\t10\t8\t6\t8\t8\t1\tmissing_values')"
 }
 
 @test "zn-metrics: errors say what is wrong" {
     run bash -c "trace_plain | zn-metrics"
     assert_failure 1
     assert_output --partial 'no baseline window'
-    run bash -c "zn-metrics --window nosuch $FIX/metrics_trace.znr"
+    run bash -c "zn-metrics --response 30:102 --window nosuch $FIX/metrics_trace.znr"
     assert_failure 1
     assert_output --partial '--window nosuch: the meta has no ##window=nosuch'
     run bash -c "zn-metrics --signal F_YFP $FIX/metrics_trace.znr"
@@ -65,48 +74,63 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     run bash -c "printf '##znr=1\n##schema=trace\n##window=baseline:0:1\n#sample\tcell\trole\tframe\tt\tF_CFP\ns\tc\tcell\t0\t0\t1\n' | zn-metrics"
     assert_failure 1
     assert_output --partial 'no signal column (zn_nM, dF_F0, R_R0, R or F); name one with --signal COL'
-    run zn-metrics -k 0 "$FIX/metrics_trace.znr"
+    run zn-metrics -k 3 "$FIX/metrics_trace.znr"
     assert_failure 2
+    assert_output --partial "-k (a single frame above baseline + k SD) is gone: its false-responder rate grew with the number of frames; give --alpha (default 0.05) and --smooth (default 5)"
+    run zn-metrics --alpha 1 "$FIX/metrics_trace.znr"
+    assert_failure 2
+    assert_output --partial "--alpha: 1 is not below 1 (a probability, e.g. 0.05)"
+    run zn-metrics --smooth 2.5 "$FIX/metrics_trace.znr"
+    assert_failure 2
+    assert_output --partial '--smooth: "2.5" is not a number of frames (1, 2, ...)'
+    # issue 16: calibration windows and no response window: the ionophore's rise was every cell's peak
+    run zn-metrics "$FIX/metrics_trace.znr"
+    assert_failure 1
+    assert_output "zn-metrics: $FIX/metrics_trace.znr: no response window, and the trace has a calibration window (max 105:117 s): the peak would be the ionophore's or TPEN's, whose time is not in the data; give --response START:END (or zn-ingest --window response=START:END), ending before the ionophore was added"
     run zn-metrics "$FIX/mm_uptake.znr"
     assert_failure 1
 }
 
 @test "zn-report: per-condition mean and SEM of every metric against numpy" {
     met
-    zn-report --format tsv --table metrics "$T/met.znr" | tail -n +2 | cut -f1-5 |
-        awk -F'\t' 'NR == 1 || $1 !~ /^(responder)$/' > "$T/got.tsv"
-    run same_table "$FIX/expected/report_metrics.tsv" "$T/got.tsv" 1e-12
+    # cells as the unit (--unit cell; one dish per condition here); t_peak is time_to_peak moved: once
+    zn-report --unit cell --format tsv --table metrics "$T/met.znr" | cut -f1-5 |
+        awk -F'\t' 'NR == 1 || $1 !~ /^(responder_fraction)$/' > "$T/got.tsv"
+    awk -F'\t' '$1 != "t_peak"' "$FIX/expected/report_metrics.tsv" > "$T/exp.tsv"
+    run same_table "$T/exp.tsv" "$T/got.tsv" 1e-12
     assert_success
 }
 
 @test "zn-report: one-way ANOVA (three conditions) and Welch t (two) against scipy" {
     met
-    zn-report --format tsv --table tests "$T/met.znr" | tail -n +2 | grep -v '^responder' > "$T/got.tsv"
-    paste <(cut -f1 "$T/got.tsv") <(cut -f4 "$T/got.tsv") <(cut -f7 "$T/got.tsv") > "$T/anova.tsv"
-    cut -f1,4,5 "$FIX/expected/report_tests.tsv" | sed '1s/.*/metric\tstatistic\tp/' > "$T/exp.tsv"
+    zn-report --unit cell --format tsv --table tests "$T/met.znr" | grep -v '^responder' > "$T/got.tsv"
+    paste <(cut -f1 "$T/got.tsv") <(cut -f6 "$T/got.tsv") <(cut -f9 "$T/got.tsv") > "$T/anova.tsv"
+    cut -f1,4,5 "$FIX/expected/report_tests.tsv" | grep -v '^t_peak' | sed '1s/.*/metric\tstatistic\tp/' > "$T/exp.tsv"
     run same_table "$T/exp.tsv" "$T/anova.tsv" 1e-10
     assert_success
     # two conditions: dish3 left out -> Welch
     awk -F'\t' '$1 != "dish3"' "$T/met.znr" > "$T/two.znr"
-    zn-report --format tsv --table tests "$T/two.znr" | tail -n +2 | grep -v '^responder' > "$T/got2.tsv"
+    zn-report --unit cell --format tsv --table tests "$T/two.znr" | grep -v '^responder' > "$T/got2.tsv"
     run col test < "$T/got2.tsv"
     assert_line --index 0 welch_t
-    paste <(cut -f1 "$T/got2.tsv") <(cut -f4 "$T/got2.tsv") <(cut -f7 "$T/got2.tsv") > "$T/welch.tsv"
-    cut -f1,2,3 "$FIX/expected/report_tests.tsv" | sed '1s/.*/metric\tstatistic\tp/' > "$T/exp2.tsv"
+    paste <(cut -f1 "$T/got2.tsv") <(cut -f6 "$T/got2.tsv") <(cut -f9 "$T/got2.tsv") > "$T/welch.tsv"
+    cut -f1,2,3 "$FIX/expected/report_tests.tsv" | grep -v '^t_peak' | sed '1s/.*/metric\tstatistic\tp/' > "$T/exp2.tsv"
     run same_table "$T/exp2.tsv" "$T/welch.tsv" 1e-10
     assert_success
 }
 
 @test "zn-report: cells and calibration per condition, by hand" {
-    zn-report --format tsv --table cells "$FIX/metrics_trace.znr" | tail -n +2 > "$T/got.tsv"
+    zn-report --format tsv --table cells "$FIX/metrics_trace.znr" > "$T/got.tsv"
     # Fmin 100 + 5c, Fmax 900 + 30c + 100d (c = 1..5, dish d = 0..2); dish2 cell 5 failed;
-    # 5 of 45 frames in each calibration window; the dynamic range is the median of the cells' ratios
-    # (NVS-ZP7-4: (1060/110 + 1090/115) / 2), not the ratio of the medians
+    # the dynamic range is the median of the cells' ratios
+    # (NVS-ZP7-4: (1060/110 + 1090/115) / 2), not the ratio of the medians; above/below count
+    # the experiment's 35 frames before the first calibration window (105 s): none is beyond
+    # (the 5 frames flagged in each calibration window are the calibration itself, not 11 %)
     cat > "$T/exp.tsv" <<'X'
 condition	samples	cells	frames	signal	calibrated	bad_calibration	Fmin_median	Fmax_median	dynamic_range_median	above_max_pct	below_min_pct
-control	1	5	45	zn_nM	5	0	115	990	8.60869565217391	11.1111111111111	11.1111111111111
-NVS-ZP7-4	1	5	45	zn_nM	4	1	112.5	1075	9.55731225296443	11.1111111111111	11.1111111111111
-TPEN-pre	1	5	45	zn_nM	5	0	115	1190	10.3478260869565	11.1111111111111	11.1111111111111
+control	1	5	45	zn_nM	5	0	115	990	8.60869565217391	0	0
+NVS-ZP7-4	1	5	45	zn_nM	4	1	112.5	1075	9.55731225296443	0	0
+TPEN-pre	1	5	45	zn_nM	5	0	115	1190	10.3478260869565	0	0
 X
     run same_table "$T/exp.tsv" "$T/got.tsv" 1e-15
     assert_success
@@ -114,7 +138,7 @@ X
 
 @test "zn-report: fit parameters as fitted, published values in the fit's units, replicate means" {
     fit
-    zn-report --format tsv --table fits "$T/fit.znr" "$T/up.znr" | tail -n +2 > "$T/fits.tsv"
+    zn-report --format tsv --table fits "$T/fit.znr" "$T/up.znr" > "$T/fits.tsv"
     km=$(zn-view --tsv -c Km "$T/fit.znr" | sed -n 2p)
     run bash -c "awk -F'\t' '\$1 == \"construct=hZIP4\" && \$4 == \"Km\" { print \$5 }' $T/fits.tsv"
     assert_output "$km"
@@ -123,7 +147,7 @@ X
     assert_success
     run grep -c 'Liu et al. 2007' "$T/fits.tsv"
     assert_output 1
-    zn-report --format tsv --table uptake "$T/fit.znr" "$T/up.znr" | tail -n +2 | cut -f1,2,4-6 > "$T/got.tsv"
+    zn-report --format tsv --table uptake "$T/fit.znr" "$T/up.znr" | cut -f1,2,4-6 > "$T/got.tsv"
     # replicate means and SDs by awk (sorted as the report sorts: by x)
     awk -F'\t' '!/^#/ { k = $1 "\t" $2; n[k]++; s[k] += $4; q[k] += $4 * $4 }
         END { for (k in n) { mu = s[k] / n[k]; split(k, a, "\t")
@@ -136,7 +160,7 @@ X
 
 @test "zn-report: resting zinc beside the compartment's published value" {
     met
-    run bash -c "zn-report --format tsv --table context $T/met.znr | tail -n +2"
+    run bash -c "zn-report --format tsv --table context $T/met.znr"
     assert_line --index 0 "$(printf 'compartment\tcondition\tcells\tbaseline_nM_median\tpublished\trelation\tsource')"
     # medians of the cells' baseline means (numpy table), ER 0.9 pM
     med=$(awk -F'\t' '$2 == "control" { print $4 }' "$FIX/expected/metrics_default.tsv" | sort -g | sed -n 3p)
@@ -146,7 +170,7 @@ X
 @test "zn-report: flags list failed calibrations, flagged cells and failed fits" {
     met
     printf '##znr=1\n##schema=fit\n#construct\tmodel\tn\tstatus\treason\nvector\tmm\t3\tinsufficient_data\t3 points for 2 parameters\n' > "$T/bad.znr"
-    run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr $T/bad.znr | tail -n +3"
+    run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr $T/bad.znr | tail -n +2"
     assert_line "$(printf 'trace\tdish2\t5\tbad_calibration\tcondition NVS-ZP7-4: no [Zn] for any frame')"
     assert_line "$(printf 'metrics\tdish3\t2\tno_baseline;missing_values\t')"
     assert_line "$(printf 'fit\tconstruct=vector\tmm\tinsufficient_data\t3 points for 2 parameters')"
@@ -155,11 +179,11 @@ X
 @test "zn-report: text and Markdown carry the same tables; one concatenated stream = separate files" {
     met
     fit
-    run zn-report "$T/met.znr"
+    run zn-report --unit cell "$T/met.znr"
     assert_success
     assert_line --partial 'Response metrics per condition'
-    assert_line --regexp '^peak +NVS-ZP7-4 +4 +11\.14 +1\.912 +nM *$'
-    run bash -c "zn-report $T/met.znr <(zn-metrics -u --window max $FIX/metrics_trace.znr) 2>&1 > /dev/null"
+    assert_line --regexp '^peak +NVS-ZP7-4 +4 +10\.97 +1\.877 +nM +cell +4 *$'
+    run bash -c "zn-report $T/met.znr <(zn-metrics -u --response 30:102 --window max $FIX/metrics_trace.znr) 2>&1 > /dev/null"
     assert_output --partial 'metrics streams with different columns: only the first'
     # -o: the same tables into a file
     zn-report -o "$T/tables.txt" "$T/met.znr"
@@ -246,7 +270,7 @@ browser() {
     browser --dump-dom "file://$T/r.html" > "$T/dom.html"
     run grep -c 'CONSOLE' "$T/console.txt"
     assert_output 0
-    for f in fig-trace-1 fig-trace-2 fig-trace-3 fig-heatmap fig-calibration fig-metric-peak fig-metric-auc \
+    for f in fig-trace-1 fig-trace-2 fig-trace-3 fig-heatmap fig-calibration fig-calcells-1 fig-metric-peak fig-metric-auc \
         fig-metric-amplitude fig-kinetics-1 fig-kinetics-2; do
         grep -q "<figure id=\"$f\">" "$T/dom.html" || fail "figure $f is not in the page the browser built"
     done
@@ -263,4 +287,191 @@ browser() {
     [ "$(stat -c %s "$T/shot.png")" -gt $((5 * $(stat -c %s "$T/empty.png"))) ]
     mkdir -p "$ZN_TOP/build"
     cp "$T/shot.png" "$ZN_TOP/build/report-screenshot.png"
+}
+
+# ---------------------------------------------------------------- issue 14: hardening
+
+# a metrics stream: sample, condition, cell, baseline_mean VALUE...
+metrics_of() {
+    printf '##znr=1\n##schema=metrics\n#sample\tcondition\tcell\tbaseline_mean\n'
+    local i=0 v
+    for v in "$@"; do i=$((i + 1)); printf 'd%d\tc%d\t%d\t%s\n' $(((i + 1) / 2)) $(((i + 1) % 2)) $i "$v"; done
+}
+
+@test "zn-report --html: every plotted range ends with a page (ulp wide, zero, 1e300, negative, missing, one point)" {
+    # the YCaM3.60 case: baseline_mean of R/R0 is 1 and 0.9999999999999999
+    metrics_of 1 0.9999999999999999 1 0.9999999999999999 > "$T/ulp.znr"
+    metrics_of 5 5 5 5 > "$T/zero.znr"
+    metrics_of 1e300 -1e300 1.7e308 -1.7e308 > "$T/huge.znr"
+    metrics_of -3 -2.5 -7 -1e-9 > "$T/neg.znr"
+    metrics_of '' '' '' '' > "$T/missing.znr"
+    metrics_of 4.2 > "$T/one.znr"
+    metrics_of 1e-300 2e-300 5e-324 1e-310 > "$T/tiny.znr"
+    for f in ulp zero huge neg missing one tiny; do
+        run timeout 20 zn-report -q --html "$T/$f.html" "$T/$f.znr"
+        [ "$status" -eq 0 ] || fail "$f: exit $status: $output"
+        [ "$(grep -c '</html>' "$T/$f.html")" -eq 1 ] || fail "$f: no page"
+        # no axis with more than 20 tick labels
+        run awk '/<svg /{ n = 0 } /class="tk"/{ n += gsub(/class="tk"/, "") } /<\/svg>/{ if (n > 40) bad = 1 } END { exit bad }' "$T/$f.html"
+        assert_success
+    done
+    # a trace whose signal is one value and ulp-wide
+    printf '##znr=1\n##schema=trace\n#sample\tcell\trole\tframe\tt\tR_R0\n' > "$T/t.znr"
+    for c in 1 2; do for i in 0 1 2; do printf 's\t%s\tcell\t%d\t%d\t%s\n' $c $i $i "$([ $c = 1 ] && echo 1 || echo 0.9999999999999999)"; done; done >> "$T/t.znr"
+    run timeout 20 zn-report -q --html "$T/t.html" "$T/t.znr"
+    assert_success
+}
+
+@test "zn-report: memory follows the data, not the largest frame index" {
+    printf '##znr=1\n##schema=trace\n#sample\tcell\trole\tframe\tt\tF\ns\tc\tcell\t0\t0\t1\ns\tc\tcell\t999999999\t10\t2\n' > "$T/f.znr"
+    # the largest resident size (GNU time, kB): the old code asked for 8 GB and died
+    [ -x /usr/bin/time ] || skip "GNU time is not installed"
+    # and an address-space limit, so the old code fails at once (not under ASan: its shadow needs terabytes)
+    lim=$(ldd "$ZN_BIN/zn-report" | grep -q libasan || echo 'ulimit -v 2000000;')
+    run bash -c "$lim /usr/bin/time -f '%M' -o $T/rss zn-report -q --html $T/f.html $T/f.znr"
+    assert_success
+    [ "$(tail -1 "$T/rss")" -lt 200000 ] || fail "resident $(tail -1 "$T/rss") kB"
+    grep -q '<figure id="fig-trace-1">' "$T/f.html"
+}
+
+@test "zn-report: the same cells twice (cat run run, or in many segments) are refused, never counted twice" {
+    cat "$FIX/metrics_trace.znr" "$FIX/metrics_trace.znr" > "$T/twice.znr"
+    # one cell in 200 segments
+    for i in $(seq 200); do printf '##znr=1\n##schema=trace\n#sample\tcell\trole\tframe\tt\tF\ns\tc\tcell\t0\t0\t1\n'; done > "$T/200.znr"
+    for f in twice 200; do
+        msg=$(zn-view --check "$T/$f.znr" 2>&1 | sed 's/^zn-view: //')
+        [ -n "$msg" ] || fail "zn-view --check passes $f"
+        run zn-report "$T/$f.znr"
+        assert_failure 1
+        assert_output "zn-report: $msg"
+    done
+    # metrics: the same cells given twice
+    met
+    run zn-report "$T/met.znr" "$T/met.znr"
+    assert_failure 1
+    assert_output --partial "sample 'dish1' cell '1' is there twice"
+}
+
+@test "zn-report: uptake streams in different units are converted to the first's, never relabelled" {
+    sed '2a ##unit.rate=pmol/mg/min' "$FIX/mm_uptake.znr" > "$T/p.znr"
+    # the same data in nmol/mg/min
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^##/ { print; next } /^#/ { for (i = 1; i <= NF; i++) if ($i == "rate" || $i == "#rate") c = i; print; next }
+        { $c = $c / 1000; print }' "$T/p.znr" | sed 's/^##unit.rate=pmol/##unit.rate=nmol/' > "$T/n.znr"
+    zn-report --format tsv --table uptake "$T/p.znr" > "$T/pp.tsv"
+    zn-report --format tsv --table uptake "$T/p.znr" "$T/n.znr" > "$T/pn.tsv"
+    # every replicate twice: n doubles, the means stay (pmol/mg/min)
+    run awk -F'\t' 'NR == FNR { if (FNR > 1) { n[$1, $2] = $4; m[$1, $2] = $5 }; next }
+        FNR > 1 { d = $5 - m[$1, $2]; if ($4 != 2 * n[$1, $2] || d > 1e-9 * $5 || -d > 1e-9 * $5 || $7 != "pmol/mg/min") { print; bad = 1 } }
+        END { exit bad }' "$T/pp.tsv" "$T/pn.tsv"
+    assert_success
+    # a unit that cannot be converted is refused
+    sed 's/^##unit.rate=pmol\/mg\/min/##unit.rate=cpm/' "$T/p.znr" > "$T/c.znr"
+    run zn-report --table uptake "$T/p.znr" "$T/c.znr"
+    assert_failure 1
+    assert_output --partial "column rate is in cpm here, pmol/mg/min in"
+}
+
+@test "zn-report --format tsv --table NAME: a plain table (read.delim and pandas read it as is)" {
+    fit
+    zn-report --format tsv --table fits "$T/fit.znr" > "$T/fits.tsv"
+    run head -1 "$T/fits.tsv"
+    assert_output "$(printf 'group\tmodel\tstatus\tparameter\testimate\tse\tlo\thi\tunit\tpublished\tsource')"
+    command -v python3 >/dev/null || skip "python3"
+    run python3 -c "import csv,sys; r = list(csv.reader(open('$T/fits.tsv'), delimiter='\t')); print(len(r[0]), len(set(map(len, r))))"
+    assert_output '11 1'
+    # all tables together keep the '## name' lines that separate them
+    run bash -c "zn-report --format tsv $T/fit.znr | grep -c '^## '"
+    assert_output 3
+}
+
+# ---------------------------------------------------------------- issue 16
+
+@test "zn-report: the dish is the unit: dish means tested (n = dishes), Holm over metrics, against scipy" {
+    # tests/ref/report_ref.py: dishes differ at rest, the conditions do not; every treated dish responds
+    zn-report --format tsv --table tests "$FIX/report_dishes.znr" > "$T/got.tsv"
+    cut -f1,5,6,7,9,10 "$T/got.tsv" > "$T/dish.tsv"
+    run same_table "$FIX/expected/report_dish_tests_dish.tsv" "$T/dish.tsv" 1e-10
+    assert_success
+    run col replicate < "$T/got.tsv"
+    assert_output "$(printf 'dish\ndish\ndish')"
+    # the resting level is not called different, the response is (after Holm)
+    run awk -F'\t' '$1 == "baseline_mean" && $10 > 0.05 { a = 1 } $1 == "amplitude" && $10 < 0.01 { b = 1 } END { exit !(a && b) }' "$T/got.tsv"
+    assert_success
+    # cells as the unit only on request, labelled; the responder share is then not tested (0/1 values)
+    zn-report --unit cell --format tsv --table tests "$FIX/report_dishes.znr" > "$T/gotc.tsv"
+    grep -v '^responder' "$T/gotc.tsv" | cut -f1,5,6,7,9,10 > "$T/cell.tsv"
+    run same_table "$FIX/expected/report_dish_tests_cell.tsv" "$T/cell.tsv" 1e-10
+    assert_success
+    run grep -P '^responder_fraction\t\t.*\tcell\t60, 60\t\t\t\t\t\tnot tested: a proportion over cells' "$T/gotc.tsv"
+    assert_success
+    # the metrics table: n dishes and the cells behind them; the dish mean of the responder column is a fraction
+    run bash -c "zn-report --format tsv --table metrics $FIX/report_dishes.znr | grep -P '^responder_fraction\ttreated'"
+    assert_output --regexp $'^responder_fraction\ttreated\t4\t0\\.[0-9]+\t0\\.[0-9]+\t1\tdish\t60$'
+    # the page: titles say the unit and n, raw and adjusted p
+    zn-report -q --html "$T/r.html" "$FIX/report_dishes.znr" > /dev/null
+    grep -q 'n = 4 vs 4 dishes: p = 0.389 (Holm 0.389)' "$T/r.html"
+    grep -q 'n = 4 dishes, 60 cells' "$T/r.html"
+    grep -q 'adjusted over the metrics by Holm' "$T/r.html"
+}
+
+@test "zn-report: one condition: nothing to compare, said, not an empty table" {
+    awk -F'\t' '$2 != "treated"' "$FIX/report_dishes.znr" > "$T/one.znr"
+    run zn-report "$T/one.znr"
+    assert_success
+    assert_output --partial 'one condition (vehicle), nothing to compare'
+    zn-report -q --html "$T/one.html" "$T/one.znr" > /dev/null
+    grep -q 'One condition (vehicle): nothing to compare' "$T/one.html"
+    run grep -c 'id="tab-tests"' "$T/one.html"
+    assert_output 0
+}
+
+@test "zn-report: trace panels show the experiment; the calibration its own raw signal; --whole-trace, --log-y" {
+    # metrics_trace.znr: 45 frames every 3 s, the first calibration window (max) at 105 s: 35 frames before it
+    zn-report -q --html "$T/r.html" "$FIX/metrics_trace.znr" > /dev/null
+    grep -q '35 frames, left to right' "$T/r.html"
+    grep -q '<figure id="fig-calcells-1">' "$T/r.html"
+    grep -q 'raw F per cell, Fmin (dashed, low) and Fmax (dashed, high)' "$T/r.html"
+    # no point of a trace panel beyond the experiment: the x axis ends at the last frame before 105 s (102 s)
+    run grep -c '>105<' <(sed -n '/fig-trace-1/,/<\/figure>/p' "$T/r.html")
+    assert_output 0
+    zn-report -q --html "$T/w.html" --whole-trace "$FIX/metrics_trace.znr" > /dev/null
+    grep -q '45 frames, left to right' "$T/w.html"
+    run zn-report -q --html "$T/l.html" --log-y "$FIX/metrics_trace.znr"
+    assert_success
+    grep -q 'y axis (log)' "$T/l.html"
+}
+
+# an uptake assay with its empty vector: total rates, the vector subtracted, the fit of the specific rates
+uptake_chain() {
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^##/ { print; next } /^#/ { print; next }
+        { print; $1 = "vector"; $4 = 0.05 * $2 + 1 + 0.01 * (NR % 3); print }' "$FIX/mm_uptake.znr" |
+        awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ || $1 == "vector" { print; next } { $4 = $4 + 0.05 * $2 + 1; print }' |
+        sed '2a ##unit.rate=pmol/mg/min' > "$T/total.znr"
+    zn-background -u --control construct=vector -o "$T/specific.znr" "$T/total.znr"
+    zn-mm-fit -q -u --by construct -o "$T/fit.znr" "$T/specific.znr"
+}
+
+@test "zn-report: uptake shows the data the fit was made from (specific), total and control beside; other data refused" {
+    uptake_chain
+    zn-report --format tsv --table uptake "$T/fit.znr" "$T/specific.znr" > "$T/up.tsv"
+    # every mean is the mean of (total - the vector's mean at that concentration), computed here by awk
+    awk -F'\t' '!/^#/ && $1 == "vector" { vs[$2] += $4; vn[$2]++ } !/^#/ && $1 != "vector" { k = $1 "\t" $2; s[k] += $4; n[k]++; t[k] = $2 }
+        END { for (k in s) { x = t[k]; c = vs[x] / vn[x]; printf "construct=%s\t%d\t%.17g\t%.17g\t%.17g\n", k, n[k], s[k] / n[k] - c, s[k] / n[k], c } }' \
+        "$T/total.znr" | sort -t$'\t' -k1,1r -k2,2g > "$T/exp.tsv"
+    sed -i '1i group\tx\tn\tmean\ttotal_mean\tcontrol_mean' "$T/exp.tsv"
+    awk -F'\t' 'BEGIN { OFS = "\t" } { print $1, $2, $4, $5, $8, $9 }' "$T/up.tsv" > "$T/got.tsv"
+    run same_table "$T/exp.tsv" "$T/got.tsv" 1e-12
+    assert_success
+    run col data < "$T/up.tsv"
+    assert_line --index 0 'specific (control subtracted)'
+    # the page draws the subtraction
+    zn-report -q --html "$T/r.html" "$T/fit.znr" "$T/specific.znr" > /dev/null
+    grep -q 'Total, control and specific uptake (means)' "$T/r.html"
+    # the rates before the subtraction are not the fitted data: refused, saying why
+    run zn-report "$T/fit.znr" "$T/total.znr"
+    assert_failure 1
+    assert_output --partial "the fit of construct=hZIP4 was made from other data than $T/total.znr (the fit's data had ##background=control:construct=vector"
+    # given both, the fitted ones are shown
+    zn-report --format tsv --table uptake "$T/fit.znr" "$T/total.znr" "$T/specific.znr" > "$T/both.tsv"
+    cmp "$T/up.tsv" "$T/both.tsv"
 }

@@ -217,7 +217,7 @@ PY
     trace_plain > "$T/a.znr"
     run zn-view --check "$T/a.znr" "$T/a.znr"
     assert_failure 1
-    assert_output "zn-view: $T/a.znr:4: not in canonical order: sample 'd1' cell 'bg1' appears again after other cells (the frames of a cell must be together)"
+    assert_output "zn-view: $T/a.znr:4: not in canonical order: sample 'd1' cell 'bg1' appears again after other cells: the frames of a cell must be together (zn-ingest writes canonical order; to sort a stream made otherwise, see \"Canonical order\" in man znr)"
 }
 
 @test "--check: a cell that comes back after another is out of order" {
@@ -342,7 +342,7 @@ PY
     printf '##znr=1\n#a\n1\n#b\n' > "$T/m.znr"
     run zn-view -u "$T/m.znr"
     assert_failure 1
-    assert_output "zn-view: $T/m.znr:4: a meta or header line among the records (a new segment must begin with ##znr=1)"
+    assert_output "zn-view: $T/m.znr:4: a line beginning with '#' among the records: a meta or header line (a new segment must begin with ##znr=1), or a record whose first field begins with '#', which the format does not allow"
     printf '##znr=1\n#a\t\n' > "$T/m.znr"
     run zn-view -u "$T/m.znr"
     assert_failure 1
@@ -376,4 +376,371 @@ PY
     (umask 022; zn-view -o "$T/p.gz" "$T/a.znr")
     run stat -c %a "$T/p.gz"
     assert_output "644"
+}
+
+# ---------------------------------------------------------------- issue 14
+
+magic() { head -c 2 "$1" | od -An -tx1 | tr -d ' \n'; }
+
+@test "a pipe gets plain text: zn-view FILE.gz | grep finds the records" {
+    trace_plain | zn-view -z -o "$T/a.gz"
+    [ "$(magic "$T/a.gz")" = 1f8b ]
+    run bash -c "zn-view '$T/a.gz' | grep -c '^d1'"
+    assert_output 4
+    # every filter: a pipe between two gets text, no flag needed
+    run bash -c "trace_plain | zn-view | head -c 6"
+    assert_output "##znr="
+    run bash -c "zn-ingest --interval 5 --bg 1 '$FIX/fiji_fluozin3.csv' | zn-background | head -c 6"
+    assert_output "##znr="
+}
+
+@test "a regular file gets BGZF: -o FILE, -o on an existing file, and a redirect" {
+    trace_plain > "$T/a.znr"
+    zn-view -o "$T/new.gz" "$T/a.znr"
+    [ "$(magic "$T/new.gz")" = 1f8b ]
+    zn-view --no-provenance -o "$T/new.gz" "$T/a.znr"
+    [ "$(magic "$T/new.gz")" = 1f8b ]
+    zn-view "$T/a.znr" > "$T/redir.gz"
+    [ "$(magic "$T/redir.gz")" = 1f8b ]
+    zn-view "$T/a.znr" >> "$T/redir.gz"
+    gzip -t "$T/redir.gz"
+    zn-view -o - "$T/a.znr" > "$T/dash.gz"
+    [ "$(magic "$T/dash.gz")" = 1f8b ]
+    zn-view --no-provenance -u "$T/new.gz" | cmp - "$T/a.znr"
+}
+
+@test "-u forces text to a file, -z/--gzip forces BGZF to a pipe; -o - is standard output" {
+    trace_plain > "$T/a.znr"
+    zn-view --no-provenance -u -o "$T/u.znr" "$T/a.znr"
+    cmp "$T/u.znr" "$T/a.znr"
+    zn-view --no-provenance -u "$T/a.znr" > "$T/u2.znr"
+    cmp "$T/u2.znr" "$T/a.znr"
+    run bash -c "zn-view -z '$T/a.znr' | od -An -tx1 -N2 | tr -d ' '"
+    assert_output 1f8b
+    run bash -c "zn-view --gzip '$T/a.znr' | gzip -dc | grep -c '^d1'"
+    assert_output 4
+    run bash -c "zn-view -o - '$T/a.znr' | head -c 6"
+    assert_output "##znr="
+    [ ! -e ./- ]
+    # the last of -u and -z wins
+    run bash -c "zn-view -z -u '$T/a.znr' | head -c 6"
+    assert_output "##znr="
+}
+
+@test "zn-mm-fit --curve-output follows the same rule (a file: BGZF; -u: text)" {
+    zn-mm-fit --by construct --curve 5 --curve-output "$T/c.gz" "$FIX/mm_uptake.znr" > /dev/null
+    [ "$(magic "$T/c.gz")" = 1f8b ]
+    zn-mm-fit -u --by construct --curve 5 --curve-output "$T/c.txt" "$FIX/mm_uptake.znr" > /dev/null
+    [ "$(head -c 6 "$T/c.txt")" = "##znr=" ]
+}
+
+# two traces with different samples, a few hundred kB each so that they span
+# several BGZF blocks
+two_traces() {
+    for s in d1 d2; do
+        awk -v s="$s" 'BEGIN { print "##znr=1"; print "##schema=trace"; print "#sample\tcondition\tcell\trole\tframe\tt\tF"
+            for (c = 0; c < 30; c++) for (f = 0; f < 400; f++) printf "%s\tctl\tr%d\tcell\t%d\t%d\t%.3f\n", s, c, f, 2 * f, 100 + (c * f) % 97 / 7 }' > "$T/$s.znr"
+    done
+}
+
+@test "a filter writing several segments to BGZF writes a stream that reads back (zn-view -o m.gz a.gz b.gz)" {
+    two_traces
+    zn-view --no-provenance -o "$T/a.gz" "$T/d1.znr"
+    zn-view --no-provenance -o "$T/b.gz" "$T/d2.znr"
+    zn-view --no-provenance -o "$T/m.gz" "$T/a.gz" "$T/b.gz"
+    run zn-view --check "$T/m.gz"
+    assert_success
+    assert_output "$T/m.gz: ok: 24000 records in 2 segments, schema trace"
+    zn-view --no-provenance -u "$T/m.gz" | cmp - <(cat "$T/d1.znr" "$T/d2.znr")
+    # and again, one stream of two segments in, two segments out
+    zn-view --no-provenance -o "$T/m2.gz" "$T/m.gz"
+    cmp "$T/m.gz" "$T/m2.gz"
+}
+
+@test "cat a.gz b.gz | zn-metrics -o x.gz reads back" {
+    awk -F'\t' '/^#/ || $1 == "dish1"' "$FIX/metrics_trace.znr" | zn-view -o "$T/a.gz"
+    awk -F'\t' '/^#/ || $1 == "dish2"' "$FIX/metrics_trace.znr" | zn-view -o "$T/b.gz"
+    cat "$T/a.gz" "$T/b.gz" | zn-metrics -o "$T/x.gz"
+    run zn-view --check "$T/x.gz"
+    assert_success
+    assert_output --regexp "ok: [0-9]+ records in 2 segments, schema metrics"
+    # the same records as one zn-metrics over the two samples as one segment
+    awk -F'\t' '/^#/ || $1 == "dish1" || $1 == "dish2"' "$FIX/metrics_trace.znr" | zn-metrics --no-provenance |
+        grep -v '^#' > "$T/one.tsv"
+    zn-view -u "$T/x.gz" | grep -v '^#' | cmp - "$T/one.tsv"
+}
+
+@test "bgzip of concatenated text reads back, also when a segment starts exactly at a block boundary" {
+    two_traces
+    cat "$T/d1.znr" "$T/d2.znr" | bgzip -c > "$T/c.gz"
+    run zn-view --check "$T/c.gz"
+    assert_success
+    assert_output "$T/c.gz: ok: 24000 records in 2 segments, schema trace"
+    # a first file of exactly one bgzip block (0xff00 = 65280 bytes): the
+    # second ##znr=1 is the first byte of the second block
+    python3 - "$T/e.znr" <<'PY'
+import sys
+out = '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\n'
+f = 0
+while 65280 - len(out) > 100:
+    out += 'd1\tctl\tr1\tcell\t%d\t%d\t1.5\n' % (f, f); f += 1
+line = 'd1\tctl\tr1\tcell\t%d\t%d\t1.' % (f, f)
+out += line + '5' * (65280 - len(out) - len(line) - 1) + '\n'
+open(sys.argv[1], 'w').write(out)
+PY
+    [ "$(stat -c %s "$T/e.znr")" -eq 65280 ]
+    cat "$T/e.znr" "$T/d2.znr" | bgzip -c > "$T/e.gz"
+    run zn-view --check "$T/e.gz"
+    assert_success
+}
+
+@test "a complete plain-gzip member after a BGZF file reads back; BGZF after plain gzip is still checked" {
+    two_traces
+    zn-view -o "$T/a.gz" "$T/d1.znr"
+    gzip -c "$T/d2.znr" > "$T/b.gz"
+    cat "$T/a.gz" "$T/b.gz" > "$T/ab.gz"
+    run zn-view --check "$T/ab.gz"
+    assert_success
+    assert_output "$T/ab.gz: ok: 24000 records in 2 segments, schema trace"
+    # plain gzip first, then a BGZF file cut before its EOF member
+    zn-view -o "$T/a2.gz" "$T/d2.znr"
+    gzip -c "$T/d1.znr" > "$T/p.gz"
+    cat "$T/p.gz" <(head -c -28 "$T/a2.gz") > "$T/pc.gz"
+    run zn-view --check "$T/pc.gz"
+    assert_failure 1
+    assert_output --partial "truncated: the BGZF end-of-file marker is missing"
+}
+
+@test "truncation is still caught: a file cut in half before a good one, a file without its final EOF member" {
+    two_traces
+    zn-view -o "$T/a.gz" "$T/d1.znr"
+    zn-view -o "$T/b.gz" "$T/d2.znr"
+    head -c $(( $(stat -c %s "$T/a.gz") / 2 )) "$T/a.gz" > "$T/half.gz"
+    cat "$T/half.gz" "$T/b.gz" > "$T/hb.gz"
+    run zn-view --check "$T/hb.gz"
+    assert_failure 1
+    head -c -28 "$T/b.gz" > "$T/noeof.gz"
+    run zn-view --check "$T/noeof.gz"
+    assert_failure 1
+    assert_output --partial "truncated: the BGZF end-of-file marker is missing"
+    # cut exactly between members (each member ends on a line), then a good file
+    cat "$T/noeof.gz" "$T/a.gz" > "$T/na.gz"
+    run zn-view --check "$T/na.gz"
+    assert_failure 1
+    assert_output --partial "the one before it was cut short"
+    # and a multi-segment file written by a filter, cut before its last EOF member
+    zn-view -o "$T/m.gz" "$T/a.gz" "$T/b.gz"
+    head -c -28 "$T/m.gz" > "$T/mcut.gz"
+    run zn-view --check "$T/mcut.gz"
+    assert_failure 1
+    assert_output --partial "truncated: the BGZF end-of-file marker is missing"
+}
+
+@test "-o on a device, a FIFO or /dev/stdout writes to it; the node stays what it was" {
+    trace_plain > "$T/a.znr"
+    if [ "$(id -u)" = 0 ]; then
+        mknod "$T/null" c 1 3
+        zn-view -o "$T/null" "$T/a.znr"
+        [ -c "$T/null" ]
+    fi
+    mkfifo "$T/fifo"
+    cat "$T/fifo" > "$T/from-fifo" &
+    zn-view --no-provenance -o "$T/fifo" "$T/a.znr"
+    wait
+    [ -p "$T/fifo" ]
+    cmp "$T/from-fifo" "$T/a.znr"   # a FIFO is a pipe: plain text
+    # /dev/stdout is the descriptor, also when it is redirected to a file
+    zn-view --no-provenance -u -o /dev/stdout "$T/a.znr" > "$T/redir"
+    cmp "$T/redir" "$T/a.znr"
+    run bash -c "zn-view -o /dev/stdout '$T/a.znr' | head -c 6"
+    assert_output "##znr="
+    ls -A "$T" | grep -v '\.tmp\.' > /dev/null
+    run bash -c "ls -A '$T' | grep -c '\.tmp\.'"
+    assert_output 0
+}
+
+@test "-o through a symbolic link replaces the target's content and keeps the link" {
+    trace_plain > "$T/a.znr"
+    mkdir "$T/data"
+    printf 'old\n' > "$T/data/target.gz"
+    ln -s data/target.gz "$T/link.gz"
+    zn-view --no-provenance -o "$T/link.gz" "$T/a.znr"
+    [ -L "$T/link.gz" ]
+    [ "$(readlink "$T/link.gz")" = data/target.gz ]
+    zn-view --no-provenance -u "$T/data/target.gz" | cmp - "$T/a.znr"
+    # a dangling link: the target is created through it
+    ln -s data/new.gz "$T/dangling.gz"
+    zn-view -o "$T/dangling.gz" "$T/a.znr"
+    [ -L "$T/dangling.gz" ]
+    [ -s "$T/data/new.gz" ]
+    # a directory is refused
+    run zn-view -o "$T/data" "$T/a.znr"
+    assert_failure 1
+    assert_output --partial "is a directory"
+}
+
+@test "SIGINT, SIGTERM, SIGHUP and SIGPIPE during -o remove the temporary file" {
+    for sig in INT TERM HUP PIPE; do
+        mkfifo "$T/in.$sig"
+        env --default-signal zn-view -o "$T/out.$sig.gz" "$T/in.$sig" &
+        pid=$!
+        exec 8> "$T/in.$sig"
+        trace_plain >&8
+        for _ in $(seq 50); do ls "$T"/out.$sig.gz.tmp.* > /dev/null 2>&1 && break; sleep 0.1; done
+        ls "$T"/out.$sig.gz.tmp.* > /dev/null   # the temporary file exists while it runs
+        kill -s "$sig" "$pid"
+        status=0
+        wait "$pid" || status=$?
+        exec 8>&-
+        [ "$status" -eq $((128 + $(kill -l "$sig"))) ] || fail "SIG$sig: status $status"
+        run bash -c "ls '$T' | grep -c 'out\.$sig'"
+        assert_output 0
+    done
+}
+
+@test "##pg records the final -o name, not the temporary one" {
+    trace_plain > "$T/a.znr"
+    zn-view -o "$T/x.gz" "$T/a.znr"
+    run zn-view --meta "$T/x.gz"
+    assert_output --partial "pg=zn-view $(zn-view --version | awk "{ print \$3 }") -o $T/x.gz $T/a.znr"
+    refute_output --partial ".tmp."
+}
+
+@test "a text field beginning with '#' in the first column is refused by the writer, naming it" {
+    printf 'Frame,Mean1,Mean2\n1,10,20\n2,11,21\n' > "$T/#dish.csv"
+    run zn-ingest --interval 1 -o "$T/x.gz" "$T/#dish.csv"
+    assert_failure 1
+    assert_output --partial "column 'sample': \"#dish\" begins with '#', so its record would read as a header line; rename it (a sample named after a file: --sample NAME)"
+    [ ! -e "$T/x.gz" ]
+    run bash -c "ls '$T' | grep -c tmp"
+    assert_output 0
+    run zn-ingest --interval 1 --sample '#d' "$T/#dish.csv"
+    assert_failure 1
+    assert_output --partial "\"#d\" begins with '#'"
+    run zn-ingest --interval 1 --sample 'd#1' "$T/#dish.csv"
+    assert_success
+    # '#' elsewhere than the first byte of a record is data
+    printf '##znr=1\n#sample\tcell\nd1\t#3\n' > "$T/h.znr"
+    run zn-view --no-provenance -u "$T/h.znr"
+    assert_success
+    assert_output "$(cat "$T/h.znr")"
+    # the reader says what such a line may be
+    printf '##znr=1\n#sample\tcell\nd1\tc\n#d2\tc\n' > "$T/h2.znr"
+    run zn-view -u "$T/h2.znr"
+    assert_failure 1
+    assert_output --partial "h2.znr:4: a line beginning with '#' among the records: a meta or header line (a new segment must begin with ##znr=1), or a record whose first field begins with '#'"
+}
+
+@test "a NUL byte in a field is refused with the line and column (reading and --check)" {
+    printf '##znr=1\n#sample\tcell\tF\nd1\tc\x001\t2\n' > "$T/n.znr"
+    run zn-view -u "$T/n.znr"
+    assert_failure 1
+    assert_output --partial "n.znr:3: column 'cell': a NUL byte in the field"
+    run zn-view --check "$T/n.znr"
+    assert_failure 1
+    assert_output --partial "n.znr:3: column 'cell': a NUL byte"
+    printf '##znr=1\n#sample\tcell\tF\nd1\tc\t2\x00\n' > "$T/n2.znr"
+    run zn-view --check "$T/n2.znr"
+    assert_failure 1
+    assert_output --partial "n2.znr:3: column 'F': a NUL byte"
+    printf '##znr=1\n##a=b\x00c\n#sample\n' > "$T/n3.znr"
+    run zn-view --check "$T/n3.znr"
+    assert_failure 1
+    assert_output --partial "n3.znr:2: a NUL byte in a meta or header line"
+}
+
+@test "> /dev/full fails at the first failed write, not after all the input (plain and BGZF)" {
+    # an endless stream: the program must stop by itself on the write error
+    endless() { printf '##znr=1\n#sample\tcell\tframe\tF\n'; awk 'BEGIN { for (i = 0; ; i++) printf "d1\tc1\t%d\t%d.5\n", i, i % 1000 }'; }
+    export -f endless
+    for z in -u -z; do
+        run timeout 60 bash -c "endless | zn-view $z > /dev/full"
+        [ "$status" -eq 1 ] || fail "zn-view $z > /dev/full: status $status (124: it kept reading)"
+        assert_output --partial "zn-view: write error on standard output: No space left on device"
+    done
+    run timeout 60 bash -c "endless | zn-view -o /dev/full"
+    [ "$status" -eq 1 ] || fail "zn-view -o /dev/full: status $status"
+    assert_output --partial "zn-view: write error on /dev/full: No space left on device"
+}
+
+@test "--check exits 1 when its summary cannot be written" {
+    trace_plain > "$T/a.znr"
+    run bash -c "zn-view --check '$T/a.znr' > /dev/full"
+    assert_failure 1
+    assert_output --partial "zn-view: write error on standard output"
+}
+
+@test "-c t,t is refused; -c without the schema's required columns leaves ##schema= out and passes --check" {
+    trace_plain > "$T/a.znr"
+    run zn-view -c t,t "$T/a.znr"
+    assert_failure 2
+    assert_output --partial "-c/--columns: column 't' is named twice"
+    run zn-view -c t,F "$T/a.znr"
+    assert_success
+    refute_output --partial "##schema=trace"
+    assert_output --partial "missing required columns 'sample', 'cell', 'role', 'frame', so the output is not a trace stream: ##schema= left out"
+    zn-view -q -c t,F "$T/a.znr" > "$T/tf.znr"
+    run zn-view --check "$T/tf.znr"
+    assert_success
+    assert_output "$T/tf.znr: ok: 4 records in 1 segment, schema none"
+    # a selection that keeps the required columns keeps the schema
+    zn-view -c sample,cell,role,frame,t "$T/a.znr" > "$T/k.znr"
+    run zn-view --check "$T/k.znr"
+    assert_output "$T/k.znr: ok: 4 records in 1 segment, schema trace"
+}
+
+@test "--check rejects what the filters reject: frame 0.5, -1, 1e18; role xx; empty t; inf anywhere" {
+    bad() { # bad COLUMN VALUE: the trace with the first cell record's COLUMN set to VALUE
+        trace_plain | awk -F'\t' -v OFS='\t' -v c="$1" -v v="$2" 'NR == 3 { for (i = 1; i <= NF; i++) col[$i] = i }
+            NR == 6 { $col[c] = v } { print }' > "$T/b.znr"
+    }
+    for v in 0.5 -1 1e18; do
+        bad frame "$v"
+        run zn-view --check "$T/b.znr"
+        assert_failure 1
+        assert_output --partial "b.znr:6: column 'frame': \"$v\" is not a frame index"
+        run zn-background --value 1 "$T/b.znr"
+        assert_failure 1
+    done
+    bad role xx
+    run zn-view --check "$T/b.znr"
+    assert_failure 1
+    assert_output --partial "b.znr:6: column 'role': \"xx\" is neither cell nor bg"
+    bad t ""
+    run zn-view --check "$T/b.znr"
+    assert_failure 1
+    assert_output --partial "b.znr:6: column 't': missing value"
+    for v in inf -inf nan Infinity 1e400; do
+        bad F "$v"
+        run zn-view --check "$T/b.znr"
+        assert_failure 1
+        assert_output --partial "b.znr:6: column 'F': \"$v\""
+    done
+    # a column the schema does not know
+    trace_plain | awk -F'\t' -v OFS='\t' 'NR <= 2 { print; next } NR == 3 { print $0, "ratio"; next } { print $0, (NR == 5 ? "inf" : "1.5") }' > "$T/u.znr"
+    run zn-view --check "$T/u.znr"
+    assert_failure 1
+    assert_output --partial "u.znr:5: column 'ratio': \"inf\" is not data"
+    # and the good one passes
+    run bash -c "trace_plain | zn-view --check"
+    assert_success
+}
+
+@test "order errors say what to do (no zn-view --sort), and the sort recipe of znr(5) works" {
+    trace_plain > "$T/a.znr"
+    # cell r1 before the background ROI, frames reversed
+    { sed -n 1,3p "$T/a.znr"; sed -n 4,7p "$T/a.znr" | tac; } > "$T/shuf.znr"
+    run zn-view --check "$T/shuf.znr"
+    assert_failure 1
+    assert_output --partial "not in canonical order"
+    assert_output --partial "zn-ingest writes canonical order; to sort a stream made otherwise, see \"Canonical order\" in man znr"
+    refute_output --partial "--sort"
+    # the recipe, as the man page has it
+    sed -n '/^To sort a trace/,/^\.EE/p' "$ZN_TOP/man/znr.5" | sed -n '/^\.EX/,/^\.EE/p' | grep -v '^\.E[XE]' |
+        sed -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\e/\\/g' -e "s|in.znr.gz|$T/shuf.znr|g" -e "s|sorted.znr.gz|$T/sorted.znr|" > "$T/recipe.sh"
+    grep -q "sort -t" "$T/recipe.sh"
+    bash "$T/recipe.sh"
+    run zn-view --check "$T/sorted.znr"
+    assert_success
+    diff <(zn-view -u "$T/sorted.znr" | grep -v "^##") <(grep -v "^##" "$T/a.znr")
 }

@@ -272,3 +272,306 @@ for x in (0.0, 10.0, 20.0):
     lines.append('hZIP4\tmm\t%s\t%s\t%s\t%s' % (g(x), g(yy), g(yy - h), g(yy + h)))
 write('fixtures/expected/mmfit_curve.tsv', lines)
 print('wrote fixtures/mm_*.znr and fixtures/expected/mmfit_*.tsv')
+
+# ================================================================== issue 18
+# Concentration-response (4pl, 3pl) and model adequacy, computed here
+# independently: scipy least_squares (central-difference Jacobian),
+# scipy.stats.normaltest, the runs distribution by enumerating every
+# arrangement of the signs, ROUT with scipy's Cauchy (Lorentzian) loss,
+# Benjamini-Hochberg written out.
+from itertools import combinations
+
+rng18 = np.random.default_rng(18)
+
+def f4(S, I, p):
+    b, t, e, h = p
+    S = np.asarray(S, float)
+    pos = S > 0
+    u = (e / np.where(pos, S, 1.0)) ** h
+    lim = 0.0 if np.real(h) > 0 else 1.0     # x = 0: bottom when rising, top when falling
+    return b + (t - b) * np.where(pos, 1 / (1 + u), lim)
+
+def jac_cs(f, S, I, p):
+    """complex-step derivatives (exact to rounding, no difference error)"""
+    p = np.asarray(p, float); J = np.empty((len(S), len(p)))
+    for j in range(len(p)):
+        q = p.astype(complex); h = 1e-30 * max(abs(p[j]), 1.0); q[j] += 1j * h
+        J[:, j] = np.imag(f(S, I, q)) / h
+    return J
+
+def fit4(S, y, w=None, fix=None, p0=None, weight='none', level=0.95, profile=False):
+    """4pl with parameters in fix held; returns estimates of the free ones"""
+    S = np.asarray(S, float); y = np.asarray(y, float)
+    wd = np.ones_like(y) if w is None else np.asarray(w, float)
+    fix = fix or {}
+    free = [j for j in range(4) if j not in fix]
+    def full(q):
+        p = np.empty(4, dtype=np.result_type(q, float)); p[free] = q
+        for j, v in fix.items(): p[j] = v
+        return p
+    fq = lambda S_, I_, q: f4(S_, I_, full(q))
+    w = wd.copy()
+    q = lsq(fq, S, 0 * S, y, w, np.asarray(p0, float)[free])
+    if weight in ('1/y', '1/y2'):
+        k = 1 if weight == '1/y' else 2
+        for _ in range(200):
+            w = wd / fq(S, 0, q) ** k
+            q2 = lsq(fq, S, 0 * S, y, w, q)
+            done = np.max(np.abs(q2 - q) / np.abs(q2)) < 1e-12
+            q = q2
+            if done: break
+    F = Fit(); F.q = q; F.free = free; F.fix = fix; F.p = full(q); F.w = w; F.S = S; F.y = y; F.fq = fq
+    F.ss = np.sum(w * (fq(S, 0, q) - y) ** 2); F.N = len(y); F.df = F.N - len(q)
+    J = jac_cs(fq, S, 0 * S, q) * np.sqrt(w)[:, None]
+    F.cov = np.linalg.inv(J.T @ J); F.s2 = F.ss / F.df
+    F.se = np.sqrt(np.diag(F.cov) * F.s2)
+    F.t = stats.t.ppf(1 - (1 - level) / 2, F.df)
+    F.lo, F.hi = q - F.t * F.se, q + F.t * F.se
+    m = np.sum(w * y) / np.sum(w)
+    F.r2 = 1 - F.ss / np.sum(w * (y - m) ** 2)
+    K = len(q) + 1
+    F.aicc = F.N * math.log(F.ss / F.N) + 2 * K + 2 * K * (K + 1) / (F.N - K - 1)
+    if profile:   # every free parameter; ec50 by factors, the others by steps
+        thr = F.ss * (1 + stats.f.ppf(level, 1, F.df) / F.df)
+        for j in range(len(q)):
+            rest = [i for i in range(len(q)) if i != j]
+            def prof(v, j=j, rest=rest):
+                def g_(r):
+                    qq = np.empty(len(q)); qq[j] = v; qq[rest] = r
+                    return (fq(S, 0, qq) - y) * np.sqrt(w)
+                r = least_squares(g_, q[rest], method='lm', xtol=1e-15, ftol=1e-15, gtol=1e-15).x
+                return np.sum(g_(r) ** 2) - thr
+            for side in (-1, 1):
+                if free[j] == 2:
+                    v = q[j] * math.exp(side * F.se[j] / q[j])
+                    while prof(v) < 0: v = q[j] * (v / q[j]) ** 2
+                else:
+                    st = F.se[j]
+                    v = q[j] + side * st
+                    while prof(v) < 0: st *= 2; v = q[j] + side * st
+                lim = brentq(prof, q[j], v, xtol=1e-14 * abs(q[j]), rtol=1e-14)
+                if side < 0: F.lo[j] = lim
+                else: F.hi[j] = lim
+    return F
+
+def canon(F):
+    """Prism's orientation: top > bottom, hill's sign says the direction"""
+    if 0 in F.fix or 1 in F.fix or F.p[1] >= F.p[0]: return F
+    perm = list(range(len(F.q))); perm[0], perm[1] = 1, 0
+    sg = np.ones(len(F.q))
+    if 3 in F.free: sg[F.free.index(3)] = -1
+    else: F.fix[3] = -F.fix[3]
+    P = np.eye(len(F.q))[perm] * sg[:, None]
+    F.q = P @ F.q; F.cov = P @ F.cov @ P.T; F.se = np.sqrt(np.diag(F.cov) * F.s2)
+    F.lo, F.hi = F.q - F.t * F.se, F.q + F.t * F.se
+    F.p = np.empty(4); F.p[F.free] = F.q
+    for j, v in F.fix.items(): F.p[j] = v
+    return F
+
+def runs_p(signs):
+    """exact P(runs <= observed) by enumerating all arrangements"""
+    s = [x for x in signs if x != 0]
+    def runs(seq): return 1 + sum(1 for a, b in zip(seq, seq[1:]) if a != b)
+    n, npos = len(s), sum(1 for x in s if x > 0)
+    obs = runs(s); tot = 0; le = 0
+    for pos in combinations(range(n), npos):
+        seq = [-1] * n
+        for i in pos: seq[i] = 1
+        tot += 1; le += runs(seq) <= obs
+    return obs, le / tot
+
+def adequacy(F, Q=0.01):
+    S, y, w = F.S, F.y, F.w
+    r = (y - F.fq(S, 0, F.q)) * np.sqrt(w)
+    xs = sorted(set(S.tolist()))
+    sspe = 0.0; signs = []
+    for x in xs:
+        k = S == x
+        m = np.sum(w[k] * y[k]) / np.sum(w[k])
+        sspe += np.sum(w[k] * (y[k] - m) ** 2)
+        signs.append(np.sign(np.sum(w[k] * (y[k] - F.fq(S[k], 0, F.q)))))
+    K = len(F.q); d1 = len(xs) - K; d2 = F.N - len(xs)
+    lofF = ((F.ss - sspe) / d1) / (sspe / d2); lofp = stats.f.sf(lofF, d1, d2)
+    nr, rp = runs_p(signs)
+    K2, np_ = stats.normaltest(r)
+    # ROUT: Lorentzian fit, scale RSDR from each round's residuals
+    n = len(y)
+    def rsdr(res): return np.percentile(np.abs(res), 68.27) * n / (n - K)
+    q = F.q.copy(); s = rsdr(r)
+    for _ in range(200):
+        q2 = least_squares(lambda qq: (F.fq(S, 0, qq) - y) * np.sqrt(w), q, loss='cauchy', f_scale=s,
+                           method='trf', xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=100000).x
+        s2 = rsdr((y - F.fq(S, 0, q2)) * np.sqrt(w))
+        done = np.max(np.abs(q2 - q) / np.abs(q2)) < 1e-10 and abs(s2 - s) <= 1e-10 * s
+        q, s = q2, s2
+        if done: break
+    rr = (y - F.fq(S, 0, q)) * np.sqrt(w)
+    pv = 2 * stats.t.sf(np.abs(rr) / s, n - K)
+    order = np.argsort(pv)          # Benjamini-Hochberg: largest k with p(k) <= kQ/n
+    k = 0
+    for i, j in enumerate(order):
+        if pv[j] <= (i + 1) * Q / n: k = i + 1
+    out = sorted(order[:k], key=lambda j: (S[j], j))
+    num = lambda v: str(int(v)) if float(v) == int(v) else repr(float(v))
+    pts = ';'.join('%s:%s' % (num(S[j]), num(y[j])) for j in out)
+    return [g(lofF), g(lofp), g(nr), g(rp), g(K2), g(np_), g(len(out)), pts]
+
+def ecp(F, pc):
+    """ECp = ec50 (p/(100-p))^(1/|hill|), SE by the delta method (numerical gradient)"""
+    def fn(q):
+        p = np.empty(4, dtype=q.dtype); p[F.free] = q
+        for j, v in F.fix.items(): p[j] = v
+        h = p[3] if np.real(p[3]) > 0 else -p[3]     # |hill|, complex-step safe
+        return p[2] * (pc / (100 - pc)) ** (1 / h)
+    v = np.real(fn(F.q.astype(complex))); gr = np.empty(len(F.q))
+    for j in range(len(F.q)):
+        q = F.q.astype(complex); h = 1e-30 * max(abs(F.q[j]), 1.0); q[j] += 1j * h
+        gr[j] = np.imag(fn(q)) / h
+    se = math.sqrt(gr @ (F.cov * F.s2) @ gr)
+    return [g(v), g(se), g(v - F.t * se), g(v + F.t * se)]
+
+def row4(keys, model, F, weight='none', ecf=(), extra=(), adeq=None):
+    out = list(keys) + [model, g(F.N)]
+    for j in range(4):
+        if j in F.fix: out += [g(F.fix[j]), '', '', '']
+        else:
+            k = F.free.index(j); out += [g(F.q[k]), g(F.se[k]), g(F.lo[k]), g(F.hi[k])]
+    k = F.free.index(2); e = F.q[k]; lse = F.se[k] / (e * math.log(10))
+    out += [g(math.log10(e)), g(lse), g(math.log10(e) - F.t * lse), g(math.log10(e) + F.t * lse)]
+    for pc in ecf: out += ecp(F, pc)
+    out += [g(F.ss), g(F.df), g(math.sqrt(F.s2)), g(F.r2), g(F.aicc), weight, 'ok', '']
+    out += adequacy(F) if adeq is None else adeq
+    return '\t'.join(out + list(extra))
+
+def header4(by, ecf=(), extra=()):
+    h = list(by) + ['model', 'n']
+    for n in ['bottom', 'top', 'ec50', 'hill', 'logec50'] + ['ec%g' % p for p in ecf]:
+        h += [n, n + '_se', n + '_lo', n + '_hi']
+    h += ['rss', 'df', 'sy_x', 'r2', 'aicc', 'weight', 'status', 'reason',
+          'lof_F', 'lof_p', 'runs', 'runs_p', 'normality_K2', 'normality_p', 'outliers', 'outlier_points']
+    return '\t'.join(h + list(extra))
+
+# ER zinc (ZapCY1 ratio, % of the vehicle's) against NVS-ZP7-4 (uM): 8
+# concentrations with the vehicle at 0, triplicate dishes; two cell lines,
+# truth bottom 20, top 100, hill -1.2, IC50 0.25 and 1.5 uM; one dish in
+# line A came out 45 above its neighbours (a planted outlier for ROUT)
+conc18 = [0, 0.03, 0.1, 0.3, 1, 3, 10, 30]
+truth18 = {'A': (20, 100, 0.25, -1.2), 'B': (20, 100, 1.5, -1.2)}
+ic = []
+for line, p in truth18.items():
+    for s in conc18:
+        for r in range(3):
+            v = f4([s], [0], p)[0] + 4 * rng18.standard_normal()
+            if line == 'A' and s == 1 and r == 1: v += 45
+            ic.append((line, s, round(v, 3)))
+lines = ['##znr=1', '##schema=response', '#line\tconc_uM\tresponse']
+lines += ['%s\t%s\t%s' % x for x in ic]
+write('fixtures/mm_ic50.znr', lines)
+
+def grp18(line):
+    d = [x for x in ic if x[0] == line]
+    return np.array([x[1] for x in d], float), np.array([x[2] for x in d], float)
+
+P0 = [20, 100, 1, -1]
+ecf18 = (10, 90)
+lines = [header4(['line'], ecf18)]
+for line in truth18:
+    S, y = grp18(line)
+    lines.append(row4([line], '4pl', canon(fit4(S, y, p0=P0)), ecf=ecf18))
+write('fixtures/expected/mmfit_4pl.tsv', lines)
+
+# profile interval of ec50 (the others Wald)
+lines = [header4(['line'])]
+for line in truth18:
+    S, y = grp18(line)
+    F = canon(fit4(S, y, p0=P0, profile=True))
+    k = F.free.index(2); e = F.q[k]
+    row = row4([line], '4pl', F).split('\t')
+    # logec50's interval: the log of ec50's profile limits
+    row[3 + 4 * 4 + 2] = g(math.log10(F.lo[k])); row[3 + 4 * 4 + 3] = g(math.log10(F.hi[k]))
+    lines.append('\t'.join(row))
+write('fixtures/expected/mmfit_4pl_profile.tsv', lines)
+
+# weights 1/y2 from the curve
+lines = [header4(['line'])]
+for line in truth18:
+    S, y = grp18(line)
+    lines.append(row4([line], '4pl', canon(fit4(S, y, p0=P0, weight='1/y2')), weight='1/y2'))
+write('fixtures/expected/mmfit_4pl_w1y2.tsv', lines)
+
+# 3pl (hill held at -1: both plateaus free, so the sign is the data's) and
+# the comparison with 4pl (nested: F test)
+lines = [header4(['line'], extra=['compare', 'compare_status', 'compare_aicc', 'daicc', 'F', 'F_p', 'prefer'])]
+for line in truth18:
+    S, y = grp18(line)
+    a3 = canon(fit4(S, y, p0=[20, 100, 1, 1], fix={3: 1.0})); b4 = canon(fit4(S, y, p0=P0))
+    dfn = a3.df - b4.df; Fv = ((a3.ss - b4.ss) / dfn) / (b4.ss / b4.df); pF = stats.f.sf(Fv, dfn, b4.df)
+    lines.append(row4([line], '3pl', a3, extra=['4pl', 'ok', g(b4.aicc), g(a3.aicc - b4.aicc), g(Fv), g(pF),
+                                                  '4pl' if pF < 0.05 else '3pl']))
+write('fixtures/expected/mmfit_3pl_compare.tsv', lines)
+
+# --fix bottom=0,top=100 with --ki S=2,Km=0.5 (Cheng-Prusoff)
+lines = [header4(['line'], extra=())]
+hdr = lines[0].split('\t'); i = hdr.index('rss')
+hdr[i:i] = ['Ki', 'Ki_se', 'Ki_lo', 'Ki_hi', 'ki_equation']
+lines = ['\t'.join(hdr)]
+for line in truth18:
+    S, y = grp18(line)
+    F = canon(fit4(S, y, p0=P0, fix={0: 0.0, 1: 100.0}))
+    row = row4([line], '4pl', F).split('\t')
+    k = F.free.index(2); fcp = 1 + 2 / 0.5
+    row[i:i] = [g(F.q[k] / fcp), g(F.se[k] / fcp), g(F.lo[k] / fcp), g(F.hi[k] / fcp),
+                'Cheng-Prusoff: Ki = IC50/(1+S/Km), S=2, Km=0.5']
+    lines.append('\t'.join(row))
+write('fixtures/expected/mmfit_4pl_fix_ki.tsv', lines)
+
+# --share hill: one global fit (hill common, the rest per line), F test of
+# parallelism against the separate fits
+SA, yA = grp18('A'); SB, yB = grp18('B')
+Sg = np.concatenate([SA, SB]); yg = np.concatenate([yA, yB]); gi = np.array([0] * len(SA) + [1] * len(SB))
+def gm(p):   # p = hill, bA, tA, eA, bB, tB, eB
+    out = np.empty(len(Sg), dtype=np.result_type(p, float))
+    for k in (0, 1):
+        m = gi == k
+        out[m] = f4(Sg[m], 0, [p[1 + 3 * k], p[2 + 3 * k], p[3 + 3 * k], p[0]])
+    return out
+res = least_squares(lambda p: gm(p) - yg, [-1, 20, 100, 0.25, 20, 100, 1.5], method='lm', xtol=1e-15, ftol=1e-15, gtol=1e-15)
+p = res.x; ss = np.sum((gm(p) - yg) ** 2); N = len(yg); df = N - 7
+J = np.empty((N, 7))
+for j in range(7):
+    q = p.astype(complex); h = 1e-30 * max(abs(p[j]), 1.0); q[j] += 1j * h
+    J[:, j] = np.imag(gm(q)) / h
+cov = np.linalg.inv(J.T @ J) * ss / df; se = np.sqrt(np.diag(cov)); t = stats.t.ppf(0.975, df)
+A = canon(fit4(SA, yA, p0=P0)); B = canon(fit4(SB, yB, p0=P0))
+sss, sdf = A.ss + B.ss, A.df + B.df
+Fv = ((ss - sss) / (df - sdf)) / (sss / sdf); pv = stats.f.sf(Fv, df - sdf, sdf)
+Ks, Kg = 9, 8
+aic_s = N * math.log(sss / N) + 2 * Ks + 2 * Ks * (Ks + 1) / (N - Ks - 1)
+aic_g = N * math.log(ss / N) + 2 * Kg + 2 * Kg * (Kg + 1) / (N - Kg - 1)
+h = header4(['line'], extra=['shared', 'share_F', 'share_p', 'share_daicc', 'share_prefer']).split('\t')
+for c in ('lof_F', 'lof_p', 'runs', 'runs_p', 'normality_K2', 'normality_p', 'outliers', 'outlier_points'):
+    pass
+lines = ['\t'.join(h)]
+for k, (line, Sx, yx) in enumerate((('A', SA, yA), ('B', SB, yB))):
+    ix = [1 + 3 * k, 2 + 3 * k, 3 + 3 * k, 0]
+    F = Fit(); F.N = len(Sx); F.fix = {}; F.free = [0, 1, 2, 3]
+    F.q = p[ix]; F.se = se[ix]; F.t = t; F.lo = F.q - t * F.se; F.hi = F.q + t * F.se
+    r = gm(p)[gi == k] - yx
+    F.ss = np.sum(r ** 2); F.df = df; F.s2 = ss / df
+    F.r2 = 1 - F.ss / np.sum((yx - np.mean(yx)) ** 2); F.aicc = aic_g
+    lines.append(row4([line], '4pl', F, adeq=[''] * 8,
+                      extra=['hill', g(Fv), g(pv), g(aic_g - aic_s), 'separate' if pv < 0.05 else 'shared']))
+write('fixtures/expected/mmfit_4pl_share.tsv', lines)
+print('wrote the concentration-response fixtures and expected tables')
+
+# the 4pl curve and its 95% band for line B at x = 0 (the vehicle's limit),
+# 0.03 and 30 (zn-mm-fit --curve 3: 0, then log-spaced lowest..highest)
+S, y = grp18('B')
+F = canon(fit4(S, y, p0=P0))
+lines = ['line\tmodel\tx\ty\ty_lo\ty_hi']
+for x in (0.0, 0.03, 30.0):
+    yy = float(f4([x], [0], F.p)[0])
+    gj = jac_cs(lambda S_, I_, q: f4(S_, I_, q), np.array([x]), np.array([0.0]), F.q)[0]
+    h = F.t * math.sqrt(gj @ (F.cov * F.s2) @ gj)
+    lines.append('B\t4pl\t%s\t%s\t%s\t%s' % (g(x), g(yy), g(yy - h), g(yy + h)))
+write('fixtures/expected/mmfit_4pl_curve.tsv', lines)

@@ -64,8 +64,48 @@ with open(FIX + 'metrics_trace.znr', 'w') as f:
 
 
 # ---------------------------------------------------------------- metrics
-def metrics(t, s, zflag, base, resp, resp_open, windows, k):
-    """the per-cell metrics as zn-metrics(1) defines them"""
+def smooth_peak(s, idx, want):
+    """highest mean of w consecutive in-window frames that all have values;
+    w = want, or the longest such run when shorter -> (npos, w, peak, j)"""
+    ok = [not np.isnan(s[i]) for i in idx]
+    longest = run = 0
+    for v in ok:
+        run = run + 1 if v else 0
+        longest = max(longest, run)
+    w = min(want, longest)
+    npos, peak, best = 0, math.nan, 0
+    for j in range(len(idx)):
+        if w and j + 1 >= w and all(ok[j + 1 - w:j + 1]):
+            mu = float(np.mean([s[idx[i]] for i in range(j + 1 - w, j + 1)]))
+            if npos == 0 or mu > peak:
+                peak, best = mu, j
+            npos += 1
+    return npos, w, peak, best
+
+
+def responder(t, u, inb, idx, smooth, alpha):
+    """zn-metrics(1): smoothed peak of u against its baseline mean, one-sided
+    t at alpha/npos with df nb - 1; sd = max(baseline SD, 1.4826 MAD of the
+    consecutive differences in the window / sqrt 2)"""
+    bv = u[inb & ~np.isnan(u)]
+    if bv.size < 2:
+        return ''
+    d = np.array([u[b] - u[a] for a, b in zip(idx[:-1], idx[1:]) if not np.isnan(u[a]) and not np.isnan(u[b])])
+    sd = bv.std(ddof=1)
+    if d.size >= 3:
+        sd = max(sd, 1.4826 * np.median(np.abs(d - np.median(d))) / math.sqrt(2))
+    npos, w, peak, _ = smooth_peak(u, idx, smooth)
+    if not npos:
+        return ''
+    if sd == 0:
+        return '1' if peak > bv.mean() else '0'
+    z = (peak - bv.mean()) / (sd * math.sqrt(1 / w + 1 / bv.size))
+    return '1' if z > stats.t.isf(alpha / npos, bv.size - 1) else '0'
+
+
+def metrics(t, s, u, zflag, base, resp, resp_open, windows, smooth, alpha):
+    """the per-cell metrics as zn-metrics(1) defines them (u: the measured
+    signal the responder test is made on)"""
     inb = (t >= base[0]) & (t <= base[1])
     bv = s[inb & ~np.isnan(s)]
     bmean = bv.mean() if bv.size else math.nan
@@ -77,9 +117,9 @@ def metrics(t, s, zflag, base, resp, resp_open, windows, k):
     idx = np.where(inr)[0]
     vals = [(t[i], s[i]) for i in idx if not np.isnan(s[i])]
     peak = tpk = ttp = amp = auc = math.nan
-    if vals:
-        tpk, peak = max(vals, key=lambda v: (v[1], -v[0]))
-        ttp = tpk - resp[0]
+    resp_ = ''
+    npos, w, peak, best = smooth_peak(s, idx, smooth)
+    if npos:
         amp = peak - bmean
         # trapezoids between consecutive in-window frames that both have values
         area = 0.0
@@ -87,11 +127,15 @@ def metrics(t, s, zflag, base, resp, resp_open, windows, k):
             if b == a + 1 and not np.isnan(s[a]) and not np.isnan(s[b]):
                 area += np.trapz([s[a] - bmean, s[b] - bmean], [t[a], t[b]])
         auc = area if not math.isnan(bmean) else math.nan
+        if bv.size >= 2:
+            resp_ = responder(t, u, inb, idx, smooth, alpha)
+        if resp_ == '1':   # the time of the peak: responders only
+            tpk = (t[idx[best + 1 - w]] + t[idx[best]]) / 2
+            ttp = tpk - resp[0]
     means = []
     for (a, b) in windows:
-        w = s[(t >= a) & (t <= b) & ~np.isnan(s)]
-        means.append(w.mean() if w.size else math.nan)
-    resp_ = '' if math.isnan(amp) or math.isnan(bsd) else ('1' if amp > k * bsd else '0')
+        w_ = s[(t >= a) & (t <= b) & ~np.isnan(s)]
+        means.append(w_.mean() if w_.size else math.nan)
     flags = []
     if not bv.size:
         flags.append('no_baseline')
@@ -108,18 +152,20 @@ HEAD = ['sample', 'condition', 'cell', 'baseline_mean', 'baseline_sd', 'peak', '
         'amplitude', 'auc']
 
 
-def table(path, resp, resp_open, windows, names, k):
+def table(path, resp, resp_open, windows, names, smooth, alpha):
     rows, out = [], []
     for (sample, cond, cell, t, zn, zflag, fmin, fmax) in cells:
-        m, r, fl = metrics(t, zn, zflag, WIN['baseline'], resp, resp_open, windows, k)
+        F = np.array([round(300 + 10 * (0 if np.isnan(z) else z), 3) for z in zn])   # as written in the fixture
+        m, r, fl = metrics(t, zn, F, zflag, WIN['baseline'], resp, resp_open, windows, smooth, alpha)
         rows.append([sample, cond, cell] + [g(x) for x in m] + [r, fl])
         out.append((cond, m, r))
     write_tsv(path, HEAD + ['mean_' + n for n in names] + ['responder', 'flag'], rows)
     return out
 
 
-default = table(EXP + 'metrics_default.tsv', (27, 105), True, [], [], 3)
-table(EXP + 'metrics_windows.tsv', (30, 90), False, [(90, 102), WIN['max']], ['plateau', 'max'], 2)
+# the trace has calibration windows: zn-metrics needs the response window (30:102)
+default = table(EXP + 'metrics_default.tsv', (30, 102), False, [], [], 5, 0.05)
+table(EXP + 'metrics_windows.tsv', (30, 90), False, [(90, 102), WIN['max']], ['plateau', 'max'], 3, 0.01)
 
 # ---------------------------------------------------------------- report
 # per condition: n, mean and SEM of each metric over the cells that have it;
@@ -140,3 +186,63 @@ for j, nm in enumerate(names):
     an = stats.f_oneway(*grp)
     rows.append([nm, g(tt.statistic), g(tt.pvalue), g(an.statistic), g(an.pvalue)])
 write_tsv(EXP + 'report_tests.tsv', ['metric', 'welch_t', 'welch_p', 'anova_F', 'anova_p'], rows)
+
+# ---------------------------------------------------------------- the dish as the unit (issue 16)
+# Two conditions, four dishes each, 15 cells a dish.  The dishes differ at
+# rest (their own loading and history) but the conditions do not: over
+# dishes the resting level is not different, while over cells (taken,
+# wrongly, as independent) it looks very different.  Every treated dish
+# responds (amplitude about 2 against 0).
+rng16 = np.random.default_rng(16)
+DISH_REST = {'vehicle': [0.70, 1.00, 0.85, 1.15], 'treated': [0.95, 1.30, 0.80, 1.25]}
+DISH_AMP = {'vehicle': [0.05, -0.02, 0.08, 0.01], 'treated': [1.8, 2.3, 1.9, 2.1]}
+DISH_RESP = {'vehicle': [0.0, 0.1, 0.2, 0.1], 'treated': [0.8, 1.0, 0.9, 0.95]}
+rows16 = []
+for cond in ('vehicle', 'treated'):
+    for d in range(4):
+        sample = f'{cond[:3]}{d + 1}'
+        for c in range(15):
+            base = DISH_REST[cond][d] + rng16.normal(0, 0.05)
+            amp = DISH_AMP[cond][d] + rng16.normal(0, 0.15)
+            resp = 1 if rng16.uniform() < DISH_RESP[cond][d] else 0
+            rows16.append((sample, cond, str(c + 1), round(base, 4), round(amp, 4), resp))
+with open(FIX + 'report_dishes.znr', 'w') as f:
+    f.write('##znr=1\n##schema=metrics\n##unit.baseline_mean=nM\n##unit.amplitude=nM\n')
+    f.write('#sample\tcondition\tcell\tbaseline_mean\tamplitude\tresponder\n')
+    for r in rows16:
+        f.write('\t'.join(str(x) for x in r) + '\n')
+
+
+def holm(p):
+    """Holm's step-down adjustment (R p.adjust(p, 'holm'))"""
+    order = sorted(range(len(p)), key=lambda i: p[i])
+    m, run, adj = len(p), 0.0, [0.0] * len(p)
+    for j, i in enumerate(order):
+        run = max(run, (m - j) * p[i])
+        adj[i] = min(1.0, run)
+    return adj
+
+
+def welch_df(a, b):
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    return (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+
+
+for unit in ('dish', 'cell'):
+    names16 = ['baseline_mean', 'amplitude', 'responder_fraction']
+    res = []
+    for j, nm in enumerate(names16):
+        grp = []
+        for cond in ('vehicle', 'treated'):
+            if unit == 'dish':
+                vals = [np.mean([r[3 + j] for r in rows16 if r[0] == f'{cond[:3]}{d + 1}']) for d in range(4)]
+            else:
+                vals = [r[3 + j] for r in rows16 if r[1] == cond]
+            grp.append(np.array(vals, dtype=float))
+        if unit == 'cell' and nm == 'responder_fraction':
+            continue           # a proportion over cells: not tested (never a t test on 0/1)
+        tt = stats.ttest_ind(grp[0], grp[1], equal_var=False)
+        res.append([nm, tt.statistic, welch_df(grp[0], grp[1]), tt.pvalue, grp[0].size, grp[1].size])
+    adj = holm([r[3] for r in res])
+    write_tsv(EXP + f'report_dish_tests_{unit}.tsv', ['metric', 'n', 'statistic', 'df1', 'p', 'p_holm'],
+              [[r[0], f'{r[4]}, {r[5]}', g(r[1]), g(r[2]), g(r[3]), g(a)] for r, a in zip(res, adj)])

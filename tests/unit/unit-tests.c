@@ -1,6 +1,7 @@
 /* unit-tests.c - C tests of libzn, TAP output. */
 #include "zn.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -488,6 +489,144 @@ static void test_tests(void)
        "ANOVA refused without within-group variance, every number NaN");
 }
 
+/* model adequacy: scipy.stats.normaltest, numpy.percentile, and the runs
+ * distribution by enumerating every arrangement of the signs (Python) */
+static void test_adequacy(void)
+{
+    static const double x[] = {2.1, -0.4, 1.3, 0.2, -1.7, 0.9, 3.8, -0.6, 0.05, -2.2, 1.1, 0.4};
+    zn_test r;
+    int st = zn_normaltest(x, 12, &r);
+    ok(st == 0 && fabs(r.stat - 1.0210535360235442) < 1e-12 &&
+           fabs(r.p - 0.6001793402496294) < 1e-12,
+       "D'Agostino-Pearson K2 = %.17g, p = %.17g (scipy 1.02105353602354, 0.600179340249629)", r.stat, r.p);
+    ok(zn_normaltest(x, 7, &r) < 0 && isnan(r.p), "normality test refused below 8 values");
+    double ax[12];
+    for (size_t i = 0; i < 12; i++) ax[i] = fabs(x[i]);
+    double q = zn_quantile(ax, 12, 0.6827);
+    ok(fabs(q - 1.50388) < 1e-12, "68.27th percentile %.17g (numpy 1.50388)", q);
+    static const int s1[] = {1, 1, -1, -1, -1, 1, -1, -1, 1, 1, 1, -1, 1, -1};
+    zn_runs rt;
+    st = zn_runs_test(s1, 14, &rt);
+    ok(st == 0 && rt.runs == 8 && rt.npos == 7 && rt.nneg == 7 &&
+           fabs(rt.p - 0.6165501165501166) < 1e-12 && fabs(rt.expected - 8) < 1e-12,
+       "runs 8 of 7+/7-: P(R <= 8) = %.17g (enumerated 0.616550116550117)", rt.p);
+    static const int s2[] = {1, 1, 0, 1, 1, 1, -1, -1, -1, -1, -1, -1};
+    st = zn_runs_test(s2, 12, &rt);
+    ok(st == 0 && rt.runs == 2 && fabs(rt.p - 0.004329004329004329) < 1e-12,
+       "2 runs of 5+/6- (a zero skipped): p = %.17g (enumerated 0.00432900432900433)", rt.p);
+    static const int s3[] = {1, 1, 1};
+    ok(zn_runs_test(s3, 3, &rt) < 0 && isnan(rt.p), "runs test refused with one sign");
+/* one axis: at most max ticks, at least 2, strictly increasing, finite,
+ * inside the axis, and the axis covers the finite input */
+static int axis_ok(const zn_axis *a, double lo, double hi, size_t max)
+{
+    if (a->n < 2 || a->n > max || !isfinite(a->lo) || !isfinite(a->hi) || !(a->hi > a->lo)) return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        if (!isfinite(a->t[i]) || a->t[i] < a->lo || a->t[i] > a->hi) return 0;
+        if (i && !(a->t[i] > a->t[i - 1])) return 0;
+    }
+    double l = lo < hi ? lo : hi, h = lo < hi ? hi : lo;
+    if (isfinite(l) && l >= -DBL_MAX / 4 && l < a->lo) return 0;
+    if (isfinite(h) && h <= DBL_MAX / 4 && h > a->hi) return 0;
+    /* the ticks span a fair share of the axis (no single tick in a corner) */
+    return zn_axis_frac(a, a->t[a->n - 1]) - zn_axis_frac(a, a->t[0]) >= 0.3;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static void test_axis(void)
+{
+    zn_axis a;
+    /* the issue-14 hang: a range two ulp wide */
+    int st = zn_axis_linear(&a, 0.9999999999999999, 1, 8);
+    ok(st == 1 && axis_ok(&a, 0.9999999999999999, 1, 8) && a.lo <= 0.9 && a.hi >= 1.1,
+       "an ulp-wide range is a constant: axis %.17g..%.17g, %zu ticks", a.lo, a.hi, a.n);
+    zn_axis_linear(&a, 0, 10, 6);
+    ok(a.lo == 0 && a.hi == 10 && a.n == 6 && a.t[1] == 2 && a.t[5] == 10, "0..10 in steps of 2");
+    zn_axis_linear(&a, 3.2, 97, 8);
+    ok(a.lo == 0 && a.hi == 100 && a.step == 20, "3.2..97 -> 0..100 step 20 (%g..%g step %g)", a.lo, a.hi, a.step);
+    zn_axis_linear(&a, -7, -3, 6);
+    ok(a.lo == -7 && a.hi == -3 && a.n == 5, "negative range -7..-3 (%g..%g, %zu ticks)", a.lo, a.hi, a.n);
+    st = zn_axis_linear(&a, NAN, NAN, 6);
+    ok(st == 1 && a.lo == 0 && a.hi == 1, "all missing: 0..1");
+    st = zn_axis_linear(&a, 0, 0, 6);
+    ok(st == 1 && a.lo == -1 && a.hi == 1, "a single 0: -1..1");
+    st = zn_axis_linear(&a, 4.2, NAN, 6);
+    ok(st == 1 && axis_ok(&a, 4.2, 4.2, 6) && a.lo < 4.2 && a.hi > 4.2, "one point 4.2: %g..%g", a.lo, a.hi);
+    ok(zn_axis_linear(&a, -1e300, 1e300, 8) == 0 && axis_ok(&a, -1e300, 1e300, 8), "-1e300..1e300: %g..%g, %zu ticks",
+       a.lo, a.hi, a.n);
+    zn_axis_linear(&a, -INFINITY, INFINITY, 8);
+    ok(axis_ok(&a, -INFINITY, INFINITY, 8), "-inf..inf: %g..%g", a.lo, a.hi);
+    zn_axis_linear(&a, 5e-324, 1e-310, 8);
+    ok(axis_ok(&a, 5e-324, 1e-310, 8), "subnormal range: %g..%g, %zu ticks", a.lo, a.hi, a.n);
+    char buf[64];
+    zn_axis_linear(&a, 0, 1500, 6);
+    zn_axis_label(&a, 1500, buf, sizeof buf);
+    ok(!strcmp(buf, "1500"), "label 1500, not 1.5e+03 (%s)", buf);
+    zn_axis_linear(&a, 0.9999990, 1.0000010, 6);
+    zn_axis_label(&a, a.t[1], buf, sizeof buf);
+    char buf2[64];
+    zn_axis_label(&a, a.t[2], buf2, sizeof buf2);
+    ok(strcmp(buf, buf2) != 0, "neighbouring ticks of a narrow range read differently (%s, %s)", buf, buf2);
+    ok(zn_axis_log(&a, 0.9, 8000, 6) == 0 && a.lo == 0.1 && a.hi == 10000 && a.n == 6 && a.t[1] == 1,
+       "log 0.9..8000: decades 0.1..1e4 (%g..%g, %zu ticks)", a.lo, a.hi, a.n);
+    ok(zn_axis_log(&a, 0, 10, 6) < 0 && zn_axis_log(&a, 1, INFINITY, 6) < 0, "log of 0 or inf refused");
+    ok(zn_axis_log(&a, 1e-300, 1e300, 8) == 0 && a.n <= 8 && a.n >= 2, "log over 600 decades: %zu ticks", a.n);
+    /* property: many random ranges, from ulp-wide to 1e308, of every sign */
+    uint64_t s = 0x9e3779b97f4a7c15u;
+    size_t bad = 0, N = 200000;
+    for (size_t i = 0; i < N; i++) {
+        double lo, hi;
+        uint64_t kind = rnd(&s) % 6;
+        if (kind == 0) { /* any two doubles (bit patterns): NaN, inf, subnormal */
+            uint64_t u = rnd(&s), v = rnd(&s);
+            memcpy(&lo, &u, 8);
+            memcpy(&hi, &v, 8);
+        } else if (kind == 1) { /* a few ulp apart */
+            uint64_t u = rnd(&s) >> 1, v = u + rnd(&s) % 5;
+            memcpy(&lo, &u, 8);
+            memcpy(&hi, &v, 8);
+        } else { /* a value and a width of any scale */
+            double c = ldexp((double)(rnd(&s) % 2000000) / 1e6 - 1, (int)(rnd(&s) % 2000) - 1000);
+            double w = ldexp((double)(rnd(&s) % 1000000) / 1e6, (int)(rnd(&s) % 2100) - 1075);
+            lo = c;
+            hi = c + w;
+        }
+        size_t max = 2 + rnd(&s) % 14;
+        zn_axis_linear(&a, lo, hi, max);
+        if (!axis_ok(&a, isnan(lo) ? hi : lo, isnan(hi) ? lo : hi, max)) {
+            if (bad++ < 3) printf("# bad axis for %.17g..%.17g max %zu: %.17g..%.17g, %zu ticks\n", lo, hi, max, a.lo, a.hi, a.n);
+        }
+        if (lo > 0 && hi > 0 && isfinite(lo) && isfinite(hi) && lo >= DBL_MIN) {
+            zn_axis_log(&a, lo, hi, max);
+            int good = a.n >= 2 && a.n <= max && a.lo <= fmin(lo, hi) * (1 + 1e-12) && a.hi >= fmax(lo, hi) * (1 - 1e-12);
+            for (size_t j = 1; j < a.n; j++) good &= a.t[j] > a.t[j - 1];
+            if (!good && bad++ < 3) printf("# bad log axis for %.17g..%.17g max %zu\n", lo, hi, max);
+        }
+    }
+    ok(bad == 0, "%zu random ranges (any bits, a few ulp, 1e-300 to 1e300 wide): %zu axes break a rule", N, bad);
+}
+
+static void test_holm(void)
+{
+    double p[] = {0.01, 0.04, 0.03, 0.005, NAN, 0.5}, adj[6];
+    /* R: p.adjust(c(0.01, 0.04, 0.03, 0.005, NA, 0.5), "holm") */
+    static const double r[] = {0.04, 0.09, 0.09, 0.025, NAN, 0.5};
+    zn_holm(p, 6, adj);
+    int good = 1;
+    for (size_t i = 0; i < 6; i++) good &= isnan(r[i]) ? isnan(adj[i]) : fabs(adj[i] - r[i]) < 1e-15;
+    ok(good, "Holm as R's p.adjust: %g %g %g %g %g %g", adj[0], adj[1], adj[2], adj[3], adj[4], adj[5]);
+    double q[] = {0.3, 0.6};
+    zn_holm(q, 2, q);
+    ok(q[0] == 0.6 && q[1] == 0.6, "Holm in place, capped by monotonicity (0.6, 0.6)");
+}
+
 static void test_dates(void)
 {
     double d, e;
@@ -507,12 +646,47 @@ static void test_dates(void)
     ok(all && zn_iso_days("2024-02-29", &d) == 0, "not dates: 2025-02-29, month 13, short fields, day-first, 25 h");
 }
 
+/* zn_fmt_double_rt: reads back to exactly x, and is the fewest digits
+ * (<= 17) that do, e.g. 0.12345678901234567 -> "0.12345678901234566" */
+static void test_format_rt(void)
+{
+    unsigned long long s = 0x2545F4914F6CDD1DULL;
+    int bad = 0, n = 0;
+    char b[48], first[160] = "";
+    for (int i = 0; i < 200000; i++) {
+        unsigned long long r = xorshift(&s);
+        double x = ldexp((double)(r >> 11) / 9007199254740992.0 + 0.5, (int)(xorshift(&s) % 200) - 100);
+        if (i & 1) x = -x;
+        size_t len = zn_fmt_double_rt(b, x);
+        double y = strtod(b, NULL);
+        int p = 1; /* the fewest %.Ng digits that read back */
+        char t[48];
+        while (p < 17 && (snprintf(t, sizeof t, "%.*g", p, x), strtod(t, NULL) != x)) p++;
+        int digits = 0;
+        for (const char *c = b; *c && *c != 'e'; c++) digits += *c >= '0' && *c <= '9';
+        for (const char *c = b; *c == '-' || *c == '0' || *c == '.'; c++) digits -= *c == '0';
+        n++;
+        if (y != x || len != strlen(b) || (p > 15 && digits > p)) {
+            if (!bad) snprintf(first, sizeof first, " (first: %.17g -> \"%s\", %d digits needed)", x, b, p);
+            bad++;
+        }
+    }
+    ok(bad == 0, "zn_fmt_double_rt reads back exactly with the fewest digits past 15 on %d doubles%s", n, first);
+    zn_fmt_double_rt(b, 0.12345678901234567);
+    ok(strcmp(b, "0.12345678901234566") == 0, "0.12345678901234567 -> \"%s\"", b);
+    zn_fmt_double_rt(b, 100.123);
+    ok(strcmp(b, "100.123") == 0, "100.123 -> \"%s\" (15 digits when they read back)", b);
+    zn_fmt_double_rt(b, -6.0640668523676871);
+    ok(strcmp(b, "-6.064066852367687") == 0, "-6.0640668523676871 -> \"%s\"", b);
+}
+
 int main(void)
 {
     zn_set_prog("unit-tests");
     test_parse();
     test_format();
     test_format_fast();
+    test_format_rt();
     test_wells();
     test_window();
     test_decode();
@@ -521,6 +695,9 @@ int main(void)
     test_polyfit();
     test_dates();
     test_tests();
+    test_adequacy();
+    test_holm();
+    test_axis();
     test_long_lines();
     printf("1..%d\n", ntest);
     return nfail ? 1 : 0;

@@ -1,0 +1,141 @@
+/* table.c - report tables: rows of text and numbers, printed as aligned
+ * text, TSV (numbers in full) or Markdown, and as HTML. */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rtab_init(rtab *t, const char *name, const char *title, const char *cols)
+{
+    memset(t, 0, sizeof *t);
+    t->name = name;
+    t->title = title;
+    char *copy = zn_strdup(cols), *save = NULL;
+    size_t cap = 0;
+    for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        zn_grow(&t->hdr, &cap, t->ncol + 1, sizeof *t->hdr);
+        t->hdr[t->ncol++] = zn_strdup(p);
+    }
+    free(copy);
+}
+
+static rcell *rtab_next(rtab *t)
+{
+    zn_grow(&t->c, &t->cap, t->n + 1, sizeof *t->c);
+    return &t->c[t->n++];
+}
+void rtab_s(rtab *t, const char *s) { rtab_next(t)->s = zn_strdup(s ? s : ""); }
+void rtab_sf(rtab *t, char *s) { rtab_next(t)->s = s; }
+void rtab_n(rtab *t, double v)
+{
+    rcell *c = rtab_next(t);
+    c->s = NULL;
+    c->v = v;
+}
+size_t rtab_rows(const rtab *t) { return t->ncol ? t->n / t->ncol : 0; }
+
+void rtab_free(rtab *t)
+{
+    for (size_t i = 0; i < t->n; i++) free(t->c[i].s);
+    for (size_t i = 0; i < t->ncol; i++) free(t->hdr[i]);
+    free(t->c);
+    free(t->hdr);
+}
+
+/* a cell as text: numbers in full (round trip) for TSV, 4 significant
+ * digits for reading */
+const char *rcell_text(const rcell *c, int full, char buf[48])
+{
+    if (c->s) return c->s;
+    if (isnan(c->v)) return "";
+    if (full) zn_fmt_double(buf, c->v);
+    else if (c->v != 0 && (fabs(c->v) >= 1e6 || fabs(c->v) < 1e-3)) snprintf(buf, 48, "%.3e", c->v);
+    else snprintf(buf, 48, "%.4g", c->v);
+    return buf;
+}
+
+void rtab_print(const rtab *t, int fmt, int named, zn_buf *b)
+{
+    size_t nr = rtab_rows(t), nc = t->ncol;
+    char buf[48];
+    if (fmt == FMT_TSV) {
+        if (named) zn_buf_addf(b, "## %s\n", t->name);
+        for (size_t j = 0; j < nc; j++) zn_buf_addf(b, "%s%s", j ? "\t" : "", t->hdr[j]);
+        zn_buf_addc(b, '\n');
+        for (size_t i = 0; i < nr; i++) {
+            for (size_t j = 0; j < nc; j++) zn_buf_addf(b, "%s%s", j ? "\t" : "", rcell_text(&t->c[i * nc + j], 1, buf));
+            zn_buf_addc(b, '\n');
+        }
+        return;
+    }
+    if (fmt == FMT_MD) {
+        zn_buf_addf(b, "### %s\n\n|", t->title);
+        for (size_t j = 0; j < nc; j++) zn_buf_addf(b, " %s |", t->hdr[j]);
+        zn_buf_adds(b, "\n|");
+        for (size_t j = 0; j < nc; j++) zn_buf_adds(b, t->c && !t->c[j].s ? " ---: |" : " --- |");
+        zn_buf_addc(b, '\n');
+        for (size_t i = 0; i < nr; i++) {
+            zn_buf_addc(b, '|');
+            for (size_t j = 0; j < nc; j++) {
+                zn_buf_addc(b, ' ');
+                for (const char *p = rcell_text(&t->c[i * nc + j], 0, buf); *p; p++) {
+                    if (*p == '|') zn_buf_addc(b, '\\');
+                    zn_buf_addc(b, *p);
+                }
+                zn_buf_adds(b, " |");
+            }
+            zn_buf_addc(b, '\n');
+        }
+        return;
+    }
+    size_t *w = zn_calloc(nc, sizeof *w);
+    for (size_t j = 0; j < nc; j++) w[j] = strlen(t->hdr[j]);
+    for (size_t i = 0; i < nr; i++)
+        for (size_t j = 0; j < nc; j++) {
+            size_t l = strlen(rcell_text(&t->c[i * nc + j], 0, buf));
+            if (l > w[j]) w[j] = l;
+        }
+    zn_buf_addf(b, "%s\n", t->title);
+    for (size_t j = 0; j < nc; j++) zn_buf_addf(b, "%s%-*s", j ? "  " : "", (int)w[j], t->hdr[j]);
+    zn_buf_addc(b, '\n');
+    for (size_t i = 0; i < nr; i++) {
+        for (size_t j = 0; j < nc; j++) {
+            const rcell *c = &t->c[i * nc + j];
+            zn_buf_addf(b, "%s%*s", j ? "  " : "", c->s ? -(int)w[j] : (int)w[j], rcell_text(c, 0, buf));
+        }
+        zn_buf_addc(b, '\n');
+    }
+    free(w);
+}
+
+void rtab_html(const rtab *t, zn_buf *b, size_t max)
+{
+    size_t nr = rtab_rows(t), nc = t->ncol;
+    char buf[48];
+    zn_buf_adds(b, "<div class=\"tw\"><table id=\"tab-");
+    zn_svg_esc(b, t->name);
+    zn_buf_adds(b, "\"><caption>");
+    zn_svg_esc(b, t->title);
+    zn_buf_adds(b, "</caption>\n<tr>");
+    for (size_t j = 0; j < nc; j++) {
+        zn_buf_adds(b, "<th>");
+        zn_svg_esc(b, t->hdr[j]);
+        zn_buf_adds(b, "</th>");
+    }
+    zn_buf_adds(b, "</tr>\n");
+    for (size_t i = 0; i < nr && i < max; i++) {
+        zn_buf_adds(b, "<tr>");
+        for (size_t j = 0; j < nc; j++) {
+            const rcell *c = &t->c[i * nc + j];
+            zn_buf_adds(b, c->s ? "<td>" : "<td class=\"n\">");
+            zn_svg_esc(b, rcell_text(c, 0, buf));
+            zn_buf_adds(b, "</td>");
+        }
+        zn_buf_adds(b, "</tr>\n");
+    }
+    zn_buf_adds(b, "</table></div>\n");
+    if (nr > max)
+        zn_buf_addf(b, "<p class=\"note\">%zu more rows: zn-report --table %s --format tsv lists them all.</p>\n", nr - max,
+                    t->name);
+}

@@ -1,0 +1,534 @@
+/* traces.c - the imaging part of the report: the cells-and-calibration
+ * table, resting zinc beside the literature, the trace panels and the
+ * heatmap (over the experiment: before the first calibration window), and
+ * the calibration section (raw signal per cell with its Smin/Smax). */
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void build_cells(out_t *O)
+{
+    rep_t *R = O->R;
+    rtab *t = &O->t[T_CELLS];
+    char hdr[400];
+    const char *c = R->cal_name ? R->cal_name : "F";
+    snprintf(hdr, sizeof hdr,
+             "condition,samples,cells,frames,signal,calibrated,bad_calibration,%smin_median,%smax_median,"
+             "dynamic_range_median,above_max_pct,below_min_pct",
+             c, c);
+    rtab_init(t, "cells", "Cells and calibration, per condition (above/below: % of the experiment's frames, before "
+                          "the calibration windows)",
+              hdr);
+    if (!R->have_trace) return;
+    size_t n1 = R->ncells ? R->ncells : 1;
+    double *a = zn_malloc(n1 * sizeof *a), *b = zn_malloc(n1 * sizeof *b), *d = zn_malloc(n1 * sizeof *d);
+    for (size_t k = 0; k < R->nconds; k++) {
+        zn_dict samples = {0};
+        size_t n = 0, bad = 0, nc = 0, nf = 0;
+        long recs = 0, above = 0, below = 0;
+        for (size_t f = 0; f < R->nslots; f++) nf += f < R->conds[k].cap && R->conds[k].tn[f] > 0;
+        for (size_t i = 0; i < R->ncells; i++) {
+            const cellsum_t *s = &R->cells[i];
+            if (s->cond != k) continue;
+            zn_dict_put(&samples, s->sample, 0);
+            n++;
+            if (s->nz[ZF_BAD]) {
+                bad++;
+                continue;
+            }
+            recs += s->nexp;
+            above += s->nz_exp[ZF_ABOVE];
+            below += s->nz_exp[ZF_BELOW];
+            a[nc] = s->cmin;
+            b[nc] = s->cmax;
+            d[nc] = s->cmin > 0 ? s->cmax / s->cmin : NAN;
+            nc++;
+        }
+        rtab_s(t, R->conds[k].name);
+        rtab_n(t, (double)samples.n);
+        rtab_n(t, (double)n);
+        rtab_n(t, (double)nf);
+        rtab_s(t, R->signal);
+        rtab_n(t, R->have_zflag ? (double)(n - bad) : NAN);
+        rtab_n(t, R->have_zflag ? (double)bad : NAN);
+        rtab_n(t, R->have_cal ? zn_median(a, nc, NULL) : NAN);
+        rtab_n(t, R->have_cal ? zn_median(b, nc, NULL) : NAN);
+        rtab_n(t, R->have_cal ? zn_median(d, nc, NULL) : NAN);
+        rtab_n(t, R->have_zflag && recs ? 100.0 * (double)above / (double)recs : NAN);
+        rtab_n(t, R->have_zflag && recs ? 100.0 * (double)below / (double)recs : NAN);
+        zn_dict_free(&samples);
+    }
+    free(a);
+    free(b);
+    free(d);
+}
+
+/* free zinc at rest per condition beside the compartment's published value */
+void build_context(out_t *O)
+{
+    rep_t *R = O->R;
+    rtab *t = &O->t[T_CONTEXT];
+    rtab_init(t, "context", "Free zinc at rest beside published values for the compartment",
+              "compartment,condition,cells,baseline_nM_median,published,relation,source");
+    const char *comp = R->compartment;
+    const char *unit = R->sig_unit;
+    if (!comp && O->met) comp = zn_meta_get(&O->met->meta, "compartment");
+    const lit_t *L = NULL;
+    for (size_t l = 0; comp && l < nlits; l++)
+        if (!strcmp(lits[l].kind, "compartment") && lit_names(&lits[l], comp)) L = &lits[l];
+    if (!L) return;
+    /* the cells' baselines: from metrics when they are on a zn_ column, else the traces' */
+    const metric_t *bm = NULL;
+    if (O->met) {
+        const char *ms = zn_meta_get(&O->met->meta, "metrics");
+        if (ms && !strncmp(ms, "signal=zn_", 10))
+            for (size_t m = 0; m < O->nmetric; m++)
+                if (!strcmp(O->mt[m].metric, "baseline_mean")) bm = &O->mt[m];
+        if (bm) unit = meta_unit(&O->met->meta, "baseline_mean");
+    }
+    double f = unit ? zn_conc_unit(unit) : 0;
+    if (!(f > 0)) return; /* not a concentration: nothing to compare */
+    double lo, hi;
+    lit_convert(L, "nM", &lo, &hi);
+    char *pub = lit_text(L, "nM");
+    size_t K = bm ? O->nmcond : R->nconds;
+    for (size_t k = 0; k < K; k++) {
+        double *v = NULL;
+        size_t n = 0;
+        if (bm) {
+            n = bm->celln[k];
+            v = zn_malloc((n + 1) * sizeof *v);
+            memcpy(v, bm->cellv[k], n * sizeof *v);
+        } else {
+            v = zn_malloc((R->ncells + 1) * sizeof *v);
+            for (size_t i = 0; i < R->ncells; i++)
+                if (R->cells[i].cond == k && !isnan(R->cells[i].base)) v[n++] = R->cells[i].base;
+        }
+        for (size_t i = 0; i < n; i++) v[i] *= f;
+        double med = zn_median(v, n, NULL);
+        free(v);
+        rtab_s(t, comp);
+        rtab_s(t, bm ? O->mcond[k] : R->conds[k].name);
+        rtab_n(t, (double)n);
+        rtab_n(t, med);
+        rtab_s(t, pub);
+        char rel[96] = "";
+        if (!isnan(med)) {
+            double ref = isnan(lo) ? hi : lo;
+            if (!isnan(lo) && !isnan(hi)) {
+                if (med < lo) snprintf(rel, sizeof rel, "below the range (%.3gx its low end)", med / lo);
+                else if (med > hi) snprintf(rel, sizeof rel, "above the range (%.3gx its high end)", med / hi);
+                else snprintf(rel, sizeof rel, "within the range");
+            } else if (isnan(lo))
+                snprintf(rel, sizeof rel, med <= hi ? "within (up to the published)" : "above (%.3gx)", med / hi);
+            else
+                snprintf(rel, sizeof rel, "%.3gx the published value", med / ref);
+        }
+        rtab_s(t, rel);
+        rtab_s(t, L->source);
+    }
+    free(pub);
+}
+
+/* ------------------------------------------------------------ figures */
+static char *ylabel_signal(const rep_t *R)
+{
+    if (!strcmp(R->sig_unit, "1")) return zn_strdup(R->signal);
+    if (!strncmp(R->signal, "zn_", 3)) return zn_asprintf("free Zn2+ (%s)", R->sig_unit);
+    return zn_asprintf("%s (%s)", R->signal, R->sig_unit);
+}
+
+/* the time shown: the experiment (before the first calibration window),
+ * or everything with --whole-trace */
+static double t_end(const rep_t *R)
+{
+    if (R->a->whole) return INFINITY;
+    double t = R->cal_start;
+    for (size_t w = 0; w < R->nwin; w++) /* the response window's end, when the calibration starts later */
+        if (!strcmp(R->win[w].name, "response") && R->win[w].end < t) t = nextafter(R->win[w].end, INFINITY);
+    return t;
+}
+
+static double slot_t(const cond_t *c, size_t f) { return f < c->cap && c->tn[f] ? c->ts[f] / c->tn[f] : NAN; }
+
+/* the y axis of the trace panels: the means +- SEM and the 1st to 99th
+ * percentile of the sampled cells' values, over the frames shown */
+static int trace_axis(const rep_t *R, zn_axis *y)
+{
+    double tend = t_end(R), lo = INFINITY, hi = -INFINITY;
+    size_t nall = 0, cap = 0;
+    double *all = NULL;
+    for (size_t k = 0; k < R->nconds; k++) {
+        const cond_t *c = &R->conds[k];
+        for (size_t f = 0; f < R->nslots && f < c->cap; f++) {
+            double t = slot_t(c, f);
+            if (!(t < tend) || !c->n[f]) continue;
+            double m = c->s[f] / c->n[f], var = c->n[f] > 1 ? (c->ss[f] - c->n[f] * m * m) / (c->n[f] - 1) : 0,
+                   se = var > 0 ? sqrt(var / c->n[f]) : 0;
+            if (m - se < lo) lo = m - se;
+            if (m + se > hi) hi = m + se;
+        }
+        for (size_t i = 0; i < c->nres; i++)
+            for (size_t j = 0; j < c->res[i].n; j++) {
+                if (isnan(c->res[i].v[j]) || !(c->res[i].t[j] < tend)) continue;
+                zn_grow(&all, &cap, nall + 1, sizeof *all);
+                all[nall++] = c->res[i].v[j];
+            }
+    }
+    if (nall) {
+        qsort(all, nall, sizeof *all, cmp_double);
+        double a = all[(size_t)(0.01 * (double)(nall - 1))], b = all[(size_t)ceil(0.99 * (double)(nall - 1))];
+        if (a < lo) lo = a;
+        if (b > hi) hi = b;
+    }
+    free(all);
+    if (!isfinite(lo)) lo = hi = NAN;
+    int logy = 0;
+    if (R->a->log_y) {
+        double plo = lo;
+        if (!(plo > 0)) zn_warn("--log-y: the values shown reach %g: a log axis needs values above 0; the axis is linear", lo);
+        else logy = zn_axis_log(y, plo, hi, 8) == 0;
+    }
+    if (!logy) {
+        if (lo > 0 && lo < 0.25 * hi) lo = 0; /* concentrations from 0 when the data come near it */
+        zn_axis_linear(y, lo, hi, 8);
+    }
+    return logy;
+}
+
+void html_traces(const out_t *O, zn_buf *b)
+{
+    const rep_t *R = O->R;
+    double tend = t_end(R), tmax = 0;
+    for (size_t k = 0; k < R->nconds; k++)
+        for (size_t f = 0; f < R->nslots; f++) {
+            double t = slot_t(&R->conds[k], f);
+            if (t < tend && t > tmax) tmax = t;
+        }
+    zn_axis yax, xax;
+    int logy = trace_axis(R, &yax);
+    zn_axis_linear(&xax, 0, tmax, 8);
+    if (xax.hi > tmax * 1.15 && tmax > 0) { /* not far beyond the data: the last tick may be inside */
+        xax.hi = tmax;
+        while (xax.n > 2 && xax.t[xax.n - 1] > tmax) xax.n--;
+    }
+    size_t *ord = frame_order(R);
+    char *ylab = ylabel_signal(R);
+    for (size_t k = 0; k < R->nconds; k++) {
+        const cond_t *c = &R->conds[k];
+        char id[64];
+        snprintf(id, sizeof id, "fig-trace-%zu", k + 1);
+        zn_svg_figure_open(b, id);
+        char *lab = zn_asprintf("mean trace of %s", c->name);
+        zn_svg_open(b, 640, 300, lab);
+        free(lab);
+        zn_plot p;
+        zn_plot_init(&p, b, 76, 28, 544, 220);
+        p.x = xax;
+        p.y = yax;
+        zn_buf_addf(b,
+                    "<clipPath id=\"clip-%s\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath>\n"
+                    "<g clip-path=\"url(#clip-%s)\">\n",
+                    id, p.L, p.T, p.W, p.H, id);
+        for (size_t w = 0; w < R->nwin; w++) {
+            double a = fmax(R->win[w].start, p.x.lo), e = fmin(R->win[w].end, p.x.hi);
+            if (!(e > a) || !(R->win[w].start < tend)) continue;
+            zn_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#000\" fill-opacity=\"0.07\"/>",
+                        zn_plot_x(&p, a), p.T, zn_plot_x(&p, e) - zn_plot_x(&p, a), p.H);
+            zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"wl\">", zn_plot_x(&p, a) + 2, p.T + 11);
+            zn_svg_esc(b, R->win[w].name);
+            zn_buf_adds(b, "</text>\n");
+        }
+        char st[160];
+        snprintf(st, sizeof st, "stroke=\"%s\" stroke-opacity=\"0.28\" stroke-width=\"0.8\"", zn_svg_colour[k % ZN_SVG_NCOL]);
+        for (size_t i = 0; i < c->nres; i++) {
+            const sampled_t *s = &c->res[i];
+            size_t n = 0;
+            while (n < s->n && s->t[n] < tend) n++; /* the experiment: frames ascend within a cell */
+            zn_svg_polyline(&p, s->t, s->v, n, st);
+        }
+        /* SEM band and mean, frames in order */
+        size_t nf = 0;
+        double *t = zn_malloc((R->nslots + 1) * sizeof *t), *m = zn_malloc((R->nslots + 1) * sizeof *m),
+               *se = zn_malloc((R->nslots + 1) * sizeof *se);
+        for (size_t i = 0; i < R->nslots; i++) {
+            size_t f = ord[i];
+            double tt = slot_t(c, f);
+            if (!(tt < tend)) continue;
+            t[nf] = tt;
+            m[nf] = c->n[f] ? c->s[f] / c->n[f] : NAN;
+            double var = c->n[f] > 1 ? (c->ss[f] - c->n[f] * m[nf] * m[nf]) / (c->n[f] - 1) : NAN;
+            se[nf] = var > 0 ? sqrt(var / c->n[f]) : 0;
+            nf++;
+        }
+        zn_buf_addf(b, "<path fill=\"%s\" fill-opacity=\"0.3\" stroke=\"none\" d=\"", zn_svg_colour[k % ZN_SVG_NCOL]);
+        int open = 0;
+        size_t segstart = 0;
+        double ylo = zn_plot_y(&p, p.y.lo) + 2, yhi = zn_plot_y(&p, p.y.hi) - 2;
+#define CLIPY(v) (isfinite(v) ? fmin(fmax(v, yhi), ylo) : ylo)
+        for (size_t f = 0; f <= nf; f++) {
+            int good = f < nf && isfinite(t[f]) && isfinite(m[f]);
+            if (good && !open) {
+                open = 1;
+                segstart = f;
+            }
+            if (!good && open) { /* close this run: up the upper edge, back along the lower */
+                for (size_t g = segstart; g < f; g++)
+                    zn_buf_addf(b, "%s%.1f %.1f", g == segstart ? "M" : "L", zn_plot_x(&p, t[g]),
+                                CLIPY(zn_plot_y(&p, m[g] + se[g])));
+                for (size_t g = f; g-- > segstart;)
+                    zn_buf_addf(b, "L%.1f %.1f", zn_plot_x(&p, t[g]), CLIPY(zn_plot_y(&p, m[g] - se[g])));
+                zn_buf_adds(b, "Z");
+                open = 0;
+            }
+        }
+#undef CLIPY
+        zn_buf_adds(b, "\"/>\n");
+        const char *dash = zn_svg_dash[k % ZN_SVG_NCOL];
+        snprintf(st, sizeof st, "stroke=\"%s\" stroke-width=\"2\"%s%s%s", zn_svg_colour[k % ZN_SVG_NCOL],
+                 *dash ? " stroke-dasharray=\"" : "", dash, *dash ? "\"" : "");
+        zn_svg_polyline(&p, t, m, nf, st);
+        zn_buf_adds(b, "</g>\n");
+        free(t);
+        free(m);
+        free(se);
+        zn_dict dishes = {0};
+        for (size_t i = 0; i < R->ncells; i++)
+            if (R->cells[i].cond == k) zn_dict_put(&dishes, R->cells[i].sample, 0);
+        char *ti = zn_asprintf("%s: %zu dish%s, %ld cells", c->name, dishes.n, dishes.n == 1 ? "" : "es", c->seen);
+        zn_dict_free(&dishes);
+        zn_svg_axes(&p, ti, "time (s)", ylab, 1);
+        free(ti);
+        zn_svg_close(b);
+        char span[160];
+        if (isfinite(tend))
+            snprintf(span, sizeof span, "the experiment (to %g s: the end of the response window or the start of the "
+                                        "first calibration window; the calibration is in its own section)",
+                     tmax);
+        else snprintf(span, sizeof span, "the whole recording");
+        char *cap = zn_asprintf("%s: mean (line) and SEM (band) of %s over all %ld cells, frame by frame, over %s; faint "
+                                "lines: %s%zu single cells; shaded: the windows of the protocol; y axis%s: the means, "
+                                "their SEM and the 1st to 99th percentile of the single cells shown, lines beyond clipped.",
+                                c->name, R->signal, c->seen, span, c->nres < (size_t)c->seen ? "a random sample of " : "the ",
+                                c->nres, logy ? " (log)" : "");
+        zn_svg_figure_close(b, cap);
+        free(cap);
+    }
+    free(ord);
+    free(ylab);
+}
+
+void html_heatmap(const out_t *O, zn_buf *b)
+{
+    const rep_t *R = O->R;
+    double tend = t_end(R);
+    size_t rows = 0, nv = 0;
+    for (size_t k = 0; k < R->nconds; k++) {
+        rows += R->conds[k].nres;
+        for (size_t i = 0; i < R->conds[k].nres; i++) nv += R->conds[k].res[i].n;
+    }
+    /* the columns: the frames shown, in order; rank of each slot */
+    size_t *ord = frame_order(R), *rank = zn_malloc((R->nslots + 1) * sizeof *rank), nf = 0;
+    for (size_t i = 0; i < R->nslots; i++) {
+        size_t f = ord[i];
+        double t = NAN;
+        for (size_t k = 0; k < R->nconds && isnan(t); k++) t = slot_t(&R->conds[k], f);
+        rank[f] = t < tend ? nf++ : (size_t)-1;
+    }
+    free(ord);
+    if (!rows || !nf) {
+        free(rank);
+        return;
+    }
+    double *all = zn_malloc((nv + 1) * sizeof *all);
+    size_t na = 0;
+    for (size_t k = 0; k < R->nconds; k++)
+        for (size_t i = 0; i < R->conds[k].nres; i++) {
+            const sampled_t *s = &R->conds[k].res[i];
+            for (size_t j = 0; j < s->n; j++)
+                if (!isnan(s->v[j]) && rank[s->slot[j]] != (size_t)-1) all[na++] = s->v[j];
+        }
+    qsort(all, na, sizeof *all, cmp_double);
+    double lo = na ? all[(size_t)(0.02 * (double)(na - 1))] : 0, hi = na ? all[(size_t)(0.98 * (double)(na - 1))] : 1;
+    free(all);
+    if (!(hi > lo)) {
+        zn_axis a;
+        zn_axis_linear(&a, lo, hi, 4);
+        lo = a.lo;
+        hi = a.hi;
+    }
+    size_t nb = nf < 150 ? nf : 150;
+    double rh = rows > 120 ? 3 : rows > 60 ? 5 : 8, W = 560, L = 150, T = 30;
+    int h = (int)(T + (double)rows * rh + 60);
+    zn_svg_figure_open(b, "fig-heatmap");
+    zn_svg_open(b, 760, h, "heatmap of cells by time");
+    zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"ti\">Cells x time (%s%s)</text>\n", L, T - 10, R->signal,
+                isfinite(tend) ? ", the experiment" : "");
+    double *sum = zn_malloc(nb * sizeof *sum), *cnt = zn_malloc(nb * sizeof *cnt);
+    size_t row = 0;
+    for (size_t k = 0; k < R->nconds; k++) {
+        const cond_t *c = &R->conds[k];
+        if (!c->nres) continue;
+        zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"tk\">", L - 6,
+                    T + ((double)row + (double)c->nres / 2.0) * rh + 4);
+        zn_svg_esc(b, c->name);
+        zn_buf_addf(b, " (%zu)</text>\n", c->nres);
+        for (size_t i = 0; i < c->nres; i++, row++) {
+            const sampled_t *s = &c->res[i];
+            for (size_t j = 0; j < nb; j++) sum[j] = cnt[j] = 0;
+            for (size_t j = 0; j < s->n; j++) {
+                size_t r = rank[s->slot[j]];
+                if (isnan(s->v[j]) || r == (size_t)-1) continue;
+                size_t bin = r * nb / nf;
+                if (bin >= nb) bin = nb - 1;
+                sum[bin] += s->v[j];
+                cnt[bin]++;
+            }
+            for (size_t j = 0; j < nb; j++) {
+                char col[8] = "#dddddd";
+                if (cnt[j]) zn_svg_viridis((sum[j] / cnt[j] - lo) / (hi - lo), col);
+                zn_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\"/>",
+                            L + (double)j * W / (double)nb, T + (double)row * rh, W / (double)nb + 0.3, rh, col);
+            }
+            zn_buf_addc(b, '\n');
+        }
+        zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#fff\" stroke-width=\"2\"/>\n", L, L + W,
+                    T + (double)row * rh, T + (double)row * rh);
+    }
+    free(sum);
+    free(cnt);
+    free(rank);
+    /* colour bar */
+    double y = T + (double)rows * rh + 14;
+    for (int i = 0; i < 50; i++) {
+        char col[8];
+        zn_svg_viridis(i / 49.0, col);
+        zn_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"4.2\" height=\"10\" fill=\"%s\"/>", L + i * 4, y, col);
+    }
+    zn_buf_addf(b, "\n<text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%.3g</text><text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%.3g %s</text>", L,
+                y + 24, lo, L + 190, y + 24, hi, strcmp(R->sig_unit, "1") ? R->sig_unit : "");
+    zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%zu frames, left to right; grey: no value</text>\n</svg>\n",
+                L + 260, y + 9, nf);
+    zn_svg_figure_close(b, "Each row one cell (the sampled cells, grouped by condition), each column a time bin of the "
+                           "experiment (before the calibration windows); colour (viridis, light = high) from the 2nd to the "
+                           "98th percentile of the values shown.");
+}
+
+/* the dynamic range of every cell's calibration */
+static void calibration_range(const rep_t *R, zn_buf *b)
+{
+    double hi = 0;
+    for (size_t i = 0; i < R->ncells; i++) {
+        double d = R->cells[i].cmin > 0 ? R->cells[i].cmax / R->cells[i].cmin : NAN;
+        if (d > hi) hi = d;
+    }
+    int w = (int)(120 + 110 * R->nconds);
+    zn_svg_figure_open(b, "fig-calibration");
+    zn_svg_open(b, w, 300, "calibration quality per cell");
+    zn_plot p;
+    zn_plot_init(&p, b, 76, 28, w - 96.0, 210);
+    zn_axis_linear(&p.x, 0, (double)R->nconds, 2);
+    p.x.lo = 0;
+    p.x.hi = (double)R->nconds;
+    zn_axis_linear(&p.y, 0, hi, 8);
+    char yl[80];
+    snprintf(yl, sizeof yl, "dynamic range %smax/%smin", R->cal_name, R->cal_name);
+    zn_svg_axes(&p, "Calibration per cell", NULL, yl, 0);
+    for (size_t k = 0; k < R->nconds; k++) {
+        size_t i0 = 0, bad = 0, drawn = 0;
+        for (size_t i = 0; i < R->ncells; i++) {
+            const cellsum_t *s = &R->cells[i];
+            if (s->cond != k) continue;
+            double x = zn_plot_x(&p, (double)k + 0.5 + 0.6 * (fmod((double)i0++ * 0.6180339887, 1) - 0.5));
+            if (s->nz[ZF_BAD] || !(s->cmin > 0)) {
+                bad++;
+                continue;
+            }
+            if (drawn++ >= 5000) continue;
+            zn_svg_marker(b, (int)k, x, zn_plot_y(&p, s->cmax / s->cmin), 2.5, 0);
+        }
+        zn_buf_addf(b, "\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"tk\">", zn_plot_x(&p, (double)k + 0.5),
+                    p.T + p.H + 16);
+        zn_svg_esc(b, R->conds[k].name);
+        zn_buf_addf(b, "</text><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"tk\">failed: %zu</text>\n",
+                    zn_plot_x(&p, (double)k + 0.5), p.T + p.H + 30, bad);
+    }
+    zn_svg_close(b);
+    zn_svg_figure_close(b, "One point per cell whose calibration worked: the ratio of the saturated (Zn + pyrithione) to "
+                           "the zinc-free (TPEN) signal; below each condition the number of cells whose calibration failed "
+                           "(bad_calibration: no [Zn] at all). Medians and the share of frames outside the range are in "
+                           "the table.");
+}
+
+/* the raw signal of a few sampled cells per condition over the whole
+ * recording, with each cell's Smin and Smax: where the calibration came from */
+#define CAL_CELLS 6
+static void calibration_cells(const rep_t *R, zn_buf *b)
+{
+    if (!R->raw_name) return;
+    for (size_t k = 0; k < R->nconds; k++) {
+        const cond_t *c = &R->conds[k];
+        size_t show = 0;
+        for (size_t i = 0; i < c->nres && show < CAL_CELLS; i++) show += c->res[i].n > 0;
+        if (!show) continue;
+        int cols = 3, rows = (int)((show + 2) / 3), pw = 210, ph = 130;
+        char id[64];
+        snprintf(id, sizeof id, "fig-calcells-%zu", k + 1);
+        zn_svg_figure_open(b, id);
+        char *lab = zn_asprintf("raw %s and calibration levels of cells of %s", R->raw_name, c->name);
+        zn_svg_open(b, cols * pw + 20, rows * ph + 30, lab);
+        free(lab);
+        zn_buf_addf(b, "<text x=\"10\" y=\"16\" class=\"ti\">");
+        zn_svg_esc(b, c->name);
+        zn_buf_addf(b, ": raw %s per cell, %smin (dashed, low) and %smax (dashed, high)</text>\n", R->raw_name, R->cal_name,
+                    R->cal_name);
+        size_t drawn = 0;
+        for (size_t i = 0; i < c->nres && drawn < show; i++) {
+            const sampled_t *s = &c->res[i];
+            if (!s->n) continue;
+            double lo = INFINITY, hi = -INFINITY, t1 = 0;
+            for (size_t j = 0; j < s->n; j++) {
+                if (s->raw[j] < lo) lo = s->raw[j];
+                if (s->raw[j] > hi) hi = s->raw[j];
+                if (s->t[j] > t1) t1 = s->t[j];
+            }
+            if (isfinite(s->cmin)) lo = fmin(lo, s->cmin), hi = fmax(hi, s->cmin);
+            if (isfinite(s->cmax)) lo = fmin(lo, s->cmax), hi = fmax(hi, s->cmax);
+            int col = (int)(drawn % 3), row = (int)(drawn / 3);
+            zn_plot p;
+            zn_plot_init(&p, b, 10 + col * pw + 46, 30 + row * ph + 14, pw - 56, ph - 44);
+            zn_axis_linear(&p.x, 0, t1, 4);
+            zn_axis_linear(&p.y, isfinite(lo) ? lo : NAN, isfinite(hi) ? hi : NAN, 4);
+            for (size_t w = 0; w < R->nwin; w++) {
+                double a = fmax(R->win[w].start, p.x.lo), e = fmin(R->win[w].end, p.x.hi);
+                if (!(e > a)) continue;
+                zn_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#000\" fill-opacity=\"0.07\"/>",
+                            zn_plot_x(&p, a), p.T, zn_plot_x(&p, e) - zn_plot_x(&p, a), p.H);
+            }
+            zn_svg_hline(&p, s->cmin, "stroke=\"#555\" stroke-dasharray=\"4 3\"");
+            zn_svg_hline(&p, s->cmax, "stroke=\"#555\" stroke-dasharray=\"4 3\"");
+            char st[120];
+            snprintf(st, sizeof st, "stroke=\"%s\" stroke-width=\"1\"", zn_svg_colour[k % ZN_SVG_NCOL]);
+            zn_svg_polyline(&p, s->t, s->raw, s->n, st);
+            zn_svg_axes(&p, s->label, NULL, NULL, 1);
+            drawn++;
+        }
+        zn_svg_close(b);
+        char *cap = zn_asprintf("%s: the calibrated signal %s of %zu of the sampled cells over the whole recording, the "
+                                "protocol's windows shaded; dashed: the cell's %smin and %smax from its calibration "
+                                "windows. A cell whose signal in the experiment reaches its %smax is saturated there.",
+                                c->name, R->raw_name, show, R->cal_name, R->cal_name, R->cal_name);
+        zn_svg_figure_close(b, cap);
+        free(cap);
+    }
+}
+
+void html_calibration(const out_t *O, zn_buf *b)
+{
+    const rep_t *R = O->R;
+    if (!R->have_cal && !R->have_zflag) return;
+    calibration_range(R, b);
+    calibration_cells(R, b);
+}
