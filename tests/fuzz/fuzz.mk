@@ -68,7 +68,17 @@ define FUZZ_BIN_RULE
 $(FUZZ_BUILD)/bin/fuzz-$(1): $(FUZZ_BUILD)/obj/driver-$(1).o $(call fuzz_objs,$(2)) $(FUZZ_BUILD)/libzn.a | $(FUZZ_BUILD)/bin
 	$(FUZZ_CC) -fsanitize=fuzzer,$$(FUZZ_SAN) -o $$@ $$^ $$(PKG_LIBS) -lcsv -lpthread -lm
 endef
-$(foreach p,$(FUZZ_PAIRS),$(eval $(call FUZZ_BIN_RULE,$(word 1,$(subst :, ,$(p))),$(word 2,$(subst :, ,$(p))))))
+# a library harness (program "lib" in targets): tests/fuzz/lib-NAME.c, built
+# with libFuzzer and, for the replay, as a plain program in $(BUILD)/bin
+# (part of all, so make check has it; not installed)
+define FUZZ_LIB_RULE
+$(FUZZ_BUILD)/bin/fuzz-$(1): $(FUZZ_DIR)/lib-$(1).c $(FUZZ_BUILD)/libzn.a lib/zn.h | $(FUZZ_BUILD)/bin
+	$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$< $(FUZZ_BUILD)/libzn.a $$(PKG_LIBS) -lcsv -lpthread -lm
+$(BUILD)/bin/fuzz-$(1): $(FUZZ_DIR)/lib-$(1).c $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
+	$$(CC) $$(CFLAGS) $$(WARN) $$(PKG_CFLAGS) -Ilib -DZN_FUZZ_STANDALONE -o $$@ $$< $(BUILD)/libzn.a $$(LDFLAGS) $$(LIBS)
+all: $(BUILD)/bin/fuzz-$(1)
+endef
+$(foreach p,$(FUZZ_PAIRS),$(eval $(call $(if $(filter lib,$(word 2,$(subst :, ,$(p)))),FUZZ_LIB_RULE,FUZZ_BIN_RULE),$(word 1,$(subst :, ,$(p))),$(word 2,$(subst :, ,$(p))))))
 
 fuzz-build: $(FUZZ_BINS)
 
