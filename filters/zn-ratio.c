@@ -83,6 +83,10 @@ static void check_meta(const args_t *a, zn_in *in)
 {
     /* ##bleach= only ever comes with ##ratio=, so this covers both */
     zn_meta_once(in->file, &in->meta, "ratio", a->force, "zn-ratio was already applied", "computes it again");
+    /* zn-bleach (one rate per dish) runs before zn-ratio */
+    if (a->bleach)
+        zn_meta_once(in->file, &in->meta, "bleach", a->force, "photobleaching was already corrected",
+                     "corrects it again");
 }
 
 static void head(state_t *s)

@@ -57,6 +57,12 @@ static const char usage[] =
     "      --extrapolate     keep protein outside the standards' range (flagged)\n"
     "      --no-protein      no protein: rate in pmol/min per well\n"
     "      --time MIN        uptake time in minutes, for records without time_min\n"
+    "Counted aliquot (protein refers to the whole lysate):\n"
+    "      --counted-fraction F  the fraction of each lysate that was counted\n"
+    "                        (0-1): a sample's pmol is divided by F, so that pmol,\n"
+    "                        pmol/mg and the rate refer to the whole well\n"
+    "      --counted-volume UL   or the volume counted, with --lysate-volume (the\n"
+    "                        volume each well was lysed in): F = counted / lysate\n"
     "Time courses:\n"
     "      --initial-rate    fit pmol/mg against time_min per group (line): one\n"
     "                        record per group with rate (slope), rate_se, CI,\n"
@@ -68,7 +74,7 @@ static const char usage[] =
 enum { OPT_SA = ZN_OPT_FIRST_OWN, OPT_DPM, OPT_EFF, OPT_SIGNAL, OPT_PER_PMOL, OPT_STD_PMOL, OPT_SA_BY,
        OPT_NO_BLANK, OPT_ISOTOPE, OPT_HALF_LIFE, OPT_REF_DATE, OPT_COUNT_DATE, OPT_PROTEIN, OPT_READ, OPT_CURVE,
        OPT_STD_COL, OPT_STD_UNIT, OPT_LYSATE, OPT_ASSAY, OPT_DILUTION, OPT_EXTRAP, OPT_NO_PROTEIN, OPT_TIME,
-       OPT_INITIAL, OPT_BY, OPT_ALPHA, OPT_FORCE, OPT_PROTEIN_BY };
+       OPT_INITIAL, OPT_BY, OPT_ALPHA, OPT_FORCE, OPT_PROTEIN_BY, OPT_COUNTED_FRACTION, OPT_COUNTED_VOLUME };
 
 typedef struct {
     zn_opt o;
@@ -78,6 +84,8 @@ typedef struct {
     int sa_dpm;            /* the SA is an activity (needs DPM) */
     double efficiency, per_pmol, half_life_d, ref_days, count_days, lysate_ul, assay_ul, dilution, time_min,
         alpha;
+    double counted;        /* fraction of the lysate counted (0: all of it) */
+    double counted_ul;     /* --counted-volume */
     int dpm, no_blank, degree, extrapolate, no_protein, initial, force;
 } args_t;
 
@@ -748,6 +756,9 @@ static void segment(const ctx_t *x, int *more)
         }
         if (!isnan(w->sig)) w->pmol = (w->sig - blank) / w->sa;
         if (w->role != ROLE_SAMPLE) continue;
+        /* a counted aliquot holds that fraction of the well's tracer (the
+         * blank is the counter's background in a vial, before scaling) */
+        if (a->counted > 0) w->pmol /= a->counted;
         if (isnan(w->sig)) {
             nmissing++;
             continue;
@@ -806,9 +817,37 @@ static void segment(const ctx_t *x, int *more)
             zn_buf_addf(&b, ":reference=%s", a->ref_date);
             if (a->count_date) zn_buf_addf(&b, ":count=%s", a->count_date);
         }
+        if (a->counted > 0) {
+            zn_buf_addf(&b, ":counted_fraction=%.10g", a->counted);
+            if (a->counted_ul > 0) zn_buf_addf(&b, "(%.10g of %.10g uL)", a->counted_ul, a->lysate_ul);
+        }
         zn_buf_addf(&b, ":protein=%s", a->no_protein ? "none" : a->protein ? "bca" : "protein_mg");
         zn_meta_add(&m, b.s);
         zn_buf_free(&b);
+    }
+    if (!a->initial) {
+        /* a rate from one time point assumes uptake is linear up to it:
+         * say what evidence the data hold (a time course is fitted and
+         * tested by --initial-rate) */
+        size_t nt = 0;
+        double t1 = NAN, t2 = NAN;
+        for (size_t r = 0; r < c.n; r++) {
+            const row_t *w = &rows[r];
+            if (w->role != ROLE_SAMPLE || isnan(w->sig) || isnan(w->time)) continue;
+            if (!nt) t1 = w->time, nt = 1;
+            else if (w->time != t1 && (nt == 1 || w->time != t2)) {
+                if (nt == 1) t2 = w->time;
+                nt++;
+                if (nt > 2) break;
+            }
+        }
+        if (nt == 1)
+            zn_meta_addf(&m, "linearity=untested:one time point (%.10g min): the rate assumes uptake is linear up "
+                              "to it; a time course (zn-uptake-rate --initial-rate) tests that",
+                         t1);
+        else if (nt > 1)
+            zn_meta_add(&m, "linearity=untested:several time points, each rate from its own: fit them with "
+                            "zn-uptake-rate --initial-rate to test linearity");
     }
     if (a->protein) zn_meta_add(&m, x->pr->meta);
     if (a->initial) {
@@ -908,6 +947,8 @@ int main(int argc, char **argv)
                                           {"by", required_argument, 0, OPT_BY},
                                           {"alpha", required_argument, 0, OPT_ALPHA},
                                           {"force", no_argument, 0, OPT_FORCE},
+                                          {"counted-fraction", required_argument, 0, OPT_COUNTED_FRACTION},
+                                          {"counted-volume", required_argument, 0, OPT_COUNTED_VOLUME},
                                           {0, 0, 0, 0}};
     int c;
     const char *half = NULL;
@@ -971,8 +1012,22 @@ int main(int argc, char **argv)
             if (a.alpha >= 1) zn_usage_error("--alpha: %s is not between 0 and 1", optarg);
             break;
         case OPT_FORCE: a.force = 1; break;
+        case OPT_COUNTED_FRACTION:
+            a.counted = zn_opt_pos("--counted-fraction", optarg);
+            if (a.counted > 1) zn_usage_error("--counted-fraction: %s is above 1 (the fraction of the lysate counted)", optarg);
+            break;
+        case OPT_COUNTED_VOLUME: a.counted_ul = zn_opt_pos("--counted-volume", optarg); break;
         default: zn_usage_error("unknown option");
         }
+    }
+    if (a.counted_ul > 0) {
+        if (a.counted > 0) zn_usage_error("--counted-fraction and --counted-volume both give the fraction counted: choose one");
+        if (!(a.lysate_ul > 0))
+            zn_usage_error("--counted-volume needs --lysate-volume (the fraction counted is counted / lysate volume)");
+        if (a.counted_ul > a.lysate_ul)
+            zn_usage_error("--counted-volume %g uL is more than the lysate (--lysate-volume %g uL)", a.counted_ul,
+                           a.lysate_ul);
+        a.counted = a.counted_ul / a.lysate_ul;
     }
     if (half) {
         if (a.isotope) zn_usage_error("--isotope and --half-life both give the half-life: choose one");
@@ -999,7 +1054,7 @@ int main(int argc, char **argv)
                        "in the same run need none");
     if (a.protein && a.no_protein) zn_usage_error("--protein and --no-protein: choose one");
     int protein_opts = a.read || a.std_col || a.std_unit || a.assay_ul > 0 || a.dilution > 0 || a.extrapolate ||
-                       a.degree != 1 || a.lysate_ul > 0 || strcmp(a.protein_by, "well");
+                       a.degree != 1 || (a.lysate_ul > 0 && !(a.counted_ul > 0)) || strcmp(a.protein_by, "well");
     if (protein_opts && !a.protein) zn_usage_error("the standard-curve options go with --protein FILE");
     if ((a.by || a.alpha != 0.05) && !a.initial) zn_usage_error("--by and --alpha go with --initial-rate");
     zn_opt_check_stdin(argc - optind, usage);

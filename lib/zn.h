@@ -453,6 +453,10 @@ double zn_cellbuf_num(const zn_cellbuf *c, const zn_in *in, size_t r, int col);
  * number of records. */
 long zn_trace_cells(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*cell)(void *arg),
                     void (*segment)(void *arg), void *arg);
+/* The same with a whole sample (all its cells and background ROIs) in c:
+ * for a step that needs every cell of a dish before it writes the first. */
+long zn_trace_samples(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*sample)(void *arg),
+                      void (*segment)(void *arg), void *arg);
 
 /* Output columns: the input's, then the ones a filter adds. */
 typedef struct {
@@ -696,5 +700,27 @@ double zn_poly_invert(const zn_polyres *r, double y, double lo, double hi);
  * "... 12:42", "...Z", "...+01:00") -> days since 1970-01-01 (UTC when an
  * offset is given, otherwise as written).  0 ok, -1 not one. */
 int zn_iso_days(const char *s, double *days);
+
+/* ---------------------------------------------------------------- zn_bleach */
+/* Photobleaching with one rate per dish: every group (a cell in a window
+ * where its signal should be flat: baseline, TPEN, ...) follows
+ *     y(t) = a_g exp(-k t)
+ * with its own amplitude a_g and the rate k shared by all groups.  Fitted
+ * as log y = log a_g - k t by weighted least squares with fixed effects
+ * (one intercept per group, one common slope): k = -sum w_g Sty_g / sum
+ * w_g Stt_g over the groups' centred sums.  Weight w_g = the group's mean
+ * (shot noise: var y ~ y, so var log y ~ 1/y) or 1 (relative noise). */
+typedef struct {
+    double stt, sty, syy; /* weighted centred sums over the groups */
+    size_t n, groups;     /* points and groups added */
+} zn_bleach_acc;
+enum { ZN_BLEACH_SHOT, ZN_BLEACH_EQUAL };
+/* Add one group of n points.  0 added; -1 not added, why says so (fewer
+ * than 2 points, a value <= 0, the times all equal). */
+int zn_bleach_add(zn_bleach_acc *a, const double *t, const double *y, size_t n, int weight, const char **why);
+/* The common rate k (1/s) and its standard error (from the weighted
+ * residuals, n - groups - 1 degrees of freedom; NAN with one).  0 ok, -1
+ * no rate (no group with two distinct times). */
+int zn_bleach_rate(const zn_bleach_acc *a, double *k, double *se);
 
 #endif

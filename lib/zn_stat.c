@@ -233,6 +233,8 @@ int zn_normaltest(const double *x, size_t len, zn_test *r)
     r->df1 = 2;
     r->p = gsl_cdf_chisq_Q(r->stat, 2);
     return 0;
+}
+
 void zn_holm(const double *p, size_t n, double *adj)
 {
     size_t m = 0;

@@ -96,8 +96,8 @@ void zn_trace_rec(zn_trace *tr)
     }
 }
 
-long zn_trace_cells(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*cell)(void *arg),
-                    void (*segment)(void *arg), void *arg)
+static long trace_groups(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, int by_sample, void (*cell)(void *arg),
+                         void (*segment)(void *arg), void *arg)
 {
     zn_in *in = tr->in;
     long nrec = 0;
@@ -112,7 +112,7 @@ long zn_trace_cells(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*cell)(v
         }
         zn_progress(o, ++nrec, 0);
         zn_trace_rec(tr);
-        if (tr->new_cell && c->n) {
+        if ((by_sample ? tr->new_sample : tr->new_cell) && c->n) {
             cell(arg);
             zn_cellbuf_clear(c);
         }
@@ -123,6 +123,18 @@ long zn_trace_cells(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*cell)(v
     zn_cellbuf_clear(c);
     zn_progress(o, nrec, 1);
     return nrec;
+}
+
+long zn_trace_cells(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*cell)(void *arg),
+                    void (*segment)(void *arg), void *arg)
+{
+    return trace_groups(tr, c, o, 0, cell, segment, arg);
+}
+
+long zn_trace_samples(zn_trace *tr, zn_cellbuf *c, const zn_opt *o, void (*sample)(void *arg),
+                      void (*segment)(void *arg), void *arg)
+{
+    return trace_groups(tr, c, o, 1, sample, segment, arg);
 }
 
 void zn_trace_free(zn_trace *tr)

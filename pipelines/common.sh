@@ -1,16 +1,23 @@
 # pipelines/common.sh - sourced by the protocol scripts (fluozin3.sh,
-# er-fret-zip7.sh, uptake-65zn.sh); not a program of its own.
+# er-fret-zip7.sh, uptake-65zn.sh) and the cluster helpers; not a program
+# of its own.
 #
-#   PROTOCOL.sh [-o OUTDIR] [-e EXPERIMENT]... [--no-report] [--progress] [MANIFEST]
+#   PROTOCOL.sh [-o OUTDIR] [-e EXPERIMENT]... [--params FILE] [--no-report] [--progress] [MANIFEST]
 #
-# MANIFEST (default: examples/manifest.tsv of this tree) is a TSV with the
+# MANIFEST (default: the bundled examples/manifest.tsv) is a TSV with the
 # header experiment, protocol, condition, inputs, options: one experiment
 # per row, inputs comma-separated, relative to the manifest's folder (or
-# absolute).
+# absolute); options: NAME=VALUE overrides of the protocol's parameters
+# (interval=5, baseline=0:100, sensor=Zinpyr-1, ...; the names of
+# params.conf without the protocol's prefix, in lower case) and, for
+# uptake-65zn, the assay's zn-uptake-rate options.  --params FILE: a file
+# like params.conf whose values replace its defaults.  The whole manifest
+# is checked first (pipelines/manifest.awk); every error is named.
 # The script runs the rows of its protocol (or those named with -e), writes
 # OUTDIR/EXPERIMENT.*.znr.gz, then the protocol's report over every result
 # in OUTDIR (unless --no-report).  A result appears under its final name
-# only when its whole pipeline succeeded (written in OUTDIR/.tmp, moved).
+# only when its whole pipeline succeeded (written in a temporary folder
+# OUTDIR/.tmp.XXXXXX, moved, the folder removed).
 set -euo pipefail
 ZN_PIPELINES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=params.conf
@@ -18,16 +25,54 @@ ZN_PIPELINES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 zn_die() { echo "${0##*/}: $*" >&2; exit 1; }
 
-# zn_init PROTOCOL "$@": options into OUT, MANIFEST, EXPERIMENTS, REPORT, PROGRESS
+# zn_find_programs: the zn-* programs on PATH, or say in one line what to
+# do.  Where from: $ZNFLOW_BIN when set; else this tree's own (build/bin of
+# a source tree, the installed bin folder of `make install`, recorded in
+# installed.conf); else PATH.
+zn_find_programs() {
+    local b=${ZNFLOW_BIN:-}
+    if [ -z "$b" ]; then
+        if [ -x "$ZN_PIPELINES/../build/bin/zn-ingest" ]; then
+            b=$(cd "$ZN_PIPELINES/../build/bin" && pwd)
+        elif [ -r "$ZN_PIPELINES/installed.conf" ]; then
+            b=$(sed -n 's/^ZNFLOW_INSTALLED_BIN=//p' "$ZN_PIPELINES/installed.conf")
+        fi
+    fi
+    if [ -n "$b" ]; then
+        [ -x "$b/zn-ingest" ] || zn_die "no zn-ingest in $b (ZNFLOW_BIN): set it to the folder of the zn-* programs"
+        PATH=$b:$PATH
+    elif ! command -v zn-ingest >/dev/null; then
+        if [ -r "$ZN_PIPELINES/../Makefile" ]; then
+            zn_die "the zn-* programs are not built: run make in $(cd "$ZN_PIPELINES/.." && pwd) (they go to build/bin), or set ZNFLOW_BIN to their folder"
+        fi
+        zn_die "the zn-* programs are not on PATH: add their folder to PATH, or set ZNFLOW_BIN to it"
+    fi
+    ZNFLOW_BIN=$(dirname "$(command -v zn-ingest)")
+    export PATH ZNFLOW_BIN
+}
+
+# zn_manifest MANIFEST [PARAMS]: the checked rows into ZN_ROWS (see
+# manifest.awk for the format), or the errors and exit 1
+zn_manifest() {
+    local m=$1 p=${2:-} dir
+    [ -r "$m" ] && [ -f "$m" ] || zn_die "cannot read the manifest $m"
+    [ -z "$p" ] || [ -r "$p" ] || zn_die "cannot read the parameter file $p"
+    dir=$(cd "$(dirname "$m")" && pwd)
+    ZN_ROWS=$(awk -F'\t' -v prog="${0##*/}" -v dir="$dir" -f "$ZN_PIPELINES/manifest.awk" \
+        "$ZN_PIPELINES/params.conf" ${p:+"$p"} "$m") || exit 1
+}
+
+# zn_init PROTOCOL "$@": options into OUT, MANIFEST, PARAMS, EXPERIMENTS, REPORT, PROGRESS
 zn_init() {
     PROTOCOL=$1; shift
-    OUT=results/$PROTOCOL MANIFEST=$ZN_PIPELINES/../examples/manifest.tsv REPORT=1 PROGRESS=0
+    OUT=results/$PROTOCOL MANIFEST=$ZN_PIPELINES/../examples/manifest.tsv REPORT=1 PROGRESS=0 PARAMS=
     EXPERIMENTS=()
     [ -t 2 ] && PROGRESS=1
     while [ $# -gt 0 ]; do
         case $1 in
         -o) [ $# -ge 2 ] || zn_usage "-o needs a folder"; OUT=$2; shift 2 ;;
         -e) [ $# -ge 2 ] || zn_usage "-e needs an experiment"; EXPERIMENTS+=("$2"); shift 2 ;;
+        --params) [ $# -ge 2 ] || zn_usage "--params needs a file"; PARAMS=$2; shift 2 ;;
         --no-report) REPORT=0; shift ;;
         --progress) PROGRESS=1; shift ;;
         -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
@@ -35,46 +80,48 @@ zn_init() {
         *) MANIFEST=$1; shift; [ $# -eq 0 ] || zn_usage "one manifest only" ;;
         esac
     done
-    [ -r "$MANIFEST" ] || zn_die "cannot read the manifest $MANIFEST"
-    [ "$(head -n 1 "$MANIFEST")" = "$(printf 'experiment\tprotocol\tcondition\tinputs\toptions')" ] ||
-        zn_die "$MANIFEST: the header must be: experiment, protocol, condition, inputs, options (tab-separated)"
-    MANIFEST_DIR=$(cd "$(dirname "$MANIFEST")" && pwd)
-    mkdir -p "$OUT/.tmp"
-    TMP=$OUT/.tmp
+    zn_find_programs
+    zn_manifest "$MANIFEST" "$PARAMS"
+    local e
+    for e in "${EXPERIMENTS[@]}"; do
+        awk -F'\037' -v e="$e" -v p="$PROTOCOL" '$2 == e && $3 == p { f = 1 } END { exit !f }' <<< "$ZN_ROWS" ||
+            zn_die "$MANIFEST: no $PROTOCOL experiment named '$e'"
+    done
+    mkdir -p "$OUT"
+    TMP=$(mktemp -d "$OUT/.tmp.XXXXXX")
+    trap 'rm -rf "$TMP"' EXIT
 }
 
-zn_usage() { echo "${0##*/}: $*" >&2; echo "Usage: ${0##*/} [-o OUTDIR] [-e EXPERIMENT]... [--no-report] [--progress] [MANIFEST]" >&2; exit 2; }
+zn_usage() { echo "${0##*/}: $*" >&2; echo "Usage: ${0##*/} [-o OUTDIR] [-e EXPERIMENT]... [--params FILE] [--no-report] [--progress] [MANIFEST]" >&2; exit 2; }
 
 zn_note() { [ "$PROGRESS" = 1 ] && echo "${0##*/}: $*" >&2; return 0; }
 
 # zn_each FUNCTION: FUNCTION EXPERIMENT CONDITION OPTIONS INPUT... for each
-# row of this protocol (the -e ones only, when given; each must exist)
+# row of this protocol (the -e ones only, when given), in a subshell with
+# the row's parameters (params.conf, --params, the row's overrides) set
 zn_each() {
-    local fn=$1 e p c in opt n=0 found
+    local fn=$1 line e p c in opt ps n=0 found x
     local -a files
-    for e in "${EXPERIMENTS[@]}"; do
-        awk -F'\t' -v e="$e" -v p="$PROTOCOL" 'NR > 1 && $1 == e && $2 == p { f = 1 } END { exit !f }' "$MANIFEST" ||
-            zn_die "$MANIFEST: no $PROTOCOL experiment named '$e'"
-    done
-    while IFS=$'\t' read -r -u 3 e p c in opt; do
+    while IFS=$'\037' read -r -u 3 line e p c in opt ps; do
         [ "$p" = "$PROTOCOL" ] || continue
         if [ ${#EXPERIMENTS[@]} -gt 0 ]; then
             found=0
             for x in "${EXPERIMENTS[@]}"; do [ "$x" = "$e" ] && found=1; done
             [ $found = 1 ] || continue
         fi
-        files=()
         IFS=, read -r -a files <<< "$in"
-        for i in "${!files[@]}"; do
-            [[ ${files[i]} == /* ]] || files[i]=$MANIFEST_DIR/${files[i]}
-            [ -r "${files[i]}" ] || zn_die "$MANIFEST: experiment $e: cannot read ${files[i]}"
+        for x in "${files[@]}"; do
+            [ -r "$x" ] || zn_die "$MANIFEST:$line: experiment $e: cannot read $x"
         done
         zn_note "$e ($c)"
-        "$fn" "$e" "$c" "$opt" "${files[@]}"
+        (
+            for x in $ps; do declare "${x%%=*}=${x#*=}"; done
+            "$fn" "$e" "$c" "$opt" "${files[@]}"
+        )
         n=$((n + 1))
-    done 3< <(tail -n +2 "$MANIFEST")
+    done 3<<< "$ZN_ROWS"
     [ $n -gt 0 ] || zn_die "$MANIFEST: no $PROTOCOL experiments"
 }
 
-# zn_commit FILE...: move finished results from OUTDIR/.tmp to OUTDIR
+# zn_commit FILE...: move finished results from the temporary folder to OUTDIR
 zn_commit() { local f; for f; do mv -f "$TMP/$f" "$OUT/$f"; done; }

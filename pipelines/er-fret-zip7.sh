@@ -2,12 +2,14 @@
 # er-fret-zip7.sh - ER free Zn2+ with ER-ZapCY1 (FRET), control vs ZIP7
 # inhibitor (NVS-ZP7-4): donor and acceptor channel exports to report.
 #
-#   pipelines/er-fret-zip7.sh [-o OUTDIR] [-e EXPERIMENT]... [--no-report] [--progress] [MANIFEST]
+#   pipelines/er-fret-zip7.sh [-o OUTDIR] [-e EXPERIMENT]... [--params FILE] [--no-report] [--progress] [MANIFEST]
 #
 # Per dish (manifest rows with protocol er-fret-zip7; inputs: the donor
 # (CFP) export, then the acceptor (YFP, donor excitation) export): ingest
 # both channels joined by cell and frame, subtract each channel's
-# background ROI, R = YFP/CFP with R/R0, calibrate each cell with its own
+# background ROI, correct each channel's photobleaching with one rate per
+# dish (ER_BLEACH windows: the donor's bleaching cancels in the ratio, the
+# acceptor's does not), R = YFP/CFP with R/R0, calibrate each cell with its own
 # Rmin (TPEN) and Rmax (Zn + pyrithione + digitonin) windows:
 #   [Zn] = Kd' (R - Rmin) / (Rmax - R),  Kd' = 2.53 pM (ZapCY1), in pM
 # then per-cell metrics (baseline, rise after the inhibitor, mean of the
@@ -26,6 +28,7 @@ dish() {
             --window response="$ER_RESPONSE" --window min="$ER_MIN" --window max="$ER_MAX" \
             --channel CFP "$4" --channel YFP "$5" |
         zn-background -u |
+        zn-bleach -q -u --window "$ER_BLEACH" |
         zn-ratio -u --num "$ER_NUM" --den "$ER_DEN" |
         zn-calibrate -q --sensor "$ER_SENSOR" --unit "$ER_UNIT" -o "$TMP/$e.zn.znr.gz"
     zn-metrics --window final="$ER_FINAL" -o "$TMP/$e.metrics.znr.gz" "$TMP/$e.zn.znr.gz"

@@ -2,7 +2,7 @@
 # parallel.sh - the whole manifest on one big node with GNU parallel: one
 # job per experiment, then the merge (reports).
 #
-#   pipelines/parallel.sh [-j N] MANIFEST OUTDIR
+#   pipelines/parallel.sh [-j N] [--params FILE] MANIFEST OUTDIR
 #
 # -j N: jobs at once (default: one per core).  The job log
 # (OUTDIR/logs/joblog) records every job's exit status; run the same
@@ -10,15 +10,25 @@
 # experiments run (--resume-failed).  Per-experiment logs:
 # OUTDIR/logs/EXPERIMENT.log.  Exit status: the number of failed jobs
 # (parallel's), else the merge's.
-set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-jobs=()
-[ "${1:-}" = -j ] && { jobs=(-j "$2"); shift 2; }
-[ $# -eq 2 ] || { echo "Usage: ${0##*/} [-j N] MANIFEST OUTDIR" >&2; exit 2; }
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+here=$ZN_PIPELINES
+jobs=() params=()
+usage() { echo "Usage: ${0##*/} [-j N] [--params FILE] MANIFEST OUTDIR" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case $1 in
+    -j) [ $# -ge 2 ] || usage; jobs=(-j "$2"); shift 2 ;;
+    --params) [ $# -ge 2 ] || usage; params=(--params "$(cd "$(dirname "$2")" && pwd)/${2##*/}"); shift 2 ;;
+    -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) break ;;
+    esac
+done
+[ $# -eq 2 ] || usage
 manifest=$1 out=$2
-parallel --version 2>/dev/null | grep -q "GNU parallel" || { echo "${0##*/}: GNU parallel is not installed (Debian: apt-get install parallel)" >&2; exit 1; }
+parallel --version 2>/dev/null | grep -q "GNU parallel" || zn_die "GNU parallel is not installed (Debian: apt-get install parallel)"
+zn_find_programs
+zn_manifest "$manifest" "${params[1]:-}"
 mkdir -p "$out/logs"
-tail -n +2 "$manifest" | cut -f1 |
+cut -d $'\037' -f 2 <<< "$ZN_ROWS" |
     parallel "${jobs[@]}" --joblog "$out/logs/joblog" --resume-failed \
-        "$here/znflow-run -o $(printf %q "$out") $(printf %q "$manifest") {} > $(printf %q "$out")/logs/{}.log 2>&1"
+        "$here/znflow-run -o $(printf %q "$out") ${params[*]+$(printf '%q ' "${params[@]}")}$(printf %q "$manifest") {} > $(printf %q "$out")/logs/{}.log 2>&1"
 "$here/znflow-merge" "$out"

@@ -2,7 +2,7 @@
 # uptake-65zn.sh - radiotracer uptake (65Zn, 109Cd): counter export, BCA
 # plate and layouts to Michaelis-Menten fits and report.
 #
-#   pipelines/uptake-65zn.sh [-o OUTDIR] [-e EXPERIMENT]... [--no-report] [--progress] [MANIFEST]
+#   pipelines/uptake-65zn.sh [-o OUTDIR] [-e EXPERIMENT]... [--params FILE] [--no-report] [--progress] [MANIFEST]
 #
 # Per assay (manifest rows with protocol uptake-65zn; inputs: the counter
 # export, its layout, the BCA plate export, its layout; options: those of
@@ -26,13 +26,12 @@ assay() {
     [ $# -eq 7 ] || zn_die "$MANIFEST: assay $e: give four inputs: counter export, its layout, BCA plate, its layout"
     read -r -a o <<< "$opt"
     zn-ingest --layout "$7" -o "$TMP/$e.bca.znr.gz" "$6"
-    zn_commit "$e.bca.znr.gz"
     zn-ingest -u --sample "$e" --condition "$cond" --layout "$5" "$4" |
-        zn-uptake-rate -q "${o[@]}" --protein "$OUT/$e.bca.znr.gz" -o "$TMP/$e.uptake.znr.gz"
+        zn-uptake-rate -q "${o[@]}" --protein "$TMP/$e.bca.znr.gz" -o "$TMP/$e.uptake.znr.gz"
     zn-background -u --control "$UP_CONTROL" -o "$TMP/$e.specific.znr.gz" "$TMP/$e.uptake.znr.gz"
     zn-mm-fit -q --by construct --model "$UP_MODEL" --weight "$UP_WEIGHT" --curve "$UP_CURVE" \
         --curve-output "$TMP/$e.curve.znr.gz" -o "$TMP/$e.fit.znr.gz" "$TMP/$e.specific.znr.gz"
-    zn_commit "$e.uptake.znr.gz" "$e.specific.znr.gz" "$e.fit.znr.gz" "$e.curve.znr.gz"
+    zn_commit "$e.bca.znr.gz" "$e.uptake.znr.gz" "$e.specific.znr.gz" "$e.fit.znr.gz" "$e.curve.znr.gz"
 }
 zn_each assay
 

@@ -15,7 +15,7 @@ setup_file() {
 cells() { zn-view --tsv -c sample,cell,baseline_mean,mean_$2,baseline_sd "$D/$1"/*.metrics.znr.gz | tail -n +2; }
 
 @test "demo: writes the three reports, the index page and the summary" {
-    grep -q "cells calibrated: 86 of 90" "$BATS_FILE_TMPDIR/demo.out"
+    grep -q "cells calibrated: 115 of 120" "$BATS_FILE_TMPDIR/demo.out"
     for f in report.html summary.txt fluozin3/report.html er-fret-zip7/report.html uptake-65zn/report.html; do
         [ -s "$D/$f" ] || fail "no $f"
     done
@@ -33,34 +33,55 @@ cells() { zn-view --tsv -c sample,cell,baseline_mean,mean_$2,baseline_sd "$D/$1"
 }
 
 @test "demo: FluoZin-3 free Zn2+ per cell at rest and on the plateau against the truth" {
-    # Tolerances from the generator's model, not from the results: at rest
-    # the TPEN window (570 s) is bleached by up to 1 - exp(-570/15000) = 3.7 %,
-    # which biases Fmin and so [Zn]rest by up to Kd * 0.037 / (DR - 1) =
-    # 0.14 nM (dynamic range DR >= 5), plus the noise of the Fmin and
-    # baseline medians (about 0.05 nM): 0.3 nM.  On the plateau the bleached
-    # Fmax (up to 3 %) moves [Zn] by up to about 6 %: 10 % + the 0.3 nM.
+    # Tolerances from the generator's model, not from the results.  The
+    # pipeline corrects bleaching with one rate per dish (zn-bleach); what is
+    # left at rest is that rate's error: about 2.4e-5/s (its SE; the
+    # background ROI's noise, common to all cells, adds as much) over the
+    # 510 s between baseline and TPEN window, so 3 SE move Fmin by 3.7 % and
+    # [Zn]rest by up to Kd * 0.037 / (DR - 1) = 0.14 nM (dynamic range
+    # DR >= 5), plus the noise of the Fmin and baseline medians (about
+    # 0.05 nM): 0.3 nM.  On the plateau a 3.7 % error in Fmax moves [Zn] by
+    # up to about 6 %: 10 % + the 0.3 nM.  The mean error at rest, over all
+    # cells and in the fast-bleaching dish 4 (11 % over the 10 min) by
+    # itself, is within 0.05 nM (issue 17; without the correction +0.14 and
+    # +0.33 nM, NOTES.md).
     cells fluozin3 plateau > "$T/est"
     run awk -F'\t' 'NR == FNR { if (FNR > 1) { r[$1, $2] = $6; p[$1, $2] = $7 }; next }
         $3 == "" { next }
         { n++; k = $1 SUBSEP $2; e = $3 - r[k]; w = $4 - p[k]; bias += e
+          if ($1 == "dish4") { n4++; bias4 += e }
           if ((e < 0 ? -e : e) > 0.3) { print "rest", $1, $2, $3, r[k]; bad++ }
           if ((w < 0 ? -w : w) > 0.1 * p[k] + 0.3) { print "plateau", $1, $2, $4, p[k]; bad++ } }
-        END { if (n != 86) { print n " cells"; bad++ }
-              if (bias / n > 0.14 || bias / n < -0.05) { print "mean bias at rest " bias / n; bad++ }
+        END { if (n != 115 || n4 != 29) { print n " cells, " n4 " in dish4"; bad++ }
+              if (bias / n > 0.05 || bias / n < -0.05) { print "mean bias at rest " bias / n; bad++ }
+              if (bias4 / n4 > 0.05 || bias4 / n4 < -0.05) { print "mean bias at rest in dish4 " bias4 / n4; bad++ }
               exit bad > 0 }' "$ZN_TOP/examples/truth/fluozin3_cells.tsv" "$T/est"
     assert_success
 }
 
 @test "demo: ER-ZapCY1 free Zn2+ per cell against the truth; NVS-ZP7-4 raises it, rest does not differ" {
     # Each cell against its own noise: 10 % (calibration windows) + 4 SE of the
-    # window mean (the cell's baseline SD / sqrt(frames): 18 at rest, 10 at the end)
+    # window mean (the cell's baseline SD / sqrt(frames): 18 at rest, 10 at the
+    # end), + 3 SE of the dish's bleaching correction.  The acceptor bleaches
+    # (the donor's bleaching cancels in the ratio), so R drifts; zn-bleach
+    # corrects each channel with a rate per dish, whose errors (SE in
+    # bleach_k_se_F_CFP/_F_YFP) put an error e = SE(kYFP - kCFP) * dt on R at
+    # the Rmin (dt 1060 s after the baseline) and Rmax windows (1310 s);
+    # [Zn] = Kd (R - Rmin) / (Rmax - R) then moves by a relative
+    # Rmin e_min / (theta dR) + Rmax e_max / ((1 - theta) dR), theta = the
+    # cell's true occupancy, dR = Rmax - Rmin.  The final window lies 900 s
+    # after the baseline, between them: the same term.
+    for f in "$D"/er-fret-zip7/*.zn.znr.gz; do zn-view --tsv -c sample,bleach_k_se_F_CFP,bleach_k_se_F_YFP "$f" | sed -n 2p; done > "$T/se"
     cells er-fret-zip7 final > "$T/est"
-    run awk -F'\t' 'NR == FNR { if (FNR > 1) { r[$1, $3] = $6; f[$1, $3] = $7 }; next }
+    run awk -F'\t' 'FILENAME ~ /se$/ { d[$1] = sqrt($2 ^ 2 + $3 ^ 2); next }
+        FILENAME ~ /truth/ { if (FNR > 1) { k = $1 SUBSEP $3; r[k] = $6; f[k] = $7; lo[k] = $4; hi[k] = $5 }; next }
         $3 == "" { next }
         { n++; k = $1 SUBSEP $2; e = $3 - r[k]; w = $4 - f[k]
-          if ((e < 0 ? -e : e) > 0.1 * r[k] + 4 * $5 / sqrt(18)) { print "rest", $1, $2, $3, r[k]; bad++ }
-          if ((w < 0 ? -w : w) > 0.1 * f[k] + 4 * $5 / sqrt(10)) { print "final", $1, $2, $4, f[k]; bad++ } }
-        END { if (n != 71) { print n " cells"; bad++ }; exit bad > 0 }' "$ZN_TOP/examples/truth/er_cells.tsv" "$T/est"
+          th = r[k] / (r[k] + 2.53); dR = hi[k] - lo[k]
+          b = 3 * d[$1] * (1060 * lo[k] / (th * dR) + 1310 * hi[k] / ((1 - th) * dR))
+          if ((e < 0 ? -e : e) > (0.1 + b) * r[k] + 4 * $5 / sqrt(18)) { print "rest", $1, $2, $3, r[k]; bad++ }
+          if ((w < 0 ? -w : w) > (0.1 + b) * f[k] + 4 * $5 / sqrt(10)) { print "final", $1, $2, $4, f[k]; bad++ } }
+        END { if (n != 71) { print n " cells"; bad++ }; exit bad > 0 }' "$T/se" "$ZN_TOP/examples/truth/er_cells.tsv" "$T/est"
     assert_success
     # the dish is the unit (issue 16): n = 3 + 3 dishes; the final level differs, the resting level does not
     zn-report --format tsv --table tests "$D"/er-fret-zip7/*.metrics.znr.gz > "$T/tests.tsv"

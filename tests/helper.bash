@@ -3,6 +3,7 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 : "${ZN_BIN:?}" "${ZN_TOP:?}"
 PATH="$ZN_BIN:$PATH"
+export ZNFLOW_BIN="$ZN_BIN"   # the pipeline scripts use the programs under test
 FIX="$ZN_TOP/tests/fixtures"
 SAMPLES="$ZN_TOP/../shared/samples"
 export LC_ALL=C

@@ -21,10 +21,10 @@ body() { zn-view -u "$1" | grep -v -e '^##pg=' -e '^##protein='; }
         assert_success
         [ -s "$T/s/$p/report.html" ] && [ -s "$T/s/$p/report.txt" ]
     done
-    for f in fluozin3/dish{1,2,3}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{bca,uptake,fit,curve}; do
+    for f in fluozin3/dish{1,2,3,4}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{bca,uptake,fit,curve}; do
         zn-view --check "$T/s/$f.znr.gz"
     done
-    run find "$T/s" -path '*/.tmp/*'
+    run find "$T/s" -name '.tmp*'
     assert_output ""
     # plain streams between the filters, compressed results at the end
     run grep -c 'zn-background -u' "$P/fluozin3.sh"
@@ -69,27 +69,28 @@ dish2.zn.znr.gz"
     run "$P/fluozin3.sh" "$m" "$m"
     assert_failure 2
     assert_output --partial "fluozin3.sh: one manifest only"
-    # a manifest without rows of this protocol; rows with too few inputs
+    # a manifest without rows of this protocol
+    { head -n 1 "$m"; grep -P '^nvs1\t' "$m"; } | sed "s#\ter-fret/#\t$ZN_TOP/examples/er-fret/#; s#,er-fret/#,$ZN_TOP/examples/er-fret/#" > "$T/er.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/er.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/er.tsv: no fluozin3 experiments"
+    # rows with too few inputs: every script checks the whole manifest
     { head -n 1 "$m"; grep -P '^nvs1\t' "$m" | sed 's/,er-fret\/nvs1_YFP.csv//'
       grep -P '^cd\t' "$m" | sed 's/,uptake-65zn\/cd_bca_layout.csv//'; } > "$T/ex.tsv"
-    sed -i "s#\t\(er-fret\|uptake-65zn\)/#\t$ZN_TOP/examples/\1/#; s#,uptake-65zn/#,$ZN_TOP/examples/uptake-65zn/#g" "$T/ex.tsv"
-    run "$P/fluozin3.sh" -o "$T/o" "$T/ex.tsv"
-    assert_failure 1
-    assert_output "fluozin3.sh: $T/ex.tsv: no fluozin3 experiments"
-    run "$P/er-fret-zip7.sh" -o "$T/o" "$T/ex.tsv"
-    assert_failure 1
-    assert_output "er-fret-zip7.sh: $T/ex.tsv: experiment nvs1: give two inputs, the donor (CFP) and acceptor (YFP) exports"
-    run "$P/uptake-65zn.sh" -o "$T/o" "$T/ex.tsv"
-    assert_failure 1
-    assert_output "uptake-65zn.sh: $T/ex.tsv: assay cd: give four inputs: counter export, its layout, BCA plate, its layout"
+    for s in fluozin3 er-fret-zip7 uptake-65zn; do
+        run "$P/$s.sh" -o "$T/o" "$T/ex.tsv"
+        assert_failure 1
+        assert_output "$s.sh: $T/ex.tsv:2: experiment nvs1: 1 inputs: give two inputs, the donor (CFP) and acceptor (YFP) exports
+$s.sh: $T/ex.tsv:3: experiment cd: 3 inputs: give four inputs: counter export, its layout, BCA plate, its layout"
+    done
     # znflow-run: an unknown protocol, usage; znflow-merge with nothing to merge
     { head -n 1 "$m"; printf 'x1\tfura2\tctl\tx.csv\t\n'; } > "$T/fura.tsv"
     run "$P/znflow-run" -o "$T/r" "$T/fura.tsv" 1
     assert_failure 1
-    assert_output "znflow-run: $T/fura.tsv: experiment x1: unknown protocol 'fura2'"
+    assert_output "znflow-run: $T/fura.tsv:2: experiment x1: unknown protocol 'fura2' (known: fluozin3, er-fret-zip7, uptake-65zn)"
     run "$P/znflow-run" "$m"
     assert_failure 2
-    assert_output "Usage: znflow-run [-o OUTDIR] MANIFEST N|EXPERIMENT"
+    assert_output "Usage: znflow-run [-o OUTDIR] [--params FILE] MANIFEST N|EXPERIMENT"
     mkdir -p "$T/empty"
     run "$P/znflow-merge" "$T/empty"
     assert_failure 1
@@ -100,17 +101,18 @@ dish2.zn.znr.gz"
     # the cluster front ends without their tools or arguments
     run "$P/slurm/submit.sh" "$m"
     assert_failure 2
-    assert_output "Usage: submit.sh [--wait] MANIFEST OUTDIR [SBATCH OPTION...]"
-    run env PATH=/usr/bin:/bin "$P/slurm/submit.sh" "$m" "$T/c"
+    assert_output "Usage: submit.sh [--wait] [--params FILE] MANIFEST OUTDIR [SBATCH OPTION...]"
+    mkdir -p "$T/nobin"
+    run env ZNFLOW_BIN="$T/nobin" "$P/slurm/submit.sh" "$m" "$T/c"
     assert_failure 1
-    assert_output "submit.sh: zn-ingest is not on PATH"
+    assert_output "submit.sh: no zn-ingest in $T/nobin (ZNFLOW_BIN): set it to the folder of the zn-* programs"
     head -n 1 "$m" > "$T/h.tsv"
     run "$P/slurm/submit.sh" "$T/h.tsv" "$T/c"
     assert_failure 1
     assert_output "submit.sh: $T/h.tsv has no experiments"
     run "$P/parallel.sh" "$m"
     assert_failure 2
-    assert_output "Usage: parallel.sh [-j N] MANIFEST OUTDIR"
+    assert_output "Usage: parallel.sh [-j N] [--params FILE] MANIFEST OUTDIR"
 }
 
 @test "protocol scripts: a failure inside a pipe (set -o pipefail) stops the script and leaves no result" {
@@ -124,13 +126,139 @@ dish2.zn.znr.gz"
     [ ! -e "$T/o/dish2.zn.znr.gz" ] && [ ! -e "$T/o/dish2.metrics.znr.gz" ] && [ ! -e "$T/o/report.html" ]
 }
 
+# ---- manifests as users write them (issue 14): each case its own test
+# the fluozin3 rows of the bundled manifest with absolute inputs
+fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fluozin3" { if (NR > 1) $4 = d "/" $4; print }' "$ZN_TOP/examples/manifest.tsv"; }
+
+@test "manifest: a last row without a newline is run" {
+    fz_rows | head -c -1 > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" --no-report "$T/m.tsv"
+    assert_success
+    [ -s "$T/o/dish3.zn.znr.gz" ] && [ -s "$T/o/dish3.metrics.znr.gz" ]
+}
+
+@test "manifest: a duplicate experiment name is an error, not an overwrite" {
+    { fz_rows; fz_rows | sed -n '3p' | sed 's/^dish2/dish1/'; } > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/m.tsv:5: experiment dish1 is already on line 2 (names must be unique: they name the result files)"
+    [ ! -e "$T/o/dish1.zn.znr.gz" ]
+}
+
+@test "manifest: an experiment named ../x is refused and nothing is written outside OUTDIR" {
+    fz_rows | sed '2s/^dish1/..\/x/' > "$T/m.tsv"
+    mkdir -p "$T/o"
+    run "$P/fluozin3.sh" -o "$T/o/r" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/m.tsv:2: experiment '../x': a name may hold letters, digits and . _ + - and must not start with . or - (it names the result files)"
+    run find "$T/o" -name 'x.*'
+    assert_output ""
+}
+
+@test "manifest: a protocol typo is an error naming the protocols, not a skipped row" {
+    fz_rows | sed '3s/\tfluozin3\t/\tfluozin\t/' > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/m.tsv:3: experiment dish2: unknown protocol 'fluozin' (known: fluozin3, er-fret-zip7, uptake-65zn)"
+}
+
+@test "manifest: extra input files are an error, not ignored" {
+    fz_rows | awk -F'\t' -v OFS='\t' 'NR == 2 { $4 = $4 "," $4 } { print }' > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/m.tsv:2: experiment dish1: 2 inputs: give one input, the Fiji Multi Measure export"
+}
+
+@test "manifest: an empty inputs field is named (not \$4: unbound variable)" {
+    fz_rows | awk -F'\t' -v OFS='\t' 'NR == 3 { $4 = "" } { print }' > "$T/m.tsv"
+    run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/m.tsv:3: experiment dish2: no inputs: give one input, the Fiji Multi Measure export"
+}
+
+@test "manifest: CRLF line ends, a BOM and Excel's quotes (Windows, Excel) read as the plain manifest" {
+    fz_rows > "$T/plain.tsv"
+    # Excel quotes a field with a comma or a quote; someone typed a space
+    { printf '\357\273\277'; sed 's/$/\r/; 3s/\t\(ZnCl2 100 uM\)\t\([^\t]*\)\t/\t"\1"\t"\2 "\t/' "$T/plain.tsv"; } > "$T/win.tsv"
+    grep -q '"ZnCl2 100 uM"' "$T/win.tsv"
+    "$P/fluozin3.sh" -o "$T/a" -e dish2 --no-report "$T/plain.tsv"
+    run "$P/fluozin3.sh" -o "$T/b" -e dish2 --no-report "$T/win.tsv"
+    assert_success
+    cmp <(body "$T/a/dish2.zn.znr.gz") <(body "$T/b/dish2.zn.znr.gz")
+    [ "$(zn-view --tsv -c condition "$T/b/dish2.metrics.znr.gz" | sed -n 2p)" = "ZnCl2 100 uM" ]
+}
+
+@test "parameters: a row overrides its protocol's, --params FILE replaces the defaults, both checked" {
+    fz_rows | sed '2s/\t$/\tinterval=4 plateau=300:398/' > "$T/m.tsv"
+    "$P/fluozin3.sh" -o "$T/o" --no-report "$T/m.tsv"
+    # dish1 at 4 s a frame, its plateau window as given; dish2 keeps params.conf's
+    [ "$(zn-view --tsv -c frame,t "$T/o/dish1.zn.znr.gz" | awk -F'\t' '$1 == 10 { print $2; exit }')" = 40 ]
+    [ "$(zn-view --tsv -c frame,t "$T/o/dish2.zn.znr.gz" | awk -F'\t' '$1 == 10 { print $2; exit }')" = 20 ]
+    zn-view -u "$T/o/dish1.metrics.znr.gz" | grep -q '^##pg=zn-metrics.*--window plateau=300:398'
+    zn-view -u "$T/o/dish2.metrics.znr.gz" | grep -q '^##pg=zn-metrics.*--window plateau=340:398'
+    # a parameter file: dish2 at 3 s, dish1's row still wins
+    printf 'FZ_INTERVAL=3\r\n' > "$T/p.conf"
+    "$P/fluozin3.sh" -o "$T/o2" --no-report --params "$T/p.conf" "$T/m.tsv"
+    [ "$(zn-view --tsv -c frame,t "$T/o2/dish2.zn.znr.gz" | awk -F'\t' '$1 == 10 { print $2; exit }')" = 30 ]
+    [ "$(zn-view --tsv -c frame,t "$T/o2/dish1.zn.znr.gz" | awk -F'\t' '$1 == 10 { print $2; exit }')" = 40 ]
+    # errors: an unknown key, a bad value, options that are not parameters, a bad file
+    fz_rows | sed '2s/\t$/\tintervall=4/; 3s/\t$/\tbaseline=0-118/; 4s/\t$/\t--bg 2/' > "$T/bad.tsv"
+    run "$P/fluozin3.sh" -o "$T/o3" "$T/bad.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/bad.tsv:2: experiment dish1: unknown parameter 'intervall' for fluozin3 (known: interval, bg, baseline, response, plateau, max, min, sensor, unit, compartment)
+fluozin3.sh: $T/bad.tsv:3: experiment dish2: baseline=0-118: the value is not a window START:END (seconds, e.g. 0:118)
+fluozin3.sh: $T/bad.tsv:4: experiment dish3: '--bg' is not a parameter: options of a fluozin3 row are NAME=VALUE (e.g. interval=5)
+fluozin3.sh: $T/bad.tsv:4: experiment dish3: '2' is not a parameter: options of a fluozin3 row are NAME=VALUE (e.g. interval=5)"
+    printf 'FZ_INTERVAL=-1\nER_SENSOR=Zap CY1\nFOO=1\n' > "$T/bad.conf"
+    run "$P/fluozin3.sh" -o "$T/o3" --params "$T/bad.conf" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: $T/bad.conf:1: FZ_INTERVAL=-1: the value is not a positive number of seconds
+fluozin3.sh: $T/bad.conf:2: ER_SENSOR=Zap CY1: the value must be one word of letters, digits and . _ : / = + % , -
+fluozin3.sh: $T/bad.conf:3: unknown parameter FOO (the names are those of params.conf)"
+    run "$P/fluozin3.sh" -o "$T/o3" --params "$T/none.conf" "$T/m.tsv"
+    assert_failure 1
+    assert_output "fluozin3.sh: cannot read the parameter file $T/none.conf"
+    [ ! -e "$T/o3" ]
+}
+
+@test "uptake-65zn.sh: a failed assay leaves neither its BCA result nor a temporary folder in OUTDIR" {
+    examples
+    sed -i '/^5,/d' "$T/ex/uptake-65zn/zn_layout.csv"
+    run "$P/uptake-65zn.sh" -o "$T/o" -e zn "$T/ex/manifest.tsv"
+    assert_failure 1
+    assert_output --partial "not in the layout"
+    run ls -A "$T/o"
+    assert_output ""
+}
+
+@test "protocol scripts without the programs: one line that says what to do, exit 1, nothing written" {
+    mkdir -p "$T/copy"
+    cp -r "$P" "$T/copy/pipelines"
+    cp -r "$ZN_TOP/examples" "$T/copy/examples"
+    run env -u ZNFLOW_BIN PATH=/usr/bin:/bin "$T/copy/pipelines/fluozin3.sh" -o "$T/o"
+    assert_failure 1
+    assert_output "fluozin3.sh: the zn-* programs are not on PATH: add their folder to PATH, or set ZNFLOW_BIN to it"
+    [ ! -e "$T/o" ]
+    # a source tree without its build
+    cp "$ZN_TOP/Makefile" "$T/copy/"
+    run env -u ZNFLOW_BIN PATH=/usr/bin:/bin "$T/copy/pipelines/znflow-merge" "$T/o"
+    assert_failure 1
+    assert_output "znflow-merge: the zn-* programs are not built: run make in $T/copy (they go to build/bin), or set ZNFLOW_BIN to their folder"
+    # the tree's own programs are found without PATH
+    mkdir -p "$T/copy/build"
+    ln -s "$ZN_BIN" "$T/copy/build/bin"
+    run env -u ZNFLOW_BIN PATH=/usr/bin:/bin "$T/copy/pipelines/fluozin3.sh" -o "$T/o" -e dish1
+    assert_success
+    [ -s "$T/o/report.html" ]
+}
+
 @test "Makefile: the same numbers as the scripts; make -j2; nothing to do the second time" {
     "$P/fluozin3.sh" -o "$T/s/fluozin3" --no-report
     "$P/er-fret-zip7.sh" -o "$T/s/er-fret-zip7" --no-report
     "$P/uptake-65zn.sh" -o "$T/s/uptake-65zn" --no-report
     run make -s -j2 -f "$P/Makefile" OUT="$T/m"
     assert_success
-    for f in fluozin3/dish{1,2,3}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{uptake,fit,curve}; do
+    for f in fluozin3/dish{1,2,3,4}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{uptake,fit,curve}; do
         cmp <(body "$T/m/$f.znr.gz") <(body "$T/s/$f.znr.gz") || fail "$f differs between the Makefile and the script"
     done
     [ -s "$T/m/fluozin3/report.html" ] && [ -s "$T/m/er-fret-zip7/report.html" ] && [ -s "$T/m/uptake-65zn/report.html" ]
@@ -155,9 +283,59 @@ dish2.zn.znr.gz"
 ./fluozin3/dish2.zn.znr.gz
 ./fluozin3/report.html
 ./fluozin3/report.txt"
-    # an uptake option in the manifest is not a file: that assay is rebuilt by name
     run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" "$T/m/uptake-65zn/cd.fit.znr.gz"
     assert_output --partial "is up to date"
+}
+
+# the results newer than $T/mark after `make` (the Makefile analysis in $T/m)
+rebuilt() {
+    sleep 1.1; touch "$T/mark"
+    make -s -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" "$@" > "$T/make.log" 2>&1 || { cat "$T/make.log"; return 1; }
+    (cd "$T/m" && find . -type f -newer "$T/mark" -name '*.znr.gz' -o -type f -newer "$T/mark" -name 'report.html' | sort | tr '\n' ' ')
+}
+
+@test "Makefile: a changed manifest row rebuilds that experiment and its report, and nothing else" {
+    examples
+    make -s -j2 -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m"
+    # dish2's condition
+    sed -i 's/^\(dish2\tfluozin3\t\)ZnCl2 100 uM/\1ZnCl2 50 uM/' "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output "./fluozin3/dish2.metrics.znr.gz ./fluozin3/dish2.trace.znr.gz ./fluozin3/dish2.zn.znr.gz ./fluozin3/report.html "
+    [ "$(zn-view --tsv -c condition "$T/m/fluozin3/dish2.metrics.znr.gz" | sed -n 2p)" = "ZnCl2 50 uM" ]
+    # the Cd assay's zn-uptake-rate options (no file changes)
+    sed -i '/^cd\t/s/--efficiency 0.8/--efficiency 0.75/' "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output "./uptake-65zn/cd.bca.znr.gz ./uptake-65zn/cd.counts.znr.gz ./uptake-65zn/cd.curve.znr.gz ./uptake-65zn/cd.fit.znr.gz ./uptake-65zn/cd.uptake.znr.gz ./uptake-65zn/report.html "
+    # a parameter override in nvs1's row
+    sed -i '/^nvs1\t/s/\t$/\tfinal=910:990/' "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output "./er-fret-zip7/nvs1.metrics.znr.gz ./er-fret-zip7/nvs1.trace.znr.gz ./er-fret-zip7/nvs1.zn.znr.gz ./er-fret-zip7/report.html "
+    zn-view -u "$T/m/er-fret-zip7/nvs1.metrics.znr.gz" | grep -q '^##pg=zn-metrics.*--window final=910:990'
+    # an override equal to the default changes nothing
+    sed -i '/^dish1\t/s/\t$/\tinterval=2/' "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output ""
+    # a row moved (the report's order of samples) or removed: the report only
+    { head -n 1 "$T/ex/manifest.tsv"; tail -n +3 "$T/ex/manifest.tsv"; sed -n 2p "$T/ex/manifest.tsv"; } > "$T/m2" && mv "$T/m2" "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output "./fluozin3/report.html "
+    sed -i '/^dish3\t/d' "$T/ex/manifest.tsv"
+    run rebuilt
+    assert_output "./fluozin3/report.html "
+    grep -q '^ZnCl2 100 uM  *1  *30 ' "$T/m/fluozin3/report.txt"
+}
+
+@test "Makefile: PARAMS=FILE changes a protocol's parameter for all its experiments; a bad file is named" {
+    examples
+    make -s -j2 -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m"
+    printf '# my lab\nFZ_PLATEAU=350:398\n' > "$T/my.conf"
+    run rebuilt PARAMS="$T/my.conf"
+    assert_output "./fluozin3/dish1.metrics.znr.gz ./fluozin3/dish1.trace.znr.gz ./fluozin3/dish1.zn.znr.gz ./fluozin3/dish2.metrics.znr.gz ./fluozin3/dish2.trace.znr.gz ./fluozin3/dish2.zn.znr.gz ./fluozin3/dish3.metrics.znr.gz ./fluozin3/dish3.trace.znr.gz ./fluozin3/dish3.zn.znr.gz ./fluozin3/report.html "
+    printf 'FZ_PLATEU=350:398\n' > "$T/bad.conf"
+    run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" PARAMS="$T/bad.conf"
+    assert_failure
+    assert_output --partial "znflow-manifest: $T/bad.conf:1: unknown parameter FZ_PLATEU (the names are those of params.conf)"
+    assert_output --partial "the manifest $T/ex/manifest.tsv cannot be used"
 }
 
 @test "Makefile and scripts: absolute input paths in a manifest" {
@@ -195,7 +373,7 @@ dish2.zn.znr.gz"
     for i in $(seq "$n"); do "$P/znflow-run" -o "$T/r" "$ZN_TOP/examples/manifest.tsv" "$i" 2>/dev/null; done
     run "$P/znflow-merge" "$T/r"
     assert_success
-    tables "$T"/s/fluozin3/dish{1,2,3}.zn.znr.gz "$T"/s/fluozin3/dish{1,2,3}.metrics.znr.gz > "$T/a"
+    tables "$T"/s/fluozin3/dish{1,2,3,4}.zn.znr.gz "$T"/s/fluozin3/dish{1,2,3,4}.metrics.znr.gz > "$T/a"
     tables "$T/r/fluozin3/all.zn.znr.gz" "$T/r/fluozin3/all.metrics.znr.gz" > "$T/b"
     cmp "$T/a" "$T/b"
     grep -q '^## cells' "$T/a"
@@ -215,8 +393,8 @@ dish2.zn.znr.gz"
     mv "$T/ctrl2_CFP.csv" "$T/ex/er-fret/ctrl2_CFP.csv"
     run "$P/parallel.sh" -j 2 "$T/ex/manifest.tsv" "$T/p"
     assert_success
-    # 11 jobs the first time, the failed one again, nothing else
-    [ "$(tail -n +2 "$T/p/logs/joblog" | wc -l)" = 12 ]
+    # 12 jobs the first time, the failed one again, nothing else
+    [ "$(tail -n +2 "$T/p/logs/joblog" | wc -l)" = 13 ]
     [ "$(tail -n +2 "$T/p/logs/joblog" | cut -f9 | grep -c ' ctrl2 ')" = 2 ]
     for p in fluozin3 er-fret-zip7 uptake-65zn; do "$P/$p.sh" -o "$T/s/$p"; done
     for p in er-fret-zip7; do

@@ -32,18 +32,18 @@ need_slurm() {
     out="$T/cluster"
     run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$ZN_TOP/examples/manifest.tsv" "$out"
     [ "$status" = 0 ] || { cat "$out"/logs/* >&2 || true; fail "submit.sh --wait: status $status: $output"; }
-    assert_output --regexp "array job [0-9]+: 11 experiments"
+    assert_output --regexp "array job [0-9]+: 12 experiments"
     assert_output --regexp "merge job [0-9]+ \(after [0-9]+\)"
     # one log per task, naming the experiment it ran
-    [ "$(ls "$out"/logs/task-*.log | wc -l)" = 11 ]
+    [ "$(ls "$out"/logs/task-*.log | wc -l)" = 12 ]
     grep -l "znflow-run: dish2 (fluozin3) on" "$out"/logs/task-2_*.log
-    grep -l "znflow-run: cd (uptake-65zn)" "$out"/logs/task-11_*.log
+    grep -l "znflow-run: cd (uptake-65zn)" "$out"/logs/task-12_*.log
     ls "$out"/logs/merge_*.log
     run find "$out" -path '*/.tmp/*'
     assert_output ""
     # the same tables as the serial scripts
     for p in fluozin3 er-fret-zip7 uptake-65zn; do "$ZN_TOP/pipelines/$p.sh" -o "$T/s/$p"; done
-    zn-report --format tsv "$T"/s/fluozin3/dish{1,2,3}.zn.znr.gz "$T"/s/fluozin3/dish{1,2,3}.metrics.znr.gz | sed '/^## inputs/,$d' > "$T/a"
+    zn-report --format tsv "$T"/s/fluozin3/dish{1,2,3,4}.zn.znr.gz "$T"/s/fluozin3/dish{1,2,3,4}.metrics.znr.gz | sed '/^## inputs/,$d' > "$T/a"
     zn-report --format tsv "$out/fluozin3/all.zn.znr.gz" "$out/fluozin3/all.metrics.znr.gz" | sed '/^## inputs/,$d' > "$T/b"
     cmp "$T/a" "$T/b"
     zn-report --format tsv "$T"/s/uptake-65zn/*.uptake.znr.gz "$T"/s/uptake-65zn/*.fit.znr.gz "$T"/s/uptake-65zn/*.curve.znr.gz | sed '/^## inputs/,$d' > "$T/a"
@@ -60,6 +60,41 @@ need_slurm() {
     run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
     assert_failure 1
     assert_output --partial "the merge job did not run: a task of array job"
-    grep -q "cannot read .*zn_bca.csv" "$out"/logs/task-10_*.log
+    grep -q "cannot read .*zn_bca.csv" "$out"/logs/task-11_*.log
     [ ! -e "$out/uptake-65zn/report.html" ] && [ ! -e "$out/fluozin3/report.html" ]
+}
+
+@test "SLURM: submitted again, only the failed row runs, then the merge; a third time, the merge only" {
+    need_slurm
+    cp -r "$ZN_TOP/examples" "$T/ex"
+    mv "$T/ex/uptake-65zn/zn_bca.csv" "$T/zn_bca.csv"
+    out="$T/cluster"
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
+    assert_failure 1
+    mv "$T/zn_bca.csv" "$T/ex/uptake-65zn/zn_bca.csv"
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
+    [ "$status" = 0 ] || { cat "$out"/logs/* >&2 || true; fail "resubmission: status $status: $output"; }
+    assert_line --regexp "^array job [0-9]+: 1 of 11 experiments \(rows 10; the others succeeded before\)$"
+    array=$(sed -n 's/^array job \([0-9]*\):.*/\1/p' <<< "$output")
+    # one task in the second array, the zn assay's
+    run ls "$out/logs"
+    [ "$(ls "$out"/logs/task-*_"$array".log | wc -l)" = 1 ]
+    grep -q "znflow-run: zn (uptake-65zn)" "$out/logs/task-10_$array.log"
+    [ "$(ls "$out"/logs/task-*.log | wc -l)" = 12 ]
+    # the merged results are the serial scripts'
+    for p in fluozin3 er-fret-zip7 uptake-65zn; do "$ZN_TOP/pipelines/$p.sh" -o "$T/s/$p" "$T/ex/manifest.tsv"; done
+    zn-report --format tsv "$T"/s/uptake-65zn/*.uptake.znr.gz "$T"/s/uptake-65zn/*.fit.znr.gz "$T"/s/uptake-65zn/*.curve.znr.gz | sed '/^## inputs/,$d' > "$T/a"
+    zn-report --format tsv "$out"/uptake-65zn/all.{uptake,fit,curve}.znr.gz | sed '/^## inputs/,$d' > "$T/b"
+    cmp "$T/a" "$T/b"
+    for p in fluozin3 er-fret-zip7 uptake-65zn; do [ -s "$out/$p/report.html" ]; done
+    # nothing left to run: the merge alone
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
+    assert_success
+    assert_line "all 11 experiments succeeded before: the merge only"
+    [ "$(ls "$out"/logs/task-*.log | wc -l)" = 12 ]
+    # a changed row runs again
+    sed -i '/^dish2\t/s/ZnCl2 100 uM/ZnCl2 50 uM/' "$T/ex/manifest.tsv"
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
+    assert_success
+    assert_line --regexp "^array job [0-9]+: 1 of 11 experiments \(rows 2; the others succeeded before\)$"
 }

@@ -425,3 +425,53 @@ wells() { # uptake wells without protein: well cpm
     assert_failure 1
     assert_output --partial "--initial-rate needs a time_min column (the time course)"
 }
+
+@test "counted aliquot: pmol, pmol/mg and rate refer to the whole lysate; standards and blanks are not scaled; by hand" {
+    # SA from a standard of 10 pmol counted at 1040 cpm over a 40 cpm blank:
+    # (1040 - 40) / 10 = 100 cpm/pmol.  Sample: 2040 cpm -> 20 pmol in the
+    # counted 50 uL of a 200 uL lysate -> 80 pmol in the well; 0.2 mg, 4 min:
+    # 400 pmol/mg, 100 pmol/mg/min (uncorrected: 20, 100, 25)
+    { printf '##znr=1\n##schema=counts\n#well\tcpm\ttime_min\tprotein_mg\trole\tstd_pmol\n'
+      printf 'A1\t2040\t4\t0.2\tsample\t\nS1\t1040\t\t\tstandard\t10\nB1\t40\t\t\tblank\t\n'; } > "$T/c.znr"
+    run bash -c "zn-uptake-rate -u '$T/c.znr' | zn-view --tsv -c well,sa,pmol,pmol_mg,rate"
+    assert_line --index 1 "$(printf 'A1\t100\t20\t100\t25')"
+    for o in "--counted-fraction 0.25" "--counted-volume 50 --lysate-volume 200"; do
+        run bash -c "zn-uptake-rate -u $o '$T/c.znr' | zn-view --tsv -c well,sa,pmol,pmol_mg,rate"
+        assert_line --index 1 "$(printf 'A1\t100\t80\t400\t100')"
+        assert_line --index 2 "$(printf 'S1\t100\t10\t\t')"
+    done
+    run bash -c "zn-uptake-rate -u --counted-volume 50 --lysate-volume 200 '$T/c.znr' | grep '^##uptake='"
+    assert_output --partial ":counted_fraction=0.25(50 of 200 uL):protein=protein_mg"
+    # the same through a time course: each point's pmol is scaled before the slope
+    printf '##znr=1\n##schema=counts\n#well\tconstruct\tcpm\ttime_min\tprotein_mg\n' > "$T/tc.znr"
+    printf 'A%d\tZIP\t%s\t%s\t0.5\n' 1 100 1 2 200 2 3 300 3 >> "$T/tc.znr"
+    run bash -c "zn-uptake-rate -u --no-blank --specific-activity 10 --counted-fraction 0.5 --initial-rate '$T/tc.znr' | zn-view --tsv -c rate"
+    # 10, 20, 30 pmol counted -> 20, 40, 60 in the well -> 40, 80, 120 pmol/mg: 40 pmol/mg/min
+    awk -v r="${lines[1]}" 'BEGIN { exit !((r - 40) ^ 2 < 1e-24) }' 
+}
+
+@test "one time point: the meta says linearity is untested; a time course not fitted says so; --initial-rate does not" {
+    counts A1 1200 4 0.05 sample > "$T/c.znr"
+    run bash -c "zn-uptake-rate -u --specific-activity 100 '$T/c.znr' | grep '^##linearity='"
+    assert_output "##linearity=untested:one time point (4 min): the rate assumes uptake is linear up to it; a time course (zn-uptake-rate --initial-rate) tests that"
+    counts A1 1200 4 0.05 sample A2 2000 8 0.05 sample > "$T/c2.znr"
+    run bash -c "zn-uptake-rate -u --specific-activity 100 '$T/c2.znr' | grep '^##linearity='"
+    assert_output "##linearity=untested:several time points, each rate from its own: fit them with zn-uptake-rate --initial-rate to test linearity"
+    { printf '##znr=1\n##schema=counts\n#well\tconstruct\tcpm\ttime_min\tprotein_mg\n'
+      printf 'A%d\tZIP\t%s\t%s\t0.05\n' 1 1200 4 2 2000 8 3 2800 12; } > "$T/c3.znr"
+    run bash -c "zn-uptake-rate -u --specific-activity 100 --initial-rate '$T/c3.znr' | grep -c '^##linearity='"
+    assert_output 0
+}
+
+@test "counted aliquot: usage errors" {
+    counts A1 1200 4 0.05 sample > "$T/c.znr"
+    for a in "--counted-fraction 1.5|--counted-fraction: 1.5 is above 1 (the fraction of the lysate counted)" \
+             "--counted-fraction 0|--counted-fraction: 0 is not positive" \
+             "--counted-volume 50|--counted-volume needs --lysate-volume (the fraction counted is counted / lysate volume)" \
+             "--counted-volume 300 --lysate-volume 200|--counted-volume 300 uL is more than the lysate (--lysate-volume 200 uL)" \
+             "--counted-volume 50 --lysate-volume 200 --counted-fraction 0.2|--counted-fraction and --counted-volume both give the fraction counted: choose one"; do
+        run bash -c "zn-uptake-rate --specific-activity 100 ${a%%|*} '$T/c.znr' 2>&1 >/dev/null"
+        assert_equal "$status" 2
+        assert_line --index 0 "zn-uptake-rate: ${a#*|}"
+    done
+}

@@ -11,11 +11,14 @@
 # links to the three reports).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-bin=$(cd "${1:-$top/build/bin}" && pwd)
+bin=${1:-$top/build/bin}
+[ -x "$bin/zn-ingest" ] || { echo "demo.sh: no zn-ingest in $bin: build the programs first (make), or give their folder" >&2; exit 1; }
+bin=$(cd "$bin" && pwd)
 out=${2:-$top/demo-out}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 PATH="$bin:$PATH"
+export ZNFLOW_BIN=$bin      # the pipelines use these programs
 ex=$top/examples
 for p in fluozin3 er-fret-zip7 uptake-65zn; do
     rm -rf "${out:?}/$p"
@@ -44,7 +47,7 @@ for p in fluozin3 er-fret-zip7; do
     # truth columns: the cell's name (kc), [Zn] at rest (6), in the window (7),
     # whether it calibrates (cal)
     if [ $p = fluozin3 ]; then
-        echo "FluoZin-3 (3 dishes x 30 cells): free Zn2+ per cell against the truth (nM)"
+        echo "FluoZin-3 (4 dishes x 30 cells): free Zn2+ per cell against the truth (nM)"
         truth=$ex/truth/fluozin3_cells.tsv win=plateau kc=2 cal=10
     else
         echo "ER-ZapCY1 (3 control + 3 NVS-ZP7-4 dishes x 12 cells): ER free Zn2+ per cell against the truth (pM)"
@@ -64,6 +67,17 @@ for p in fluozin3 er-fret-zip7; do
               if (miss + wrong) printf "  MISMATCH: %d cells failed that should not, %d calibrated that should have failed\n", miss, wrong
               printf "  at rest: mean error %+.3f, mean |error| %.3f\n", se / ok, sa / ok
               printf "  %s window: mean |relative error| %.1f %%, largest %.1f %%\n", win, 100 * sw / ok, 100 * mw }'
+    # the photobleaching correction: each dish's fitted rate (zn-bleach)
+    if [ $p = fluozin3 ]; then
+        for f in "$out/$p"/*.zn.znr.gz; do zn-view --tsv -c sample,bleach_k_F,bleach_k_se_F "$f" | sed -n 2p; done |
+            awk -F'\t' -v truth="$truth" 'BEGIN { while ((getline l < truth) > 0) { split(l, f, "\t"); tau[f[1]] = f[5] } }
+                { s = s sprintf("  %s %.2f +- %.2f (%.2f)", $1, 1e5 * $2, 1e5 * $3, 1e5 / tau[$1]) }
+                END { print "  bleaching, one rate per dish (zn-bleach), 1e-5/s +- SE (truth):"; print " " s }'
+    else
+        for f in "$out/$p"/*.zn.znr.gz; do zn-view --tsv -c sample,bleach_k_F_CFP,bleach_k_F_YFP "$f" | sed -n 2p; done |
+            awk -F'\t' '{ s = s sprintf("  %s %.2f", $1, 1e5 * ($3 - $2)) }
+                END { print "  ratio drift from the acceptor bleaching (zn-bleach: kYFP - kCFP per dish), 1e-5/s:"; print " " s }'
+    fi
     sed -n '/^Tests between/,/^$/p' "$out/$p/report.txt" | grep -E '^(metric|baseline_mean|amplitude|mean_final) ' | sed 's/^/  /' || true
     # a cell flagged by the calibration and by the metrics is one cell
     echo "  flagged in the report: $(sed -n '/^Flagged/,/^$/p' "$out/$p/report.txt" |

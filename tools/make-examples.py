@@ -5,13 +5,17 @@
     python3 tools/make-examples.py --uptake-seed N OUTDIR
                   only the uptake assays (and their truth), with their noise
                   drawn from seed N: the realizations of the coverage test
+    python3 tools/make-examples.py --noise-free OUTDIR
+                  only the imaging dishes (and their truth), the same cells
+                  without measurement noise: what remains of an error is
+                  the method's (bleaching correction, calibration windows)
 
 Three protocols, in the formats the instruments and tools write, so that
 `make demo` doubles as an end-to-end accuracy test (tests/demo.bats sets the
 results beside examples/truth/):
 
 1. FluoZin-3 imaging, Fiji Multi Measure CSV (" ,Mean1,Mean2,...", Mean1 the
-   background ROI): 3 dishes x 30 cells x 300 frames every 2 s.  Baseline
+   background ROI): 4 dishes x 30 cells x 300 frames every 2 s.  Baseline
    0-118 s; 100 uM ZnCl2 from 120 s (free Zn2+ rises from rest to a plateau
    with a per-cell time constant; 4 cells in 30 do not respond); 100 uM Zn +
    5 uM pyrithione from 400 s (dye saturated: Fmax, window 440-498 s); 50 uM
@@ -19,7 +23,9 @@ results beside examples/truth/):
        F = bg(t) + (Fmin + (Fmax - Fmin) * theta(t)) * exp(-t / tau_bleach) + noise
        theta = [Zn] / ([Zn] + Kd),  Kd = 15 nM (FluoZin-3)
    (tau_bleach 15000, 20000, 30000 s: 2-4 % over the 10 min, a well set-up
-   widefield microscope at low exposure), with the ionophore and TPEN phases reached exponentially (6 s, 8 s).
+   widefield microscope at low exposure; and a fourth dish at 5000 s, 11 %
+   over the 10 min, higher exposure), with the ionophore and TPEN phases
+   reached exponentially (6 s, 8 s).
    One cell per dish (two in dish 3) rounds up during the pyrithione phase:
    its Fmax window scatters and it must fail calibration.
 2. ER-targeted ZapCY1 FRET (Kd 2.53 pM), donor (CFP) and acceptor (YFP,
@@ -29,8 +35,17 @@ results beside examples/truth/):
    Baseline 0-170 s; vehicle or 1 uM NVS-ZP7-4 at 180 s (ZIP7 blocked: ER
    free Zn2+ rises from rest to 2-3x rest, time constant 250 s); TPEN at
    1000 s (Rmin, window 1100-1190 s); Zn + pyrithione + digitonin at 1200 s
-   (Rmax, window 1300-1490 s).  R = YFP/CFP = Rmin + (Rmax - Rmin) * theta,
-   both channels bleach alike (a ratio cancels it).  One NVS cell detaches
+   (Rmax, window 1300-1490 s).  The unbleached sensor's ratio is
+   R = YFP/CFP = Rmin + (Rmax - Rmin) * theta = G E / (1 - E), E its FRET
+   efficiency (G = 3).  Donor and acceptor bleach independently: of the
+   sensors, a fraction pd = exp(-t / tau_donor) has its donor, pa =
+   exp(-t / tau_acceptor) its acceptor (tau_acceptor = 4 tau_donor, tau_donor
+   6000-9000 s), and under donor excitation
+       CFP ~ pd (1 - E pa),   YFP ~ G pd E pa,   so  YFP/CFP = G E pa / (1 - E pa):
+   donor bleaching cancels in the ratio (both channels come from excited
+   donors), acceptor bleaching does not (a sensor without its acceptor
+   emits as a free donor: YFP falls, CFP rises), and the ratio drifts
+   down at about k_acceptor / (1 - E).  One NVS cell detaches
    in the Rmax window and must fail calibration.
 3. 65Zn uptake: PerkinElmer Tri-Carb CSV (CPMA) + layout (position -> well,
    construct, conc, time, role, standard pmol) + BCA plate (BMG CLARIOstar
@@ -60,9 +75,13 @@ import sys
 
 ARGS = sys.argv[1:]
 UPTAKE_SEED = None
+NOISE_FREE = False
 if ARGS[:1] == ['--uptake-seed']:
     UPTAKE_SEED = int(ARGS[1])
     ARGS = ARGS[2:]
+elif ARGS[:1] == ['--noise-free']:
+    NOISE_FREE = True
+    ARGS = ARGS[1:]
 OUT = ARGS[0] if ARGS else os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'examples')
 
 
@@ -76,6 +95,12 @@ class Rng:
 
     def n(self):
         return sum(self.u() for _ in range(12)) - 6
+
+    def e(self):
+        """A measurement error (sd 1): drawn alike with --noise-free, so the
+        cells are the same, but 0 then."""
+        z = self.n()
+        return 0.0 if NOISE_FREE else z
 
     def between(self, a, b):
         return a + (b - a) * self.u()
@@ -104,9 +129,9 @@ FZ_DT, FZ_NF = 2, 300
 def fluozin3():
     truth = ['dish\tcell\tfmin\tfmax\ttau_bleach_s\trest_nM\tplateau_nM\ttau_s\tresponder\tcalibrates']
     rng = Rng(20261121)
-    for d in (1, 2, 3):
+    for d in (1, 2, 3, 4):
         ncell = 30
-        tau_b = (15000, 20000, 30000)[d - 1]
+        tau_b = (15000, 20000, 30000, 5000)[d - 1]
         bg0 = rng.between(25, 35)
         cells = []
         for c in range(1, ncell + 1):
@@ -127,7 +152,7 @@ def fluozin3():
         theta = [0.0] * ncell
         for k in range(FZ_NF):
             t = k * FZ_DT
-            bg = bg0 + 0.004 * t + 1.0 * rng.n()
+            bg = bg0 + 0.004 * t + 1.0 * rng.e()
             row = ['%d' % (k + 1), '%.3f' % bg]
             for i, c in enumerate(cells):
                 if t < 400:
@@ -144,7 +169,7 @@ def fluozin3():
                 dye = (c['fmin'] + (c['fmax'] - c['fmin']) * th) * math.exp(-t / tau_b)
                 if c['rounds'] and 420 <= t < 500:
                     dye *= 0.35 + 0.65 * rng.u()       # the cell rounds up and drifts out of focus
-                f = bg0 + 0.004 * t + dye + math.sqrt(0.2 * dye + 1) * rng.n()
+                f = bg0 + 0.004 * t + dye + math.sqrt(0.2 * dye + 1) * rng.e()
                 row.append('%.3f' % f)
             lines.append(','.join(row))
         write(os.path.join(OUT, 'fluozin3', 'dish%d.csv' % d), '\n'.join(lines) + '\n')
@@ -154,10 +179,12 @@ def fluozin3():
 # ------------------------------------------------------------ ER ZapCY1 FRET
 ER_KD = 2.53       # pM
 ER_DT, ER_NF = 10, 150
+ER_G = 3.0         # YFP/CFP detection: R = G E / (1 - E) for FRET efficiency E
+ER_ACC = 4.0       # the acceptor bleaches 4 times slower than the donor
 
 
 def er_fret():
-    truth = ['dish\tcondition\tcell\trmin\trmax\trest_pM\tfinal_pM\tcalibrates']
+    truth = ['dish\tcondition\tcell\trmin\trmax\trest_pM\tfinal_pM\tcalibrates\ttau_donor_s\ttau_acceptor_s']
     rng = Rng(7351)
     for cond, tag in (('control', 'ctrl'), ('NVS-ZP7-4', 'nvs')):
         for d in (1, 2, 3):
@@ -174,14 +201,14 @@ def er_fret():
                 cells.append(dict(rmin=rmin, rmax=rmax, rest=rest, fold=fold, don=don, detaches=detaches))
                 # the mean true [Zn] over the frames of the final window 900-990 s
                 final = sum(rest * (1 + (fold - 1) * (1 - math.exp(-(t - 180) / 250))) for t in range(900, 1000, ER_DT)) / 10
-                truth.append('%s%d\t%s\tCell%d\t%s\t%s\t%s\t%s\t%d' % (tag, d, cond, c, g(rmin), g(rmax), g(rest),
-                                                                    g(final), not detaches))
+                truth.append('%s%d\t%s\tCell%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s' % (
+                    tag, d, cond, c, g(rmin), g(rmax), g(rest), g(final), not detaches, g(tau_b), g(ER_ACC * tau_b)))
             names = ['Background'] + ['Cell%d' % c for c in range(1, ncell + 1)]
             head = ' ,' + ','.join('Mean(%s)' % n for n in names)
             cfp, yfp = [head], [head]
             for k in range(ER_NF):
                 t = k * ER_DT
-                bgc, bgy = 95 + 2 * rng.n(), 70 + 2 * rng.n()
+                bgc, bgy = 95 + 2 * rng.e(), 70 + 2 * rng.e()
                 rc, ry = ['%d' % (k + 1), '%.3f' % bgc], ['%d' % (k + 1), '%.3f' % bgy]
                 for c in cells:
                     if t < 1000:
@@ -193,16 +220,18 @@ def er_fret():
                         c['th1200'] = th
                     else:
                         th = approach(c['th1200'], 1.0, t - 1200, 25.0)
-                    r = c['rmin'] + (c['rmax'] - c['rmin']) * th
-                    bl = math.exp(-t / tau_b)
-                    d_ = c['don'] * (1 - 0.15 * th) * bl
-                    a_ = r * d_
+                    r = c['rmin'] + (c['rmax'] - c['rmin']) * th       # the ratio of an unbleached sensor
+                    e = r / (ER_G + r)                                   # its FRET efficiency: r = G e / (1 - e)
+                    e0 = c['rmin'] / (ER_G + c['rmin'])
+                    pd, pa = math.exp(-t / tau_b), math.exp(-t / (ER_ACC * tau_b))   # intact donors, acceptors
+                    d_ = c['don'] * pd * (1 - e * pa) / (1 - e0)
+                    a_ = c['don'] * pd * ER_G * e * pa / (1 - e0)
                     if c['detaches'] and t >= 1330:
                         lost = 0.1 + 0.6 * rng.u()
                         d_ *= lost
                         a_ *= lost * (0.6 + 0.8 * rng.u())
-                    rc.append('%.3f' % (95 + d_ + math.sqrt(0.1 * d_ + 4) * rng.n()))
-                    ry.append('%.3f' % (70 + a_ + math.sqrt(0.1 * a_ + 4) * rng.n()))
+                    rc.append('%.3f' % (95 + d_ + math.sqrt(0.1 * d_ + 4) * rng.e()))
+                    ry.append('%.3f' % (70 + a_ + math.sqrt(0.1 * a_ + 4) * rng.e()))
                 cfp.append(','.join(rc))
                 yfp.append(','.join(ry))
             write(os.path.join(OUT, 'er-fret', '%s%d_CFP.csv' % (tag, d)), '\n'.join(cfp) + '\n')
@@ -339,7 +368,7 @@ def uptake_cd(truth):
 
 def manifest():
     rows = ['experiment\tprotocol\tcondition\tinputs\toptions']
-    for d in (1, 2, 3):
+    for d in (1, 2, 3, 4):
         rows.append('dish%d\tfluozin3\tZnCl2 100 uM\tfluozin3/dish%d.csv\t' % (d, d))
     for cond, tag in (('control', 'ctrl'), ('NVS-ZP7-4', 'nvs')):
         for d in (1, 2, 3):
@@ -356,6 +385,9 @@ if __name__ == '__main__':
     if UPTAKE_SEED is None:
         fluozin3()
         er_fret()
+    if NOISE_FREE:
+        manifest()
+        sys.exit(0)
     truth = ['experiment\tconstruct\tmetal\tparameter\tvalue\tunit']
     uptake_zn(truth)
     uptake_cd(truth)

@@ -2,42 +2,70 @@
 # submit.sh - the whole manifest on a SLURM cluster: one array task per
 # experiment, then a merge job that waits for all of them.
 #
-#   pipelines/slurm/submit.sh [--wait] MANIFEST OUTDIR [SBATCH OPTION...]
+#   pipelines/slurm/submit.sh [--wait] [--params FILE] MANIFEST OUTDIR [SBATCH OPTION...]
 #
-# The zn-* programs must be on PATH (it is exported to the jobs).  Logs:
-# OUTDIR/logs/task-%a_%A.log per task (stdout and stderr), merge_%j.log.
-# Prints the two job ids.  --wait: wait for the merge job and exit with
-# its status (for scripts and tests).  Extra options go to both sbatch
-# calls (e.g. --partition=short --account=lab).
-set -euo pipefail
+# The zn-* programs are found as the protocol scripts find them (this
+# tree's own, ZNFLOW_BIN, or PATH) and their folder is exported to the
+# jobs.  Logs: OUTDIR/logs/task-ROW_ARRAYJOB.log per task (stdout and
+# stderr), merge_JOB.log.  Prints the two job ids.  Submitting again to
+# the same OUTDIR runs only the rows that have not succeeded (failed,
+# never run, or changed since: OUTDIR/.done/), then the merge.  --wait:
+# wait for the merge job and exit with its status (for scripts and
+# tests).  Extra options go to both sbatch calls (e.g. --partition=short
+# --account=lab).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-wait=()
-[ "${1:-}" = --wait ] && { wait=(--wait); shift; }
-[ $# -ge 2 ] || { echo "Usage: ${0##*/} [--wait] MANIFEST OUTDIR [SBATCH OPTION...]" >&2; exit 2; }
+. "$here/common.sh"
+wait=() params=
+usage() { echo "Usage: ${0##*/} [--wait] [--params FILE] MANIFEST OUTDIR [SBATCH OPTION...]" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case $1 in
+    --wait) wait=(--wait); shift ;;
+    --params) [ $# -ge 2 ] || usage; params=$(cd "$(dirname "$2")" && pwd)/${2##*/}; shift 2 ;;
+    -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) break ;;
+    esac
+done
+[ $# -ge 2 ] || usage
 manifest=$(cd "$(dirname "$1")" && pwd)/${1##*/} out=$2; shift 2
-command -v zn-ingest >/dev/null || { echo "${0##*/}: zn-ingest is not on PATH" >&2; exit 1; }
-n=$(($(wc -l < "$manifest") - 1))
-[ $n -gt 0 ] || { echo "${0##*/}: $manifest has no experiments" >&2; exit 1; }
+zn_find_programs
+zn_manifest "$manifest" "$params"
+[ -n "$ZN_ROWS" ] || zn_die "$manifest has no experiments"
 mkdir -p "$out/logs"            # a job whose log folder is missing dies at once
 out=$(cd "$out" && pwd)
+# the rows to run: those without a record of success for the row as it is now
+todo=() n=0
+while IFS=$'\037' read -r _ e rest; do
+    n=$((n + 1))
+    [ -f "$out/.done/$e" ] && [ "$(cat "$out/.done/$e")" = "$e"$'\037'"$rest" ] || todo+=("$n")
+done <<< "$ZN_ROWS"
 export ZNFLOW_PIPELINES=$here
-array=$(sbatch --parsable --export=ALL --array=1-$n --output="$out/logs/task-%a_%A.log" "$@" \
-    "$here/slurm/znflow-array.sbatch" "$manifest" "$out")
-array=${array%%;*}
-echo "array job $array: $n experiments"
+dep=() array=
+if [ ${#todo[@]} -gt 0 ]; then
+    array=$(IFS=,; sbatch --parsable --export=ALL --array="${todo[*]}" --output="$out/logs/task-%a_%A.log" "$@" \
+        "$here/slurm/znflow-array.sbatch" "$manifest" "$out" ${params:+"$params"})
+    array=${array%%;*}
+    if [ ${#todo[@]} -eq "$n" ]; then
+        echo "array job $array: $n experiments"
+    else
+        echo "array job $array: ${#todo[@]} of $n experiments (rows ${todo[*]}; the others succeeded before)"
+    fi
+    dep=(--dependency=afterok:"$array" --kill-on-invalid-dep=yes)
+else
+    echo "all $n experiments succeeded before: the merge only"
+fi
 set +e
-merge=$(sbatch --parsable --export=ALL --dependency=afterok:"$array" --kill-on-invalid-dep=yes \
+merge=$(sbatch --parsable --export=ALL "${dep[@]}" \
     --output="$out/logs/merge_%j.log" "${wait[@]}" "$@" "$here/slurm/znflow-merge.sbatch" "$out")
 st=$?
 set -e
 merge=${merge%%;*}
 [ -n "$merge" ] || exit "$st"
-echo "merge job $merge (after $array)"
+echo "merge job $merge${array:+ (after $array)}"
 if [ ${#wait[@]} -gt 0 ]; then
     # a merge job cancelled because a task failed ends "successfully" for
     # sbatch --wait: it never wrote its log
     if [ ! -e "$out/logs/merge_$merge.log" ]; then
-        echo "${0##*/}: the merge job did not run: a task of array job $array failed (see $out/logs/task-*_$array.log)" >&2
+        echo "${0##*/}: the merge job did not run: a task of array job $array failed (see $out/logs/task-*_$array.log; submit again to rerun the failed rows)" >&2
         exit 1
     fi
     exit "$st"

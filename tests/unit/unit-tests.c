@@ -516,6 +516,8 @@ static void test_adequacy(void)
        "2 runs of 5+/6- (a zero skipped): p = %.17g (enumerated 0.00432900432900433)", rt.p);
     static const int s3[] = {1, 1, 1};
     ok(zn_runs_test(s3, 3, &rt) < 0 && isnan(rt.p), "runs test refused with one sign");
+}
+
 /* one axis: at most max ticks, at least 2, strictly increasing, finite,
  * inside the axis, and the axis covers the finite input */
 static int axis_ok(const zn_axis *a, double lo, double hi, size_t max)
@@ -680,6 +682,38 @@ static void test_format_rt(void)
     ok(strcmp(b, "-6.064066852367687") == 0, "-6.0640668523676871 -> \"%s\"", b);
 }
 
+/* the pooled bleaching rate by hand: two groups, log values z, equal weights:
+ * G1 z = (0, -0.1, -0.2), G2 z = (1, 0.85, 0.8) at t = 0, 1, 2.  Centred:
+ * Stt = 2 + 2, Sty = -0.2 + -0.2 -> k = 0.1; Syy = 0.02 + 0.0216667, rss =
+ * 0.0416667 - 0.04 = 0.0016667 on 6 - 2 - 1 = 3 df, SE = sqrt(rss / 3 / 4) */
+static void test_bleach(void)
+{
+    double t[3] = {0, 1, 2}, y1[3], y2[3], z1[3] = {0, -0.1, -0.2}, z2[3] = {1, 0.85, 0.8}, k, se;
+    for (int i = 0; i < 3; i++) y1[i] = exp(z1[i]), y2[i] = exp(z2[i]);
+    const char *why = NULL;
+    zn_bleach_acc a = {0};
+    int r1 = zn_bleach_add(&a, t, y1, 3, ZN_BLEACH_EQUAL, &why), r2 = zn_bleach_add(&a, t, y2, 3, ZN_BLEACH_EQUAL, &why);
+    int r3 = zn_bleach_rate(&a, &k, &se);
+    ok(r1 == 0 && r2 == 0 && r3 == 0 && fabs(k - 0.1) < 1e-14 &&
+           fabs(se - sqrt((0.0016666666666666667) / 3 / 4)) < 1e-12,
+       "bleach: k = 0.1 and SE = %.17g (by hand 0.011785...)", se);
+    zn_bleach_acc b = {0};
+    zn_bleach_add(&b, t, y1, 3, ZN_BLEACH_SHOT, &why);
+    zn_bleach_add(&b, t, y2, 3, ZN_BLEACH_SHOT, &why);
+    /* both groups have Sty/Stt = -0.1, so any weights give k = 0.1 */
+    ok(zn_bleach_rate(&b, &k, &se) == 0 && fabs(k - 0.1) < 1e-14, "bleach: shot weights, the same k");
+    zn_bleach_acc c = {0};
+    double neg[3] = {1, -1, 1}, same[3] = {5, 5, 5};
+    ok(zn_bleach_add(&c, t, y1, 1, ZN_BLEACH_SHOT, &why) < 0 && !strcmp(why, "fewer than 2 values") &&
+           zn_bleach_add(&c, t, neg, 3, ZN_BLEACH_SHOT, &why) < 0 && !strcmp(why, "a value <= 0 (no logarithm)") &&
+           zn_bleach_add(&c, same, y1, 3, ZN_BLEACH_SHOT, &why) < 0 && !strcmp(why, "all at one time") &&
+           zn_bleach_rate(&c, &k, &se) < 0 && isnan(k),
+       "bleach: one value, a value <= 0, one time are refused; no group, no rate");
+    zn_bleach_acc d = {0};
+    zn_bleach_add(&d, t, y1, 2, ZN_BLEACH_SHOT, &why);
+    ok(zn_bleach_rate(&d, &k, &se) == 0 && fabs(k - 0.1) < 1e-14 && isnan(se), "bleach: two points: k, no SE (0 df)");
+}
+
 int main(void)
 {
     zn_set_prog("unit-tests");
@@ -699,6 +733,7 @@ int main(void)
     test_holm();
     test_axis();
     test_long_lines();
+    test_bleach();
     printf("1..%d\n", ntest);
     return nfail ? 1 : 0;
 }
