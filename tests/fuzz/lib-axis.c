@@ -20,8 +20,10 @@
 
 static void bad(const char *what, double lo, double hi, size_t max, const zn_axis *a)
 {
-    fprintf(stderr, "zn_axis(%.17g, %.17g, max %zu): %s (axis %.17g..%.17g step %.17g, %zu ticks)\n", lo, hi, max,
-            what, a->lo, a->hi, a->step, a->n);
+    fprintf(stderr, "%s(%.17g, %.17g, max %zu): %s (axis %.17g..%.17g step %.17g, %zu ticks:", a->log ? "zn_axis_log" : "zn_axis_linear",
+            lo, hi, max, what, a->lo, a->hi, a->step, a->n);
+    for (size_t i = 0; i < a->n && i < ZN_AXIS_MAXTICKS; i++) fprintf(stderr, " %.17g", a->t[i]);
+    fputs(")\n", stderr);
     abort();
 }
 

@@ -48,7 +48,7 @@ while read -r name prog input transform args; do
             if [ -n "$why" ]; then
                 nbad=$((nbad + 1))
                 echo "FAIL $name ${f#"$here"/}: $why ($prog $args)"
-                grep -m 3 -E 'ERROR|runtime error|SUMMARY|#[0-3] ' "$work/err" | sed 's/^/    /'
+                { grep -m 3 -E 'ERROR|runtime error|SUMMARY|#[0-3] ' "$work/err" || head -n 2 "$work/err"; } | sed 's/^/    /'
             fi
         done
     done
