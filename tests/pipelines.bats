@@ -305,7 +305,7 @@ rebuilt() {
     # the Cd assay's zn-uptake-rate options (no file changes)
     sed -i '/^cd\t/s/--efficiency 0.8/--efficiency 0.75/' "$T/ex/manifest.tsv"
     run rebuilt
-    assert_output "./uptake-65zn/cd.bca.znr.gz ./uptake-65zn/cd.counts.znr.gz ./uptake-65zn/cd.curve.znr.gz ./uptake-65zn/cd.fit.znr.gz ./uptake-65zn/cd.uptake.znr.gz ./uptake-65zn/report.html "
+    assert_output "./uptake-65zn/cd.bca.znr.gz ./uptake-65zn/cd.counts.znr.gz ./uptake-65zn/cd.curve.znr.gz ./uptake-65zn/cd.fit.znr.gz ./uptake-65zn/cd.specific.znr.gz ./uptake-65zn/cd.uptake.znr.gz ./uptake-65zn/report.html "
     # a parameter override in nvs1's row
     sed -i '/^nvs1\t/s/\t$/\tfinal=910:990/' "$T/ex/manifest.tsv"
     run rebuilt
