@@ -580,6 +580,13 @@ static void test_axis(void)
        "log 0.9..8000: decades 0.1..1e4 (%g..%g, %zu ticks)", a.lo, a.hi, a.n);
     ok(zn_axis_log(&a, 0, 10, 6) < 0 && zn_axis_log(&a, 1, INFINITY, 6) < 0, "log of 0 or inf refused");
     ok(zn_axis_log(&a, 1e-300, 1e300, 8) == 0 && a.n <= 8 && a.n >= 2, "log over 600 decades: %zu ticks", a.n);
+    /* found by the fuzzer (tests/fuzz/reproducers/axis) */
+    zn_axis_linear(&a, 2.7813424640477847e-308, 4.728281953601605e-308, 3);
+    ok(axis_ok(&a, 2.7813424640477847e-308, 4.728281953601605e-308, 3),
+       "a width below DBL_MIN but over 10 %% of the values is covered (%g..%g)", a.lo, a.hi);
+    ok(zn_axis_log(&a, 1.2111718307109823e-99, 1.2111718307158894e-99, 4) == 0 && a.n >= 2 && a.t[a.n - 1] <= a.hi &&
+           a.t[0] >= a.lo,
+       "one decade (1e-99..1e-98): every tick inside the axis (10 * 1e-99 rounds above 1e-98)");
     /* property: many random ranges, from ulp-wide to 1e308, of every sign */
     uint64_t s = 0x9e3779b97f4a7c15u;
     size_t bad = 0, N = 200000;
