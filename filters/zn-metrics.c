@@ -352,7 +352,7 @@ static void do_cell(void *arg)
     if (npos) {
         m[M_AMP] = m[M_PEAK] - m[M_BMEAN];
         m[M_AUC] = isnan(m[M_BMEAN]) ? NAN : auc;
-        if (nb >= 2) resp = responder(s, s->c_test >= 0 ? s->u : s->s, n, nr); /* the signal's own baseline too */
+        if (nb >= 2 && isfinite(m[M_BMEAN]) && isfinite(m[M_BSD])) resp = responder(s, s->c_test >= 0 ? s->u : s->s, n, nr); /* the signal's own baseline too */
         if (resp == 1) {
             m[M_TPEAK] = 0.5 * (s->t[s->idx[best + 1 - w]] + s->t[s->idx[best]]);
             m[M_TTP] = m[M_TPEAK] - s->resp.start;
