@@ -764,9 +764,35 @@ static void test_bleach(void)
     ok(zn_bleach_rate(&d, &k, &se) == 0 && fabs(k - 0.1) < 1e-14 && isnan(se), "bleach: two points: k, no SE (0 df)");
 }
 
+/* zn_rec: no filter writes inf; a value past the range of a double is
+ * missing and the record is flagged overflow, after the flags it had */
+static void test_rec_overflow(void)
+{
+    zn_cols c = {0};
+    char *names[] = {"a", "flag"};
+    c.cols = names;
+    c.n = 2;
+    zn_rec r;
+    zn_rec_init(&r, &c, 1);
+    const char *f[] = {"x", "den_zero"};
+    size_t fl[] = {1, 8};
+    zn_rec_from(&r, f, fl, 2);
+    zn_rec_num(&r, 0, INFINITY);
+    ok(r.l[0] == 0 && r.l[1] == 17 && memcmp(r.v[1], "den_zero;overflow", 17) == 0,
+       "rec: inf -> missing, flagged overflow after the record's flags");
+    zn_rec_from(&r, f, fl, 2);
+    zn_rec_num(&r, 0, NAN);
+    ok(r.l[0] == 0 && r.l[1] == 8, "rec: NaN -> missing, no flag");
+    zn_rec_from(&r, f, fl, 2);
+    zn_rec_num(&r, 0, -1.5);
+    ok(r.l[0] == 4 && memcmp(r.v[0], "-1.5", 4) == 0 && r.l[1] == 8, "rec: a finite number is written");
+    zn_rec_free(&r);
+}
+
 int main(void)
 {
     zn_set_prog("unit-tests");
+    test_rec_overflow();
     test_parse();
     test_format();
     test_format_fast();
