@@ -18,7 +18,8 @@ static const char usage[] =
     "\n"
     "Data:\n"
     "      --by COLS         fit each group of these columns (comma list) apart\n"
-    "  -x, --x COL           substrate concentration (default conc_uM)\n"
+    "  -x, --x COL           substrate concentration, or the agonist's or\n"
+    "                        inhibitor's for 4pl, 3pl (default conc_uM)\n"
     "  -y, --y COL           rate (default rate)\n"
     "  -i, --inhibitor COL   inhibitor concentration for comp, noncomp, uncomp,\n"
     "                        mixed (default inhibitor_uM)\n"
@@ -179,6 +180,10 @@ struct prob {
     /* one parameter held fixed (profile): index in the unfixed vector */
     int fixed;
     double fixval;
+    /* profile of an effective concentration: the held value (at ec50's
+     * index) is ECp, and ec50 = ECp exp(-ecp_lr/|hill|), ecp_lr =
+     * ln(p/(100 - p)); 0: not */
+    double ecp_lr;
     size_t npfull;
 };
 
@@ -211,11 +216,19 @@ static void prob_model(const double *x, const double *p, double *y, double *dy, 
             loc[j] = pf[idx[j]];
         }
     }
+    double dedh = 0;
+    if (P->ecp_lr != 0) {
+        double h = loc[3], e = loc[2] * exp(-P->ecp_lr / fabs(h));
+        dedh = e * P->ecp_lr * (h > 0 ? 1 : -1) / (h * h);
+        loc[2] = e;
+    }
     P->m->f(x, loc, y, dy ? dl : NULL, NULL);
     if (dy) {
         for (size_t j = 0; j < P->npfull; j++) dfull[j] = 0;
         for (size_t j = 0; j < P->m->np; j++)
             if (idx[j] != (size_t)-1) dfull[idx[j]] = dl[j];
+        /* hill moves ec50 with it when ECp is held */
+        if (P->ecp_lr != 0 && idx[3] != (size_t)-1) dfull[idx[3]] += dl[2] * dedh;
     }
     if (dy) {
         size_t k = 0;
@@ -298,6 +311,8 @@ typedef struct {
     size_t iter;
     int ranoff; /* a parameter ran off out of the data's range: no estimates */
     adeq_t ad;
+    int ecp_prof;                          /* ecplo/ecphi hold profile limits */
+    double ecplo[MAX_ECF], ecphi[MAX_ECF]; /* of --ecf's ECp (--ci profile) */
 } fit_t;
 
 /* weights of the points: data weights, times 1/curve^k for 1/y, 1/y2 */
@@ -340,6 +355,7 @@ static void fit_init(fit_t *F)
     /* not a memset: the fit result holds a 32 x 32 covariance; fx and nf
      * are the caller's */
     adeq_init(&F->ad);
+    F->ecp_prof = 0;
     F->status = S_OK;
     F->why[0] = 0;
     F->N = F->ss = F->df = F->s2 = F->r2 = F->aicc = NAN;
@@ -847,12 +863,12 @@ static double profile_ss(const prob_t *P, pts_t *t, size_t j, double v, double *
 }
 
 /* the profile-likelihood limit on one side: where the SS with the parameter
- * held reaches SSmin (1 + F(level; 1, df)/df) */
-static double profile_limit(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, size_t j, int side)
+ * (est, SE se; by factors when logp) held reaches SSmin (1 + F(level; 1,
+ * df)/df) */
+static double profile_limit_of(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, size_t j, int side,
+                               double est, double se, int logp)
 {
     double thr = F->ss * (1 + gsl_cdf_fdist_Pinv(a->level, 1, F->df) / F->df);
-    double est = F->r.p[j], se = sqrt(F->r.cov[j * P->np + j] * F->s2);
-    int logp = P->logmask >> j & 1u;
     double step = logp ? (isfinite(se) && se > 0 ? fmin(se / est, 1) : 0.1) : (isfinite(se) && se > 0 ? se : fabs(est) * 0.1 + 1e-9);
     double p[ZN_FIT_MAXP], pin[ZN_FIT_MAXP];
     memcpy(p, F->r.p, P->np * sizeof *p);
@@ -883,6 +899,11 @@ static double profile_limit(const args_t *a, const prob_t *P, pts_t *t, const fi
         }
     }
     return (in + out) / 2;
+}
+
+static double profile_limit(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, size_t j, int side)
+{
+    return profile_limit_of(a, P, t, F, j, side, F->r.p[j], sqrt(F->r.cov[j * P->np + j] * F->s2), P->logmask >> j & 1u);
 }
 
 /* ------------------------------------------------------------ output */
@@ -1013,6 +1034,24 @@ static size_t put4(zn_rec *r, size_t k, int have, double v, double se, double lo
  * interval "delta").  logec50's interval is +- t SE on the log scale (the
  * antilog is Prism's asymmetric interval of EC50), or the log of ec50's
  * profile limits. */
+/* ECp = ec50 (p/(100 - p))^(1/|hill|) of a concentration-response fit and
+ * its delta-method SE */
+static double ecp_est(const zn_model *m, const fit_t *F, double pc, double *sep)
+{
+    double full[4];
+    full_of(F, m, full);
+    double e = full[2], h = full[3], lr = log(pc / (100 - pc));
+    int ke = free_idx(&F->fx, 2), kh = free_idx(&F->fx, 3);
+    size_t nf = F->nf;
+    double vee = ke >= 0 ? F->r.cov[ke * nf + ke] * F->s2 : 0;
+    double veh = ke >= 0 && kh >= 0 ? F->r.cov[ke * nf + kh] * F->s2 : 0;
+    double vhh = kh >= 0 ? F->r.cov[kh * nf + kh] * F->s2 : 0;
+    double ec = e * exp(lr / fabs(h));
+    double ge = ec / e, gh = ec * lr * (h > 0 ? -1 : 1) / (h * h);
+    *sep = ke < 0 && kh < 0 ? NAN : sqrt(ge * ge * vee + 2 * ge * gh * veh + gh * gh * vhh);
+    return ec;
+}
+
 /* Km for a group from the fit records of the stream: the record with the
  * same --by values, or the only one.  0 found; -1 with the reason in why. */
 static int km_for(const out_t *o, const char *key, double *km, double *se, const char **why)
@@ -1038,27 +1077,27 @@ static size_t write_derived(out_t *o, const char *key, size_t k, const fit_t *F,
 {
     const args_t *a = o->a;
     zn_rec *r = &o->rec;
+    if (!have) { /* no estimates: the columns empty, nothing computed from them */
+        size_t n = 4 + 4 * a->necf + (isnan(a->ki_S) ? 0 : 4);
+        for (size_t i = 0; i < n; i++) zn_rec_num(r, k++, NAN);
+        if (!isnan(a->ki_S)) zn_rec_set(r, k++, "", 0);
+        return k;
+    }
     double full[4];
     full_of(F, a->m, full);
     double e = full[2], h = full[3], tv = have ? tq(a, F->df) : NAN;
-    int ke = free_idx(&F->fx, 2), kh = free_idx(&F->fx, 3);
+    int ke = free_idx(&F->fx, 2);
     size_t nf = F->nf;
     double vee = ke >= 0 ? F->r.cov[ke * nf + ke] * F->s2 : 0;
-    double veh = ke >= 0 && kh >= 0 ? F->r.cov[ke * nf + kh] * F->s2 : 0;
-    double vhh = kh >= 0 ? F->r.cov[kh * nf + kh] * F->s2 : 0;
     double se_e = ke >= 0 ? sqrt(vee) : NAN, l10 = log(10);
     double lse = se_e / (e * l10);
     double llo = ke < 0 ? NAN : a->profile ? log10(lo[ke]) : log10(e) - tv * lse;
     double lhi = ke < 0 ? NAN : a->profile ? log10(hi[ke]) : log10(e) + tv * lse;
     k = put4(r, k, have, log10(e), lse, llo, lhi);
     for (size_t i = 0; i < a->necf; i++) {
-        double pc = a->ecf[i], lr = log(pc / (100 - pc)), ah = fabs(h);
-        double ec = e * exp(lr / ah);
-        /* d ECp/d ec50 and d ECp/d hill */
-        double ge = ec / e, gh = ec * lr * (h > 0 ? -1 : 1) / (h * h);
-        double v = ge * ge * vee + 2 * ge * gh * veh + gh * gh * vhh;
-        double se = ke < 0 && kh < 0 ? NAN : sqrt(v);
-        k = put4(r, k, have && h != 0, ec, se, ec - tv * se, ec + tv * se);
+        double se, ec = ecp_est(a->m, F, a->ecf[i], &se);
+        double elo = F->ecp_prof ? F->ecplo[i] : ec - tv * se, ehi = F->ecp_prof ? F->ecphi[i] : ec + tv * se;
+        k = put4(r, k, have && h != 0, ec, se, elo, ehi);
     }
     if (!isnan(a->ki_S)) {
         double Km = a->ki_Km, Kse = NAN;
@@ -1249,6 +1288,25 @@ static void intervals(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F
             hi[j] = F->r.p[j] + h;
         }
     }
+}
+
+/* --ci profile with --ecf: the profile of each ECp, the curve written with
+ * ECp in place of ec50 (ec50 = ECp exp(-ln(p/(100 - p))/|hill|)) and ECp
+ * held while the others are refitted */
+static void ecp_profile(const args_t *a, const prob_t *P, pts_t *t, fit_t *F)
+{
+    int ke = free_idx(&F->fx, 2);
+    if (!a->profile || !a->necf || !zn_model_logistic(a->m) || ke < 0 || F->df < 1 ||
+        !(F->status == S_OK || F->status == S_AMBIGUOUS) || F->ranoff)
+        return;
+    prob_t Q = *P;
+    for (size_t i = 0; i < a->necf; i++) {
+        double se, ec = ecp_est(a->m, F, a->ecf[i], &se);
+        Q.ecp_lr = log(a->ecf[i] / (100 - a->ecf[i]));
+        F->ecplo[i] = profile_limit_of(a, &Q, t, F, (size_t)ke, -1, ec, se, 1);
+        F->ecphi[i] = profile_limit_of(a, &Q, t, F, (size_t)ke, +1, ec, se, 1);
+    }
+    F->ecp_prof = 1;
 }
 
 static void compare(const args_t *a, const fit_t *F, const fit_t *G, cmp_t *c)
@@ -1490,6 +1548,7 @@ static void fit_group(out_t *o, group_t *g)
     free(out);
     double lo[ZN_FIT_MAXP], hi[ZN_FIT_MAXP];
     intervals(a, &P, &o->t, &F, lo, hi);
+    ecp_profile(a, &P, &o->t, &F);
     cmp_t c = {0};
     if (a->alt) {
         /* the same points as the model's fit (without the outliers when
@@ -1556,9 +1615,21 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
     /* the separate fits' parameters as starting values; a 3pl whose hill
      * came out -1 is the same curve with bottom and top swapped and +1 */
     double(*sf)[4] = zn_calloc(ng, sizeof *sf);
+    int plateau_held = is_fixed(&fx, 0) || is_fixed(&fx, 1);
+    if (strcmp(m->name, "3pl") == 0 && plateau_held) {
+        /* +1 and -1 are different curves here: the sign most separate
+         * fits chose */
+        int pos = 0, neg = 0;
+        for (size_t g = 0; g < ng; g++)
+            if (sep[g].status == S_OK || sep[g].status == S_AMBIGUOUS) {
+                if (sep[g].fx.val[3] > 0) pos++;
+                else neg++;
+            }
+        fx.val[3] = neg > pos ? -1 : 1;
+    }
     for (size_t g = 0; g < ng; g++) {
         full_of(&sep[g], m, sf[g]);
-        if (is_fixed(&fx, 3) && sf[g][3] != fx.val[3]) {
+        if (is_fixed(&fx, 3) && !plateau_held && sf[g][3] != fx.val[3]) {
             double b = sf[g][0];
             sf[g][0] = sf[g][1];
             sf[g][1] = b;
@@ -1626,6 +1697,14 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
     }
     double lo[ZN_FIT_MAXP], hi[ZN_FIT_MAXP];
     intervals(a, &P, &o->t, &F, lo, hi);
+    /* Prism's orientation (top the upper plateau) per group; when bottom,
+     * top or hill is shared, only if every group needs the same turn, so
+     * that a shared value reads the same in every record */
+    int *turn = zn_calloc(ng, sizeof *turn), turn_ok = zn_model_logistic(m) && !plateau_held && F.status == S_OK;
+    for (size_t g = 0; turn_ok && g < ng; g++) {
+        turn[g] = F.r.p[map[g * 4 + 1]] < F.r.p[map[g * 4 + 0]];
+        if ((shared & 11u) && turn[g] != turn[0]) turn_ok = 0;
+    }
     /* one record per group: its parameters, its own sum of squares and r2;
      * df, sy_x and aicc of the global fit */
     for (size_t g = 0; g < ng; g++) {
@@ -1643,9 +1722,7 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
                 if (!is_fixed(&fx, l)) Fg.r.cov[kk * nfl + kl++] = F.r.cov[q * np + map[g * 4 + l]];
             kk++;
         }
-        /* Prism's orientation per group, when its plateaus are its own and
-         * the flip does not touch a shared hill */
-        if (zn_model_logistic(m) && !(shared & 3u) && !(shared >> 3 & 1u) && Fg.status == S_OK) {
+        if (turn_ok && turn[g]) {
             double hold = Fg.fx.val[3];
             int hk = free_idx(&fx, 3);
             double b0 = Fg.r.p[0];
@@ -1684,10 +1761,12 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
             Fg.N = n;
             Fg.r2 = tss > 0 ? 1 - ssg / tss : NAN;
         }
+        if (Fg.status == S_OK || Fg.status == S_AMBIGUOUS) ran_off(m, &o->t, &Fg);
         write_fit(o, gs[g].key, &Fg, glo, ghi, NULL, &sh, F.df);
         /* the curve's band from the global covariance */
         add_curve(o, gs[g].key, &P, &F, &o->t, (double)g);
     }
+    free(turn);
     free(sep);
     free(map);
 }

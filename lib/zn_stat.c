@@ -147,22 +147,29 @@ double zn_quantile(const double *x, size_t len, double p)
 
 /* log of the binomial coefficient C(n, k) (0 when k is out of range is
  * handled by the caller) */
-static double lchoose(double n, double k) { return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1); }
+/* in long double, so that the sum of the probabilities shows no binary
+ * noise in 15 digits */
+static long double lchoose(double n, double k)
+{
+    return lgammal((long double)n + 1) - lgammal((long double)k + 1) - lgammal((long double)(n - k) + 1);
+}
 
 /* P(R = r) for the runs of n1 pluses and n2 minuses in random order
  * (Wald and Wolfowitz 1940; Swed and Eisenhart 1943) */
-static double runs_pmf(size_t n1, size_t n2, size_t r)
+static long double runs_pmf(size_t n1, size_t n2, size_t r)
 {
-    double a = (double)n1, b = (double)n2, all = lchoose(a + b, a);
+    double a = (double)n1, b = (double)n2;
+    long double all = lchoose(a + b, a);
     if (r < 2) return 0;
     if (r % 2 == 0) {
         double k = (double)(r / 2);
         if (k > a || k > b) return 0;
-        return 2 * exp(lchoose(a - 1, k - 1) + lchoose(b - 1, k - 1) - all);
+        return 2 * expl(lchoose(a - 1, k - 1) + lchoose(b - 1, k - 1) - all);
     }
-    double k = (double)((r - 1) / 2), s = 0;
-    if (k <= a - 1 && k - 1 <= b - 1 && k >= 1) s += exp(lchoose(a - 1, k) + lchoose(b - 1, k - 1) - all);
-    if (k - 1 <= a - 1 && k <= b - 1 && k >= 1) s += exp(lchoose(a - 1, k - 1) + lchoose(b - 1, k) - all);
+    double k = (double)((r - 1) / 2);
+    long double s = 0;
+    if (k <= a - 1 && k - 1 <= b - 1 && k >= 1) s += expl(lchoose(a - 1, k) + lchoose(b - 1, k - 1) - all);
+    if (k - 1 <= a - 1 && k <= b - 1 && k >= 1) s += expl(lchoose(a - 1, k - 1) + lchoose(b - 1, k) - all);
     return s;
 }
 
@@ -181,9 +188,9 @@ int zn_runs_test(const int *sign, size_t n, zn_runs *r)
     if (!r->npos || !r->nneg) return -1;
     double a = (double)r->npos, b = (double)r->nneg;
     r->expected = 2 * a * b / (a + b) + 1;
-    double p = 0;
+    long double p = 0;
     for (size_t k = 2; k <= r->runs; k++) p += runs_pmf(r->npos, r->nneg, k);
-    r->p = p > 1 ? 1 : p;
+    r->p = p > 1 ? 1 : (double)p;
     return 0;
 }
 

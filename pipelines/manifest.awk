@@ -28,13 +28,23 @@ function err(where, msg) {
 }
 function isnum(s) { return s ~ /^[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$|^\.[0-9]+$/ }
 # the problem with VALUE for parameter NAME, or ""
-function badvalue(name, value,    w) {
+function badvalue(name, value,    w, b, n, i) {
     if (value == "") return "is empty"
     if (value !~ /^[A-Za-z0-9_.:\/=+%,-]+$/) return "must be one word of letters, digits and . _ : / = + % , -"
     if (name ~ /_(BASELINE|RESPONSE|PLATEAU|MAX|MIN|FINAL)$/) {
         if (split(value, w, ":") != 2 || !isnum(w[1]) || !isnum(w[2]))
             return "is not a window START:END (seconds, e.g. 0:118)"
         if (w[1] + 0 >= w[2] + 0) return "is a window that ends before it starts"
+    }
+    if (name ~ /_BLEACH$/) {   # zn-bleach --window: window names or START:END, comma-separated
+        n = split(value, b, ",")
+        for (i = 1; i <= n; i++) {
+            if (b[i] ~ /:/) {
+                if (split(b[i], w, ":") != 2 || !isnum(w[1]) || !isnum(w[2]) || w[1] + 0 >= w[2] + 0)
+                    return "is not a list of windows (names such as baseline, or START:END in seconds)"
+            } else if (b[i] !~ /^[A-Za-z][A-Za-z0-9_]*$/)
+                return "is not a list of windows (names such as baseline, or START:END in seconds)"
+        }
     }
     if (name ~ /_INTERVAL$/ && (!isnum(value) || value + 0 <= 0)) return "is not a positive number of seconds"
     if (name ~ /_CURVE$/ && (value !~ /^[0-9]+$/ || value + 0 < 2)) return "is not a whole number of points (2 or more)"

@@ -345,8 +345,8 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     [ "$(col outliers < "$T/f.tsv" | tail -1)" = 0 ]
 }
 
-@test "mm-fit 4pl: profile interval of ec50 (and logec50), weights 1/y2 (scipy)" {
-    TOL=1e-6 check mmfit_4pl_profile.tsv -m 4pl --by line -y response --ci profile "$FIX/mm_ic50.znr"
+@test "mm-fit 4pl: profile intervals of the parameters, logec50, EC10 and EC90; weights 1/y2 (scipy)" {
+    TOL=1e-6 check mmfit_4pl_profile.tsv -m 4pl --by line -y response --ci profile --ecf 10,90 "$FIX/mm_ic50.znr"
     TOL=1e-6 check mmfit_4pl_w1y2.tsv -m 4pl --by line -y response -w 1/y2 "$FIX/mm_ic50.znr"
 }
 
@@ -467,5 +467,37 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     zn-mm-fit -u -m 4pl --by line -y response --curve 3 --curve-output "$T/c.znr" "$FIX/mm_ic50.znr" > /dev/null
     zn-view --tsv "$T/c.znr" | awk 'NR == 1 || /^B\t/' > "$T/c.tsv"
     run same_table "$FIX/expected/mmfit_4pl_curve.tsv" "$T/c.tsv" 1e-7
+    assert_success
+}
+
+@test "mm-fit 3pl --share: Prism's orientation and the sign the data choose, as 4pl with hill held at -1" {
+    # 3pl shares bottom and top: the records read top > bottom, hill -1,
+    # the same fit as -m 4pl --fix hill=-1 (before: bottom 101, top 17, hill +1)
+    F="$FIX/mm_ic50.znr"
+    for s in "bottom,top" "bottom"; do
+        fx=""; [ "$s" = bottom ] && fx="top=100"
+        zn-mm-fit -u -m 3pl --by line -y response ${fx:+--fix $fx} --share $s "$F" | fits | cut -f 1,3- > "$T/a.tsv"
+        zn-mm-fit -u -m 4pl --by line -y response --fix ${fx:+$fx,}hill=-1 --share $s "$F" | fits | cut -f 1,3- > "$T/b.tsv"
+        run same_table "$T/b.tsv" "$T/a.tsv" 1e-7
+        assert_success
+        [ "$(col hill < "$T/a.tsv" | sort -u)" = -1 ]
+    done
+}
+
+@test "mm-fit 4pl: a rising curve is the mirror of the falling one (hill's sign, plateaus, ECp)" {
+    # y' = 120 - y: hill changes sign, ec50 and ECp (p % of the effect from
+    # the x = 0 level) stay, bottom' = 120 - top, top' = 120 - bottom
+    awk -F'\t' -v OFS='\t' '/^#/ { print; next } { $3 = 120 - $3; print }' "$FIX/mm_ic50.znr" > "$T/up.znr"
+    zn-mm-fit -u -m 4pl --by line -y response --ecf 10,90 "$FIX/mm_ic50.znr" | fits > "$T/down.tsv"
+    zn-mm-fit -u -m 4pl --by line -y response --ecf 10,90 "$T/up.znr" | fits > "$T/up.tsv"
+    run awk -F'\t' 'FNR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        NR == FNR { for (c in h) d[FNR, c] = $h[c]; next }
+        { split("ec50 ec50_se ec10 ec10_se ec90 ec90_se sy_x", same, " ")
+          for (k in same) { c = same[k]; if (((d[FNR, c] - $h[c]) / $h[c])^2 > 1e-14) { print c ": " d[FNR, c] " vs " $h[c]; bad = 1 } }
+          if (((d[FNR, "hill"] + $h["hill"]) / $h["hill"])^2 > 1e-14) { print "hill " d[FNR, "hill"] " vs " $h["hill"]; bad = 1 }
+          if (((120 - d[FNR, "top"] - $h["bottom"]) / $h["bottom"])^2 > 1e-14) { print "bottom"; bad = 1 }
+          if (((120 - d[FNR, "bottom"] - $h["top"]) / $h["top"])^2 > 1e-14) { print "top"; bad = 1 }
+          if (!($h["hill"] > 0 && $h["top"] > $h["bottom"])) { print "not rising"; bad = 1 } }
+        END { exit bad }' "$T/down.tsv" "$T/up.tsv"
     assert_success
 }

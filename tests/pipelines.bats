@@ -427,3 +427,18 @@ rebuilt() {
     run bash -c "zn-view -u '$T/big.znr' 2>&1 >/dev/null"
     assert_output ""
 }
+
+@test "parameters: the bleaching windows (FZ_BLEACH, bleach= in a row) are checked before anything runs" {
+    fz_rows > "$T/m.tsv"
+    for v in baseline,560-598 baseline,598:560 'max;min'; do
+        printf 'FZ_BLEACH=%s\n' "$v" > "$T/b.conf"
+        run "$P/fluozin3.sh" -o "$T/o" --params "$T/b.conf" "$T/m.tsv"
+        assert_failure 1
+        assert_output "fluozin3.sh: $T/b.conf:1: FZ_BLEACH=$v: the value $( [ "$v" = 'max;min' ] && echo 'must be one word of letters, digits and . _ : / = + % , -' || echo 'is not a list of windows (names such as baseline, or START:END in seconds)')"
+        [ ! -e "$T/o" ]
+    done
+    # a row's own windows: dish1 fitted over the baseline only
+    fz_rows | sed '2s/\t$/\tbleach=baseline/' > "$T/m2.tsv"
+    "$P/fluozin3.sh" -o "$T/o2" --no-report -e dish1 "$T/m2.tsv"
+    zn-view -u "$T/o2/dish1.zn.znr.gz" | grep -q '^##bleach=pooled:F;model=a\*exp(-k\*t),k per sample;windows=0:118;'
+}

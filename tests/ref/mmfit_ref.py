@@ -299,7 +299,7 @@ def jac_cs(f, S, I, p):
         J[:, j] = np.imag(f(S, I, q)) / h
     return J
 
-def fit4(S, y, w=None, fix=None, p0=None, weight='none', level=0.95, profile=False):
+def fit4(S, y, w=None, fix=None, p0=None, weight='none', level=0.95, profile=False, ecf_prof=()):
     """4pl with parameters in fix held; returns estimates of the free ones"""
     S = np.asarray(S, float); y = np.asarray(y, float)
     wd = np.ones_like(y) if w is None else np.asarray(w, float)
@@ -352,6 +352,24 @@ def fit4(S, y, w=None, fix=None, p0=None, weight='none', level=0.95, profile=Fal
                 lim = brentq(prof, q[j], v, xtol=1e-14 * abs(q[j]), rtol=1e-14)
                 if side < 0: F.lo[j] = lim
                 else: F.hi[j] = lim
+        # each ECp: the curve with ec50 = ECp (p/(100-p))^(-1/|hill|), ECp held
+        F.ecp_prof = {}
+        je = free.index(2); rest = [i for i in range(len(q)) if i != je]
+        for pc in ecf_prof:
+            def profp(v, pc=pc):
+                def g_(r):
+                    qq = np.empty(len(q)); qq[rest] = r; qq[je] = 1.0
+                    pp = full(qq); pp[2] = v * (pc / (100 - pc)) ** (-1 / abs(pp[3]))
+                    return (f4(S, 0, pp) - y) * np.sqrt(w)
+                r = least_squares(g_, q[rest], method='lm', xtol=1e-15, ftol=1e-15, gtol=1e-15).x
+                return np.sum(g_(r) ** 2) - thr
+            p_ = full(q); est = p_[2] * (pc / (100 - pc)) ** (1 / abs(p_[3]))
+            lims = []
+            for side in (-1, 1):
+                v = est * math.exp(side * 0.1)
+                while profp(v) < 0: v = est * (v / est) ** 2
+                lims.append(brentq(profp, est, v, xtol=1e-14 * est, rtol=1e-14))
+            F.ecp_prof[pc] = lims
     return F
 
 def canon(F):
@@ -438,7 +456,11 @@ def row4(keys, model, F, weight='none', ecf=(), extra=(), adeq=None):
             k = F.free.index(j); out += [g(F.q[k]), g(F.se[k]), g(F.lo[k]), g(F.hi[k])]
     k = F.free.index(2); e = F.q[k]; lse = F.se[k] / (e * math.log(10))
     out += [g(math.log10(e)), g(lse), g(math.log10(e) - F.t * lse), g(math.log10(e) + F.t * lse)]
-    for pc in ecf: out += ecp(F, pc)
+    for pc in ecf:
+        c = ecp(F, pc)
+        if getattr(F, 'ecp_prof', None) and pc in F.ecp_prof:
+            c[2], c[3] = g(F.ecp_prof[pc][0]), g(F.ecp_prof[pc][1])
+        out += c
     out += [g(F.ss), g(F.df), g(math.sqrt(F.s2)), g(F.r2), g(F.aicc), weight, 'ok', '']
     out += adequacy(F) if adeq is None else adeq
     return '\t'.join(out + list(extra))
@@ -480,13 +502,13 @@ for line in truth18:
     lines.append(row4([line], '4pl', canon(fit4(S, y, p0=P0)), ecf=ecf18))
 write('fixtures/expected/mmfit_4pl.tsv', lines)
 
-# profile interval of ec50 (the others Wald)
-lines = [header4(['line'])]
+# profile intervals of every parameter and of EC10, EC90
+lines = [header4(['line'], ecf18)]
 for line in truth18:
     S, y = grp18(line)
-    F = canon(fit4(S, y, p0=P0, profile=True))
+    F = canon(fit4(S, y, p0=P0, profile=True, ecf_prof=ecf18))
     k = F.free.index(2); e = F.q[k]
-    row = row4([line], '4pl', F).split('\t')
+    row = row4([line], '4pl', F, ecf=ecf18).split('\t')
     # logec50's interval: the log of ec50's profile limits
     row[3 + 4 * 4 + 2] = g(math.log10(F.lo[k])); row[3 + 4 * 4 + 3] = g(math.log10(F.hi[k]))
     lines.append('\t'.join(row))
