@@ -501,3 +501,9 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
         END { exit bad }' "$T/down.tsv" "$T/up.tsv"
     assert_success
 }
+
+@test "mm-fit 4pl: ROUT's outlier_points give the measured values as they came (not cut to 15 digits)" {
+    printf '##znr=1\n#conc_uM\tresponse\n0\t100.1\n0\t99.7\n0.1\t98.2\n0.1\t97.9\n0.3\t90.3\n0.3\t91.1\n1\t70.2\n1\t69.8\n3\t40.3\n3\t41.1\n10\t25.2\n10\t24.6\n30\t20.1\n30\t58.123456789012344\n' > "$T/o.znr"
+    zn-mm-fit -u -m 4pl -y response "$T/o.znr" | fits > "$T/f.tsv"
+    [ "$(col outlier_points < "$T/f.tsv")" = "30:58.123456789012344" ]
+}
