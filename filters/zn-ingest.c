@@ -156,10 +156,10 @@ static _Noreturn void bad_value(long line, const char *col, const char *v)
            zn_num_hint(v, strlen(v)));
 }
 
-/* A sample, cell or condition that begins with '#' would make a record
- * that reads as a header line (and a cell or condition can become a line's
- * first field after zn-view -c): refused where it enters, saying where it
- * came from. */
+/* A sample (the first column of a record) that begins with '#' would make
+ * a record that reads as a header line: refused (the format's rule, see
+ * zn_wr), here where it enters, saying where it came from.  A '#' in any
+ * other column is data. */
 static void name_ok(const char *what, const char *v, long line, const char *col)
 {
     if (*v != '#') return;
@@ -717,7 +717,6 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
         for (size_t i = 0; i < nf; i++) {
             if (!meas[i]) continue;
             w->col_meas[i] = (int)img_meas(im, measure_col(meas[i]));
-            name_ok("cell", roi[i], line, w->hdr[i]);
             w->col_roi[i] = (int)img_roi(im, w->sample, roi[i], A.condition, 0);
             free(meas[i]);
             free(roi[i]);
@@ -928,8 +927,6 @@ static int long_row(char **f, size_t nf, long line, void *arg)
         const char *r = trim(f[l->crole]);
         bg = strcasecmp(r, "bg") == 0 || strcasecmp(r, "background") == 0;
     }
-    name_ok("cell", cell, line, l->hdr[l->ccell]);
-    if (l->ccond >= 0) name_ok("condition", trim(f[l->ccond]), line, l->hdr[l->ccond]);
     size_t roi = img_roi(im, sample, cell, l->ccond >= 0 ? trim(f[l->ccond]) : A.condition, bg);
     long frame;
     if (l->cframe >= 0) /* Fiji slices and CellProfiler images count from 1 */
@@ -1715,8 +1712,12 @@ static void parse_wizard(const zn_table *tb, otab_t *t)
             for (size_t r = 1; r < tb->n; r++)
                 if (tb->rows[r].n > i) date_see(&ev, trim(tb->rows[r].f[i]), tb->rows[r].line);
     date_order_t dord = date_settle(&ev);
-    for (size_t r = 1; r < tb->n && crack >= 0; r++)
-        if (tb->rows[r].n > (size_t)crack && strcmp(tb->rows[r].f[crack], tb->rows[1].f[crack]) != 0) racks = 1;
+    const char *rack0 = NULL; /* several racks: positions are Rack:Pos (short rows are ragged, below) */
+    for (size_t r = 1; r < tb->n && crack >= 0; r++) {
+        if (tb->rows[r].n <= (size_t)crack) continue;
+        if (!rack0) rack0 = tb->rows[r].f[crack];
+        else if (strcmp(tb->rows[r].f[crack], rack0) != 0) racks = 1;
+    }
     for (size_t r = 1; r < tb->n; r++) {
         const zn_row *row = &tb->rows[r];
         if (row->n == 0) continue;
@@ -1909,34 +1910,6 @@ static void emit_table(otab_t *t, const char *schema, const char *format, zn_wr 
 
 static int starts(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
-/* the format of decoded text, by its signature lines */
-static const char *detect(const char *text)
-{
-    const char *p = text;
-    int wname = 0, sstart = 0;
-    for (int line = 0; *p && line < 80; line++) {
-        const char *e = strchr(p, '\n');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        char *l = zn_strndup(p, n);
-        const char *r = NULL;
-        if (line == 0 && starts(l, "##BLOCKS=")) r = "softmax";
-        else if (starts(l, "Software Version\t")) r = "gen5";
-        else if (line == 0 && starts(l, "User:") && strstr(l, "Test run no.")) r = "bmg";
-        else if (starts(l, "Application:") && (strstr(l, "Spark") || strstr(l, "i-control") || strstr(l, "Magellan")))
-            r = "tecan";
-        else if (starts(l, "S#,") || (line == 0 && starts(l, "Assay Definition"))) r = "tricarb";
-        else if (line == 0 && strstr(l, "Protocol ID") && strstr(l, "CPM")) r = "wizard";
-        if (starts(l, "Sample start")) sstart = 1;
-        if (starts(l, "WName;")) wname = 1;
-        free(l);
-        if (r) return r;
-        if (sstart && wname) return "hidex";
-        if (!e) break;
-        p = e + 1;
-    }
-    return NULL;
-}
-
 /* imaging tables: by the header line */
 static const char *detect_imaging(const char *text, char delim)
 {
@@ -2049,8 +2022,55 @@ static void tab_tricarb(const zn_table *tb, const char *plate, otab_t *t) { (voi
 static void tab_wizard(const zn_table *tb, const char *plate, otab_t *t) { (void)plate, parse_wizard(tb, t); }
 static void tab_hidex(const zn_table *tb, const char *plate, otab_t *t) { (void)plate, parse_hidex(tb, t); }
 
-/* One row per input format: -f, its message and the dispatch come from
- * here (detection by signature lines is detect() and detect_imaging()).
+/* Signature lines: does line `line` (0-based) of a file say it is this
+ * format?  state: the format's own memory across lines, 0 at the start. */
+static int sniff_gen5(const char *l, int line, int *state)
+{
+    (void)line, (void)state;
+    return starts(l, "Software Version\t");
+}
+
+static int sniff_softmax(const char *l, int line, int *state)
+{
+    (void)state;
+    return line == 0 && starts(l, "##BLOCKS=");
+}
+
+static int sniff_bmg(const char *l, int line, int *state)
+{
+    (void)state;
+    return line == 0 && starts(l, "User:") && strstr(l, "Test run no.");
+}
+
+static int sniff_tecan(const char *l, int line, int *state)
+{
+    (void)line, (void)state;
+    return starts(l, "Application:") && (strstr(l, "Spark") || strstr(l, "i-control") || strstr(l, "Magellan"));
+}
+
+static int sniff_tricarb(const char *l, int line, int *state)
+{
+    (void)state;
+    return starts(l, "S#,") || (line == 0 && starts(l, "Assay Definition"));
+}
+
+static int sniff_wizard(const char *l, int line, int *state)
+{
+    (void)state;
+    return line == 0 && strstr(l, "Protocol ID") && strstr(l, "CPM");
+}
+
+static int sniff_hidex(const char *l, int line, int *state)
+{ /* a "Sample start" line and a "WName;" line, in any order */
+    (void)line;
+    if (starts(l, "Sample start")) *state |= 1;
+    if (starts(l, "WName;")) *state |= 2;
+    return *state == 3;
+}
+
+/* One row per input format: -f, its message, detection and the dispatch
+ * come from here (imaging tables have no signature lines: detect_imaging
+ * tells them by their header).
  * Imaging formats parse the text into trace records; the others load a
  * table (delimiter fixed, or 0: sniffed) and parse it into plate or counts
  * records. */
@@ -2058,6 +2078,7 @@ static const struct format {
     const char *name;
     const char *schema;
     char delim;
+    int (*sniff)(const char *line, int lineno, int *state);
     void (*parse_img)(img_t *im, char *text, size_t n, char delim, size_t sample);
     void (*parse_tab)(const zn_table *tb, const char *plate, otab_t *t);
 } formats[] = {
@@ -2065,18 +2086,39 @@ static const struct format {
     {.name = "cellprofiler", .schema = "trace", .parse_img = img_cellprofiler},
     {.name = "wide", .schema = "trace", .parse_img = parse_wide},
     {.name = "long", .schema = "trace", .parse_img = img_long},
-    {.name = "gen5", .schema = "plate", .delim = '\t', .parse_tab = tab_gen5},
-    {.name = "softmax", .schema = "plate", .delim = '\t', .parse_tab = parse_softmax},
-    {.name = "bmg", .schema = "plate", .delim = ',', .parse_tab = tab_bmg},
-    {.name = "tecan", .schema = "plate", .delim = ',', .parse_tab = parse_tecan},
-    {.name = "tricarb", .schema = "counts", .delim = ',', .parse_tab = tab_tricarb},
-    {.name = "wizard", .schema = "counts", .parse_tab = tab_wizard},
-    {.name = "hidex", .schema = "counts", .delim = ';', .parse_tab = tab_hidex},
+    {.name = "gen5", .sniff = sniff_gen5, .schema = "plate", .delim = '\t', .parse_tab = tab_gen5},
+    {.name = "softmax", .sniff = sniff_softmax, .schema = "plate", .delim = '\t', .parse_tab = parse_softmax},
+    {.name = "bmg", .sniff = sniff_bmg, .schema = "plate", .delim = ',', .parse_tab = tab_bmg},
+    {.name = "tecan", .sniff = sniff_tecan, .schema = "plate", .delim = ',', .parse_tab = parse_tecan},
+    {.name = "tricarb", .sniff = sniff_tricarb, .schema = "counts", .delim = ',', .parse_tab = tab_tricarb},
+    {.name = "wizard", .sniff = sniff_wizard, .schema = "counts", .parse_tab = tab_wizard},
+    {.name = "hidex", .sniff = sniff_hidex, .schema = "counts", .delim = ';', .parse_tab = tab_hidex},
 };
+
+#define NFORMATS (sizeof formats / sizeof *formats)
+
+/* the plate or counter format of decoded text by its signature lines (in
+ * the first 80), or NULL */
+static const char *detect(const char *text)
+{
+    const char *p = text;
+    int state[NFORMATS] = {0};
+    for (int line = 0; *p && line < 80; line++) {
+        const char *e = strchr(p, '\n');
+        char *l = zn_strndup(p, e ? (size_t)(e - p) : strlen(p));
+        const char *r = NULL;
+        for (size_t i = 0; i < NFORMATS && !r; i++)
+            if (formats[i].sniff && formats[i].sniff(l, line, &state[i])) r = formats[i].name;
+        free(l);
+        if (r || !e) return r;
+        p = e + 1;
+    }
+    return NULL;
+}
 
 static const struct format *format_named(const char *name)
 {
-    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+    for (size_t i = 0; i < NFORMATS; i++)
         if (strcmp(formats[i].name, name) == 0) return &formats[i];
     return NULL;
 }
@@ -2141,18 +2183,24 @@ int main(int argc, char **argv)
         case 'f':
             if (!format_named(optarg)) {
                 zn_buf l = {0};
-                for (size_t k = 0; k < sizeof formats / sizeof *formats; k++)
+                for (size_t k = 0; k < NFORMATS; k++)
                     zn_buf_addf(&l, "%s%s", k ? ", " : "", formats[k].name);
                 zn_usage_error("-f: unknown format '%s' (%s)", optarg, l.s);
             }
             A.format = optarg;
             break;
         case OPT_MAP: add_map(optarg); break;
-        case OPT_INTERVAL:
-            if (zn_parse_double(optarg, strlen(optarg), &A.interval) != ZN_NUM_OK || !(A.interval > 0))
+        case OPT_INTERVAL: {
+            int k = zn_parse_double(optarg, strlen(optarg), &A.interval);
+            if (k == ZN_NUM_RANGE)
+                zn_usage_error("--interval: \"%s\" is out of range (a double holds magnitudes from about 2.2e-308 to "
+                               "1.8e308)",
+                               optarg);
+            if (k != ZN_NUM_OK || !(A.interval > 0))
                 zn_usage_error("--interval: \"%s\" is not a positive number of seconds", optarg);
             A.has_interval = 1;
             break;
+        }
         case OPT_TIME_UNIT:
             A.has_time_unit = 1;
             if (strcmp(optarg, "s") == 0) A.time_scale = 1;
@@ -2232,10 +2280,7 @@ int main(int argc, char **argv)
                                 : "the sample name \"%s\" (from the file name %s) begins with '#', which would make "
                                   "its records read as header lines: give --sample NAME",
                        defsample, A.sample ? "" : A.in[0].path);
-    if (A.condition && *A.condition == '#')
-        zn_usage_error("--condition \"%s\" begins with '#', which would make records read as header lines: choose "
-                       "another name",
-                       A.condition);
+
     img_t *ims = zn_calloc(A.nin, sizeof *ims);
     zn_wr *w = NULL;
     int imaging = 0;

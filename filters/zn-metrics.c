@@ -290,13 +290,21 @@ static void do_cell(void *arg)
         zn_grow(&s->u, &c, n, sizeof *s->u);
         zn_grow(&s->s, &s->cap, n, sizeof *s->s);
     }
-    int badcal = 0, missing = 0;
+    /* zn-calibrate's verdict on the cell (bad_calibration, min_drift,
+     * max_drift), and baseline frames below Smin left without a value (a
+     * Hill exponent): the baseline mean of the others would be too high */
+    const char *badcal = NULL;
+    int missing = 0, below = 0;
+    static const char *const failed[] = {"bad_calibration", "min_drift", "max_drift"};
     for (size_t r = 0; r < n; r++) {
         s->t[r] = zn_cellbuf_num(&s->cell, s->in, r, s->tr.c_t);
         s->s[r] = zn_cellbuf_num(&s->cell, s->in, r, s->c_sig);
         if (s->c_test >= 0) s->u[r] = zn_cellbuf_num(&s->cell, s->in, r, s->c_test);
-        if (s->c_zflag >= 0 && !badcal && strcmp(zn_cellbuf_f(&s->cell, r, (size_t)s->c_zflag), "bad_calibration") == 0)
-            badcal = 1;
+        if (s->c_zflag < 0) continue;
+        const char *zf = zn_cellbuf_f(&s->cell, r, (size_t)s->c_zflag);
+        for (size_t i = 0; i < 3 && !badcal; i++)
+            if (strcmp(zf, failed[i]) == 0) badcal = failed[i];
+        if (isnan(s->s[r]) && in_win(&s->base, s->t[r]) && strcmp(zf, "below_min") == 0) below = 1;
     }
     double m[NM];
     for (size_t i = 0; i < NM; i++) m[i] = NAN;
@@ -311,6 +319,7 @@ static void do_cell(void *arg)
                 nb++;
             }
         }
+    if (below) nb = 0; /* withheld: the frames below Smin have no value, the rest would average too high */
     if (nb) {
         double mu = sum / (double)nb, ss = 0;
         for (size_t r = 0; r < n; r++)
@@ -381,10 +390,11 @@ static void do_cell(void *arg)
         zn_rec_num(rec, k++, wn ? ws / (double)wn : NAN);
     }
     zn_rec_set(rec, k++, resp < 0 ? "" : resp ? "1" : "0", resp < 0 ? 0 : 1);
-    if (!nb) zn_rec_flag(rec, "no_baseline");
+    if (!nb && !below) zn_rec_flag(rec, "no_baseline");
     if (!resp_any) zn_rec_flag(rec, "no_response_window");
     if (missing) zn_rec_flag(rec, "missing_values");
-    if (badcal) zn_rec_flag(rec, "bad_calibration");
+    if (badcal) zn_rec_flag(rec, badcal);
+    if (below) zn_rec_flag(rec, "baseline_below_min");
     zn_rec_write(s->w, rec);
     s->ncell++;
     s->nresp += resp == 1;

@@ -51,6 +51,8 @@ struct zn_rd {
     unsigned char *in; /* raw input */
     size_t in_pos, in_len;
     int in_eof;
+    uint64_t raw_total;  /* raw bytes read so far */
+    uint64_t member_off; /* raw offset where the current member began */
     int gz, bgzf;
     z_stream zs;
     int zs_init, in_member, last_was_marker, member_is_bgzf, nmembers;
@@ -71,6 +73,11 @@ struct zn_rd {
     struct libdeflate_decompressor *ld; /* whole BGZF members */
 #endif
 };
+
+/* zlib's "invalid distance too far back" after a concatenation means this */
+#define CORRUPT_HINT                                                                                   \
+    ": the member is damaged, or was cut short and another file follows it (cat of an interrupted "   \
+    "job's output?); make the file again from its source"
 
 static int rd_fail(zn_rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int rd_fail(zn_rd *r, const char *fmt, ...)
@@ -116,6 +123,7 @@ static int rd_read(zn_rd *r)
     if (k < 0) return rd_fail(r, "%s: read error: %s", r->name, strerror(errno));
     if (k == 0) r->in_eof = 1;
     r->in_len += (size_t)k;
+    r->raw_total += (uint64_t)k;
     return 0;
 }
 
@@ -227,9 +235,11 @@ static int rd_bgzf_member(zn_rd *r, size_t *got)
     if (libdeflate_deflate_decompress(r->ld, h + 18, total - 26, r->buf + r->end, isize, &actual) !=
             LIBDEFLATE_SUCCESS ||
         actual != isize)
-        return rd_fail(r, "%s: corrupt gzip data (a BGZF block does not inflate to its stated size)", r->name);
+        return rd_fail(r, "%s: corrupt gzip data in the member at byte %llu (a BGZF block does not inflate to "
+                          "its stated size)" CORRUPT_HINT, r->name, (unsigned long long)r->member_off);
     if (libdeflate_crc32(0, r->buf + r->end, isize) != crc)
-        return rd_fail(r, "%s: corrupt gzip data (CRC mismatch)", r->name);
+        return rd_fail(r, "%s: corrupt gzip data in the member at byte %llu (CRC mismatch)" CORRUPT_HINT, r->name,
+                       (unsigned long long)r->member_off);
     r->in_pos += total;
     r->end += isize;
     r->out_total += isize;
@@ -293,6 +303,7 @@ static int rd_fill(zn_rd *r)
             if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
                 return rd_fail(r, "%s: data after the end of the gzip stream is not gzip (corrupt file?)",
                                r->name);
+            r->member_off = r->raw_total - (r->in_len - r->in_pos);
 #ifdef ZN_HAVE_LIBDEFLATE
             if (r->ld) {
                 size_t got = 0;
@@ -334,7 +345,8 @@ static int rd_fill(zn_rd *r)
             continue;
         }
         if (ret == Z_DATA_ERROR)
-            return rd_fail(r, "%s: corrupt gzip data (%s)", r->name, r->zs.msg ? r->zs.msg : "?");
+            return rd_fail(r, "%s: corrupt gzip data in the member at byte %llu (zlib: %s)" CORRUPT_HINT, r->name,
+                           (unsigned long long)r->member_off, r->zs.msg ? r->zs.msg : "?");
         if (ret == Z_MEM_ERROR) return rd_fail(r, "%s: out of memory in zlib", r->name);
         if (ret == Z_BUF_ERROR || (ret == Z_OK && got == 0)) {
             if (r->in_eof && r->in_pos == r->in_len)
@@ -619,7 +631,7 @@ static void sig_forget(const char *path)
 }
 
 /* Where -o PATH goes.  A regular file or a new name is written as a
- * temporary file beside it and renamed at the end (*tmp_dir_name = the name
+ * temporary file beside it and renamed at the end (*target = the name
  * to replace); a symbolic link to a regular file replaces the target's
  * content and keeps the link (the name renamed is the link's target);
  * anything else (a device, a FIFO, a socket, a dangling link) is opened and

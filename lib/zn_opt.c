@@ -18,7 +18,7 @@ const char zn_opt_help[] =
     "                        to a pipe, a terminal or a device)\n"
     "      --no-provenance   do not append a ##pg= line (byte-stable output for tests)\n"
     "  -q, --quiet           no warnings or notes on standard error\n"
-    "      --progress        report progress on standard error (by itself when\n                        stderr is a terminal and the input is long)\n"
+    "      --progress        report progress on standard error (by itself when\n                        stderr is a terminal and the input is long; a line\n                        per report when stderr is a file)\n"
     "  -h, --help            show this help and exit\n"
     "      --version         show the version and exit\n";
 
@@ -152,6 +152,10 @@ void zn_progress(const zn_opt *o, long nrec, int done)
     if (!o->progress || (!done && (nrec & 0xfffff) != 0)) return;
     /* by itself on a terminal: only work of 2^20 records or more is worth a line */
     if (o->progress == 2 && nrec < 0x100000) return;
-    fprintf(stderr, "\r%s: %ld records%s", zn_prog, nrec, done ? "\n" : "");
+    /* a terminal: one line rewritten in place; a log file: a line per report */
+    static int tty = -1;
+    if (tty < 0) tty = isatty(STDERR_FILENO);
+    if (tty) fprintf(stderr, "\r%s: %ld records%s", zn_prog, nrec, done ? "\n" : "");
+    else fprintf(stderr, "%s: %ld records%s\n", zn_prog, nrec, done ? ", done" : "");
     fflush(stderr);
 }

@@ -9,8 +9,9 @@
 # condition, inputs, options.  A BOM and CR line ends (Windows editors,
 # Excel) are taken off, and the quotes Excel puts around a field with a
 # comma; spaces around fields and inputs are dropped; a last line without
-# a newline is read; empty lines are skipped.  Every row is checked: a name fit to be a file name
-# (letters, digits, . _ + -; not starting with . or -), unique; a known
+# a newline is read; empty lines and lines starting with # are skipped.
+# Every row is checked: a name fit to be a file name (letters, digits,
+# . _ + -; not starting with . or -), unique; a known
 # protocol; the protocol's number of inputs (comma-separated, relative to
 # the manifest's folder or absolute); options: NAME=VALUE parameter
 # overrides (name as in params.conf without the protocol's prefix, in
@@ -27,13 +28,23 @@ function err(where, msg) {
 }
 function isnum(s) { return s ~ /^[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$|^\.[0-9]+$/ }
 # the problem with VALUE for parameter NAME, or ""
-function badvalue(name, value,    w) {
+function badvalue(name, value,    w, b, n, i) {
     if (value == "") return "is empty"
     if (value !~ /^[A-Za-z0-9_.:\/=+%,-]+$/) return "must be one word of letters, digits and . _ : / = + % , -"
     if (name ~ /_(BASELINE|RESPONSE|PLATEAU|MAX|MIN|FINAL)$/) {
         if (split(value, w, ":") != 2 || !isnum(w[1]) || !isnum(w[2]))
             return "is not a window START:END (seconds, e.g. 0:118)"
         if (w[1] + 0 >= w[2] + 0) return "is a window that ends before it starts"
+    }
+    if (name ~ /_BLEACH$/) {   # zn-bleach --window: window names or START:END, comma-separated
+        n = split(value, b, ",")
+        for (i = 1; i <= n; i++) {
+            if (b[i] ~ /:/) {
+                if (split(b[i], w, ":") != 2 || !isnum(w[1]) || !isnum(w[2]) || w[1] + 0 >= w[2] + 0)
+                    return "is not a list of windows (names such as baseline, or START:END in seconds)"
+            } else if (b[i] !~ /^[A-Za-z][A-Za-z0-9_]*$/)
+                return "is not a list of windows (names such as baseline, or START:END in seconds)"
+        }
     }
     if (name ~ /_INTERVAL$/ && (!isnum(value) || value + 0 <= 0)) return "is not a positive number of seconds"
     if (name ~ /_CURVE$/ && (value !~ /^[0-9]+$/ || value + 0 < 2)) return "is not a whole number of points (2 or more)"
@@ -79,7 +90,7 @@ FNR == 1 {
 }
 {
     sub(/\r$/, "")
-    if ($0 ~ /^[ \t]*$/) next
+    if ($0 ~ /^[ \t]*$/ || $0 ~ /^#/) next
     at = man ":" FNR
     # Excel's "Text (Tab delimited)" quotes a field with a comma or a quote;
     # spaces around a field are a typing accident

@@ -94,7 +94,7 @@ cells() { zn-view --tsv -c sample,cell,baseline_mean,mean_$2,baseline_sd "$D/$1"
 import sys, csv, numpy as np
 from scipy import stats
 rows = list(csv.reader(open(sys.argv[1]), delimiter="\t"))
-got = {r[0]: float(r[8]) for r in csv.reader(open(sys.argv[2]), delimiter="\t") if r[0] != "metric"}
+got = {r[0]: float(r[8]) for r in csv.reader(open(sys.argv[2]), delimiter="\t") if r[0] != "metric" and r[8] != ""}  # rows without a test have no p
 bad = 0
 for j, m in enumerate(["baseline_mean", "amplitude", "mean_final"]):
     g = {}

@@ -18,6 +18,7 @@ replay() {
 @test "fuzz corpus: ingest_img (zn-ingest --interval: imaging tables)" { replay ingest_img; }
 @test "fuzz corpus: report (zn-report tables and HTML page)" { replay report; }
 @test "fuzz corpus: mmfit (zn-mm-fit with curves)" { replay mmfit; }
+@test "fuzz corpus: axis (zn_axis: ticks for any range)" { replay axis; }
 
 @test "fuzz replay: every target has a corpus and a line in targets" {
     for d in "$ZN_TOP"/tests/fuzz/corpus/*/; do

@@ -710,11 +710,15 @@ wizard_dates() { # Wizard2 rows with the given dates
     assert_output "$(printf 'dish\t\t1\tcell\t0\t0\t100')"
 }
 
-@test "a cell name beginning with # in a long table names line and column" {
-    printf 'cell,t,F\nc1,0,1\n#c2,0,2\n' > "$T/h.csv"
-    run zn-ingest --map cell=cell,t=t,F=F "$T/h.csv"
+@test "a sample beginning with # in a long table names line and column; a cell may begin with #" {
+    printf 'dish,cell,t,F\nd1,c1,0,1\n#d2,c2,0,2\n' > "$T/h.csv"
+    run zn-ingest --map sample=dish,cell=cell,t=t,F=F "$T/h.csv"
     assert_failure 1
-    assert_output "zn-ingest: $T/h.csv:3: column 'cell': cell \"#c2\" begins with '#', which would make its records read as header lines (rename it in the file)"
+    assert_output "zn-ingest: $T/h.csv:3: column 'dish': sample \"#d2\" begins with '#', which would make its records read as header lines (rename it in the file)"
+    printf 'cell,t,F\nc1,0,1\n#c2,0,2\n' > "$T/c.csv"
+    run bash -c "zn-ingest -u --no-provenance --map cell=cell,t=t,F=F '$T/c.csv' | records | cut -f3 | tail -1"
+    assert_success
+    assert_output "#c2"
 }
 
 @test "a wide header with 200,000 ROIs is read in linear time (was 8.5 s, quadratic)" {
@@ -753,4 +757,27 @@ wizard_dates() { # Wizard2 rows with the given dates
     run bash -c "zn-ingest -u --no-provenance '$T/w.csv' | records | cut -f2-"
     assert_success
     assert_output "$(printf 'count_time_min\tcpm\n1.66666666666667\t1500.1234567890124')"
+}
+
+@test "--interval 1e400 says it is out of range" {
+    run zn-ingest --interval 1e400 "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --interval: \"1e400\" is out of range (a double holds magnitudes from about 2.2e-308 to 1.8e308)"
+}
+
+@test "Wizard2: a short first data row is a ragged row (the fuzzers read past it)" {
+    printf 'Protocol ID,Rack,Pos,Zn-65 CPM\r\n1\r\n2,1,1,300\r\n' > "$T/ws.csv"
+    run zn-ingest -f wizard "$T/ws.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/ws.csv:2: ragged row: 1 fields, the header has 4"
+}
+
+@test "UTF-16 (big- and little-endian, CRLF) reads the same records as UTF-8" {
+    { printf '\xfe\xff'; iconv -f UTF-8 -t UTF-16BE "$FIX/fiji_wide.csv"; } > "$T/be.csv"
+    { printf '\xff\xfe'; sed 's/$/\r/' "$FIX/fiji_wide.csv" | iconv -f UTF-8 -t UTF-16LE; } > "$T/le.csv"
+    zn-ingest -u --no-provenance --interval 2 --sample x "$FIX/fiji_wide.csv" | records > "$T/utf8.txt"
+    run bash -c "zn-ingest -u --no-provenance --interval 2 --sample x '$T/be.csv' | records | diff - '$T/utf8.txt'"
+    assert_success
+    run bash -c "zn-ingest -u --no-provenance --interval 2 --sample x '$T/le.csv' | records | diff - '$T/utf8.txt'"
+    assert_success
 }

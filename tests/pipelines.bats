@@ -130,8 +130,9 @@ $s.sh: $T/ex.tsv:3: experiment cd: 3 inputs: give four inputs: counter export, i
 # the fluozin3 rows of the bundled manifest with absolute inputs
 fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fluozin3" { if (NR > 1) $4 = d "/" $4; print }' "$ZN_TOP/examples/manifest.tsv"; }
 
-@test "manifest: a last row without a newline is run" {
-    fz_rows | head -c -1 > "$T/m.tsv"
+@test "manifest: a last row without a newline is run; empty lines and # comments are skipped" {
+    { fz_rows | sed '2i# dish 1 was re-imaged on Monday' | sed '3a\\'; } | head -c -1 > "$T/m.tsv"
+    [ "$(grep -c '^$' "$T/m.tsv")" = 1 ] && grep -q '^# dish 1' "$T/m.tsv"
     run "$P/fluozin3.sh" -o "$T/o" --no-report "$T/m.tsv"
     assert_success
     [ -s "$T/o/dish3.zn.znr.gz" ] && [ -s "$T/o/dish3.metrics.znr.gz" ]
@@ -141,7 +142,7 @@ fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fl
     { fz_rows; fz_rows | sed -n '3p' | sed 's/^dish2/dish1/'; } > "$T/m.tsv"
     run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
     assert_failure 1
-    assert_output "fluozin3.sh: $T/m.tsv:5: experiment dish1 is already on line 2 (names must be unique: they name the result files)"
+    assert_output "fluozin3.sh: $T/m.tsv:$(wc -l < "$T/m.tsv"): experiment dish1 is already on line 2 (names must be unique: they name the result files)"
     [ ! -e "$T/o/dish1.zn.znr.gz" ]
 }
 
@@ -205,7 +206,10 @@ fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fl
     fz_rows | sed '2s/\t$/\tintervall=4/; 3s/\t$/\tbaseline=0-118/; 4s/\t$/\t--bg 2/' > "$T/bad.tsv"
     run "$P/fluozin3.sh" -o "$T/o3" "$T/bad.tsv"
     assert_failure 1
-    assert_output "fluozin3.sh: $T/bad.tsv:2: experiment dish1: unknown parameter 'intervall' for fluozin3 (known: interval, bg, baseline, response, plateau, max, min, sensor, unit, compartment)
+    # the known names: params.conf's FZ_ names, in its order
+    known=$(sed -n 's/^FZ_\([A-Z_]*\)=.*/\1/p' "$P/params.conf" | tr A-Z a-z | paste -sd, | sed 's/,/, /g')
+    [[ $known == "interval, bg, baseline, "*", sensor, unit, compartment" ]]
+    assert_output "fluozin3.sh: $T/bad.tsv:2: experiment dish1: unknown parameter 'intervall' for fluozin3 (known: $known)
 fluozin3.sh: $T/bad.tsv:3: experiment dish2: baseline=0-118: the value is not a window START:END (seconds, e.g. 0:118)
 fluozin3.sh: $T/bad.tsv:4: experiment dish3: '--bg' is not a parameter: options of a fluozin3 row are NAME=VALUE (e.g. interval=5)
 fluozin3.sh: $T/bad.tsv:4: experiment dish3: '2' is not a parameter: options of a fluozin3 row are NAME=VALUE (e.g. interval=5)"
@@ -305,7 +309,7 @@ rebuilt() {
     # the Cd assay's zn-uptake-rate options (no file changes)
     sed -i '/^cd\t/s/--efficiency 0.8/--efficiency 0.75/' "$T/ex/manifest.tsv"
     run rebuilt
-    assert_output "./uptake-65zn/cd.bca.znr.gz ./uptake-65zn/cd.counts.znr.gz ./uptake-65zn/cd.curve.znr.gz ./uptake-65zn/cd.fit.znr.gz ./uptake-65zn/cd.uptake.znr.gz ./uptake-65zn/report.html "
+    assert_output "./uptake-65zn/cd.bca.znr.gz ./uptake-65zn/cd.counts.znr.gz ./uptake-65zn/cd.curve.znr.gz ./uptake-65zn/cd.fit.znr.gz ./uptake-65zn/cd.specific.znr.gz ./uptake-65zn/cd.uptake.znr.gz ./uptake-65zn/report.html "
     # a parameter override in nvs1's row
     sed -i '/^nvs1\t/s/\t$/\tfinal=910:990/' "$T/ex/manifest.tsv"
     run rebuilt
@@ -322,7 +326,10 @@ rebuilt() {
     sed -i '/^dish3\t/d' "$T/ex/manifest.tsv"
     run rebuilt
     assert_output "./fluozin3/report.html "
-    grep -q '^ZnCl2 100 uM  *1  *30 ' "$T/m/fluozin3/report.txt"
+    # the report counts the dishes left in the manifest (30 cells each)
+    n=$(awk -F'\t' '$2 == "fluozin3" && $3 == "ZnCl2 100 uM"' "$T/ex/manifest.tsv" | wc -l)
+    grep -q "^ZnCl2 100 uM  *$n  *$((n * 30)) " "$T/m/fluozin3/report.txt"
+    grep -q "^ZnCl2 50 uM  *1  *30 " "$T/m/fluozin3/report.txt"
 }
 
 @test "Makefile: PARAMS=FILE changes a protocol's parameter for all its experiments; a bad file is named" {
@@ -330,7 +337,11 @@ rebuilt() {
     make -s -j2 -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m"
     printf '# my lab\nFZ_PLATEAU=350:398\n' > "$T/my.conf"
     run rebuilt PARAMS="$T/my.conf"
-    assert_output "./fluozin3/dish1.metrics.znr.gz ./fluozin3/dish1.trace.znr.gz ./fluozin3/dish1.zn.znr.gz ./fluozin3/dish2.metrics.znr.gz ./fluozin3/dish2.trace.znr.gz ./fluozin3/dish2.zn.znr.gz ./fluozin3/dish3.metrics.znr.gz ./fluozin3/dish3.trace.znr.gz ./fluozin3/dish3.zn.znr.gz ./fluozin3/report.html "
+    # every fluozin3 experiment's stages and the report, nothing of the others
+    want=$(for e in $(awk -F'\t' '$2 == "fluozin3" { print $1 }' "$T/ex/manifest.tsv"); do
+               printf './fluozin3/%s.%s.znr.gz\n' "$e" metrics "$e" trace "$e" zn; done | sort | tr '\n' ' ')
+    [ "$(awk -F'\t' '$2 == "fluozin3"' "$T/ex/manifest.tsv" | wc -l)" -ge 3 ]
+    assert_output "$want./fluozin3/report.html "
     printf 'FZ_PLATEU=350:398\n' > "$T/bad.conf"
     run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" PARAMS="$T/bad.conf"
     assert_failure
@@ -415,4 +426,19 @@ rebuilt() {
     refute_output --partial "records"
     run bash -c "zn-view -u '$T/big.znr' 2>&1 >/dev/null"
     assert_output ""
+}
+
+@test "parameters: the bleaching windows (FZ_BLEACH, bleach= in a row) are checked before anything runs" {
+    fz_rows > "$T/m.tsv"
+    for v in baseline,560-598 baseline,598:560 'max;min'; do
+        printf 'FZ_BLEACH=%s\n' "$v" > "$T/b.conf"
+        run "$P/fluozin3.sh" -o "$T/o" --params "$T/b.conf" "$T/m.tsv"
+        assert_failure 1
+        assert_output "fluozin3.sh: $T/b.conf:1: FZ_BLEACH=$v: the value $( [ "$v" = 'max;min' ] && echo 'must be one word of letters, digits and . _ : / = + % , -' || echo 'is not a list of windows (names such as baseline, or START:END in seconds)')"
+        [ ! -e "$T/o" ]
+    done
+    # a row's own windows: dish1 fitted over the baseline only
+    fz_rows | sed '2s/\t$/\tbleach=baseline/' > "$T/m2.tsv"
+    "$P/fluozin3.sh" -o "$T/o2" --no-report -e dish1 "$T/m2.tsv"
+    zn-view -u "$T/o2/dish1.zn.znr.gz" | grep -q '^##bleach=pooled:F;model=a\*exp(-k\*t),k per sample;windows=0:118;'
 }

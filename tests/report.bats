@@ -474,4 +474,35 @@ uptake_chain() {
     # given both, the fitted ones are shown
     zn-report --format tsv --table uptake "$T/fit.znr" "$T/total.znr" "$T/specific.znr" > "$T/both.tsv"
     cmp "$T/up.tsv" "$T/both.tsv"
+    # the same subtraction run again into a pipe (another command line, the same data): accepted
+    zn-background -u --control construct=vector "$T/total.znr" > "$T/piped.znr"
+    zn-report --format tsv --table uptake "$T/fit.znr" "$T/piped.znr" > "$T/piped.tsv"
+    cmp "$T/up.tsv" "$T/piped.tsv"
+    # another subtraction (matched on concentration only) is not the fitted data
+    zn-background -u --control construct=vector --match conc_uM "$T/total.znr" > "$T/other.znr" 2>/dev/null || skip "zn-background has no --match"
+    run zn-report "$T/fit.znr" "$T/other.znr"
+    assert_failure 1
+    assert_output --partial "the fit's data had ##background=control:construct=vector:rate:match="
+}
+
+@test "zn-report: three conditions: one-way ANOVA over dish means, against scipy" {
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ { print; next } $1 == "tre1" || $1 == "tre2" { $2 = "treatedA" } $1 == "tre3" || $1 == "tre4" { $2 = "treatedB" } { print }' \
+        "$FIX/report_dishes.znr" > "$T/three.znr"
+    zn-report --format tsv --table tests "$T/three.znr" > "$T/got.tsv"
+    run col test < "$T/got.tsv"
+    assert_output "$(printf 'anova_F\nanova_F\nanova_F')"
+    cut -f1,5-10 "$T/got.tsv" > "$T/an.tsv"
+    run same_table "$FIX/expected/report_dish_anova.tsv" "$T/an.tsv" 1e-10
+    assert_success
+}
+
+@test "zn-report: a metric a condition has no value of, or fewer than 2 dishes: no test, and the note says which" {
+    # amplitude empty for the vehicle cells (no responders: no time or size of a peak)
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ { print; next } $2 == "vehicle" { $5 = "" } { print }' "$FIX/report_dishes.znr" > "$T/a.znr"
+    run bash -c "zn-report --format tsv --table tests $T/a.znr | awk -F'\t' '\$1 == \"amplitude\" { print \$5 \"|\" \$9 \"|\" \$11 }'"
+    assert_output '0, 4||no test: no values in vehicle'
+    # one treated dish only
+    awk -F'\t' '/^#/ || $2 == "vehicle" || $1 == "tre1"' "$FIX/report_dishes.znr" > "$T/b.znr"
+    run bash -c "zn-report --format tsv --table tests $T/b.znr | awk -F'\t' '\$1 == \"baseline_mean\" { print \$11 }'"
+    assert_output 'no test: fewer than 2 dishes in treated (--unit cell tests cells, labelled as such)'
 }

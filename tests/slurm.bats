@@ -39,7 +39,7 @@ need_slurm() {
     grep -l "znflow-run: dish2 (fluozin3) on" "$out"/logs/task-2_*.log
     grep -l "znflow-run: cd (uptake-65zn)" "$out"/logs/task-12_*.log
     ls "$out"/logs/merge_*.log
-    run find "$out" -path '*/.tmp/*'
+    run find "$out" -name '.tmp*'
     assert_output ""
     # the same tables as the serial scripts
     for p in fluozin3 er-fret-zip7 uptake-65zn; do "$ZN_TOP/pipelines/$p.sh" -o "$T/s/$p"; done
@@ -69,18 +69,23 @@ need_slurm() {
     cp -r "$ZN_TOP/examples" "$T/ex"
     mv "$T/ex/uptake-65zn/zn_bca.csv" "$T/zn_bca.csv"
     out="$T/cluster"
+    # the manifest's rows, the zn assay's and dish2's
+    n=$(($(wc -l < "$T/ex/manifest.tsv") - 1))
+    zn=$(awk -F'\t' '$1 == "zn" { print NR - 1 }' "$T/ex/manifest.tsv")
+    d2=$(awk -F'\t' '$1 == "dish2" { print NR - 1 }' "$T/ex/manifest.tsv")
+    [ "$n" -ge 11 ] && [ -n "$zn" ] && [ -n "$d2" ]
     run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
     assert_failure 1
     mv "$T/zn_bca.csv" "$T/ex/uptake-65zn/zn_bca.csv"
     run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
     [ "$status" = 0 ] || { cat "$out"/logs/* >&2 || true; fail "resubmission: status $status: $output"; }
-    assert_line --regexp "^array job [0-9]+: 1 of 11 experiments \(rows 10; the others succeeded before\)$"
+    assert_line --regexp "^array job [0-9]+: 1 of $n experiments \\(rows $zn; the others succeeded before\\)$"
     array=$(sed -n 's/^array job \([0-9]*\):.*/\1/p' <<< "$output")
     # one task in the second array, the zn assay's
     run ls "$out/logs"
     [ "$(ls "$out"/logs/task-*_"$array".log | wc -l)" = 1 ]
-    grep -q "znflow-run: zn (uptake-65zn)" "$out/logs/task-10_$array.log"
-    [ "$(ls "$out"/logs/task-*.log | wc -l)" = 12 ]
+    grep -q "znflow-run: zn (uptake-65zn)" "$out/logs/task-${zn}_$array.log"
+    [ "$(ls "$out"/logs/task-*.log | wc -l)" = $((n + 1)) ]
     # the merged results are the serial scripts'
     for p in fluozin3 er-fret-zip7 uptake-65zn; do "$ZN_TOP/pipelines/$p.sh" -o "$T/s/$p" "$T/ex/manifest.tsv"; done
     zn-report --format tsv "$T"/s/uptake-65zn/*.uptake.znr.gz "$T"/s/uptake-65zn/*.fit.znr.gz "$T"/s/uptake-65zn/*.curve.znr.gz | sed '/^## inputs/,$d' > "$T/a"
@@ -90,11 +95,11 @@ need_slurm() {
     # nothing left to run: the merge alone
     run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
     assert_success
-    assert_line "all 11 experiments succeeded before: the merge only"
-    [ "$(ls "$out"/logs/task-*.log | wc -l)" = 12 ]
+    assert_line "all $n experiments succeeded before: the merge only"
+    [ "$(ls "$out"/logs/task-*.log | wc -l)" = $((n + 1)) ]
     # a changed row runs again
     sed -i '/^dish2\t/s/ZnCl2 100 uM/ZnCl2 50 uM/' "$T/ex/manifest.tsv"
     run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
     assert_success
-    assert_line --regexp "^array job [0-9]+: 1 of 11 experiments \(rows 2; the others succeeded before\)$"
+    assert_line --regexp "^array job [0-9]+: 1 of $n experiments \\(rows $d2; the others succeeded before\\)$"
 }

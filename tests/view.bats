@@ -72,7 +72,7 @@ PY
     assert_output --partial "corrupt gzip data"
     run env ZN_ZLIB=1 zn-view -u "$T/bad.gz"
     assert_failure 1
-    assert_output --partial "corrupt gzip data (incorrect data check)"
+    assert_output --partial "corrupt gzip data in the member at byte 0 (zlib: incorrect data check)"
 }
 
 @test "-l out of range is a usage error" {
@@ -247,12 +247,13 @@ PY
 
 @test "--meta prints the meta lines; provenance is appended by each program" {
     trace_plain > "$T/a.znr"
-    zn-view -u "$T/a.znr" | zn-view -u -c cell,F > "$T/b.znr"
+    zn-view -u "$T/a.znr" | zn-view -u -c sample,cell,role,frame,t,F > "$T/b.znr"
     run zn-view --meta "$T/b.znr"
     assert_success
     assert_line --index 0 "##znr=1"
+    assert_line --index 1 "##schema=trace"
     assert_line --index 2 "##pg=zn-view 0.1.0 -u $T/a.znr"
-    assert_line --index 3 "##pg=zn-view 0.1.0 -u -c cell,F"
+    assert_line --index 3 "##pg=zn-view 0.1.0 -u -c sample,cell,role,frame,t,F"
 }
 
 @test "writing to a full disk fails with exit 1 (compressed and plain)" {
@@ -321,7 +322,17 @@ PY
 @test "--progress reports the number of records on stderr" {
     trace_plain > "$T/a.znr"
     run bash -c "zn-view --progress -u '$T/a.znr' 2>&1 >/dev/null | tr '\r' '\n' | tail -n 1"
-    assert_output "zn-view: 4 records"
+    assert_output "zn-view: 4 records, done"
+}
+
+@test "--progress to a log file: one newline-terminated line per report, no carriage returns" {
+    awk 'BEGIN { print "##znr=1"; print "#sample\tcell\tframe\tF"; for (i = 0; i < 2200000; i++) printf "d\tc\t%d\t1\n", i }' > "$T/big.znr"
+    zn-view --progress -u "$T/big.znr" > /dev/null 2> "$T/log"
+    run grep -c $'\r' "$T/log"
+    assert_output 0
+    run cat "$T/log"
+    assert_output "$(printf 'zn-view: 1048576 records\nzn-view: 2097152 records\nzn-view: 2200000 records, done')"
+    [ "$(tail -c 1 "$T/log" | od -An -c | tr -d ' ')" = '\n' ]
 }
 
 @test "make install honours PREFIX and DESTDIR" {
@@ -350,7 +361,7 @@ PY
     printf '##znr=1\n#a\ta\n' > "$T/m.znr"
     run zn-view -u "$T/m.znr"
     assert_failure 1
-    assert_output "zn-view: $T/m.znr:2: column 'a' appears twice in the header"
+    assert_output "zn-view: $T/m.znr:2: column 'a' appears twice in the header (columns 1 and 2)"
     printf '##znr=1\n##x=1\n' > "$T/m.znr"
     run zn-view -u "$T/m.znr"
     assert_failure 1
@@ -460,12 +471,12 @@ two_traces() {
 @test "cat a.gz b.gz | zn-metrics -o x.gz reads back" {
     awk -F'\t' '/^#/ || $1 == "dish1"' "$FIX/metrics_trace.znr" | zn-view -o "$T/a.gz"
     awk -F'\t' '/^#/ || $1 == "dish2"' "$FIX/metrics_trace.znr" | zn-view -o "$T/b.gz"
-    cat "$T/a.gz" "$T/b.gz" | zn-metrics -o "$T/x.gz"
+    cat "$T/a.gz" "$T/b.gz" | zn-metrics --response 30:102 -o "$T/x.gz"
     run zn-view --check "$T/x.gz"
     assert_success
     assert_output --regexp "ok: [0-9]+ records in 2 segments, schema metrics"
     # the same records as one zn-metrics over the two samples as one segment
-    awk -F'\t' '/^#/ || $1 == "dish1" || $1 == "dish2"' "$FIX/metrics_trace.znr" | zn-metrics --no-provenance |
+    awk -F'\t' '/^#/ || $1 == "dish1" || $1 == "dish2"' "$FIX/metrics_trace.znr" | zn-metrics --response 30:102 --no-provenance |
         grep -v '^#' > "$T/one.tsv"
     zn-view -u "$T/x.gz" | grep -v '^#' | cmp - "$T/one.tsv"
 }
@@ -743,4 +754,50 @@ PY
     run zn-view --check "$T/sorted.znr"
     assert_success
     diff <(zn-view -u "$T/sorted.znr" | grep -v "^##") <(grep -v "^##" "$T/a.znr")
+}
+
+@test "a UTF-8 BOM at the start of a ZNR file (a Windows editor) is accepted and not written back" {
+    trace_plain > "$T/a.znr"
+    { printf '\xef\xbb\xbf'; cat "$T/a.znr"; } > "$T/bom.znr"
+    run zn-view --check "$T/bom.znr"
+    assert_success
+    zn-view --no-provenance -u "$T/bom.znr" | cmp - "$T/a.znr"
+    # also a second file with a BOM in a concatenation
+    trace_plain | sed 's/^d1/d2/' > "$T/b.znr"
+    { printf '\xef\xbb\xbf'; cat "$T/b.znr"; } > "$T/bom2.znr"
+    cat "$T/bom.znr" "$T/bom2.znr" > "$T/cat.znr"
+    run zn-view --check "$T/cat.znr"
+    assert_success
+    assert_output "$T/cat.znr: ok: 8 records in 2 segments, schema trace"
+    run bash -c "zn-view -u '$T/cat.znr' | grep -c $'\xef\xbb\xbf'"
+    assert_output 0
+}
+
+@test "a file cut inside a member and followed by another: the message says so and where" {
+    awk 'BEGIN { print "##znr=1"; print "#sample\tcell\tframe\tF";
+                 for (i = 0; i < 60000; i++) printf "d1\tc%d\t%d\t%.4f\n", i % 50, i, sin(i) }' > "$T/big.znr"
+    zn-view -o "$T/a.gz" "$T/big.znr"
+    sed 's/^d1/d2/' "$T/big.znr" | zn-view -o "$T/b.gz"
+    size=$(stat -c %s "$T/a.gz")
+    head -c $((size / 2)) "$T/a.gz" > "$T/cut.gz"
+    cat "$T/cut.gz" "$T/b.gz" > "$T/cb.gz"
+    for z in "" 1; do
+        run env ${z:+ZN_ZLIB=1} zn-view --check "$T/cb.gz"
+        assert_failure 1
+        assert_output --regexp "cb.gz: corrupt gzip data in the member at byte [0-9]+ \(.*\): the member is damaged, or was cut short and another file follows it"
+    done
+}
+
+@test "a header of 100,000 columns is read (duplicates found by hash), and a duplicate among them is named" {
+    awk 'BEGIN { printf "##znr=1\n#c0"; for (i = 1; i < 100000; i++) printf "\tc%d", i; printf "\n"
+                 for (r = 0; r < 3; r++) { printf "%d", r; for (i = 1; i < 100000; i++) printf "\t%d", i % 7; printf "\n" } }' > "$T/wide.znr"
+    run zn-view --check "$T/wide.znr"
+    assert_success
+    assert_output "$T/wide.znr: ok: 3 records in 1 segment, schema none"
+    run bash -c "zn-view -u -c c99999,c0 '$T/wide.znr' | tail -n 1"
+    assert_output "$(printf '4\t2')"  # 99999 % 7 = 4; row 2
+    sed '2s/$/\tc51234/' "$T/wide.znr" | sed '3,$s/$/\t1/' > "$T/dup.znr"
+    run zn-view --check "$T/dup.znr"
+    assert_failure 1
+    assert_output "zn-view: $T/dup.znr:2: column 'c51234' appears twice in the header (columns 51235 and 100001)"
 }

@@ -4,7 +4,8 @@
  * control and specific uptake together.
  *
  * The points beside a fit are the data the fit was made from: an uptake
- * segment whose meta lines (provenance, units, background) are the first
+ * segment whose meta lines (sources, units, the steps' own lines such as
+ * ##uptake= and ##background=; not the ##pg command lines) are the first
  * lines of the fit's meta, with no subtraction after them.  Data that are
  * not the fitted data are not drawn beside it (an error when no uptake
  * stream given is the fitted one). */
@@ -44,10 +45,13 @@ static const char *fit_meta(const zn_meta *m, const char *key, char *buf, size_t
     return buf;
 }
 
-static int chain_line(const char *l) { return strncmp(l, "znr=", 4) && strncmp(l, "schema=", 7); }
+/* the meta lines that say what the data are: all but znr, schema and pg
+ * (a command line names files, which move: a temporary name, a merge, the
+ * same step run into a pipe or into a file) */
+static int chain_line(const char *l) { return strncmp(l, "znr=", 4) && strncmp(l, "schema=", 7) && strncmp(l, "pg=", 3); }
 
 /* the data of meta d are what the fit (meta f) was made from: d's lines
- * (but znr and schema) are the first of f's, and nothing after them
+ * (but znr, schema and pg) are the first of f's, and nothing after them
  * subtracted a background */
 static int fitted_from(const zn_meta *d, const zn_meta *f)
 {
@@ -61,6 +65,24 @@ static int fitted_from(const zn_meta *d, const zn_meta *f)
     for (; j < f->n; j++)
         if (!strncmp(f->v[j], "background=", 11)) return 0;
     return 1;
+}
+
+/* where the data's meta (d) and the fit's (f) part, in words (a new string) */
+static char *chain_difference(const zn_meta *d, const zn_meta *f)
+{
+    if (!d) return zn_strdup("their provenance differs");
+    size_t i = 0, j = 0;
+    for (;; i++, j++) {
+        while (i < d->n && !chain_line(d->v[i])) i++;
+        while (j < f->n && !chain_line(f->v[j])) j++;
+        if (i == d->n) break;
+        if (j == f->n) return zn_asprintf("the data have ##%s, the fit's data did not", d->v[i]);
+        if (strcmp(d->v[i], f->v[j])) return zn_asprintf("the fit's data had ##%s where these have ##%s", f->v[j], d->v[i]);
+    }
+    for (; j < f->n; j++)
+        if (!strncmp(f->v[j], "background=", 11))
+            return zn_asprintf("the fit's data had ##%s, these do not", f->v[j]);
+    return zn_strdup("their provenance differs");
 }
 
 static const char *last_pg(const zn_meta *m)
@@ -308,14 +330,17 @@ void build_kinetics(out_t *O)
                 free(tmp.x), free(tmp.y), free(tmp.I), free(tmp.ctrl);
             }
             if (!g->n && other) {
-                const char *bg = NULL;
-                for (size_t j = 0; j < fm->n; j++)
-                    if (!strncmp(fm->v[j], "background=", 11)) bg = fm->v[j];
+                const zn_meta *om = NULL;
+                for (size_t i = 0; !om && i < R->ntabs; i++)
+                    for (size_t sg = 0; !om && sg < R->tabs[i].nseg; sg++)
+                        if (!strcmp(R->tabs[i].schema, "uptake") && !strcmp(R->tabs[i].segs[sg].file, other))
+                            om = &R->tabs[i].segs[sg].meta;
+                char *why = chain_difference(om, fm);
                 zn_die(ZN_EXIT_DATA,
-                       "%s: the fit of %s was made from other data than %s%s%s: a fit is drawn only beside the data it "
-                       "was fitted to; give zn-report the stream zn-mm-fit read%s",
-                       f->segs[f->seg[k]].file, g->label, other, bg ? " (the fit's data had ##" : "", bg ? bg : "",
-                       bg ? "), e.g. the vector-subtracted rates that zn-background --control writes" : "");
+                       "%s: the fit of %s was made from other data than %s (%s): a fit is drawn only beside the data "
+                       "it was fitted to; give zn-report the stream zn-mm-fit read (after zn-background --control: the "
+                       "vector-subtracted rates, written with -o)",
+                       f->segs[f->seg[k]].file, g->label, other, why);
             }
             replicates(O, g);
             fit_rows(O, g, k);

@@ -160,11 +160,16 @@ void build_metrics(out_t *O)
         int st = K == 2 ? zn_welch(M->val[0], M->len[0], M->val[1], M->len[1], &M->test)
                         : zn_anova1((const double *const *)M->val, M->len, K, &M->test);
         if (st < 0) {
-            size_t few = 0;
-            for (size_t k = 0; k < K; k++) few += M->len[k] < 2;
-            M->note = few ? zn_asprintf("no test: fewer than 2 %s in a condition%s", unit_word(O, 2),
-                                        by_cell ? "" : " (--unit cell tests cells, labelled as such)")
-                          : zn_strdup("no test: no variation within the conditions");
+            size_t none = K, few = K;
+            for (size_t k = K; k-- > 0;) {
+                if (!M->len[k]) none = k;
+                if (M->len[k] < 2) few = k;
+            }
+            if (none < K) M->note = zn_asprintf("no test: no values in %s", O->mcond[none]);
+            else if (few < K)
+                M->note = zn_asprintf("no test: fewer than 2 %s in %s%s", unit_word(O, 2), O->mcond[few],
+                                      by_cell ? "" : " (--unit cell tests cells, labelled as such)");
+            else M->note = zn_strdup("no test: no variation within the conditions (every unit of a condition alike)");
         }
     }
     /* Holm over the metrics tested */

@@ -97,13 +97,15 @@ void rtab_print(const rtab *t, int fmt, int named, zn_buf *b)
             if (l > w[j]) w[j] = l;
         }
     zn_buf_addf(b, "%s\n", t->title);
-    for (size_t j = 0; j < nc; j++) zn_buf_addf(b, "%s%-*s", j ? "  " : "", (int)w[j], t->hdr[j]);
+    for (size_t j = 0; j < nc; j++) zn_buf_addf(b, "%s%-*s", j ? "  " : "", j + 1 < nc ? (int)w[j] : 0, t->hdr[j]);
     zn_buf_addc(b, '\n');
     for (size_t i = 0; i < nr; i++) {
         for (size_t j = 0; j < nc; j++) {
             const rcell *c = &t->c[i * nc + j];
-            zn_buf_addf(b, "%s%*s", j ? "  " : "", c->s ? -(int)w[j] : (int)w[j], rcell_text(c, 0, buf));
+            int wj = c->s ? (j + 1 < nc ? -(int)w[j] : 0) : (int)w[j]; /* no spaces after the last text */
+            zn_buf_addf(b, "%s%*s", j ? "  " : "", wj, rcell_text(c, 0, buf));
         }
+        while (b->n && b->s[b->n - 1] == ' ') b->s[--b->n] = 0; /* an empty last column */
         zn_buf_addc(b, '\n');
     }
     free(w);

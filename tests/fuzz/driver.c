@@ -3,18 +3,19 @@
  *
  * Built by tests/fuzz/fuzz.mk with clang -fsanitize=fuzzer,address,undefined
  * and -DZN_FUZZ: every exit (zn_die, zn_usage_error, zn_in_die, exit in
- * main) returns here through zn_fuzz_jmp (lib/zn_err.c), and the program's
- * own globals (put in their own sections by zn_fuzz_prog.h) are restored to
- * their initial bytes before each run, so each run starts as a new process
- * would.  A run must end with status 0, 1 or 2 (anything else aborts: a
+ * main) returns here through zn_fuzz_jmp (lib/zn_err.c), and the globals of
+ * the program and of libzn (put in sections of their own by zn_fuzz_prog.h)
+ * are restored to their initial bytes before each run, so each run starts
+ * as a new process would.  A run must end with status 0, 1 or 2 (anything else aborts: a
  * finding), and no sanitizer report.
  *
  * Memory: a run that exits early leaves everything it allocated, as a
  * process would (1.3 MB of reader buffers each time), and libzn keeps
  * caches in its globals.  So the driver records every block allocated
- * during a run (ASan's malloc hooks see zlib's, GSL's and libc's too) and
- * frees what is left when the run ends, after libzn's globals are reset:
- * each run starts from the memory of a fresh process.  Leaks are the
+ * during a run by the run's thread (ASan's malloc hooks see zlib's, GSL's
+ * and libc's too; a program's own threads are not tracked: keep -u) and
+ * frees what is left when the run ends (the globals that pointed to it are
+ * reset before the next run): each run starts from a fresh process's memory.  Leaks are the
  * replay's business (tests/fuzz/replay.sh, LeakSanitizer at process exit).
  */
 #include "zn_fuzz.h"
@@ -73,6 +74,9 @@ __attribute__((no_sanitize("address"))) static void raw_zero(char *d, size_t n)
 static uintptr_t *tab;
 static size_t tcap, tn;
 static int armed;
+/* the run's own thread: libFuzzer's threads (the RSS monitor) allocate and
+ * free while a run is going on, and their blocks are theirs */
+static __thread int run_thread;
 static atomic_flag tlock = ATOMIC_FLAG_INIT;
 
 static size_t slot(uintptr_t p) { return (size_t)((p >> 4) * 0x9E3779B97F4A7C15u) & (tcap - 1); }
@@ -120,7 +124,7 @@ static void tab_del(uintptr_t p)
 static void on_malloc(const volatile void *p, size_t n)
 {
     (void)n;
-    if (!armed || !p) return;
+    if (!armed || !run_thread || !p) return;
     while (atomic_flag_test_and_set(&tlock)) {}
     if (2 * (tn + 1) > tcap) tab_grow();
     tab_put((uintptr_t)p);
@@ -129,7 +133,7 @@ static void on_malloc(const volatile void *p, size_t n)
 
 static void on_free(const volatile void *p)
 {
-    if (!armed || !p) return;
+    if (!armed || !run_thread || !p) return;
     while (atomic_flag_test_and_set(&tlock)) {}
     tab_del((uintptr_t)p);
     atomic_flag_clear(&tlock);
@@ -217,6 +221,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     tzset();
     tab_grow();
+    run_thread = 1;
     if (!__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free)) fail("cannot install the malloc hooks");
     return 0;
 }

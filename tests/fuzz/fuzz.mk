@@ -7,6 +7,8 @@
 #   make fuzz-replay  every corpus file and reproducer through the programs of
 #                     $(BUILD) (make fuzz-replay SANITIZE=1: the sanitizer build)
 #   make fuzz-merge   fold build-fuzz/corpus/ into tests/fuzz/corpus/ (minimised)
+#   make fuzz FUZZ_KEEP_GOING=1   go on past crashes (libFuzzer -fork=1: each
+#                     crash saved, the run continues): for hunting, not for CI
 
 # integer checks for a clang sanitizer build (Makefile: SANITIZE=1 CC=clang;
 # and the harnesses).  Not unsigned-integer-overflow (the PRNG and hashes wrap
@@ -27,7 +29,8 @@ FUZZ_LIB_OBJ  = $(patsubst lib/%.c,$(FUZZ_BUILD)/obj/%.o,$(wildcard lib/*.c)) $(
 FUZZ_BINS     = $(addprefix $(FUZZ_BUILD)/bin/fuzz-,$(FUZZ_TARGETS))
 # libFuzzer: a run that exits early leaves its memory (as a process would):
 # no leak detection; stderr (the programs' messages) closed
-FUZZ_RUN_OPTS = -timeout=10 -rss_limit_mb=2048 -max_len=65536 -detect_leaks=0 -close_fd_mask=2 -print_final_stats=1
+FUZZ_RUN_OPTS = -timeout=10 -rss_limit_mb=2048 -max_len=65536 -detect_leaks=0 -close_fd_mask=2 -print_final_stats=1 \
+                $(if $(FUZZ_KEEP_GOING),-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-merge fuzz-clean
 
@@ -65,7 +68,17 @@ define FUZZ_BIN_RULE
 $(FUZZ_BUILD)/bin/fuzz-$(1): $(FUZZ_BUILD)/obj/driver-$(1).o $(call fuzz_objs,$(2)) $(FUZZ_BUILD)/libzn.a | $(FUZZ_BUILD)/bin
 	$(FUZZ_CC) -fsanitize=fuzzer,$$(FUZZ_SAN) -o $$@ $$^ $$(PKG_LIBS) -lcsv -lpthread -lm
 endef
-$(foreach p,$(FUZZ_PAIRS),$(eval $(call FUZZ_BIN_RULE,$(word 1,$(subst :, ,$(p))),$(word 2,$(subst :, ,$(p))))))
+# a library harness (program "lib" in targets): tests/fuzz/lib-NAME.c, built
+# with libFuzzer and, for the replay, as a plain program in $(BUILD)/bin
+# (part of all, so make check has it; not installed)
+define FUZZ_LIB_RULE
+$(FUZZ_BUILD)/bin/fuzz-$(1): $(FUZZ_DIR)/lib-$(1).c $(FUZZ_BUILD)/libzn.a lib/zn.h | $(FUZZ_BUILD)/bin
+	$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$< $(FUZZ_BUILD)/libzn.a $$(PKG_LIBS) -lcsv -lpthread -lm
+$(BUILD)/bin/fuzz-$(1): $(FUZZ_DIR)/lib-$(1).c $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
+	$$(CC) $$(CFLAGS) $$(WARN) $$(PKG_CFLAGS) -Ilib -DZN_FUZZ_STANDALONE -o $$@ $$< $(BUILD)/libzn.a $$(LDFLAGS) $$(LIBS)
+all: $(BUILD)/bin/fuzz-$(1)
+endef
+$(foreach p,$(FUZZ_PAIRS),$(eval $(call $(if $(filter lib,$(word 2,$(subst :, ,$(p)))),FUZZ_LIB_RULE,FUZZ_BIN_RULE),$(word 1,$(subst :, ,$(p))),$(word 2,$(subst :, ,$(p))))))
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -74,11 +87,14 @@ fuzz: fuzz-build
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes/$$t $(FUZZ_DIR)/corpus/$$t; \
 	  d=$(FUZZ_DIR)/dict/$${t%%_*}.dict; [ -f $$d ] || d=$(FUZZ_DIR)/dict/znr.dict; \
 	  echo "== fuzz-$$t for $(FUZZ_TIME) s (dictionary $$d, log $(FUZZ_BUILD)/fuzz-$$t.log)"; \
+	  n0=$$(ls $(FUZZ_BUILD)/crashes/$$t | wc -l); \
 	  nice -n 10 $(FUZZ_BUILD)/bin/fuzz-$$t $(FUZZ_RUN_OPTS) -max_total_time=$(FUZZ_TIME) -dict=$$d \
 	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ $(FUZZ_BUILD)/corpus/$$t $(FUZZ_DIR)/corpus/$$t \
 	    > $(FUZZ_BUILD)/fuzz-$$t.log 2>&1 || bad="$$bad $$t"; \
-	  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \
-	    $(FUZZ_BUILD)/fuzz-$$t.log | sed 's/stat:://; s/  */ /g' | tr '\n' ' '; echo; \
+	  [ $$(ls $(FUZZ_BUILD)/crashes/$$t | wc -l) -eq $$n0 ] || case " $$bad " in *" $$t "*) ;; *) bad="$$bad $$t";; esac; \
+	  { grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \
+	    $(FUZZ_BUILD)/fuzz-$$t.log | sed 's/stat:://; s/  */ /g' | tr '\n' ' '; \
+	    grep -E '^#[0-9]+: cov' $(FUZZ_BUILD)/fuzz-$$t.log | tail -n 1; echo; }; \
 	  case " $$bad " in *" $$t "*) grep -E -m 12 'ERROR|SUMMARY|runtime error|^ +#[0-9] |Test unit written' \
 	    $(FUZZ_BUILD)/fuzz-$$t.log;; esac; \
 	done; \

@@ -35,7 +35,9 @@ while read -r name prog input transform args; do
                 a=${a//@IN/$work/run/$input}
                 argv+=("${a//@D/$work/run}")
             done
-            (cd "$work/run" && timeout -k 2 "$limit" "$ZN_BIN/$prog" "${argv[@]}" > /dev/null 2> "$work/err")
+            exe=$ZN_BIN/$prog
+            [ "$prog" = lib ] && exe=$ZN_BIN/fuzz-$name # a library harness, built plain
+            (cd "$work/run" && timeout -k 2 "$limit" "$exe" "${argv[@]}" > /dev/null 2> "$work/err")
             rc=$?
             nrun=$((nrun + 1))
             why=
@@ -46,7 +48,7 @@ while read -r name prog input transform args; do
             if [ -n "$why" ]; then
                 nbad=$((nbad + 1))
                 echo "FAIL $name ${f#"$here"/}: $why ($prog $args)"
-                grep -m 3 -E 'ERROR|runtime error|SUMMARY|#[0-3] ' "$work/err" | sed 's/^/    /'
+                { grep -m 3 -E 'ERROR|runtime error|SUMMARY|#[0-3] ' "$work/err" || head -n 2 "$work/err"; } | sed 's/^/    /'
             fi
         done
     done

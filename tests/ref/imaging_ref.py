@@ -24,9 +24,12 @@ for c in (1, 2):  # Mean2, Mean3 -> cells "2", "3"
     fmax = statistics.median([f for f, tt in zip(F, t) if 30 <= tt <= 40])
     fmin = statistics.median([f for f, tt in zip(F, t) if 45 <= tt <= 55])
     for i, f in enumerate(F):
-        if f <= fmin: z, fl = '', 'below_min'
-        elif f >= fmax: z, fl = '', 'above_max'
-        else: z, fl = repr(KD * (f - fmin) / (fmax - f)), 'ok'
+        # zn-calibrate(1): below Fmin the equation's value (<= 0), flagged; at or
+        # above 90 % of Fmin..Fmax near_max
+        if f >= fmax: z, fl = '', 'above_max'
+        else:
+            z = repr(KD * (f - fmin) / (fmax - f))
+            fl = 'below_min' if f <= fmin else 'near_max' if f - fmin >= 0.9 * (fmax - fmin) else 'ok'
         out.write(f'{c + 1}\t{i}\t{f!r}\t{F0!r}\t{f / F0!r}\t{(f - F0) / F0!r}\t{z}\t{fl}\t{fmin!r}\t{fmax!r}\n')
 out.close()
 

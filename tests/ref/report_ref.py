@@ -246,3 +246,21 @@ for unit in ('dish', 'cell'):
     adj = holm([r[3] for r in res])
     write_tsv(EXP + f'report_dish_tests_{unit}.tsv', ['metric', 'n', 'statistic', 'df1', 'p', 'p_holm'],
               [[r[0], f'{r[4]}, {r[5]}', g(r[1]), g(r[2]), g(r[3]), g(a)] for r, a in zip(res, adj)])
+
+# the same dishes in three conditions (treated split: tre1, tre2 -> treatedA; tre3, tre4 -> treatedB):
+# one-way ANOVA over dish means
+def cond3(r):
+    return r[1] if r[1] == 'vehicle' else ('treatedA' if r[0] in ('tre1', 'tre2') else 'treatedB')
+
+
+res = []
+for j, nm in enumerate(['baseline_mean', 'amplitude', 'responder_fraction']):
+    grp = []
+    for c in ('vehicle', 'treatedA', 'treatedB'):
+        dishes = sorted({r[0] for r in rows16 if cond3(r) == c})
+        grp.append([np.mean([r[3 + j] for r in rows16 if r[0] == d]) for d in dishes])
+    an = stats.f_oneway(*grp)
+    res.append([nm, an.statistic, an.pvalue])
+adj = holm([r[2] for r in res])
+write_tsv(EXP + 'report_dish_anova.tsv', ['metric', 'n', 'statistic', 'df1', 'df2', 'p', 'p_holm'],
+          [[r[0], '4, 2, 2', g(r[1]), '2', '5', g(r[2]), g(a)] for r, a in zip(res, adj)])

@@ -615,6 +615,49 @@ static void test_axis(void)
     ok(bad == 0, "%zu random ranges (any bits, a few ulp, 1e-300 to 1e300 wide): %zu axes break a rule", N, bad);
 }
 
+static size_t count_of(const char *s, const char *w)
+{
+    size_t n = 0;
+    for (const char *p = s; (p = strstr(p, w)) != NULL; p += strlen(w)) n++;
+    return n;
+}
+
+static void test_svg(void)
+{
+    zn_buf b = {0};
+    zn_svg_esc(&b, "<a & \"b\">");
+    ok(b.s && !strcmp(b.s, "&lt;a &amp; &quot;b&quot;&gt;"), "SVG text escaped: %s", b.s);
+    zn_buf_free(&b);
+    zn_plot p;
+    zn_plot_init(&p, &b, 10, 20, 100, 50);
+    zn_axis_linear(&p.x, 0, 10, 6);
+    zn_axis_linear(&p.y, 0, 100, 6);
+    ok(zn_plot_x(&p, 0) == 10 && zn_plot_x(&p, 10) == 110 && zn_plot_y(&p, 0) == 70 && zn_plot_y(&p, 100) == 20,
+       "data to pixels: x 0..10 -> 10..110, y 0..100 -> 70..20 (y up)");
+    double x[] = {0, 1, 2, 3, 4, 5}, y[] = {10, 1e300, NAN, 50, -1e300, 60};
+    zn_svg_polyline(&p, x, y, 6, "stroke=\"#000\"");
+    ok(count_of(b.s, "<polyline") == 2, "a line breaks at a missing value (2 polylines)");
+    ok(strstr(b.s, "20.0,18.0") && strstr(b.s, "50.0,72.0") && !strstr(b.s, "e+"),
+       "values far outside are clipped 2 px beyond the frame, no huge coordinates");
+    b.n = 0;
+    b.s[0] = 0;
+    zn_svg_axes(&p, "t<1>", "x", "y", 1);
+    ok(count_of(b.s, "class=\"tk\"") == p.x.n + p.y.n && strstr(b.s, "t&lt;1&gt;"),
+       "axes: one label per tick (%zu + %zu), the title escaped", p.x.n, p.y.n);
+    b.n = 0;
+    b.s[0] = 0;
+    for (int k = 0; k < 4; k++) zn_svg_marker(&b, k, 5, 5, 2, k & 1);
+    zn_svg_marker(&b, 0, NAN, 5, 2, 1);
+    ok(count_of(b.s, "<circle") == 1 && count_of(b.s, "<rect") == 1 && count_of(b.s, "<path") == 2,
+       "four marker shapes; none for a missing value");
+    char c[8];
+    zn_svg_viridis(0, c);
+    ok(!strcmp(c, "#440154"), "viridis(0) = #440154 (%s)", c);
+    zn_svg_viridis(2, c);
+    ok(!strcmp(c, "#fde725"), "viridis above 1 is its top colour (%s)", c);
+    zn_buf_free(&b);
+}
+
 static void test_holm(void)
 {
     double p[] = {0.01, 0.04, 0.03, 0.005, NAN, 0.5}, adj[6];
@@ -732,6 +775,7 @@ int main(void)
     test_adequacy();
     test_holm();
     test_axis();
+    test_svg();
     test_long_lines();
     test_bleach();
     printf("1..%d\n", ntest);
