@@ -338,6 +338,8 @@ void report_free(rep_t *R, out_t *O)
     free(R->raw_name);
     free(R->raw_unit);
     free(R->compartment);
+    free(R->system);
+    free(R->calibration);
     free(R->ct);
     free(R->cv);
     free(R->craw);

@@ -183,7 +183,8 @@ static void finish_cell(rep_t *R)
 
 static int zflag_kind(const char *f)
 {
-    static const char *const k[] = {"ok", "below_min", "above_max", "bad_calibration", "no_signal"};
+    static const char *const k[] = {"ok",       "below_min", "above_max", "bad_calibration", "no_signal",
+                                    "near_max", "min_drift", "max_drift", "overflow"};
     for (int i = 0; i < ZF_OTHER; i++)
         if (strcmp(f, k[i]) == 0) return i;
     return ZF_OTHER;
@@ -288,6 +289,9 @@ static int read_trace(rep_t *R, zn_in *in)
     }
     const char *comp = zn_meta_get(&in->meta, "compartment");
     if (comp && !R->compartment) R->compartment = zn_strdup(comp);
+    const char *sys = zn_meta_get(&in->meta, "system"), *calm = zn_meta_get(&in->meta, "calibration");
+    if (sys && !R->system) R->system = zn_strdup(sys);
+    if (calm && !R->calibration) R->calibration = zn_strdup(calm);
     zn_window base = {0};
     int have_base = zn_meta_window(&in->meta, "baseline", &base, (char[256]){0}, 256) == 1;
     int k;
