@@ -15,12 +15,15 @@ void build_flags(out_t *O)
     rtab_init(t, "flags", "Flagged cells, wells and fits", "source,where,item,flag,detail");
     for (size_t i = 0; i < R->ncells; i++) {
         const cellsum_t *s = &R->cells[i];
-        if (!s->nz[ZF_BAD]) continue;
+        const char *fail = cell_failure(s);
+        if (!fail) continue;
         rtab_s(t, "trace");
         rtab_s(t, s->sample);
         rtab_s(t, s->cell);
-        rtab_s(t, "bad_calibration");
-        rtab_sf(t, zn_asprintf("condition %s: no [Zn] for any frame", R->conds[s->cond].name));
+        rtab_s(t, fail);
+        rtab_sf(t, zn_asprintf("condition %s: no [Zn] for any frame%s%s", R->conds[s->cond].name,
+                               strcmp(fail, "bad_calibration") ? ": " : "",
+                               strcmp(fail, "bad_calibration") ? cell_failure_why(fail) : ""));
     }
     for (size_t i = 0; i < R->ntabs; i++) {
         stab *s = &R->tabs[i];
