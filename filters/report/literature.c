@@ -280,3 +280,23 @@ const char *cell_failure_why(const char *flag)
     if (!strcmp(flag, "max_drift")) return "the max (Zn + pyrithione) window is still moving: no Fmax plateau";
     return "a calibration window with no values, too much scatter, or Fmax <= Fmin";
 }
+
+/* ------------------------------------------------------------ uptake linearity (zn-uptake-rate's ##linearity=) */
+size_t linearity_notes(const rep_t *R, const char **note, const char **file, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < R->ntabs; i++) {
+        const stab *s = &R->tabs[i];
+        if (strcmp(s->schema, "uptake") && strcmp(s->schema, "fit")) continue;
+        for (size_t g = 0; g < s->nseg && n < max; g++) {
+            const char *v = zn_meta_get(&s->segs[g].meta, "linearity");
+            if (!v || strncmp(v, "untested", 8)) continue;
+            size_t j = 0;
+            while (j < n && strcmp(note[j], v)) j++;
+            if (j < n) continue;
+            note[n] = v;
+            file[n++] = s->segs[g].file;
+        }
+    }
+    return n;
+}

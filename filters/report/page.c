@@ -25,6 +25,14 @@ void build_flags(out_t *O)
                                strcmp(fail, "bad_calibration") ? ": " : "",
                                strcmp(fail, "bad_calibration") ? cell_failure_why(fail) : ""));
     }
+    const char *lin[8], *linf[8];
+    for (size_t i = 0, n = linearity_notes(R, lin, linf, 8); i < n; i++) {
+        rtab_s(t, "uptake");
+        rtab_s(t, linf[i]);
+        rtab_s(t, "");
+        rtab_s(t, "linearity_untested");
+        rtab_s(t, lin[i] + 9);
+    }
     for (size_t i = 0; i < R->ntabs; i++) {
         stab *s = &R->tabs[i];
         int cf = stab_col(s, "flag");
@@ -157,6 +165,12 @@ static void sec_kinetics(const out_t *O, zn_buf *b)
         zn_buf_adds(b, "<p class=\"note\">zn-mm-fit: ");
         zn_svg_esc(b, fm ? fm : "");
         zn_buf_adds(b, ". Points, residuals and the replicate table are the data the fit was made from.</p>\n");
+    }
+    const char *lin[8], *linf[8];
+    for (size_t i = 0, n = linearity_notes(O->R, lin, linf, 8); i < n; i++) {
+        zn_buf_adds(b, "<p class=\"note\"><b>Linearity untested.</b> ");
+        zn_svg_esc(b, lin[i] + 9);
+        zn_buf_adds(b, ".</p>\n");
     }
     html_kinetics(O, b);
     rtab_html(&O->t[T_FITS], b, 1000);

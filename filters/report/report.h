@@ -204,6 +204,8 @@ size_t lit_prefer(const char *sys, size_t *idx, size_t n, char **why);
 char *lit_text_system(const lit_t *l, const char *unit);
 /* the range a sensor resolves, from ##calibration= (kd=, hill=): Kd 0.1^(1/n) to Kd 10^(1/n) in nM
  * (9 % to 91 % occupancy); 0: no Kd there */
+/* the distinct ##linearity=untested:... of the uptake and fit streams (at most max), with a file each */
+size_t linearity_notes(const rep_t *R, const char **note, const char **file, size_t max);
 int sensor_range(const char *calibration, double *kd_nM, double *hill, double *lo_nM, double *hi_nM);
 
 /* ------------------------------------------------------------ what is built */
