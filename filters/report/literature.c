@@ -162,20 +162,10 @@ int lit_system_rank(const lit_t *l, const char *sys)
 {
     if (!sys || !*l->system) return 0;
     /* the same cell type: a word of the experiment's system (3 characters or more, not a species or
-     * "cells") in the value's, outside its brackets (there: the construct, "mouse ZIP8 cRNA") */
+     * "cells": "mouse ZIP8 cRNA" in oocytes is not mouse cells) in the value's */
     static const char *const common[] = {"cells", "cell", "line", "lines", "mouse", "murine", "human", "rat",
                                          "fetal", "primary", "adult", "mammalian", "the", "and", "with"};
-    char own[sizeof l->system];
-    size_t m = 0;
-    for (const char *q = l->system; *q; q++) {
-        if (*q == '(') {
-            q += strcspn(q, ")");
-            if (!*q) break;
-            continue;
-        }
-        own[m++] = *q;
-    }
-    own[m] = 0;
+    const char *own = l->system;
     for (const char *p = sys; *p;) {
         size_t n = strcspn(p, " ,;/()"), c = 0;
         for (; c < sizeof common / sizeof *common; c++)
@@ -217,9 +207,10 @@ size_t lit_prefer(const char *sys, size_t *idx, size_t n, char **why)
             continue;
         }
         const char *ok = system_kind(lits[idx[i]].system);
+        char lab[200];
+        snprintf(lab, sizeof lab, "%s%s", ok && kind && !strcmp(ok, kind) ? "other " : "", ok ? ok : lits[idx[i]].system);
         left++;
-        if (!o.s || !strstr(o.s, ok ? ok : lits[idx[i]].system))
-            zn_buf_addf(&o, "%s%s", o.n ? ", " : "", ok ? ok : lits[idx[i]].system);
+        if (!o.s || !strstr(o.s, lab)) zn_buf_addf(&o, "%s%s", o.n ? ", " : "", lab);
     }
     if (best == 2) *why = zn_asprintf("measured in the experiment's cell type (%s)", sys);
     else *why = zn_asprintf("measured in %s, as the experiment (%s)", kind, sys);
