@@ -616,6 +616,8 @@ X
     assert_output 1
     run grep -c 'failed: 2<' "$T/p.html"
     assert_output 1
+    run grep -c '2 of 5 cells not calibrated (0 bad_calibration; 1 min_drift: the TPEN window still falling; 1 max_drift: the Zn + pyrithione window still rising). Of the 105 experiment frames of calibrated cells, 25 (23.8 %) are near_max .*, 0 (0 %) above_max .* and 35 (33.3 %) below_min' "$T/p.html"
+    assert_output 1
 }
 
 @test "zn-report: a single time point's untested linearity (zn-uptake-rate) is shown under the kinetics and in the flags" {

@@ -639,10 +639,40 @@ static void calibration_cells(const rep_t *R, zn_buf *b)
     }
 }
 
+/* in words: how many cells were not calibrated, and why; how many of the
+ * experiment's frames the sensor does not resolve well (issue 17) */
+static void calibration_counts(const rep_t *R, zn_buf *b)
+{
+    if (!R->have_zflag) return;
+    long recs = 0, near = 0, below = 0, above = 0, fail[3] = {0, 0, 0};
+    for (size_t i = 0; i < R->ncells; i++) {
+        const cellsum_t *s = &R->cells[i];
+        const char *f = cell_failure(s);
+        if (f) {
+            fail[!strcmp(f, "bad_calibration") ? 0 : !strcmp(f, "min_drift") ? 1 : 2]++;
+            continue;
+        }
+        recs += s->nexp;
+        near += s->nz_exp[ZF_NEAR];
+        below += s->nz_exp[ZF_BELOW];
+        above += s->nz_exp[ZF_ABOVE];
+    }
+    double d = recs ? 100.0 / (double)recs : NAN;
+    zn_buf_addf(b, "<p class=\"note\">%ld of %zu cells not calibrated (%ld bad_calibration; %ld min_drift: the TPEN "
+                   "window still falling; %ld max_drift: the Zn + pyrithione window still rising). Of the %ld "
+                   "experiment frames of calibrated cells, %ld (%.3g %%) are near_max (above the occupancy threshold: "
+                   "the value is large and uncertain), %ld (%.3g %%) above_max (saturated: no value) and %ld (%.3g %%) "
+                   "below_min (at or below Fmin: the equation's value, zero or negative, kept so that means stay "
+                   "unbiased; noise around a level the sensor cannot tell from zero).</p>\n",
+                fail[0] + fail[1] + fail[2], R->ncells, fail[0], fail[1], fail[2], recs, near, near * d, above,
+                above * d, below, below * d);
+}
+
 void html_calibration(const out_t *O, zn_buf *b)
 {
     const rep_t *R = O->R;
     if (!R->have_cal && !R->have_zflag) return;
+    calibration_counts(R, b);
     calibration_range(R, b);
     calibration_cells(R, b);
 }
