@@ -630,6 +630,6 @@ X
     run bash -c "zn-report --format tsv --table flags $T/fit.znr | grep linearity"
     assert_output "$(printf 'uptake\t%s\t\tlinearity_untested\tone time point (5 min): the rate assumes uptake is linear up to it; a time course (zn-uptake-rate --initial-rate) tests that' "$T/fit.znr")"
     zn-report -q --html "$T/k.html" "$T/fit.znr"
-    run bash -c "sed -n '/id=\"kinetics\"/,\$p' $T/k.html | grep -c 'Linearity untested.</b> one time point (5 min)'"
+    run bash -c "sed -n '/id=\"kinetics\"/,\$p' $T/k.html | grep -c 'Linearity untested</b> (fit.znr): one time point (5 min)'"
     assert_output 1
 }

@@ -168,7 +168,10 @@ static void sec_kinetics(const out_t *O, zn_buf *b)
     }
     const char *lin[8], *linf[8];
     for (size_t i = 0, n = linearity_notes(O->R, lin, linf, 8); i < n; i++) {
-        zn_buf_adds(b, "<p class=\"note\"><b>Linearity untested.</b> ");
+        const char *base = strrchr(linf[i], '/');
+        zn_buf_adds(b, "<p class=\"note\"><b>Linearity untested</b> (");
+        zn_svg_esc(b, base ? base + 1 : linf[i]);
+        zn_buf_adds(b, "): ");
         zn_svg_esc(b, lin[i] + 9);
         zn_buf_adds(b, ".</p>\n");
     }
