@@ -570,6 +570,10 @@ rest_trace() {
     rest_trace 'kd=15nM;sensor=FluoZin-3;signal=F' 0.9 1 1.1 > "$T/one.znr"
     run bash -c "zn-report --system 'MCF7 cells' --format tsv --table context $T/one.znr | tail -n +2 | cut -f4,6,8,9"
     assert_output "$(printf "1\twithin the range; below the sensor's most accurate range (Kd 15 nM: 1.5-150 nM)\thuman breast cancer cell lines (MCF7, T47D, MDA-MB-231)\tmeasured in the experiment's cell type (MCF7 cells); 2 values from other mammalian cells left out")"
+    # the system from the trace's meta (zn-ingest --meta system=...): the same choice
+    sed '2a ##system=MCF7 cells' "$T/one.znr" > "$T/onesys.znr"
+    run bash -c "zn-report --format tsv --table context $T/onesys.znr | tail -n +2 | cut -f5"
+    assert_output '0.62-1.25 nM (ZinPyr-1, TPEN/ZnSO4 in-situ calibration)'
     # a Hill sensor (n = 2): 1 % occupancy at 15 (1/99)^(1/2) = 1.508 nM, the range 15 0.1^0.5 = 4.74 to 47.4 nM
     rest_trace 'kd=15nM;hill=2;signal=R' 0.9 1 1.1 > "$T/hill.znr"
     run bash -c "zn-report --system 'MCF7 cells' --format tsv --table context $T/hill.znr | tail -n +2 | cut -f6"
@@ -617,6 +621,14 @@ X
     run grep -c 'failed: 2<' "$T/p.html"
     assert_output 1
     run grep -c '2 of 5 cells not calibrated (0 bad_calibration; 1 min_drift: the TPEN window still falling; 1 max_drift: the Zn + pyrithione window still rising). Of the 105 experiment frames of calibrated cells, 25 (23.8 %) are near_max .*, 0 (0 %) above_max .* and 35 (33.3 %) below_min' "$T/p.html"
+    assert_output 1
+}
+
+@test "zn-report: overflow frames (a value past the range of a double) are counted on the page" {
+    printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tzn_nM\tzn_flag\n' > "$T/o.znr"
+    printf 'd1\tc\tr1\tcell\t%s\n' '0	0	1	ok' '1	1		overflow' '2	2		overflow' '3	3	1	ok' >> "$T/o.znr"
+    zn-report -q --html "$T/o.html" "$T/o.znr"
+    run grep -c '2 experiment frames overflow' "$T/o.html"
     assert_output 1
 }
 

@@ -644,7 +644,7 @@ static void calibration_cells(const rep_t *R, zn_buf *b)
 static void calibration_counts(const rep_t *R, zn_buf *b)
 {
     if (!R->have_zflag) return;
-    long recs = 0, near = 0, below = 0, above = 0, fail[3] = {0, 0, 0};
+    long recs = 0, near = 0, below = 0, above = 0, over = 0, fail[3] = {0, 0, 0};
     for (size_t i = 0; i < R->ncells; i++) {
         const cellsum_t *s = &R->cells[i];
         const char *f = cell_failure(s);
@@ -656,6 +656,7 @@ static void calibration_counts(const rep_t *R, zn_buf *b)
         near += s->nz_exp[ZF_NEAR];
         below += s->nz_exp[ZF_BELOW];
         above += s->nz_exp[ZF_ABOVE];
+        over += s->nz_exp[ZF_OVERFLOW];
     }
     double d = recs ? 100.0 / (double)recs : NAN;
     zn_buf_addf(b, "<p class=\"note\">%ld of %zu cells not calibrated (%ld bad_calibration; %ld min_drift: the TPEN "
@@ -666,6 +667,10 @@ static void calibration_counts(const rep_t *R, zn_buf *b)
                    "unbiased; noise around a level the sensor cannot tell from zero).</p>\n",
                 fail[0] + fail[1] + fail[2], R->ncells, fail[0], fail[1], fail[2], recs, near, near * d, above,
                 above * d, below, below * d);
+    if (over)
+        zn_buf_addf(b, "<p class=\"note\">%ld experiment frames overflow (a value past the range of a double: no "
+                       "value).</p>\n",
+                    over);
 }
 
 void html_calibration(const out_t *O, zn_buf *b)
