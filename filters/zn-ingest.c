@@ -2274,6 +2274,12 @@ int main(int argc, char **argv)
                 zn_usage_error("--channel %s is given twice", A.in[i].channel);
 
     char *defsample = A.sample ? zn_strdup(A.sample) : strcmp(A.in[0].path, "-") ? base_name(A.in[0].path) : zn_strdup("stdin");
+    if (*defsample == '#')
+        zn_usage_error(A.sample ? "--sample \"%s\" begins with '#', which would make its records read as header lines: "
+                                  "choose another name%s"
+                                : "the sample name \"%s\" (from the file name %s) begins with '#', which would make "
+                                  "its records read as header lines: give --sample NAME",
+                       defsample, A.sample ? "" : A.in[0].path);
 
     img_t *ims = zn_calloc(A.nin, sizeof *ims);
     zn_wr *w = NULL;
