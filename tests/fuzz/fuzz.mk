@@ -1,6 +1,6 @@
 # fuzz.mk - fuzzing (included from the Makefile; see tests/fuzz/README and
 # NOTES.md "Fuzzing").
-#   make fuzz [FUZZ_TIME=40] [FUZZ_TARGETS="znr ingest"]
+#   make fuzz [FUZZ_TIME=30] [FUZZ_TARGETS="znr ingest"]
 #                     build the libFuzzer harnesses (clang) and run each for
 #                     FUZZ_TIME seconds (niced); new inputs in build-fuzz/corpus/,
 #                     crashes in build-fuzz/crashes/TARGET/
@@ -21,7 +21,7 @@ FUZZ_INT_SAN = integer-divide-by-zero,signed-integer-overflow,shift,implicit-sig
 
 FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= build-fuzz
-FUZZ_TIME    ?= 40
+FUZZ_TIME    ?= 30
 FUZZ_DIR      = tests/fuzz
 FUZZ_TARGETS ?= $(foreach p,$(FUZZ_PAIRS),$(word 1,$(subst :, ,$(p))))
 FUZZ_SAN      = address,undefined,float-cast-overflow,$(FUZZ_INT_SAN)
@@ -29,8 +29,9 @@ FUZZ_CFLAGS   = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,$(FUZZ_
                 $(WARN) $(PKG_CFLAGS) -DZN_FUZZ -I$(FUZZ_DIR) -Ilib
 FUZZ_LIB_OBJ  = $(patsubst lib/%.c,$(FUZZ_BUILD)/obj/%.o,$(wildcard lib/*.c)) $(FUZZ_BUILD)/obj/schemas_gen.o
 FUZZ_BINS     = $(addprefix $(FUZZ_BUILD)/bin/fuzz-,$(FUZZ_TARGETS))
-# libFuzzer: a run that exits early leaves its memory (as a process would):
-# no leak detection; stderr (the programs' messages) closed
+# libFuzzer: no leak detection (the driver frees what each run leaves, so it
+# would see nothing; leaks are the replay's); stderr (the programs' messages)
+# closed, libFuzzer's own output and the sanitizer reports still shown
 FUZZ_RUN_OPTS = -timeout=10 -rss_limit_mb=2048 -max_len=65536 -detect_leaks=0 -close_fd_mask=2 -print_final_stats=1 \
                 $(if $(FUZZ_KEEP_GOING),-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
 
