@@ -110,7 +110,7 @@ lint-man:
 
 demo:
 	@tools/deps.sh demo
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -q all 2>/dev/null || $(MAKE) --no-print-directory all
 	@tools/demo.sh $(BUILD)/bin
 
 bench: all

@@ -1496,7 +1496,7 @@ static char **counter_cols(const zn_table *tb, size_t h, char *(*map)(const char
     const zn_row *hr = &tb->rows[h];
     char **out = zn_calloc(hr->n ? hr->n : 1, sizeof *out);
     zn_dict seen = {0};
-    static char msg[1024]; /* the error, made before out and seen are freed */
+    char msg[1024] = ""; /* the error, made before out and seen are freed */
     for (size_t i = 0; i < hr->n && !*msg; i++) {
         const char *hn = trim(hr->f[i]);
         if (!*hn) {

@@ -336,7 +336,8 @@ static void do_cell(void *arg)
     long prev = -1;
     for (size_t r = 0; r < n; r++) {
         double t = s->t[r];
-        if (!(s->resp_default ? t > s->resp.start : in_win(&s->resp, t))) continue; /* the default starts after the baseline */
+        /* the default window starts after the baseline's last frame */
+        if (!(s->resp_default ? t > s->resp.start : in_win(&s->resp, t))) continue;
         s->idx[nr++] = r;
         if (isnan(s->s[r])) {
             missing = 1;
@@ -352,7 +353,9 @@ static void do_cell(void *arg)
     if (npos) {
         m[M_AMP] = m[M_PEAK] - m[M_BMEAN];
         m[M_AUC] = isnan(m[M_BMEAN]) ? NAN : auc;
-        if (nb >= 2) resp = responder(s, s->c_test >= 0 ? s->u : s->s, n, nr); /* the signal's own baseline too */
+        /* the signal's own baseline must hold too */
+        if (nb >= 2 && isfinite(m[M_BMEAN]) && isfinite(m[M_BSD]))
+            resp = responder(s, s->c_test >= 0 ? s->u : s->s, n, nr);
         if (resp == 1) {
             m[M_TPEAK] = 0.5 * (s->t[s->idx[best + 1 - w]] + s->t[s->idx[best]]);
             m[M_TTP] = m[M_TPEAK] - s->resp.start;
@@ -489,7 +492,8 @@ int main(int argc, char **argv)
                            "the number of frames; give --alpha (default 0.05) and --smooth (default 5)");
         case OPT_SMOOTH: {
             double x = zn_opt_pos("--smooth", optarg);
-            if (x != floor(x) || x > 1e6) zn_usage_error("--smooth: \"%s\" is not a number of frames (1, 2, ...)", optarg);
+            if (x != floor(x) || x > 1e6)
+                zn_usage_error("--smooth: \"%s\" is not a number of frames (1, 2, ...)", optarg);
             a.smooth = (size_t)x;
             break;
         }

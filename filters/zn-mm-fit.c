@@ -1498,9 +1498,10 @@ static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsig
         zn_buf b = {0};
         for (size_t i = 0; i < n; i++)
             if (out[idx[i]]) {
+                /* measured values: as they came (the shortest exact round trip) */
                 char xs[40], ys[40];
-                zn_fmt_double(xs, t->x[3 * idx[i]]);
-                zn_fmt_double(ys, t->y[idx[i]]);
+                zn_fmt_double_rt(xs, t->x[3 * idx[i]]);
+                zn_fmt_double_rt(ys, t->y[idx[i]]);
                 zn_buf_addf(&b, "%s%s:%s", b.n ? ";" : "", xs, ys);
             }
         d->rout_pts = b.n ? b.s : NULL;

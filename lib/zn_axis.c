@@ -73,6 +73,7 @@ int zn_axis_linear(zn_axis *a, double lo, double hi, size_t max)
     if (!(hi - lo > 1e-12 * mag) || hi - lo < DBL_MIN) {
         double c = lo / 2 + hi / 2, d = c != 0 ? fabs(c) * 0.1 : 1;
         if (fabs(c) < DBL_MIN) d = 1, c = 0;
+        if (d < hi - lo) d = hi - lo; /* a width below DBL_MIN can be more than 10 % of values near it */
         lo = c - d;
         hi = c + d;
         st = st ? st : 1;
@@ -122,11 +123,14 @@ int zn_axis_log(zn_axis *a, double lo, double hi, size_t max)
     a->step = every;
     a->n = 0;
     for (double e = e0; e <= e1 && a->n < max; e += every) a->t[a->n++] = pow(10, e);
-    /* one decade only: 2 and 5 between */
+    /* one decade only: 2 and 5 between (multiples of the decade's start,
+     * kept inside the axis: 10 * 1e-99 can round above pow(10, -98)) */
     if (nd == 1 && max >= 4) {
+        double base = pow(10, e0), top = pow(10, e1);
+        double m[] = {base, 2 * base, 5 * base, top};
         a->n = 0;
-        static const double m[] = {1, 2, 5, 10};
-        for (size_t i = 0; i < 4; i++) a->t[a->n++] = m[i] * a->lo;
+        for (size_t i = 0; i < 4; i++)
+            if (m[i] >= a->lo && m[i] <= a->hi && (!a->n || m[i] > a->t[a->n - 1])) a->t[a->n++] = m[i];
     }
     return 0;
 }

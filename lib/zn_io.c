@@ -817,7 +817,7 @@ static _Noreturn void wr_hash(zn_wr *w, const char *s, size_t n)
     while (k < n && k < 60 && s[k] != '\t') k++;
     zn_die(ZN_EXIT_DATA,
            "column '%s': \"%.*s\" begins with '#', so its record would read as a header line; "
-           "rename it (a sample named after a file: --sample NAME)",
+           "rename it, or put another column first",
            w->col0, (int)k, s);
 }
 

@@ -135,6 +135,8 @@ fails() {
     fails 1 "zn-calibrate: $(printf "$msg" 10)" "tr '$back' | zn-calibrate --kd 1nM --fmin 0 --fmax 10"
     fails 1 "zn-metrics: $(printf "$msg" 10)" "tr '$back' | zn-metrics --baseline 0:0"
     fails 1 "zn-report: $(printf "$msg" 10)" "tr '$back' | zn-report"
+    fails 1 "zn-view: $(printf "$msg" 10)" "tr '$back' | zn-view --check"
+    fails 1 "zn-bleach: $(printf "$msg" 10)" "tr '$back' | zn-bleach --window 0:10"
     # negative times that increase are fine (time relative to a stimulus), and a new cell starts again
     run bash -c "tr 'd\tc\tr\tcell\t0\t-10\t1\nd\tc\tr\tcell\t1\t-5\t2\nd\tc\ts\tcell\t0\t-10\t1\n' | zn-ratio -u --baseline -10:-5 | records | cut -f6,8-10"
     assert_success

@@ -410,6 +410,11 @@ er_sim_metrics() {
 responders() { awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "responder") k = i; next }
                            $k != "" { n++; r += $k } END { print r + 0, n + 0 }'; }
 
+@test "metrics: a baseline past the range of a double is missing, flagged overflow, and says nothing of responding" {
+    run bash -c "printf '##znr=1\n##schema=trace\n##window=baseline:0:1\n#sample\tcell\trole\tframe\tt\tF\ns\tc\tcell\t0\t0\t1.7e308\ns\tc\tcell\t1\t1\t1.7e308\ns\tc\tcell\t2\t2\t-1.7e308\ns\tc\tcell\t3\t3\t1\n' | zn-metrics -u | records"
+    assert_output "$(printf '#sample\tcell\tbaseline_mean\tbaseline_sd\tpeak\tt_peak\ttime_to_peak\tamplitude\tauc\tresponder\tflag\ns\tc\t\t\t-8.5e+307\t\t\t\t\t\toverflow')"
+}
+
 @test "responders: at most 5 % of the demo's vehicle-control ER cells, every calibrated NVS-ZP7-4 cell" {
     # issue 16: the single highest of 80 frames against baseline + 3 SD called 12 of the 36
     # control cells (33 %) responders; the truth (examples/truth/er_cells.tsv): none responds,

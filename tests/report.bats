@@ -322,6 +322,16 @@ metrics_of() {
     assert_success
 }
 
+@test "zn-report: a trace with Fmin but no Fmax (or Rmin alone) is not calibrated, and no crash" {
+    printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\tFmin\nd1\tc\tr1\tcell\t0\t0\t1.5\t1\n' > "$T/f.znr"
+    run zn-report -q --html "$T/f.html" --table cells --format tsv "$T/f.znr"
+    assert_success
+    assert_line --index 1 "$(printf 'c\t1\t1\t1\tF\t\t\t\t\t\t\t')"
+    sed 's/Fmin/Rmin/' "$T/f.znr" > "$T/r.znr"
+    run zn-report -q --html "$T/r.html" "$T/r.znr"
+    assert_success
+}
+
 @test "zn-report: memory follows the data, not the largest frame index" {
     printf '##znr=1\n##schema=trace\n#sample\tcell\trole\tframe\tt\tF\ns\tc\tcell\t0\t0\t1\ns\tc\tcell\t999999999\t10\t2\n' > "$T/f.znr"
     # the largest resident size (GNU time, kB): the old code asked for 8 GB and died

@@ -618,18 +618,20 @@ PY
 }
 
 @test "a text field beginning with '#' in the first column is refused by the writer, naming it" {
+    # zn-ingest refuses such names itself (usage error); the writer is the net under every program
     printf 'Frame,Mean1,Mean2\n1,10,20\n2,11,21\n' > "$T/#dish.csv"
     run zn-ingest --interval 1 -o "$T/x.gz" "$T/#dish.csv"
-    assert_failure 1
-    assert_output --partial "column 'sample': \"#dish\" begins with '#', so its record would read as a header line; rename it (a sample named after a file: --sample NAME)"
+    assert_failure
+    assert_output --partial "begins with '#'"
     [ ! -e "$T/x.gz" ]
+    # a cell named #3 is data in the second column, and a header line when -c puts it first
+    printf '##znr=1\n#sample\tcell\nd1\t#3\n' > "$T/c.znr"
+    run zn-view -c cell,sample -o "$T/y.gz" "$T/c.znr"
+    assert_failure 1
+    assert_output --partial "zn-view: column 'cell': \"#3\" begins with '#', so its record would read as a header line"
+    [ ! -e "$T/y.gz" ]
     run bash -c "ls '$T' | grep -c tmp"
     assert_output 0
-    run zn-ingest --interval 1 --sample '#d' "$T/#dish.csv"
-    assert_failure 1
-    assert_output --partial "\"#d\" begins with '#'"
-    run zn-ingest --interval 1 --sample 'd#1' "$T/#dish.csv"
-    assert_success
     # '#' elsewhere than the first byte of a record is data
     printf '##znr=1\n#sample\tcell\nd1\t#3\n' > "$T/h.znr"
     run zn-view --no-provenance -u "$T/h.znr"

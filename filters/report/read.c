@@ -247,13 +247,16 @@ static int read_trace(rep_t *R, zn_in *in)
                "or report them apart)",
                in->file, sig, unit, R->sig_unit);
     int c_sig = zn_in_need(in, sig), c_cond = zn_in_col(in, "condition"), c_zf = zn_in_col(in, "zn_flag");
+    /* the calibration levels: Fmin and Fmax, else Rmin and Rmax; a pair or nothing */
     int c_min = zn_in_col(in, "Fmin"), c_max = zn_in_col(in, "Fmax");
-    if (c_min < 0) {
+    const char *cal = "F";
+    if (c_min < 0 || c_max < 0) {
         c_min = zn_in_col(in, "Rmin");
         c_max = zn_in_col(in, "Rmax");
-        if (c_min >= 0 && !R->cal_name) R->cal_name = zn_strdup("R");
-    } else if (!R->cal_name)
-        R->cal_name = zn_strdup("F");
+        cal = "R";
+    }
+    if (c_min < 0 || c_max < 0) c_min = c_max = -1;
+    else if (!R->cal_name) R->cal_name = zn_strdup(cal);
     char *raw = calibrated_column(&in->meta);
     int c_raw = raw ? zn_in_col(in, raw) : -1;
     if (c_raw >= 0 && !R->raw_name) {

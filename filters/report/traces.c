@@ -434,7 +434,8 @@ static void calibration_range(const rep_t *R, zn_buf *b)
     p.x.hi = (double)R->nconds;
     zn_axis_linear(&p.y, 0, hi, 8);
     char yl[80];
-    snprintf(yl, sizeof yl, "dynamic range %smax/%smin", R->cal_name, R->cal_name);
+    const char *cn = R->cal_name ? R->cal_name : "F";
+    snprintf(yl, sizeof yl, "dynamic range %smax/%smin", cn, cn);
     zn_svg_axes(&p, "Calibration per cell", NULL, yl, 0);
     for (size_t k = 0; k < R->nconds; k++) {
         size_t i0 = 0, bad = 0, drawn = 0;
@@ -468,6 +469,7 @@ static void calibration_range(const rep_t *R, zn_buf *b)
 static void calibration_cells(const rep_t *R, zn_buf *b)
 {
     if (!R->raw_name) return;
+    const char *cn = R->cal_name ? R->cal_name : "F";
     for (size_t k = 0; k < R->nconds; k++) {
         const cond_t *c = &R->conds[k];
         size_t show = 0;
@@ -482,8 +484,7 @@ static void calibration_cells(const rep_t *R, zn_buf *b)
         free(lab);
         zn_buf_addf(b, "<text x=\"10\" y=\"16\" class=\"ti\">");
         zn_svg_esc(b, c->name);
-        zn_buf_addf(b, ": raw %s per cell, %smin (dashed, low) and %smax (dashed, high)</text>\n", R->raw_name, R->cal_name,
-                    R->cal_name);
+        zn_buf_addf(b, ": raw %s per cell, %smin (dashed, low) and %smax (dashed, high)</text>\n", R->raw_name, cn, cn);
         size_t drawn = 0;
         for (size_t i = 0; i < c->nres && drawn < show; i++) {
             const sampled_t *s = &c->res[i];
@@ -519,7 +520,7 @@ static void calibration_cells(const rep_t *R, zn_buf *b)
         char *cap = zn_asprintf("%s: the calibrated signal %s of %zu of the sampled cells over the whole recording, the "
                                 "protocol's windows shaded; dashed: the cell's %smin and %smax from its calibration "
                                 "windows. A cell whose signal in the experiment reaches its %smax is saturated there.",
-                                c->name, R->raw_name, show, R->cal_name, R->cal_name, R->cal_name);
+                                c->name, R->raw_name, show, cn, cn, cn);
         zn_svg_figure_close(b, cap);
         free(cap);
     }

@@ -580,6 +580,13 @@ static void test_axis(void)
        "log 0.9..8000: decades 0.1..1e4 (%g..%g, %zu ticks)", a.lo, a.hi, a.n);
     ok(zn_axis_log(&a, 0, 10, 6) < 0 && zn_axis_log(&a, 1, INFINITY, 6) < 0, "log of 0 or inf refused");
     ok(zn_axis_log(&a, 1e-300, 1e300, 8) == 0 && a.n <= 8 && a.n >= 2, "log over 600 decades: %zu ticks", a.n);
+    /* found by the fuzzer (tests/fuzz/reproducers/axis) */
+    zn_axis_linear(&a, 2.7813424640477847e-308, 4.728281953601605e-308, 3);
+    ok(axis_ok(&a, 2.7813424640477847e-308, 4.728281953601605e-308, 3),
+       "a width below DBL_MIN but over 10 %% of the values is covered (%g..%g)", a.lo, a.hi);
+    ok(zn_axis_log(&a, 1.2111718307109823e-99, 1.2111718307158894e-99, 4) == 0 && a.n >= 2 && a.t[a.n - 1] <= a.hi &&
+           a.t[0] >= a.lo,
+       "one decade (1e-99..1e-98): every tick inside the axis (10 * 1e-99 rounds above 1e-98)");
     /* property: many random ranges, from ulp-wide to 1e308, of every sign */
     uint64_t s = 0x9e3779b97f4a7c15u;
     size_t bad = 0, N = 200000;
@@ -757,9 +764,35 @@ static void test_bleach(void)
     ok(zn_bleach_rate(&d, &k, &se) == 0 && fabs(k - 0.1) < 1e-14 && isnan(se), "bleach: two points: k, no SE (0 df)");
 }
 
+/* zn_rec: no filter writes inf; a value past the range of a double is
+ * missing and the record is flagged overflow, after the flags it had */
+static void test_rec_overflow(void)
+{
+    zn_cols c = {0};
+    char *names[] = {"a", "flag"};
+    c.cols = names;
+    c.n = 2;
+    zn_rec r;
+    zn_rec_init(&r, &c, 1);
+    const char *f[] = {"x", "den_zero"};
+    size_t fl[] = {1, 8};
+    zn_rec_from(&r, f, fl, 2);
+    zn_rec_num(&r, 0, INFINITY);
+    ok(r.l[0] == 0 && r.l[1] == 17 && memcmp(r.v[1], "den_zero;overflow", 17) == 0,
+       "rec: inf -> missing, flagged overflow after the record's flags");
+    zn_rec_from(&r, f, fl, 2);
+    zn_rec_num(&r, 0, NAN);
+    ok(r.l[0] == 0 && r.l[1] == 8, "rec: NaN -> missing, no flag");
+    zn_rec_from(&r, f, fl, 2);
+    zn_rec_num(&r, 0, -1.5);
+    ok(r.l[0] == 4 && memcmp(r.v[0], "-1.5", 4) == 0 && r.l[1] == 8, "rec: a finite number is written");
+    zn_rec_free(&r);
+}
+
 int main(void)
 {
     zn_set_prog("unit-tests");
+    test_rec_overflow();
     test_parse();
     test_format();
     test_format_fast();
