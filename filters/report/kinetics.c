@@ -506,7 +506,7 @@ void html_kinetics(const out_t *O, zn_buf *b)
             for (size_t r = 0; r < g->nrep; r++) {
                 if (g->rI[r] != lv[l]) continue;
                 double mu = g->rmean[r], sd = isnan(g->rsd[r]) ? 0 : g->rsd[r];
-                double xx = zn_plot_x(&p, g->rx[r]) + 6;
+                double xx = zn_plot_x(&p, g->rx[r]); /* at its concentration: an offset reads as a miss of the curve */
                 zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", xx, xx,
                             zn_plot_y(&p, mu - sd), zn_plot_y(&p, mu + sd), zn_svg_colour[l % ZN_SVG_NCOL]);
                 zn_svg_marker(b, (int)l, xx, zn_plot_y(&p, mu), 3.2, 1);
