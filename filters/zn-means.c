@@ -164,10 +164,7 @@ int main(int argc, char **argv)
         cols[p] = zn_malloc(l);
         snprintf(cols[p++], l, "%s_n", nmj);
         const char *u = zn_meta_unit(&in.meta, nmj);
-        if (u) {
-            zn_meta_addf(&meta, "unit.%s=%s", nmj, u);
-            zn_meta_addf(&meta, "unit.%s_sd=%s", nmj, u);
-        }
+        if (u) zn_meta_addf(&meta, "unit.%s_sd=%s", nmj, u); /* unit.COL came with the meta */
     }
     zn_wr *w = zn_opt_open_out(&o);
     zn_out_head(w, &meta, o.no_pg ? NULL : o.pg, cols, ncol);
