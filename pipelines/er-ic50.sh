@@ -15,8 +15,8 @@
 # takes each dish's mean of its cells' IC_METRIC (default mean_final, ER
 # [Zn] in the final 90 s), and zn-mm-fit fits over the concentrations
 #   y = bottom + (top - bottom) / (1 + (ec50 / x)^hill)
-# (vehicle dishes at x = 0 are the curve's limit), profile and Wald
-# intervals, the adequacy tests, and a 95 % band.  Results:
+# (vehicle dishes at x = 0 are the curve's limit; weights 1/y2, IC_WEIGHT),
+# profile and Wald intervals, the adequacy tests, and a 95 % band.  Results:
 # OUTDIR/DISH.zn.znr.gz, OUTDIR/DISH.metrics.znr.gz, OUTDIR/dishes.znr.gz
 # (the dish means), OUTDIR/fit.znr.gz, OUTDIR/curve.znr.gz; the report:
 # report.html, report.txt (default OUTDIR results/er-ic50).
@@ -44,7 +44,7 @@ zn_each dish
 # already there)
 zn_note "fit"
 zn-means --by sample,condition --meta conc_uM -c "$IC_METRIC" -o "$TMP/dishes.znr.gz" "$OUT"/*.metrics.znr.gz
-zn-mm-fit -q -m "$IC_MODEL" -x conc_uM -y "$IC_METRIC" --ci profile --curve "$IC_CURVE" \
+zn-mm-fit -q -m "$IC_MODEL" -x conc_uM -y "$IC_METRIC" --weight "$IC_WEIGHT" --ci profile --curve "$IC_CURVE" \
     --curve-output "$TMP/curve.znr.gz" -o "$TMP/fit.znr.gz" "$TMP/dishes.znr.gz"
 zn_commit dishes.znr.gz fit.znr.gz curve.znr.gz
 
