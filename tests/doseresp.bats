@@ -82,3 +82,63 @@ means_in() {
     assert_failure 1
     assert_output --partial "conc=high: the value is not a concentration"
 }
+
+# a falling series (the mmfit fixture: an inhibitor, vehicle at 0) fitted
+# with profile intervals and its curve, the data as a means stream
+falling() {
+    zn-mm-fit -q -m 4pl -x conc_uM -y response --ci profile --curve 50 --curve-output "$T/curve.znr" -u \
+        -o "$T/fit.znr" "$FIX/mm_ic50.znr"
+}
+
+@test "zn-report: concentration-response section: the numbers of the fit record, Wald interval from SE and t(df), adequacy line" {
+    command -v Rscript >/dev/null || skip "R is not installed (the t quantile)"
+    falling
+    zn-report -q --html "$T/r.html" "$T/fit.znr" "$T/curve.znr" > /dev/null
+    grep -q 'id="doseresp"' "$T/r.html"
+    grep -q '<figure id="fig-doseresp-1">' "$T/r.html"
+    # the Wald columns: estimate +- qt(0.975, df) SE, from R
+    zn-view --tsv -c ec50,ec50_se,df,ec50_lo,ec50_hi,lof_F,runs "$T/fit.znr" | tail -n 1 > "$T/f"
+    read -r e se df lo hi lof runs < "$T/f"
+    want=$(Rscript -e "cat(sprintf('%.4g %.4g', $e - qt(0.975, $df) * $se, $e + qt(0.975, $df) * $se))")
+    got=$(grep -o '<tr><td>ec50</td>.*</tr>' "$T/r.html" | sed 's/<[^>]*>/ /g' | awk '{ print $4, $5 }')
+    [ "$got" = "$want" ] || fail "Wald: report $got, R $want"
+    # the profile limits as the record gives them, and in the figure's label
+    prof=$(awk -v l="$lo" -v h="$hi" 'BEGIN { printf "%.4g %.4g", l, h }')
+    got=$(grep -o '<tr><td>ec50</td>.*</tr>' "$T/r.html" | sed 's/<[^>]*>/ /g' | awk '{ print $6, $7 }')
+    [ "$got" = "$prof" ] || fail "profile: report $got, record $prof"
+    grep -q "ec50 $(awk -v e="$e" 'BEGIN { printf "%.3g", e }') \[$(awk -v l="$lo" 'BEGIN { printf "%.4g", l }'), " "$T/r.html"
+    grep -q "Replicates test (lack of fit): F = $(awk -v f="$lof" 'BEGIN { printf "%.3g", f }'), " "$T/r.html"
+    grep -q "Runs test: $runs runs" "$T/r.html"
+    # the kinetics section no longer draws the 4pl on a linear axis
+    xmllint --noout "$T/r.html"
+    run grep -c 'fig-kinetics-' "$T/r.html"
+    assert_output 0
+}
+
+@test "zn-report: concentration-response: log axis in decades, the controls left of the break, band and ec50 interval drawn" {
+    falling
+    zn-means -u --by conc_uM -c response -o "$T/m.znr" "$FIX/mm_ic50.znr"
+    zn-report -q --html "$T/r.html" "$T/m.znr" "$T/fit.znr" "$T/curve.znr" > /dev/null
+    fig=$(sed -n '/<figure id="fig-doseresp-1">/,/<\/figure>/p' "$T/r.html")
+    # tick labels of a log axis: powers of ten
+    echo "$fig" | grep -o 'class="tk">[^<]*</text>' | sed 's/.*">//; s/<.*//' > "$T/ticks"
+    grep -qx '0 (control)' "$T/ticks"
+    grep -Eqx '0\.01|0\.1' "$T/ticks"
+    # the replicates: the means stream's records (one per concentration, the controls included)
+    [ "$(zn-view --tsv "$T/m.znr" | tail -n +2 | wc -l)" -eq 8 ]
+    grep -q '(open; 8, from the stream with conc_uM and response)' "$T/r.html"
+    # the band at x = 0 on the controls' panel, the ec50's interval bar
+    echo "$fig" | grep -q 'class="band0"'
+    echo "$fig" | grep -q 'class="ec50ci"'
+}
+
+@test "zn-report: the concentration-response page in headless chromium: no console messages, the figure there" {
+    command -v chromium >/dev/null || skip "chromium is not installed (tools/deps.sh installs it)"
+    falling
+    zn-report -q --html "$T/r.html" "$T/fit.znr" "$T/curve.znr" > /dev/null
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 --window-size=1000,2000 \
+        --dump-dom "file://$T/r.html" > "$T/dom.html" 2> "$T/console.txt"
+    run grep -c 'CONSOLE' "$T/console.txt"
+    assert_output 0
+    grep -q '<figure id="fig-doseresp-1">' "$T/dom.html"
+}
