@@ -438,6 +438,7 @@ void html_kinetics(const out_t *O, zn_buf *b)
     for (size_t k = 0; k < O->ng; k++) {
         const fgroup_t *g = &O->g[k];
         if (!g->n && !g->ok) continue;
+        if (g->m && zn_model_logistic(g->m)) continue; /* drawn on a log axis in doseresp.c */
         /* inhibitor levels: one series each */
         double lv[ZN_SVG_NCOL];
         size_t nl = 0;

@@ -506,10 +506,10 @@ void read_all(rep_t *R, zn_in *in)
             k = read_trace(R, in);
             nrec = R->ntrace_rec - before;
         } else if (!strcmp(schema, "metrics") || !strcmp(schema, "uptake") || !strcmp(schema, "fit") ||
-                   !strcmp(schema, "curve"))
+                   !strcmp(schema, "curve") || !strcmp(schema, "means"))
             k = read_table(R, in, schema, &nrec);
         else
-            zn_die(ZN_EXIT_DATA, "%s: schema '%s' is not one zn-report shows (trace, metrics, uptake, fit, curve)%s",
+            zn_die(ZN_EXIT_DATA, "%s: schema '%s' is not one zn-report shows (trace, metrics, uptake, fit, curve, means)%s",
                    in->file, schema,
                    !strcmp(schema, "counts") || !strcmp(schema, "plate")
                        ? ": instrument records become results with zn-uptake-rate"
