@@ -45,7 +45,7 @@ else
 BUILD   ?= build
 endif
 
-PROGS    = zn-ingest zn-view zn-background zn-bleach zn-ratio zn-calibrate zn-metrics zn-mm-fit zn-uptake-rate zn-report
+PROGS    = zn-ingest zn-view zn-background zn-bleach zn-ratio zn-calibrate zn-metrics zn-mm-fit zn-uptake-rate zn-means zn-report
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/schemas_gen.o
 SCHEMAS  = $(wildcard schemas/*.schema)

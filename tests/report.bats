@@ -645,3 +645,36 @@ X
     run bash -c "sed -n '/id=\"kinetics\"/,\$p' $T/k.html | grep -c 'Linearity untested</b> (fit.znr): one time point (5 min)'"
     assert_output 1
 }
+
+@test "zn-report: the experiment's frames beyond Fmax are counted up to the end of the response window, not in the ionophore's wash-in" {
+    # two cells, frames every 10 s: rest (0-20 s), response (30-60 s), the
+    # ionophore washed in at 70-90 s (F 950 > Fmax 900), max window 100-120 s,
+    # TPEN 130-150 s.  The trace panels end with the response window; so do
+    # the counts: 0 of the 7 experiment frames are beyond Fmax (the wash-in's
+    # 3 frames made it 30 % of 10 before)
+    awk -f /dev/stdin > "$T/wash.znr" <<'AWK'
+BEGIN { OFS = "\t"
+  print "##znr=1"; print "##schema=trace"; print "##window=baseline:0:20"; print "##window=response:30:60"
+  print "##window=max:100:120"; print "##window=min:130:150"; print "##unit.t=s"
+  print "##calibration=kd=15nM;sensor=FluoZin-3;signal=F"
+  print "#sample", "condition", "cell", "role", "frame", "t", "F", "zn_nM", "zn_flag", "Fmin", "Fmax"
+  for (c = 1; c <= 2; c++) for (f = 0; f <= 15; f++) { t = 10 * f
+      if (t >= 130) { F = 100; z = 0; fl = "below_min" } else if (t >= 100) { F = 900; z = ""; fl = "above_max" }
+      else if (t >= 70) { F = 950; z = ""; fl = "above_max" } else if (t >= 30) { F = 350; z = 5; fl = "ok" } else { F = 150; z = 1; fl = "ok" }
+      print "dish1", "control", "c" c, "cell", f, t, F, z, fl, 100, 900 } }
+AWK
+    run bash -c "zn-report --format tsv --table cells $T/wash.znr | cut -f 1,11,12"
+    assert_success
+    assert_output "$(printf 'condition\tabove_max_pct\tbelow_min_pct\ncontrol\t0\t0')"
+}
+
+@test "zn-report --html: each concentration's mean +- SD is drawn at that concentration, where its replicates are" {
+    fit
+    zn-report -q --html "$T/k.html" "$T/up.znr" "$T/fit.znr" "$T/curve.znr" > /dev/null
+    # first series: circles; replicates open (r 2.6), means filled (r 3.2)
+    grep -o '<circle cx="[0-9.]*" cy="[0-9.]*" r="2.6" fill="#fff"' "$T/k.html" | sed 's/.*cx="\([0-9.]*\)".*/\1/' | sort -u > "$T/rep"
+    grep -o '<circle cx="[0-9.]*" cy="[0-9.]*" r="3.2" fill="#' "$T/k.html" | sed 's/.*cx="\([0-9.]*\)".*/\1/' | sort -u > "$T/mean"
+    [ -s "$T/mean" ] && [ -s "$T/rep" ]
+    run comm -23 "$T/mean" "$T/rep"
+    assert_output ""
+}

@@ -446,6 +446,7 @@ void html_kinetics(const out_t *O, zn_buf *b)
     for (size_t k = 0; k < O->ng; k++) {
         const fgroup_t *g = &O->g[k];
         if (!g->n && !g->ok) continue;
+        if (g->m && zn_model_logistic(g->m)) continue; /* drawn on a log axis in doseresp.c */
         /* inhibitor levels: one series each */
         double lv[ZN_SVG_NCOL];
         size_t nl = 0;
@@ -514,7 +515,7 @@ void html_kinetics(const out_t *O, zn_buf *b)
             for (size_t r = 0; r < g->nrep; r++) {
                 if (g->rI[r] != lv[l]) continue;
                 double mu = g->rmean[r], sd = isnan(g->rsd[r]) ? 0 : g->rsd[r];
-                double xx = zn_plot_x(&p, g->rx[r]) + 6;
+                double xx = zn_plot_x(&p, g->rx[r]); /* at its concentration: an offset reads as a miss of the curve */
                 zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", xx, xx,
                             zn_plot_y(&p, mu - sd), zn_plot_y(&p, mu + sd), zn_svg_colour[l % ZN_SVG_NCOL]);
                 zn_svg_marker(b, (int)l, xx, zn_plot_y(&p, mu), 3.2, 1);

@@ -214,6 +214,7 @@ static const struct {
     {"calibration", "Calibration", "Calibration", has_trace, sec_calibration},
     {"metrics", "Metrics", "Response metrics", has_metrics, sec_metrics},
     {"kinetics", "Kinetics", "Kinetics", has_kinetics, sec_kinetics},
+    {"doseresp", "Concentration-response", "Concentration-response", has_doseresp, html_doseresp},
     {"flags", "Flags", "Flags", always, sec_flags},
     {"provenance", "Provenance", "Provenance", always, sec_provenance},
 };

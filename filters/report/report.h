@@ -11,6 +11,9 @@
  *                    SuperPlots
  *   report/kinetics.c uptake and fits: replicate table, fit tables, the
  *                    kinetics figure with its residuals and subtraction panel
+ *   report/doseresp.c concentration-response (4pl, 3pl): log-axis figure with
+ *                    the controls left of a broken axis, ec50 and interval,
+ *                    Wald and profile intervals, adequacy tests
  *   report/page.c    the HTML page: sections[] gives navigation and order;
  *                    flags and provenance
  * SVG primitives and axes are in libzn (zn_svg, zn_axis); statistics too
@@ -276,6 +279,8 @@ void html_metrics(const out_t *O, zn_buf *b);
 void build_kinetics(out_t *O);  /* kinetics.c */
 void html_kinetics(const out_t *O, zn_buf *b);
 char *group_label(const stab *f, size_t r, const int *by, size_t nby);
+int has_doseresp(const out_t *O); /* doseresp.c: 4pl/3pl fits on a log axis */
+void html_doseresp(const out_t *O, zn_buf *b);
 void build_flags(out_t *O);     /* page.c */
 void build_inputs(out_t *O);
 void write_html(const out_t *O, const char *path);
