@@ -722,25 +722,34 @@ static size_t distinct(const pts_t *t, size_t limit)
     return d;
 }
 
+/* The range a model parameter can take and still be shown by the data
+ * (Km up to 1000 times the highest concentration, hill 0.01..100, ...); 0
+ * when the parameter has none.  For a signed hill the range is of |hill|. */
+static int param_range(const zn_model *m, const pts_t *t, size_t j, double *lo, double *hi)
+{
+    double xlo, xhi, ilo, ihi;
+    ranges(t, &xlo, &xhi, &ilo, &ihi);
+    switch (m->grid[j]) {
+    case ZN_G_X: *lo = xlo / 1000, *hi = xhi * 1000; return 1;
+    case ZN_G_I: *lo = ilo / 1000, *hi = ihi * 1000; return 1;
+    case ZN_G_H:
+    case ZN_G_HS: *lo = 0.01, *hi = 100; return 1;
+    case ZN_G_A: *lo = 1e-4, *hi = 1e4; return 1;
+    default: return 0;
+    }
+}
+
 /* A parameter far outside what the data can show (Km 1000 times above the
  * highest concentration: no saturation) is not an estimate: the fit is
  * ambiguous and no number is reported. */
 static void ran_off(const zn_model *m, const pts_t *t, fit_t *F)
 {
-    double xlo, xhi, ilo, ihi, full[4];
-    ranges(t, &xlo, &xhi, &ilo, &ihi);
+    double full[4];
     full_of(F, m, full);
     for (size_t j = 0; j < m->np; j++) {
         double v = full[j], lo, hi;
-        if (is_fixed(&F->fx, j)) continue;
-        switch (m->grid[j]) {
-        case ZN_G_X: lo = xlo / 1000, hi = xhi * 1000; break;
-        case ZN_G_I: lo = ilo / 1000, hi = ihi * 1000; break;
-        case ZN_G_H: lo = 0.01, hi = 100; break;
-        case ZN_G_HS: v = fabs(v), lo = 0.01, hi = 100; break;
-        case ZN_G_A: lo = 1e-4, hi = 1e4; break;
-        default: continue;
-        }
+        if (is_fixed(&F->fx, j) || !param_range(m, t, j, &lo, &hi)) continue;
+        if (m->grid[j] == ZN_G_HS) v = fabs(v);
         if (v < lo || v > hi) {
             F->status = S_AMBIGUOUS;
             F->ranoff = 1;
@@ -864,9 +873,12 @@ static double profile_ss(const prob_t *P, pts_t *t, size_t j, double v, double *
 
 /* the profile-likelihood limit on one side: where the SS with the parameter
  * (est, SE se; by factors when logp) held reaches SSmin (1 + F(level; 1,
- * df)/df) */
+ * df)/df).  The search stops at the edge of the range the data can show
+ * (rlo..rhi, of |value|; NaN for none): a profile still below the threshold
+ * there never reaches it, and the limit is NaN (unbounded), not the spot
+ * where a fit far beyond the data happened to fail. */
 static double profile_limit_of(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, size_t j, int side,
-                               double est, double se, int logp)
+                               double est, double se, int logp, double rlo, double rhi)
 {
     double thr = F->ss * (1 + gsl_cdf_fdist_Pinv(a->level, 1, F->df) / F->df);
     double step = logp ? (isfinite(se) && se > 0 ? fmin(se / est, 1) : 0.1) : (isfinite(se) && se > 0 ? se : fabs(est) * 0.1 + 1e-9);
@@ -875,6 +887,9 @@ static double profile_limit_of(const args_t *a, const prob_t *P, pts_t *t, const
     double in = est, out = NAN;
     for (int k = 0; k < 60; k++) {
         double v = logp ? est * exp(side * step) : est + side * step;
+        int edge = 0;
+        if (isfinite(rhi) && fabs(v) > rhi) v = copysign(rhi, v), edge = 1;
+        if (isfinite(rlo) && fabs(v) < rlo && (logp || (v < 0) == (est < 0))) v = copysign(rlo, v), edge = 1;
         memcpy(pin, p, sizeof pin);
         double ss = profile_ss(P, t, j, v, pin);
         if (isnan(ss)) return NAN;
@@ -882,6 +897,7 @@ static double profile_limit_of(const args_t *a, const prob_t *P, pts_t *t, const
             out = v;
             break;
         }
+        if (edge) return NAN; /* below the threshold at the edge: unbounded */
         in = v;
         memcpy(p, pin, P->np * sizeof *p);
         step *= 2;
@@ -901,9 +917,23 @@ static double profile_limit_of(const args_t *a, const prob_t *P, pts_t *t, const
     return (in + out) / 2;
 }
 
+/* the range of fitted parameter j (index among the free ones) */
+static void free_range(const zn_model *m, const pts_t *t, const fixing_t *fx, size_t j, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    for (size_t i = 0, k = 0; i < m->np; i++)
+        if (!is_fixed(fx, i) && k++ == j) {
+            if (!param_range(m, t, i, lo, hi)) *lo = *hi = NAN;
+            return;
+        }
+}
+
 static double profile_limit(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, size_t j, int side)
 {
-    return profile_limit_of(a, P, t, F, j, side, F->r.p[j], sqrt(F->r.cov[j * P->np + j] * F->s2), P->logmask >> j & 1u);
+    double lo, hi;
+    free_range(P->m, t, &F->fx, j, &lo, &hi);
+    return profile_limit_of(a, P, t, F, j, side, F->r.p[j], sqrt(F->r.cov[j * P->np + j] * F->s2), P->logmask >> j & 1u,
+                            lo, hi);
 }
 
 /* ------------------------------------------------------------ output */
@@ -1303,8 +1333,10 @@ static void ecp_profile(const args_t *a, const prob_t *P, pts_t *t, fit_t *F)
     for (size_t i = 0; i < a->necf; i++) {
         double se, ec = ecp_est(a->m, F, a->ecf[i], &se);
         Q.ecp_lr = log(a->ecf[i] / (100 - a->ecf[i]));
-        F->ecplo[i] = profile_limit_of(a, &Q, t, F, (size_t)ke, -1, ec, se, 1);
-        F->ecphi[i] = profile_limit_of(a, &Q, t, F, (size_t)ke, +1, ec, se, 1);
+        double rlo, rhi;
+        if (!param_range(a->m, t, 2, &rlo, &rhi)) rlo = rhi = NAN;
+        F->ecplo[i] = profile_limit_of(a, &Q, t, F, (size_t)ke, -1, ec, se, 1, rlo, rhi);
+        F->ecphi[i] = profile_limit_of(a, &Q, t, F, (size_t)ke, +1, ec, se, 1, rlo, rhi);
     }
     F->ecp_prof = 1;
 }

@@ -522,3 +522,25 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     run same_table "$T/r.tsv" "$T/m.tsv" 1e-7
     assert_success
 }
+
+@test "mm-fit 4pl --ci profile: a profile that never reaches its threshold leaves the limit empty" {
+    # the er-ic50 example's dish means (pipelines/er-ic50.sh on
+    # examples/er-ic50): the rise between 0.1 and 0.3 uM is as steep as the
+    # data allow, so hill's profile stays below the threshold up to the edge
+    # of what the data can show (100).  hill_hi used to be ~5e15, where a
+    # step-function fit happened to fail; the lower limit is unchanged.
+    { printf '##znr=1\n#conc_uM\tmean_final\n'
+      paste <(printf '%s\n' 0.01 0.01 0.01 0.03 0.03 0.03 0.1 0.1 0.1 0.3 0.3 0.3 1 1 1 3 3 3 0 0 0) \
+            <(printf '%s\n' 1.03303891361132 0.870977123417381 1.04727581365709 1.28186977193453 \
+                1.06188123702363 1.1021176591738 1.35449096168219 1.59678420322618 1.15242026486782 \
+                2.11756920197804 1.99105999420571 2.54451587015681 2.1148200538259 2.29048973662912 \
+                2.48148732340585 2.90971610643975 2.03484076090652 2.44614946915815 1.03547449224519 \
+                1.21499395394363 0.960918348007919)
+    } > "$T/er.znr"
+    zn-mm-fit -u -m 4pl -x conc_uM -y mean_final -w 1/y2 --ci profile "$T/er.znr" | fits > "$T/f.tsv"
+    [ "$(col status < "$T/f.tsv")" = ok ]
+    [ "$(col hill_hi < "$T/f.tsv")" = "" ]
+    [ "$(col top_lo < "$T/f.tsv")" = "" ]
+    awk -v v="$(col hill_lo < "$T/f.tsv")" 'BEGIN { exit !(v > 1.0304178 && v < 1.0304179) }'
+    awk -v v="$(col hill < "$T/f.tsv")" 'BEGIN { exit !(v > 2.4619286 && v < 2.4619287) }'
+}
