@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,7 +302,7 @@ typedef struct {
 
 typedef struct {
     int status;
-    char why[160];
+    char why[256];
     fixing_t fx;  /* parameters held (3pl: hill's sign is the fit's) */
     size_t nf;    /* parameters fitted */
     zn_fitres r;
@@ -761,6 +762,33 @@ static void ran_off(const zn_model *m, const pts_t *t, fit_t *F)
     }
 }
 
+/* A logistic fit that ran out of iterations: where was it going?  When the
+ * last iterate's ec50 lies beyond the concentrations (above the highest or
+ * below the lowest nonzero one), the plateau on that side is not in the data
+ * (a response that never levels off): the data do not determine ec50 or that
+ * plateau, which is what ambiguous says, not that the optimiser failed. */
+static void ran_off_noconv(const zn_model *m, const pts_t *t, fit_t *F)
+{
+    if (!zn_model_logistic(m) || F->status != S_NOCONV || F->r.status != GSL_EMAXITER) return;
+    double xlo, xhi, ilo, ihi, full[4];
+    ranges(t, &xlo, &xhi, &ilo, &ihi);
+    full_of(F, m, full);
+    double e = full[2], h = full[3];
+    if (!(isfinite(e) && e > 0 && isfinite(h) && h != 0 && isfinite(full[0]) && isfinite(full[1]))) return;
+    int above = e > xhi, below = e < xlo;
+    if (!above && !below) return;
+    /* the plateau approached on that side, named as Prism names it */
+    int k = (above == (h > 0)) ? 1 : 0;
+    const char *pl = full[k] >= full[1 - k] ? "top" : "bottom";
+    double ymin = INFINITY, ymax = -INFINITY;
+    for (size_t i = 0; i < t->n; i++) ymin = fmin(ymin, t->y[i]), ymax = fmax(ymax, t->y[i]);
+    F->status = S_AMBIGUOUS;
+    F->ranoff = 1;
+    snprintf(F->why, sizeof F->why, "ec50 ran off %s the %s concentration (%.3g %s %.3g) and %s with it (%.3g; data %.3g..%.3g): no %s plateau in the data",
+             above ? "above" : "below", above ? "highest" : "lowest", e, above ? ">" : "<", above ? xhi : xlo, pl,
+             full[k], ymin, ymax, pl);
+}
+
 /* one fit from the starting values of F->fx */
 static int fit_from_start(const args_t *a, const zn_model *m, pts_t *t, fit_t *F)
 {
@@ -825,6 +853,7 @@ static void fit_single(const args_t *a, const zn_model *m, pts_t *t, fit_t *F)
     }
     F->N = N;
     if (F->status == S_OK || F->status == S_AMBIGUOUS) ran_off(m, t, F);
+    ran_off_noconv(m, t, F);
 }
 
 /* ------------------------------------------------------------ intervals */

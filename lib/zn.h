@@ -639,7 +639,7 @@ char *zn_key_text(char *const *names, size_t n, const char *key);
 typedef void (*zn_model_fn)(const double *x, const double *p, double *y, double *dy, void *arg);
 typedef struct {
     size_t np;
-    double p[ZN_FIT_MAXP];
+    double p[ZN_FIT_MAXP]; /* the estimates; with GSL_EMAXITER the last iterate (and ss its SS) */
     double cov[ZN_FIT_MAXP * ZN_FIT_MAXP]; /* unscaled (J'WJ)^-1, np x np, natural parameters */
     double ss;         /* weighted residual sum of squares */
     double dependency; /* largest 1 - 1/(C_jj (J'WJ)_jj) (Prism's "dependency") */

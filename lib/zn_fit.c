@@ -209,6 +209,13 @@ int zn_fit_nls(zn_model_fn f, void *arg, const double *x, size_t nx, const doubl
             }
         }
     }
+    if (st == GSL_EMAXITER) {
+        /* the last iterate, for the caller to see where the fit was going */
+        gsl_vector *r = gsl_multifit_nlinear_residual(ws);
+        gsl_blas_ddot(r, r, &res->ss);
+        natural(&d, gsl_multifit_nlinear_position(ws)->data);
+        memcpy(res->p, d.p, np * sizeof(double));
+    }
     if (st != GSL_SUCCESS)
         res->why = st == GSL_EMAXITER ? "did not converge in 200 iterations"
                    : st == GSL_EDOM   ? "the model left its domain (non-finite values)"

@@ -544,3 +544,24 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     awk -v v="$(col hill_lo < "$T/f.tsv")" 'BEGIN { exit !(v > 1.0304178 && v < 1.0304179) }'
     awk -v v="$(col hill < "$T/f.tsv")" 'BEGIN { exit !(v > 2.4619286 && v < 2.4619287) }'
 }
+
+@test "mm-fit 4pl: a response that never plateaus within the concentrations is ambiguous, not no_convergence" {
+    # realization 25 of the er-ic50 series (tools/make-examples.py
+    # --ic50-seed 25, dish means): the response still rises at 3 uM.  R
+    # (optim, unweighted): with ec50 held the SS falls all the way, 1.5232 at
+    # 1, 1.4038 at 100, 1.40097 at 1e5 uM, top 3.1 -> 393; the fit used to
+    # stop after 200 iterations as no_convergence
+    { printf '##znr=1\n#conc_uM\tmean_final\n'
+      paste <(printf '%s\n' 0.01 0.01 0.01 0.03 0.03 0.03 0.1 0.1 0.1 0.3 0.3 0.3 1 1 1 3 3 3 0 0 0) \
+            <(printf '%s\n' 1.20581544024366 1.0728995382419 0.933718109216771 1.26111306814493 1.23778257343959 1.01581237326061 1.19341333679663 1.51272762644743 1.41160457010799 1.90533233510966 1.57813632046495 1.87135268793973 1.64262783627794 1.98575755567086 1.83195079867578 2.28438704578685 2.36103406536027 3.40115931166188 1.22818251427994 0.974990331793853 1.37078927691603 )
+    } > "$T/r25.znr"
+    zn-mm-fit -u -q -m 4pl -x conc_uM -y mean_final -w 1/y2 --ci profile "$T/r25.znr" | fits > "$T/f.tsv"
+    [ "$(col status < "$T/f.tsv")" = ambiguous ]
+    col reason < "$T/f.tsv" | grep -E '^ec50 ran off above the highest concentration \([0-9.e+]+ > 3\) and top with it .*: no top plateau in the data$'
+    [ "$(col ec50 < "$T/f.tsv")$(col top < "$T/f.tsv")$(col ec50_hi < "$T/f.tsv")" = "" ]
+    # the mirror (falling) series: ec50 still beyond 3 uM, and the plateau there is bottom
+    awk -F'\t' -v OFS='\t' '/^#/ { print; next } { print $1, 5 - $2 }' "$T/r25.znr" > "$T/r25m.znr"
+    zn-mm-fit -u -q -m 4pl -x conc_uM -y mean_final --ci profile "$T/r25m.znr" | fits > "$T/g.tsv"
+    [ "$(col status < "$T/g.tsv")" = ambiguous ]
+    col reason < "$T/g.tsv" | grep -E '^ec50 ran off above the highest concentration .* and bottom with it .*: no bottom plateau in the data$'
+}
