@@ -272,6 +272,32 @@ fluozin3.sh: $T/bad.conf:3: unknown parameter FOO (the names are those of params
     refute_output --partial "zn-"
 }
 
+@test "Makefile er-ic50: the same data as the script (dishes, dish means, fit, curve); a changed dish refits the series" {
+    M="$ZN_TOP/examples/er-ic50/manifest.tsv"
+    "$P/er-ic50.sh" -o "$T/s/er-ic50" --no-report "$M"
+    run make -s -j2 -f "$P/Makefile" MANIFEST="$M" OUT="$T/m"
+    assert_success
+    n=0
+    for e in $(tail -n +2 "$M" | cut -f1) dishes fit curve; do
+        for k in zn metrics; do
+            case $e in dishes|fit|curve) f=$e; [ $k = zn ] || continue ;; *) f=$e.$k ;; esac
+            cmp <(body "$T/m/er-ic50/$f.znr.gz") <(body "$T/s/er-ic50/$f.znr.gz") || fail "$f differs between the Makefile and the script"
+            n=$((n + 1))
+        done
+    done
+    [ "$n" = 45 ]                          # 21 dishes x 2, the means, the fit, the curve
+    [ "$(zn-view --tsv -c n "$T/m/er-ic50/fit.znr.gz" | tail -1)" = 21 ]
+    [ -s "$T/m/er-ic50/report.html" ]
+    run make -f "$P/Makefile" MANIFEST="$M" OUT="$T/m"
+    assert_output --partial "Nothing to be done for 'all'."
+    # one dish's export changed: that dish, then the means, the fit and the report
+    touch -d '+1 minute' "$T/m/er-ic50/nvs0.3-2.trace.znr.gz"
+    run make -n -f "$P/Makefile" MANIFEST="$M" OUT="$T/m"
+    [ "$(grep -c '^zn-background' <<< "$output")" = 1 ] && [ "$(grep -c '^zn-means' <<< "$output")" = 1 ]
+    [ "$(grep -c '^zn-mm-fit' <<< "$output")" = 1 ] && [ "$(grep -c 'znflow-report er-ic50' <<< "$output")" = 1 ]
+    [ "$(grep -c '^zn-ingest' <<< "$output")" = 0 ]
+}
+
 @test "Makefile: a changed export rebuilds only its experiment's stages and the protocol's report" {
     examples
     make -s -j2 -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m"
