@@ -419,6 +419,33 @@ rebuilt() {
     assert_output --partial "no experiment 99"
 }
 
+@test "er-ic50 per dish (znflow-run, GNU parallel) + merge: the script's dish means, fit and curve over every dish" {
+    M="$ZN_TOP/examples/er-ic50/manifest.tsv"
+    "$P/er-ic50.sh" -o "$T/s/er-ic50" "$M"
+    n=$(($(wc -l < "$M") - 1))
+    for i in $(seq "$n"); do "$P/znflow-run" -o "$T/r" "$M" "$i" 2>/dev/null; done
+    # the last task's own fit already saw every dish: make the merge's fit count
+    rm "$T/r/er-ic50/"{dishes,fit,curve}.znr.gz
+    run "$P/znflow-merge" "$T/r"
+    assert_success
+    outs=(r)
+    if parallel --version 2>/dev/null | grep -q "GNU parallel"; then
+        run "$P/parallel.sh" -j 2 "$M" "$T/p"
+        assert_success
+        outs+=(p)
+    fi
+    for o in "${outs[@]}"; do
+        for f in dishes fit curve; do
+            cmp <(body "$T/$o/er-ic50/$f.znr.gz") <(body "$T/s/er-ic50/$f.znr.gz") || fail "$o: $f differs from the script's"
+        done
+        [ "$(zn-view --tsv -c n "$T/$o/er-ic50/fit.znr.gz" | tail -1)" = 21 ]
+        # no all.* streams: they would be read as dishes by a later er-ic50.sh -e
+        [ -z "$(ls "$T/$o/er-ic50" | grep '^all\.')" ]
+        cmp <(tables "$T/$o/er-ic50/"{dishes,fit,curve}.znr.gz) <(tables "$T/s/er-ic50/"{dishes,fit,curve}.znr.gz)
+        grep -q 'concentration-response' "$T/$o/er-ic50/report.html"
+    done
+}
+
 @test "GNU parallel: all experiments, a job log, and --resume-failed reruns only the failed one" {
     parallel --version 2>/dev/null | grep -q "GNU parallel" || skip "GNU parallel is not installed (Debian package parallel; tools/deps.sh installs it)"
     examples
