@@ -45,7 +45,7 @@ else
 BUILD   ?= build
 endif
 
-PROGS    = zn-ingest zn-view zn-background zn-bleach zn-ratio zn-calibrate zn-metrics zn-mm-fit zn-uptake-rate zn-report
+PROGS    = zn-ingest zn-view zn-background zn-bleach zn-ratio zn-calibrate zn-metrics zn-mm-fit zn-uptake-rate zn-means zn-report
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(patsubst lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/schemas_gen.o
 SCHEMAS  = $(wildcard schemas/*.schema)
@@ -101,7 +101,7 @@ deps:
 check:
 	@tools/deps.sh check
 	@$(MAKE) --no-print-directory all $(UNIT)
-	@ZN_BIN=$(CURDIR)/$(BUILD)/bin ZN_TOP=$(CURDIR) tests/run.sh
+	@ZN_BIN=$(CURDIR)/$(BUILD)/bin ZN_TOP=$(CURDIR) ZN_SANITIZE=$(SANITIZE) tests/run.sh
 
 lint-man:
 	@for m in $(MANS); do \

@@ -31,11 +31,14 @@ static const char usage[] =
     "      --log-y           trace panels on a log axis (values above 0)\n"
     "      --whole-trace     trace panels over the whole recording, calibration\n"
     "                        phases too (default: up to the first calibration window)\n"
+    "      --system TEXT     the experiment's cell type or expression system (e.g.\n"
+    "                        HEK293 cells; default: ##system= of the inputs):\n"
+    "                        published values from the same system are preferred\n"
     "      --cells N         single-cell traces and heatmap rows per condition: a\n"
     "                        random sample (fixed seed) of N cells (default 40)\n"
     "  (-l and -u are accepted and ignored: the report is text)\n";
 
-enum { OPT_FORMAT = ZN_OPT_FIRST_OWN, OPT_TABLE, OPT_HTML, OPT_TITLE, OPT_SIGNAL, OPT_CELLS, OPT_UNIT, OPT_LOGY, OPT_WHOLE };
+enum { OPT_FORMAT = ZN_OPT_FIRST_OWN, OPT_TABLE, OPT_HTML, OPT_TITLE, OPT_SIGNAL, OPT_CELLS, OPT_UNIT, OPT_LOGY, OPT_WHOLE, OPT_SYSTEM };
 
 const char *const table_names[NT] = {"cells", "metrics", "tests", "uptake", "fits",
                                      "fit_stats", "context", "flags", "inputs"};
@@ -55,6 +58,7 @@ int main(int argc, char **argv)
                                           {"unit", required_argument, 0, OPT_UNIT},
                                           {"log-y", no_argument, 0, OPT_LOGY},
                                           {"whole-trace", no_argument, 0, OPT_WHOLE},
+                                          {"system", required_argument, 0, OPT_SYSTEM},
                                           {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, ZN_OPT_SHORT, lopts, NULL)) != -1) {
@@ -84,6 +88,7 @@ int main(int argc, char **argv)
             break;
         case OPT_LOGY: a.log_y = 1; break;
         case OPT_WHOLE: a.whole = 1; break;
+        case OPT_SYSTEM: a.system = optarg; break;
         case OPT_HTML: a.html = optarg; break;
         case OPT_TITLE: a.title = optarg; break;
         case OPT_SIGNAL: a.signal = optarg; break;

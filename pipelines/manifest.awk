@@ -46,6 +46,7 @@ function badvalue(name, value,    w, b, n, i) {
                 return "is not a list of windows (names such as baseline, or START:END in seconds)"
         }
     }
+    if (name ~ /_CONC$/ && !isnum(value)) return "is not a concentration (a number, 0 for the vehicle)"
     if (name ~ /_INTERVAL$/ && (!isnum(value) || value + 0 <= 0)) return "is not a positive number of seconds"
     if (name ~ /_CURVE$/ && (value !~ /^[0-9]+$/ || value + 0 < 2)) return "is not a whole number of points (2 or more)"
     return ""
@@ -70,10 +71,12 @@ function param_line(file, line,    eq, name, value) {
 BEGIN {
     prefix["fluozin3"] = "FZ"; prefix["er-fret-zip7"] = "ER"; prefix["uptake-65zn"] = "UP"
     ninputs["fluozin3"] = 1; ninputs["er-fret-zip7"] = 2; ninputs["uptake-65zn"] = 4
+    prefix["er-ic50"] = "IC"; ninputs["er-ic50"] = 2
+    what["er-ic50"] = "give two inputs, the donor (CFP) and acceptor (YFP) exports"
     what["fluozin3"] = "give one input, the Fiji Multi Measure export"
     what["er-fret-zip7"] = "give two inputs, the donor (CFP) and acceptor (YFP) exports"
     what["uptake-65zn"] = "give four inputs: counter export, its layout, BCA plate, its layout"
-    protocols = "fluozin3, er-fret-zip7, uptake-65zn"
+    protocols = "fluozin3, er-fret-zip7, uptake-65zn, er-ic50"
     US = "\037"
     man = ARGV[ARGC - 1]
 }

@@ -87,7 +87,7 @@ $s.sh: $T/ex.tsv:3: experiment cd: 3 inputs: give four inputs: counter export, i
     { head -n 1 "$m"; printf 'x1\tfura2\tctl\tx.csv\t\n'; } > "$T/fura.tsv"
     run "$P/znflow-run" -o "$T/r" "$T/fura.tsv" 1
     assert_failure 1
-    assert_output "znflow-run: $T/fura.tsv:2: experiment x1: unknown protocol 'fura2' (known: fluozin3, er-fret-zip7, uptake-65zn)"
+    assert_output "znflow-run: $T/fura.tsv:2: experiment x1: unknown protocol 'fura2' (known: fluozin3, er-fret-zip7, uptake-65zn, er-ic50)"
     run "$P/znflow-run" "$m"
     assert_failure 2
     assert_output "Usage: znflow-run [-o OUTDIR] [--params FILE] MANIFEST N|EXPERIMENT"
@@ -160,7 +160,7 @@ fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fl
     fz_rows | sed '3s/\tfluozin3\t/\tfluozin\t/' > "$T/m.tsv"
     run "$P/fluozin3.sh" -o "$T/o" "$T/m.tsv"
     assert_failure 1
-    assert_output "fluozin3.sh: $T/m.tsv:3: experiment dish2: unknown protocol 'fluozin' (known: fluozin3, er-fret-zip7, uptake-65zn)"
+    assert_output "fluozin3.sh: $T/m.tsv:3: experiment dish2: unknown protocol 'fluozin' (known: fluozin3, er-fret-zip7, uptake-65zn, er-ic50)"
 }
 
 @test "manifest: extra input files are an error, not ignored" {

@@ -127,10 +127,10 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     # the experiment's 35 frames before the first calibration window (105 s): none is beyond
     # (the 5 frames flagged in each calibration window are the calibration itself, not 11 %)
     cat > "$T/exp.tsv" <<'X'
-condition	samples	cells	frames	signal	calibrated	bad_calibration	Fmin_median	Fmax_median	dynamic_range_median	above_max_pct	below_min_pct
-control	1	5	45	zn_nM	5	0	115	990	8.60869565217391	0	0
-NVS-ZP7-4	1	5	45	zn_nM	4	1	112.5	1075	9.55731225296443	0	0
-TPEN-pre	1	5	45	zn_nM	5	0	115	1190	10.3478260869565	0	0
+condition	samples	cells	frames	signal	calibrated	bad_calibration	Fmin_median	Fmax_median	dynamic_range_median	above_max_pct	below_min_pct	min_drift	max_drift	near_max_pct	near_max_n	below_min_n
+control	1	5	45	zn_nM	5	0	115	990	8.60869565217391	0	0	0	0	0	0	0
+NVS-ZP7-4	1	5	45	zn_nM	4	1	112.5	1075	9.55731225296443	0	0	0	0	0	0	0
+TPEN-pre	1	5	45	zn_nM	5	0	115	1190	10.3478260869565	0	0	0	0	0	0	0
 X
     run same_table "$T/exp.tsv" "$T/got.tsv" 1e-15
     assert_success
@@ -161,7 +161,7 @@ X
 @test "zn-report: resting zinc beside the compartment's published value" {
     met
     run bash -c "zn-report --format tsv --table context $T/met.znr"
-    assert_line --index 0 "$(printf 'compartment\tcondition\tcells\tbaseline_nM_median\tpublished\trelation\tsource')"
+    assert_line --index 0 "$(printf 'compartment\tcondition\tcells\tbaseline_nM_median\tpublished\trelation\tsource\tsystem\tcomparison')"
     # medians of the cells' baseline means (numpy table), ER 0.9 pM
     med=$(awk -F'\t' '$2 == "control" { print $4 }' "$FIX/expected/metrics_default.tsv" | sort -g | sed -n 3p)
     assert_line --index 1 --partial "ER	control	5	$med	0.0009 nM (0.9 pM"
@@ -326,7 +326,7 @@ metrics_of() {
     printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tF\tFmin\nd1\tc\tr1\tcell\t0\t0\t1.5\t1\n' > "$T/f.znr"
     run zn-report -q --html "$T/f.html" --table cells --format tsv "$T/f.znr"
     assert_success
-    assert_line --index 1 "$(printf 'c\t1\t1\t1\tF\t\t\t\t\t\t\t')"
+    assert_line --index 1 "$(printf 'c\t1\t1\t1\tF\t\t\t\t\t\t\t\t\t\t\t\t')"
     sed 's/Fmin/Rmin/' "$T/f.znr" > "$T/r.znr"
     run zn-report -q --html "$T/r.html" "$T/r.znr"
     assert_success
@@ -385,10 +385,10 @@ metrics_of() {
     fit
     zn-report --format tsv --table fits "$T/fit.znr" > "$T/fits.tsv"
     run head -1 "$T/fits.tsv"
-    assert_output "$(printf 'group\tmodel\tstatus\tparameter\testimate\tse\tlo\thi\tunit\tpublished\tsource')"
+    assert_output "$(printf 'group\tmodel\tstatus\tparameter\testimate\tse\tlo\thi\tunit\tpublished\tsource\tcomparison')"
     command -v python3 >/dev/null || skip "python3"
     run python3 -c "import csv,sys; r = list(csv.reader(open('$T/fits.tsv'), delimiter='\t')); print(len(r[0]), len(set(map(len, r))))"
-    assert_output '11 1'
+    assert_output '12 1'
     # all tables together keep the '## name' lines that separate them
     run bash -c "zn-report --format tsv $T/fit.znr | grep -c '^## '"
     assert_output 3
@@ -515,4 +515,166 @@ uptake_chain() {
     awk -F'\t' '/^#/ || $2 == "vehicle" || $1 == "tre1"' "$FIX/report_dishes.znr" > "$T/b.znr"
     run bash -c "zn-report --format tsv --table tests $T/b.znr | awk -F'\t' '\$1 == \"baseline_mean\" { print \$11 }'"
     assert_output 'no test: fewer than 2 dishes in treated (--unit cell tests cells, labelled as such)'
+}
+
+# issue 17: published values with the system they were measured in; a resting level compared only
+# where the sensor resolves it; calibration flags counted; linearity untested shown
+
+@test "zn-report: published values carry their system; the experiment's system (--system, ##system=) picks the comparators" {
+    fit
+    # no system given: every ZIP8 Km (two in Xenopus oocytes, Liu 2007; one in mouse fibroblasts, He 2006), labelled
+    zn-report --format tsv --table fits "$T/fit.znr" > "$T/all.tsv"
+    run bash -c "awk -F'\t' '\$1 == \"construct=ZIP8\" && \$4 == \"Km\" { print \$10 }' $T/all.tsv"
+    assert_output '0.26 uM (Zn (Vmax 1.0 pmol/oocyte/h)) in Xenopus laevis oocytes (mouse ZIP8 cRNA); 0.48 uM (Cd (Vmax 1.8 pmol/oocyte/h)) in Xenopus laevis oocytes (mouse ZIP8 cRNA); 0.62 uM (Cd, 109Cd uptake (Mn2+ 2.2 uM)) in mouse fetal fibroblasts (retroviral ZIP8, rvZIP8 cells)'
+    # hZIP4 Km and Vmax, ZIP8 Km (no published ZIP8 Vmax)
+    run grep -c "the experiment's system is not given" "$T/all.tsv"
+    assert_output 3
+    # a mammalian experiment: the fibroblast value only, and the oocyte values said to be left out
+    zn-report --system 'HEK293 cells' --format tsv --table fits "$T/fit.znr" > "$T/hek.tsv"
+    run bash -c "awk -F'\t' '\$1 == \"construct=ZIP8\" && \$4 == \"Km\" { print \$10 \"|\" \$11 \"|\" \$12 }' $T/hek.tsv"
+    assert_output '0.62 uM (Cd, 109Cd uptake (Mn2+ 2.2 uM)) in mouse fetal fibroblasts (retroviral ZIP8, rvZIP8 cells)|He et al. 2006, Mol Pharmacol 70:171-180, doi:10.1124/mol.106.024521, PMID 16638970|measured in mammalian cells, as the experiment (HEK293 cells); 2 values from Xenopus oocytes left out'
+    # hZIP4 in HEK293: the same cell type
+    run bash -c "awk -F'\t' '\$1 == \"construct=hZIP4\" && \$4 == \"Km\" { print \$12 }' $T/hek.tsv"
+    assert_output "measured in the experiment's cell type (HEK293 cells)"
+    # ##system= in the stream (carried from the uptake stream through zn-mm-fit): oocytes, the oocyte values
+    sed '2a ##system=Xenopus laevis oocytes' "$T/up.znr" | zn-mm-fit -q -u --by construct > "$T/ofit.znr"
+    run bash -c "zn-report --format tsv --table fits $T/ofit.znr | awk -F'\t' '\$1 == \"construct=ZIP8\" && \$4 == \"Km\" { print \$12 }'"
+    assert_output "measured in the experiment's cell type (Xenopus laevis oocytes); 1 value from mammalian cells left out"
+    # no comparator from the experiment's system: all shown, labelled, and said so
+    run bash -c "zn-report --system yeast --format tsv --table fits $T/fit.znr | awk -F'\t' '\$1 == \"construct=ZIP8\" && \$4 == \"Km\" { print \$12 }'"
+    assert_output 'no published value from yeast (the experiment: yeast): the values shown were measured in other systems, as labelled'
+}
+
+# a trace of calibrated values: three cells at V1 V2 V3 nM over a baseline (0-8 s); $1: the ##calibration= line
+rest_trace() {
+    printf '##znr=1\n##schema=trace\n##compartment=cytosol\n##window=baseline:0:8\n##calibration=%s\n#sample\tcondition\tcell\trole\tframe\tt\tzn_nM\n' "$1"
+    shift
+    local c=0 v
+    for v in "$@"; do
+        c=$((c + 1))
+        for f in 0 1 2 3 4; do printf 'd1\trest\tc%d\tcell\t%d\t%d\t%s\n' $c $f $((2 * f)) "$v"; done
+    done
+}
+
+@test "zn-report: a resting level far below what the sensor resolves is not compared; the three cytosol values one row each" {
+    # 0.02 nM with FluoZin-3 (Kd 15 nM): 0.1-10 Kd = 1.5-150 nM; 1 % occupancy at 15/99 = 0.1515 nM
+    rest_trace 'kd=15nM;sensor=FluoZin-3;signal=F' 0.01 0.02 0.03 > "$T/low.znr"
+    zn-report --format tsv --table context "$T/low.znr" > "$T/low.tsv"
+    run bash -c "tail -n +2 $T/low.tsv | cut -f5,6"
+    assert_line --index 0 "$(printf '0.4 nM (about 400 pM, eCALWY FRET sensors)\tnot compared: 0.02 nM is far below what the sensor resolves (Kd 15 nM: 1.5-150 nM, 9-91 %% occupancy); under 0.152 nM (1 %% occupancy) the signal is within noise of Fmin')"
+    assert_line --index 1 --partial '0.1 nM (about 100 pM, GZnP2'
+    assert_line --index 2 --partial '0.62-1.25 nM (ZinPyr-1'
+    refute_output --partial 'the range'
+    # 1 nM is FluoZin-3's textbook use (6 % occupancy): compared, with the caution; in MCF7 cells the
+    # comparator is the one measured in MCF7 (Huebner 2023), the other two are said to be left out
+    rest_trace 'kd=15nM;sensor=FluoZin-3;signal=F' 0.9 1 1.1 > "$T/one.znr"
+    run bash -c "zn-report --system 'MCF7 cells' --format tsv --table context $T/one.znr | tail -n +2 | cut -f4,6,8,9"
+    assert_output "$(printf "1\twithin the range; below the sensor's most accurate range (Kd 15 nM: 1.5-150 nM)\thuman breast cancer cell lines (MCF7, T47D, MDA-MB-231)\tmeasured in the experiment's cell type (MCF7 cells); 2 values from other mammalian cells left out")"
+    # the system from the trace's meta (zn-ingest --meta system=...): the same choice
+    sed '2a ##system=MCF7 cells' "$T/one.znr" > "$T/onesys.znr"
+    run bash -c "zn-report --format tsv --table context $T/onesys.znr | tail -n +2 | cut -f5"
+    assert_output '0.62-1.25 nM (ZinPyr-1, TPEN/ZnSO4 in-situ calibration)'
+    # a Hill sensor (n = 2): 1 % occupancy at 15 (1/99)^(1/2) = 1.508 nM, the range 15 0.1^0.5 = 4.74 to 47.4 nM
+    rest_trace 'kd=15nM;hill=2;signal=R' 0.9 1 1.1 > "$T/hill.znr"
+    run bash -c "zn-report --system 'MCF7 cells' --format tsv --table context $T/hill.znr | tail -n +2 | cut -f6"
+    assert_output 'not compared: 1 nM is far below what the sensor resolves (Kd 15 nM: 4.74-47.4 nM, 9-91 % occupancy); under 1.51 nM (1 % occupancy) the signal is within noise of Fmin'
+    # above 10 Kd (91 % occupancy): not compared either
+    rest_trace 'kd=15nM;signal=F' 200 200 200 > "$T/high.znr"
+    run bash -c "zn-report --system 'MCF7 cells' --format tsv --table context $T/high.znr | tail -n +2 | cut -f6"
+    assert_output 'not compared: 200 nM is above what the sensor resolves (Kd 15 nM: up to 150 nM, 91 % occupancy): near saturation'
+}
+
+# five cells through zn-calibrate (FluoZin-3; max window 105-117 s at 1000, min 120-132 s at 100,
+# +-0.2 alternating): c1 at 130 throughout; c2 at 950 (94 % occupancy) from 30 s; c3 at 95 (below
+# Fmin); c4's min window still falling 141 -> 100; c5's max window still rising 900 -> 1000
+cal_cases() {
+    printf '##znr=1\n##schema=trace\n##compartment=cytosol\n##window=baseline:0:27\n##window=max:105:117\n##window=min:120:132\n##unit.t=s\n#sample\tcondition\tcell\trole\tframe\tt\tF\n'
+    awk 'BEGIN { for (c = 1; c <= 5; c++) for (f = 0; f <= 44; f++) { t = 3 * f; e = (f % 2) ? 0.2 : -0.2
+        if (t < 105) F = 130; else if (t <= 117) F = 1000 + e; else F = 100 + e
+        if (c == 2 && t >= 30 && t < 105) F = 950
+        if (c == 3 && t < 105) F = 95
+        if (c == 4 && t >= 120) F = 141 - 41 * (t - 120) / 12 + e
+        if (c == 5 && t >= 105 && t <= 117) F = 900 + 100 * (t - 105) / 12 + e
+        printf "d1\tctl\tc%d\tcell\t%d\t%d\t%s\n", c, f, t, F } }'
+}
+
+@test "zn-report: min_drift/max_drift are failed calibrations with their reason; near_max and below_min frames counted" {
+    cal_cases | zn-calibrate -q -u --sensor FluoZin-3 > "$T/cal.znr"
+    zn-report --format tsv --table cells "$T/cal.znr" | cut -f3,6,7,12- > "$T/got.tsv"
+    # 3 cells calibrated; of their 3 x 35 experiment frames (t < 105 s) c2 has 25 near_max (30-102 s)
+    # = 23.8 %, c3 35 below_min = 33.3 %
+    cat > "$T/exp.tsv" <<'X'
+cells	calibrated	bad_calibration	below_min_pct	min_drift	max_drift	near_max_pct	near_max_n	below_min_n
+5	3	0	33.3333333333333	1	1	23.8095238095238	25	35
+X
+    run same_table "$T/exp.tsv" "$T/got.tsv" 1e-12
+    assert_success
+    run bash -c "zn-report --format tsv --table flags $T/cal.znr | tail -n +2"
+    assert_line "$(printf 'trace\td1\tc4\tmin_drift\tcondition ctl: no [Zn] for any frame: the min (TPEN) window is still moving: no Fmin plateau')"
+    assert_line "$(printf 'trace\td1\tc5\tmax_drift\tcondition ctl: no [Zn] for any frame: the max (Zn + pyrithione) window is still moving: no Fmax plateau')"
+    # a log axis keeps c3's 35 negative values (15 (95 - 99.8)/(1000.2 - 95) nM) off, says so, and stays log
+    run zn-report -q --log-y --html "$T/p.html" "$T/cal.znr"
+    assert_success
+    refute_output --partial 'the axis is linear'
+    run grep -c 'y axis (log).*Log axis: 35 of 105 single-cell values and 0 of 35 frame means are zero or negative' "$T/p.html"
+    assert_output 1
+    run grep -c 'failed: 2<' "$T/p.html"
+    assert_output 1
+    run grep -c '2 of 5 cells not calibrated (0 bad_calibration; 1 min_drift: the TPEN window still falling; 1 max_drift: the Zn + pyrithione window still rising). Of the 105 experiment frames of calibrated cells, 25 (23.8 %) are near_max .*, 0 (0 %) above_max .* and 35 (33.3 %) below_min' "$T/p.html"
+    assert_output 1
+}
+
+@test "zn-report: overflow frames (a value past the range of a double) are counted on the page" {
+    printf '##znr=1\n##schema=trace\n#sample\tcondition\tcell\trole\tframe\tt\tzn_nM\tzn_flag\n' > "$T/o.znr"
+    printf 'd1\tc\tr1\tcell\t%s\n' '0	0	1	ok' '1	1		overflow' '2	2		overflow' '3	3	1	ok' >> "$T/o.znr"
+    zn-report -q --html "$T/o.html" "$T/o.znr"
+    run grep -c '2 experiment frames overflow' "$T/o.html"
+    assert_output 1
+}
+
+@test "zn-report: a single time point's untested linearity (zn-uptake-rate) is shown under the kinetics and in the flags" {
+    zn-ingest "$FIX/uptake_hidex.csv" --layout "$FIX/uptake_hidex_layout.csv" -o "$T/hidex.znr.gz"
+    zn-uptake-rate -u --dpm --specific-activity 200uCi/umol --isotope Zn-65 --reference-date 2025-10-01 "$T/hidex.znr.gz" > "$T/up.znr"
+    # every sample of the plate is counted after 5 min
+    run bash -c "zn-view --tsv -c time_min,role $T/up.znr | awk -F'\t' '\$2 == \"sample\" { print \$1 }' | sort -u"
+    assert_output 5
+    zn-mm-fit -q -u --by construct "$T/up.znr" > "$T/fit.znr"
+    run bash -c "zn-report --format tsv --table flags $T/fit.znr | grep linearity"
+    assert_output "$(printf 'uptake\t%s\t\tlinearity_untested\tone time point (5 min): the rate assumes uptake is linear up to it; a time course (zn-uptake-rate --initial-rate) tests that' "$T/fit.znr")"
+    zn-report -q --html "$T/k.html" "$T/fit.znr"
+    run bash -c "sed -n '/id=\"kinetics\"/,\$p' $T/k.html | grep -c 'Linearity untested</b> (fit.znr): one time point (5 min)'"
+    assert_output 1
+}
+
+@test "zn-report: the experiment's frames beyond Fmax are counted up to the end of the response window, not in the ionophore's wash-in" {
+    # two cells, frames every 10 s: rest (0-20 s), response (30-60 s), the
+    # ionophore washed in at 70-90 s (F 950 > Fmax 900), max window 100-120 s,
+    # TPEN 130-150 s.  The trace panels end with the response window; so do
+    # the counts: 0 of the 7 experiment frames are beyond Fmax (the wash-in's
+    # 3 frames made it 30 % of 10 before)
+    awk -f /dev/stdin > "$T/wash.znr" <<'AWK'
+BEGIN { OFS = "\t"
+  print "##znr=1"; print "##schema=trace"; print "##window=baseline:0:20"; print "##window=response:30:60"
+  print "##window=max:100:120"; print "##window=min:130:150"; print "##unit.t=s"
+  print "##calibration=kd=15nM;sensor=FluoZin-3;signal=F"
+  print "#sample", "condition", "cell", "role", "frame", "t", "F", "zn_nM", "zn_flag", "Fmin", "Fmax"
+  for (c = 1; c <= 2; c++) for (f = 0; f <= 15; f++) { t = 10 * f
+      if (t >= 130) { F = 100; z = 0; fl = "below_min" } else if (t >= 100) { F = 900; z = ""; fl = "above_max" }
+      else if (t >= 70) { F = 950; z = ""; fl = "above_max" } else if (t >= 30) { F = 350; z = 5; fl = "ok" } else { F = 150; z = 1; fl = "ok" }
+      print "dish1", "control", "c" c, "cell", f, t, F, z, fl, 100, 900 } }
+AWK
+    run bash -c "zn-report --format tsv --table cells $T/wash.znr | cut -f 1,11,12"
+    assert_success
+    assert_output "$(printf 'condition\tabove_max_pct\tbelow_min_pct\ncontrol\t0\t0')"
+}
+
+@test "zn-report --html: each concentration's mean +- SD is drawn at that concentration, where its replicates are" {
+    fit
+    zn-report -q --html "$T/k.html" "$T/up.znr" "$T/fit.znr" "$T/curve.znr" > /dev/null
+    # first series: circles; replicates open (r 2.6), means filled (r 3.2)
+    grep -o '<circle cx="[0-9.]*" cy="[0-9.]*" r="2.6" fill="#fff"' "$T/k.html" | sed 's/.*cx="\([0-9.]*\)".*/\1/' | sort -u > "$T/rep"
+    grep -o '<circle cx="[0-9.]*" cy="[0-9.]*" r="3.2" fill="#' "$T/k.html" | sed 's/.*cx="\([0-9.]*\)".*/\1/' | sort -u > "$T/mean"
+    [ -s "$T/mean" ] && [ -s "$T/rep" ]
+    run comm -23 "$T/mean" "$T/rep"
+    assert_output ""
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# make demo: the three protocols end to end on the bundled example data
+# make demo: the protocols end to end on the bundled example data
 # (examples/, written by tools/make-examples.py from a known truth in
 # examples/truth/), with the pipelines a user runs (pipelines/*.sh), and
 # the results set beside the truth.
@@ -24,6 +24,9 @@ for p in fluozin3 er-fret-zip7 uptake-65zn; do
     rm -rf "${out:?}/$p"
     "$top/pipelines/$p.sh" -o "$out/$p" "$ex/manifest.tsv"
 done
+# the NVS-ZP7-4 concentration series has its own manifest (examples/er-ic50/)
+rm -rf "${out:?}/er-ic50"
+"$top/pipelines/er-ic50.sh" -o "$out/er-ic50" "$ex/er-ic50/manifest.tsv"
 
 # ---- the summary: every number from the result files, beside the truth
 {
@@ -84,8 +87,22 @@ for p in fluozin3 er-fret-zip7; do
         awk 'NR > 2 && NF && !seen[$2, $3]++ { n++ } END { print n + 0 }') cells"
     echo
 done
+echo "NVS-ZP7-4 concentration-response (7 concentrations x 3 dishes, ER-ZapCY1): 4pl over dish means (1/y2 weights)"
+zn-view --tsv -c status,bottom,bottom_lo,bottom_hi,top,top_lo,top_hi,ec50,ec50_lo,ec50_hi,hill,hill_lo,hill_hi "$out/er-ic50/fit.znr.gz" |
+    awk -F'\t' -v truth="$ex/truth/er_ic50.tsv" '
+    BEGIN { while ((getline l < truth) > 0) { split(l, f, "\t"); t[f[1]] = f[2]; u[f[1]] = f[3] }
+            printf "  %-7s %9s %21s %9s %s\n", "", "estimate", "95% CI (profile)", "truth", "inside" }
+    NR == 1 { next }
+    { split("bottom top ec50 hill", p, " ")
+      for (i = 1; i <= 4; i++) { e = $(2 + 3 * (i - 1)); lo = $(3 + 3 * (i - 1)); hi = $(4 + 3 * (i - 1)); v = t[p[i]]
+          printf "  %-7s %9.4g [%9s, %9s] %9.4g %s  %s\n", p[i], e, lo == "" ? "open" : sprintf("%.4g", lo),
+                 hi == "" ? "open" : sprintf("%.4g", hi), v,
+                 ((lo == "" || v >= lo) && (hi == "" || v <= hi)) ? "yes" : "no", u[p[i]] }
+      if ($1 != "ok") print "  status: " $1 }'
+echo "  (the ec50's 95 % interval over realizations of this design: tests/demo.bats)"
+echo
 echo "Results in $out/: report.html (the summary, with links), and per protocol"
-echo "fluozin3/, er-fret-zip7/, uptake-65zn/: report.html (open in a browser), report.txt, *.znr.gz"
+echo "fluozin3/, er-fret-zip7/, uptake-65zn/, er-ic50/: report.html (open in a browser), report.txt, *.znr.gz"
 } | tee "$out/summary.txt"
 
 # ---- the index page: the summary and the three reports
@@ -101,6 +118,7 @@ cat <<'HTML'
 <li><a href="fluozin3/report.html">FluoZin-3 imaging: cytosolic free Zn2+</a></li>
 <li><a href="er-fret-zip7/report.html">ER-ZapCY1 FRET: ER free Zn2+, control vs NVS-ZP7-4</a></li>
 <li><a href="uptake-65zn/report.html">65Zn and 109Cd uptake: Michaelis-Menten kinetics</a></li>
+<li><a href="er-ic50/report.html">NVS-ZP7-4 concentration-response of ER free Zn2+ (EC50)</a></li>
 </ul>
 <h2>Results against the truth</h2>
 <pre>

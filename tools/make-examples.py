@@ -75,9 +75,13 @@ import sys
 
 ARGS = sys.argv[1:]
 UPTAKE_SEED = None
+IC50_SEED = None
 NOISE_FREE = False
 if ARGS[:1] == ['--uptake-seed']:
     UPTAKE_SEED = int(ARGS[1])
+    ARGS = ARGS[2:]
+elif ARGS[:1] == ['--ic50-seed']:
+    IC50_SEED = int(ARGS[1])
     ARGS = ARGS[2:]
 elif ARGS[:1] == ['--noise-free']:
     NOISE_FREE = True
@@ -183,6 +187,45 @@ ER_G = 3.0         # YFP/CFP detection: R = G E / (1 - E) for FRET efficiency E
 ER_ACC = 4.0       # the acceptor bleaches 4 times slower than the donor
 
 
+def er_frames(rng, cells, tau_b):
+    """One dish's donor and acceptor exports (lists of CSV lines): the cells'
+    [Zn] over the protocol (inhibitor or vehicle at 180 s, TPEN at 1000 s,
+    Zn + pyrithione + digitonin at 1200 s), bleaching and noise."""
+    ncell = len(cells)
+    names = ['Background'] + ['Cell%d' % c for c in range(1, ncell + 1)]
+    head = ' ,' + ','.join('Mean(%s)' % n for n in names)
+    cfp, yfp = [head], [head]
+    for k in range(ER_NF):
+        t = k * ER_DT
+        bgc, bgy = 95 + 2 * rng.e(), 70 + 2 * rng.e()
+        rc, ry = ['%d' % (k + 1), '%.3f' % bgc], ['%d' % (k + 1), '%.3f' % bgy]
+        for c in cells:
+            if t < 1000:
+                zn = c['rest'] * (1 + (c['fold'] - 1) * (1 - math.exp(-(t - 180) / 250)) if t >= 180 else 1)
+                th = zn / (zn + ER_KD)
+                c['th1000'] = th
+            elif t < 1200:
+                th = approach(c['th1000'], 0.0, t - 1000, 20.0)
+                c['th1200'] = th
+            else:
+                th = approach(c['th1200'], 1.0, t - 1200, 25.0)
+            r = c['rmin'] + (c['rmax'] - c['rmin']) * th       # the ratio of an unbleached sensor
+            e = r / (ER_G + r)                                   # its FRET efficiency: r = G e / (1 - e)
+            e0 = c['rmin'] / (ER_G + c['rmin'])
+            pd, pa = math.exp(-t / tau_b), math.exp(-t / (ER_ACC * tau_b))   # intact donors, acceptors
+            d_ = c['don'] * pd * (1 - e * pa) / (1 - e0)
+            a_ = c['don'] * pd * ER_G * e * pa / (1 - e0)
+            if c['detaches'] and t >= 1330:
+                lost = 0.1 + 0.6 * rng.u()
+                d_ *= lost
+                a_ *= lost * (0.6 + 0.8 * rng.u())
+            rc.append('%.3f' % (95 + d_ + math.sqrt(0.1 * d_ + 4) * rng.e()))
+            ry.append('%.3f' % (70 + a_ + math.sqrt(0.1 * a_ + 4) * rng.e()))
+        cfp.append(','.join(rc))
+        yfp.append(','.join(ry))
+    return cfp, yfp
+
+
 def er_fret():
     truth = ['dish\tcondition\tcell\trmin\trmax\trest_pM\tfinal_pM\tcalibrates\ttau_donor_s\ttau_acceptor_s']
     rng = Rng(7351)
@@ -203,40 +246,78 @@ def er_fret():
                 final = sum(rest * (1 + (fold - 1) * (1 - math.exp(-(t - 180) / 250))) for t in range(900, 1000, ER_DT)) / 10
                 truth.append('%s%d\t%s\tCell%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s' % (
                     tag, d, cond, c, g(rmin), g(rmax), g(rest), g(final), not detaches, g(tau_b), g(ER_ACC * tau_b)))
-            names = ['Background'] + ['Cell%d' % c for c in range(1, ncell + 1)]
-            head = ' ,' + ','.join('Mean(%s)' % n for n in names)
-            cfp, yfp = [head], [head]
-            for k in range(ER_NF):
-                t = k * ER_DT
-                bgc, bgy = 95 + 2 * rng.e(), 70 + 2 * rng.e()
-                rc, ry = ['%d' % (k + 1), '%.3f' % bgc], ['%d' % (k + 1), '%.3f' % bgy]
-                for c in cells:
-                    if t < 1000:
-                        zn = c['rest'] * (1 + (c['fold'] - 1) * (1 - math.exp(-(t - 180) / 250)) if t >= 180 else 1)
-                        th = zn / (zn + ER_KD)
-                        c['th1000'] = th
-                    elif t < 1200:
-                        th = approach(c['th1000'], 0.0, t - 1000, 20.0)
-                        c['th1200'] = th
-                    else:
-                        th = approach(c['th1200'], 1.0, t - 1200, 25.0)
-                    r = c['rmin'] + (c['rmax'] - c['rmin']) * th       # the ratio of an unbleached sensor
-                    e = r / (ER_G + r)                                   # its FRET efficiency: r = G e / (1 - e)
-                    e0 = c['rmin'] / (ER_G + c['rmin'])
-                    pd, pa = math.exp(-t / tau_b), math.exp(-t / (ER_ACC * tau_b))   # intact donors, acceptors
-                    d_ = c['don'] * pd * (1 - e * pa) / (1 - e0)
-                    a_ = c['don'] * pd * ER_G * e * pa / (1 - e0)
-                    if c['detaches'] and t >= 1330:
-                        lost = 0.1 + 0.6 * rng.u()
-                        d_ *= lost
-                        a_ *= lost * (0.6 + 0.8 * rng.u())
-                    rc.append('%.3f' % (95 + d_ + math.sqrt(0.1 * d_ + 4) * rng.e()))
-                    ry.append('%.3f' % (70 + a_ + math.sqrt(0.1 * a_ + 4) * rng.e()))
-                cfp.append(','.join(rc))
-                yfp.append(','.join(ry))
+            cfp, yfp = er_frames(rng, cells, tau_b)
             write(os.path.join(OUT, 'er-fret', '%s%d_CFP.csv' % (tag, d)), '\n'.join(cfp) + '\n')
             write(os.path.join(OUT, 'er-fret', '%s%d_YFP.csv' % (tag, d)), '\n'.join(yfp) + '\n')
     write(os.path.join(OUT, 'truth', 'er_cells.tsv'), '\n'.join(truth) + '\n')
+
+
+# ------------------------------------------------------------ NVS-ZP7-4 concentration series
+IC_CONCS = [0, 0.01, 0.03, 0.1, 0.3, 1, 3]    # uM NVS-ZP7-4; 0 = vehicle (DMSO)
+IC_DISHES = 3                                  # dishes per concentration: the replicates
+IC_EC50, IC_HILL = 0.15, 1.3                   # uM; the inhibitor raises ER zinc (hill > 0)
+IC_REST, IC_CELL_SD, IC_DISH_SD = 0.9, 0.3, 0.08
+IC_RISE = 1.5                                  # fold - 1 at saturating inhibitor (2.5-fold)
+IC_CELLS = 12
+
+
+def ic_name(conc, d):
+    return 'veh-%d' % d if conc == 0 else 'nvs%s-%d' % (g(conc), d)
+
+
+def irwin_hall_mgf(s):
+    """E exp(s Z) for Z = the sum of 12 uniforms - 6 (Rng.n): (2 sinh(s/2) / s)^12."""
+    return (2 * math.sinh(s / 2) / s) ** 12
+
+
+def er_ic50():
+    """ER-ZapCY1 dishes as in er_fret(), at IC_CONCS of NVS-ZP7-4 added at
+    180 s; IC_DISHES dishes each.  A dish's cells share a dish factor
+    exp(IC_DISH_SD z) on their resting zinc (loading, passage: what makes
+    dishes, not cells, the replicates); a cell's [Zn] rises to
+    rest (1 + IC_RISE s(c) (1 + 0.1 z)), s(c) = c^h / (c^h + EC50^h).  The
+    expected dish mean of the final-window [Zn] is then exactly a 4pl in c
+    with ec50 = IC_EC50 and hill = IC_HILL; bottom and top are that
+    expectation at c = 0 and c -> infinity."""
+    seed = 90547 if IC50_SEED is None else 1000037 * IC50_SEED
+    rng = Rng(seed)
+    gbar = sum(1 - math.exp(-(t - 180) / 250) for t in range(900, 1000, ER_DT)) / 10
+    truth = ['dish\tconc_uM\tcell\trmin\trmax\trest_pM\tfinal_pM\tcalibrates\ttau_donor_s\ttau_acceptor_s']
+    rows = []
+    for conc in IC_CONCS:
+        s = conc ** IC_HILL / (conc ** IC_HILL + IC_EC50 ** IC_HILL)
+        for d in range(1, IC_DISHES + 1):
+            name = ic_name(conc, d)
+            tau_b = rng.between(6000, 9000)
+            dish = math.exp(IC_DISH_SD * rng.n())
+            cells = []
+            for c in range(1, IC_CELLS + 1):
+                rmin = rng.between(1.5, 1.8)
+                rmax = rmin * rng.between(1.8, 2.2)
+                rest = IC_REST * dish * math.exp(IC_CELL_SD * rng.n())
+                fold = 1 + IC_RISE * s * (1 + 0.1 * rng.n())
+                don = rng.between(350, 900)
+                cells.append(dict(rmin=rmin, rmax=rmax, rest=rest, fold=fold, don=don, detaches=False))
+                final = sum(rest * (1 + (fold - 1) * (1 - math.exp(-(t - 180) / 250))) for t in range(900, 1000, ER_DT)) / 10
+                truth.append('%s\t%s\tCell%d\t%s\t%s\t%s\t%s\t1\t%s\t%s' % (
+                    name, g(conc), c, g(rmin), g(rmax), g(rest), g(final), g(tau_b), g(ER_ACC * tau_b)))
+            cfp, yfp = er_frames(rng, cells, tau_b)
+            write(os.path.join(OUT, 'er-ic50', '%s_CFP.csv' % name), '\n'.join(cfp) + '\n')
+            write(os.path.join(OUT, 'er-ic50', '%s_YFP.csv' % name), '\n'.join(yfp) + '\n')
+            rows.append('%s\ter-ic50\t%s\t%s_CFP.csv,%s_YFP.csv\tconc=%s' % (
+                name, 'vehicle' if conc == 0 else 'NVS-ZP7-4 %s uM' % g(conc), name, name, g(conc)))
+    write(os.path.join(OUT, 'truth', 'er_ic50_cells.tsv'), '\n'.join(truth) + '\n')
+    bottom = IC_REST * irwin_hall_mgf(IC_CELL_SD) * irwin_hall_mgf(IC_DISH_SD)
+    top = bottom * (1 + IC_RISE * gbar)
+    write(os.path.join(OUT, 'truth', 'er_ic50.tsv'), '\n'.join([
+        'parameter\tvalue\tunit\tmeaning',
+        'ec50\t%s\tuM\tNVS-ZP7-4 concentration of the half-maximal rise of the dish mean' % g(IC_EC50),
+        'hill\t%s\t\tslope (> 0: the response rises)' % g(IC_HILL),
+        'bottom\t%s\tpM\texpected dish mean of mean_final with vehicle' % g(bottom),
+        'top\t%s\tpM\texpected dish mean of mean_final at saturating inhibitor' % g(top)]) + '\n')
+    write(os.path.join(OUT, 'er-ic50', 'manifest.tsv'),
+          '\n'.join(['experiment\tprotocol\tcondition\tinputs\toptions'] + rows) + '\n')
+
 
 
 # ------------------------------------------------------------ uptake
@@ -382,6 +463,9 @@ def manifest():
 
 
 if __name__ == '__main__':
+    if IC50_SEED is not None:
+        er_ic50()
+        sys.exit(0)
     if UPTAKE_SEED is None:
         fluozin3()
         er_fret()
@@ -393,3 +477,5 @@ if __name__ == '__main__':
     uptake_cd(truth)
     write(os.path.join(OUT, 'truth', 'uptake.tsv'), '\n'.join(truth) + '\n')
     manifest()
+    if UPTAKE_SEED is None:
+        er_ic50()

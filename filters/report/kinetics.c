@@ -234,18 +234,26 @@ static void fit_rows(out_t *O, fgroup_t *g, size_t k)
         }
         rtab_s(T, unit);
         zn_buf pub = {0}, src = {0};
+        size_t *idx = zn_malloc((nlits + 1) * sizeof *idx), ni = 0;
         for (size_t l = 0; l < nlits; l++) {
             if (strcmp(lits[l].kind, "transporter") || strcmp(lits[l].quantity, pn)) continue;
             int hit = 0;
             for (size_t b = 0; b < O->nby && !hit; b++) hit = lit_names(&lits[l], stab_f(f, k, O->bycol[b]));
-            if (!hit) continue;
-            char *t = lit_text(&lits[l], unit);
+            if (hit) idx[ni++] = l;
+        }
+        char *why;
+        ni = lit_prefer(experiment_system(O->R), idx, ni, &why);
+        for (size_t i = 0; i < ni; i++) {
+            const lit_t *L = &lits[idx[i]];
+            char *t = lit_text_system(L, unit);
             zn_buf_addf(&pub, "%s%s", pub.n ? "; " : "", t);
-            if (!src.s || !strstr(src.s, lits[l].source)) zn_buf_addf(&src, "%s%s", src.n ? "; " : "", lits[l].source);
+            if (!src.s || !strstr(src.s, L->source)) zn_buf_addf(&src, "%s%s", src.n ? "; " : "", L->source);
             free(t);
         }
+        free(idx);
         rtab_sf(T, pub.s ? pub.s : zn_strdup(""));
         rtab_sf(T, src.s ? src.s : zn_strdup(""));
+        rtab_sf(T, why ? why : zn_strdup(""));
     }
     static const char *const st[] = {"n", "df", "sy_x", "r2", "aicc", "compare", "compare_status",
                                      "daicc", "F", "F_p", "prefer", "reason"};
@@ -268,7 +276,7 @@ void build_kinetics(out_t *O)
               "subtracted, total and control means beside the specific)",
               "group,x,inhibitor,n,mean,sd,unit,total_mean,control_mean,data");
     rtab_init(&O->t[T_FITS], "fits", "Fitted parameters with SE and 95% CI, beside published values",
-              "group,model,status,parameter,estimate,se,lo,hi,unit,published,source");
+              "group,model,status,parameter,estimate,se,lo,hi,unit,published,source,comparison");
     rtab_init(&O->t[T_FITSTATS], "fit_stats", "Goodness of fit and model comparison",
               "group,model,status,n,df,sy_x,r2,aicc,compare,compare_status,daicc,F,F_p,prefer,reason");
     size_t count, ccount;
@@ -438,6 +446,7 @@ void html_kinetics(const out_t *O, zn_buf *b)
     for (size_t k = 0; k < O->ng; k++) {
         const fgroup_t *g = &O->g[k];
         if (!g->n && !g->ok) continue;
+        if (g->m && zn_model_logistic(g->m)) continue; /* drawn on a log axis in doseresp.c */
         /* inhibitor levels: one series each */
         double lv[ZN_SVG_NCOL];
         size_t nl = 0;
@@ -506,7 +515,7 @@ void html_kinetics(const out_t *O, zn_buf *b)
             for (size_t r = 0; r < g->nrep; r++) {
                 if (g->rI[r] != lv[l]) continue;
                 double mu = g->rmean[r], sd = isnan(g->rsd[r]) ? 0 : g->rsd[r];
-                double xx = zn_plot_x(&p, g->rx[r]) + 6;
+                double xx = zn_plot_x(&p, g->rx[r]); /* at its concentration: an offset reads as a miss of the curve */
                 zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", xx, xx,
                             zn_plot_y(&p, mu - sd), zn_plot_y(&p, mu + sd), zn_svg_colour[l % ZN_SVG_NCOL]);
                 zn_svg_marker(b, (int)l, xx, zn_plot_y(&p, mu), 3.2, 1);

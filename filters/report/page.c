@@ -15,12 +15,23 @@ void build_flags(out_t *O)
     rtab_init(t, "flags", "Flagged cells, wells and fits", "source,where,item,flag,detail");
     for (size_t i = 0; i < R->ncells; i++) {
         const cellsum_t *s = &R->cells[i];
-        if (!s->nz[ZF_BAD]) continue;
+        const char *fail = cell_failure(s);
+        if (!fail) continue;
         rtab_s(t, "trace");
         rtab_s(t, s->sample);
         rtab_s(t, s->cell);
-        rtab_s(t, "bad_calibration");
-        rtab_sf(t, zn_asprintf("condition %s: no [Zn] for any frame", R->conds[s->cond].name));
+        rtab_s(t, fail);
+        rtab_sf(t, zn_asprintf("condition %s: no [Zn] for any frame%s%s", R->conds[s->cond].name,
+                               strcmp(fail, "bad_calibration") ? ": " : "",
+                               strcmp(fail, "bad_calibration") ? cell_failure_why(fail) : ""));
+    }
+    const char *lin[8], *linf[8];
+    for (size_t i = 0, n = linearity_notes(R, lin, linf, 8); i < n; i++) {
+        rtab_s(t, "uptake");
+        rtab_s(t, linf[i]);
+        rtab_s(t, "");
+        rtab_s(t, "linearity_untested");
+        rtab_s(t, lin[i] + 9);
     }
     for (size_t i = 0; i < R->ntabs; i++) {
         stab *s = &R->tabs[i];
@@ -155,6 +166,15 @@ static void sec_kinetics(const out_t *O, zn_buf *b)
         zn_svg_esc(b, fm ? fm : "");
         zn_buf_adds(b, ". Points, residuals and the replicate table are the data the fit was made from.</p>\n");
     }
+    const char *lin[8], *linf[8];
+    for (size_t i = 0, n = linearity_notes(O->R, lin, linf, 8); i < n; i++) {
+        const char *base = strrchr(linf[i], '/');
+        zn_buf_adds(b, "<p class=\"note\"><b>Linearity untested</b> (");
+        zn_svg_esc(b, base ? base + 1 : linf[i]);
+        zn_buf_adds(b, "): ");
+        zn_svg_esc(b, lin[i] + 9);
+        zn_buf_adds(b, ".</p>\n");
+    }
     html_kinetics(O, b);
     rtab_html(&O->t[T_FITS], b, 1000);
     rtab_html(&O->t[T_FITSTATS], b, 1000);
@@ -194,6 +214,7 @@ static const struct {
     {"calibration", "Calibration", "Calibration", has_trace, sec_calibration},
     {"metrics", "Metrics", "Response metrics", has_metrics, sec_metrics},
     {"kinetics", "Kinetics", "Kinetics", has_kinetics, sec_kinetics},
+    {"doseresp", "Concentration-response", "Concentration-response", has_doseresp, html_doseresp},
     {"flags", "Flags", "Flags", always, sec_flags},
     {"provenance", "Provenance", "Provenance", always, sec_provenance},
 };
@@ -338,6 +359,8 @@ void report_free(rep_t *R, out_t *O)
     free(R->raw_name);
     free(R->raw_unit);
     free(R->compartment);
+    free(R->system);
+    free(R->calibration);
     free(R->ct);
     free(R->cv);
     free(R->craw);

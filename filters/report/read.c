@@ -183,7 +183,8 @@ static void finish_cell(rep_t *R)
 
 static int zflag_kind(const char *f)
 {
-    static const char *const k[] = {"ok", "below_min", "above_max", "bad_calibration", "no_signal"};
+    static const char *const k[] = {"ok",       "below_min", "above_max", "bad_calibration", "no_signal",
+                                    "near_max", "min_drift", "max_drift", "overflow"};
     for (int i = 0; i < ZF_OTHER; i++)
         if (strcmp(f, k[i]) == 0) return i;
     return ZF_OTHER;
@@ -270,6 +271,16 @@ static int read_trace(rep_t *R, zn_in *in)
     R->have_trace = 1;
     double cs0 = calibration_start(&in->meta);
     if (cs0 < R->cal_start) R->cal_start = cs0;
+    /* the experiment's frames, as the trace panels draw them (t_end in
+     * traces.c): before the first calibration window and up to the end of
+     * the response window, so the ionophore's wash-in between the two is not
+     * counted as the experiment's frames above Fmax (or TPEN's below Fmin) */
+    double exp_end = cs0;
+    zn_window rw = {0};
+    if (zn_meta_window(&in->meta, "response", &rw, (char[256]){0}, 256) == 1) {
+        if (rw.end < exp_end) exp_end = nextafter(rw.end, INFINITY);
+        free(rw.name);
+    }
     /* windows: the first trace's, and any new names later */
     for (size_t i = 0; i < in->meta.n; i++) {
         if (strncmp(in->meta.v[i], "window=", 7)) continue;
@@ -288,6 +299,9 @@ static int read_trace(rep_t *R, zn_in *in)
     }
     const char *comp = zn_meta_get(&in->meta, "compartment");
     if (comp && !R->compartment) R->compartment = zn_strdup(comp);
+    const char *sys = zn_meta_get(&in->meta, "system"), *calm = zn_meta_get(&in->meta, "calibration");
+    if (sys && !R->system) R->system = zn_strdup(sys);
+    if (calm && !R->calibration) R->calibration = zn_strdup(calm);
     zn_window base = {0};
     int have_base = zn_meta_window(&in->meta, "baseline", &base, (char[256]){0}, 256) == 1;
     int k;
@@ -316,7 +330,7 @@ static int read_trace(rep_t *R, zn_in *in)
         double v, rv = NAN;
         if (zn_in_num(in, c_sig, &v) == ZN_NUM_EMPTY) v = NAN;
         if (c_raw >= 0 && zn_in_num(in, c_raw, &rv) == ZN_NUM_EMPTY) rv = NAN;
-        int exp = tr.t < cs0;
+        int exp = tr.t < exp_end;
         cs->nrec++;
         if (exp) cs->nexp++;
         if (c_zf >= 0) {
@@ -496,10 +510,10 @@ void read_all(rep_t *R, zn_in *in)
             k = read_trace(R, in);
             nrec = R->ntrace_rec - before;
         } else if (!strcmp(schema, "metrics") || !strcmp(schema, "uptake") || !strcmp(schema, "fit") ||
-                   !strcmp(schema, "curve"))
+                   !strcmp(schema, "curve") || !strcmp(schema, "means"))
             k = read_table(R, in, schema, &nrec);
         else
-            zn_die(ZN_EXIT_DATA, "%s: schema '%s' is not one zn-report shows (trace, metrics, uptake, fit, curve)%s",
+            zn_die(ZN_EXIT_DATA, "%s: schema '%s' is not one zn-report shows (trace, metrics, uptake, fit, curve, means)%s",
                    in->file, schema,
                    !strcmp(schema, "counts") || !strcmp(schema, "plate")
                        ? ": instrument records become results with zn-uptake-rate"

@@ -11,6 +11,9 @@
  *                    SuperPlots
  *   report/kinetics.c uptake and fits: replicate table, fit tables, the
  *                    kinetics figure with its residuals and subtraction panel
+ *   report/doseresp.c concentration-response (4pl, 3pl): log-axis figure with
+ *                    the controls left of a broken axis, ec50 and interval,
+ *                    Wald and profile intervals, adequacy tests
  *   report/page.c    the HTML page: sections[] gives navigation and order;
  *                    flags and provenance
  * SVG primitives and axes are in libzn (zn_svg, zn_axis); statistics too
@@ -36,6 +39,7 @@ typedef struct {
     int unit;  /* the experimental unit of the tests: UNIT_SAMPLE (dish) or UNIT_CELL */
     int log_y; /* trace panels on a log axis */
     int whole; /* trace panels over the whole recording (calibration too) */
+    const char *system; /* --system: the experiment's cell type or expression system */
 } args_t;
 
 /* ------------------------------------------------------------ report tables (table.c) */
@@ -97,7 +101,8 @@ typedef struct {
 } input_t;
 
 /* ------------------------------------------------------------ traces */
-enum { ZF_OK, ZF_BELOW, ZF_ABOVE, ZF_BAD, ZF_NOSIG, ZF_OTHER };
+enum { ZF_OK, ZF_BELOW, ZF_ABOVE, ZF_BAD, ZF_NOSIG, ZF_NEAR, ZF_MINDRIFT, ZF_MAXDRIFT, ZF_OVERFLOW, ZF_OTHER };
+
 
 typedef struct {
     char *sample, *cell;
@@ -106,6 +111,10 @@ typedef struct {
     long nrec, nz[ZF_OTHER + 1];
     long nexp, nz_exp[ZF_OTHER + 1]; /* the experiment's frames only (before the calibration) */
 } cellsum_t;
+
+/* why a cell has no calibration (bad_calibration, min_drift, max_drift); NULL: it has one (literature.c) */
+const char *cell_failure(const cellsum_t *s);
+const char *cell_failure_why(const char *flag);
 
 typedef struct {
     double *t, *v, *raw; /* raw: the calibrated column (F, R), NaN when there is none */
@@ -136,6 +145,7 @@ typedef struct {
     /* traces */
     int have_trace, have_zflag, have_cal;
     char *signal, *sig_unit, *cal_name, *raw_name, *raw_unit, *compartment;
+    char *system, *calibration; /* the first trace's ##system= and ##calibration= */
     double cal_start; /* t of the first calibration window (max, min); INFINITY: none */
     zn_window *win;
     size_t nwin;
@@ -169,7 +179,7 @@ size_t *frame_order(const rep_t *R);
 
 /* ------------------------------------------------------------ literature (literature.c) */
 typedef struct {
-    char kind[16], names[128], quantity[16], unit[24], note[128], source[160];
+    char kind[16], names[128], quantity[16], unit[24], note[128], source[160], system[160];
     double lo, hi;
 } lit_t;
 
@@ -184,6 +194,22 @@ char *lit_text(const lit_t *l, const char *unit);
 double rate_factor(const char *u);
 /* factor that takes a value in unit `from` to unit `to` (rates, concentrations); 0: none */
 double unit_factor(const char *from, const char *to);
+/* the experiment's system: --system, else ##system= of the first input that has one; NULL: not given */
+const char *experiment_system(const rep_t *R);
+/* how close a published value's system is to the experiment's: 2 the same cell type, 1 the same kind
+ * (mammalian cells, Xenopus oocytes, yeast, ...), 0 another or unknown */
+int lit_system_rank(const lit_t *l, const char *sys);
+const char *system_kind(const char *sys); /* "mammalian cells", "Xenopus oocytes", ...; NULL: unknown */
+/* which of the n matching values (idx) to set beside a result: keeps the closest system's in idx[],
+ * returns how many; *why says which were kept and why (a new string) */
+size_t lit_prefer(const char *sys, size_t *idx, size_t n, char **why);
+/* "VALUE UNIT (note) in SYSTEM" */
+char *lit_text_system(const lit_t *l, const char *unit);
+/* the range a sensor resolves, from ##calibration= (kd=, hill=): Kd 0.1^(1/n) to Kd 10^(1/n) in nM
+ * (9 % to 91 % occupancy); 0: no Kd there */
+/* the distinct ##linearity=untested:... of the uptake and fit streams (at most max), with a file each */
+size_t linearity_notes(const rep_t *R, const char **note, const char **file, size_t max);
+int sensor_range(const char *calibration, double *kd_nM, double *hill, double *lo_nM, double *hi_nM);
 
 /* ------------------------------------------------------------ what is built */
 enum { T_CELLS, T_METRICS, T_TESTS, T_UPTAKE, T_FITS, T_FITSTATS, T_CONTEXT, T_FLAGS, T_INPUTS, NT };
@@ -253,6 +279,8 @@ void html_metrics(const out_t *O, zn_buf *b);
 void build_kinetics(out_t *O);  /* kinetics.c */
 void html_kinetics(const out_t *O, zn_buf *b);
 char *group_label(const stab *f, size_t r, const int *by, size_t nby);
+int has_doseresp(const out_t *O); /* doseresp.c: 4pl/3pl fits on a log axis */
+void html_doseresp(const out_t *O, zn_buf *b);
 void build_flags(out_t *O);     /* page.c */
 void build_inputs(out_t *O);
 void write_html(const out_t *O, const char *path);

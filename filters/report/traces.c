@@ -16,10 +16,11 @@ void build_cells(out_t *O)
     const char *c = R->cal_name ? R->cal_name : "F";
     snprintf(hdr, sizeof hdr,
              "condition,samples,cells,frames,signal,calibrated,bad_calibration,%smin_median,%smax_median,"
-             "dynamic_range_median,above_max_pct,below_min_pct",
+             "dynamic_range_median,above_max_pct,below_min_pct,min_drift,max_drift,near_max_pct,near_max_n,below_min_n",
              c, c);
-    rtab_init(t, "cells", "Cells and calibration, per condition (above/below: % of the experiment's frames, before "
-                          "the calibration windows)",
+    rtab_init(t, "cells", "Cells and calibration, per condition (above/below/near_max: % of the experiment's frames, "
+                          "before the calibration windows, in calibrated cells; _n: how many frames; min_drift, "
+                          "max_drift: cells not calibrated because that window was still moving)",
               hdr);
     if (!R->have_trace) return;
     size_t n1 = R->ncells ? R->ncells : 1;
@@ -27,18 +28,21 @@ void build_cells(out_t *O)
     for (size_t k = 0; k < R->nconds; k++) {
         zn_dict samples = {0};
         size_t n = 0, bad = 0, nc = 0, nf = 0;
-        long recs = 0, above = 0, below = 0;
+        long recs = 0, above = 0, below = 0, near = 0, drift[2] = {0, 0};
         for (size_t f = 0; f < R->nslots; f++) nf += f < R->conds[k].cap && R->conds[k].tn[f] > 0;
         for (size_t i = 0; i < R->ncells; i++) {
             const cellsum_t *s = &R->cells[i];
             if (s->cond != k) continue;
             zn_dict_put(&samples, s->sample, 0);
             n++;
-            if (s->nz[ZF_BAD]) {
-                bad++;
+            const char *fail = cell_failure(s);
+            if (fail) {
+                if (!strcmp(fail, "bad_calibration")) bad++;
+                else drift[fail[1] == 'a']++; /* min_drift, max_drift */
                 continue;
             }
             recs += s->nexp;
+            near += s->nz_exp[ZF_NEAR];
             above += s->nz_exp[ZF_ABOVE];
             below += s->nz_exp[ZF_BELOW];
             a[nc] = s->cmin;
@@ -51,13 +55,18 @@ void build_cells(out_t *O)
         rtab_n(t, (double)n);
         rtab_n(t, (double)nf);
         rtab_s(t, R->signal);
-        rtab_n(t, R->have_zflag ? (double)(n - bad) : NAN);
+        rtab_n(t, R->have_zflag ? (double)(n - bad - (size_t)drift[0] - (size_t)drift[1]) : NAN);
         rtab_n(t, R->have_zflag ? (double)bad : NAN);
         rtab_n(t, R->have_cal ? zn_median(a, nc, NULL) : NAN);
         rtab_n(t, R->have_cal ? zn_median(b, nc, NULL) : NAN);
         rtab_n(t, R->have_cal ? zn_median(d, nc, NULL) : NAN);
         rtab_n(t, R->have_zflag && recs ? 100.0 * (double)above / (double)recs : NAN);
         rtab_n(t, R->have_zflag && recs ? 100.0 * (double)below / (double)recs : NAN);
+        rtab_n(t, R->have_zflag ? (double)drift[0] : NAN);
+        rtab_n(t, R->have_zflag ? (double)drift[1] : NAN);
+        rtab_n(t, R->have_zflag && recs ? 100.0 * (double)near / (double)recs : NAN);
+        rtab_n(t, R->have_zflag ? (double)near : NAN);
+        rtab_n(t, R->have_zflag ? (double)below : NAN);
         zn_dict_free(&samples);
     }
     free(a);
@@ -65,34 +74,49 @@ void build_cells(out_t *O)
     free(d);
 }
 
-/* free zinc at rest per condition beside the compartment's published value */
+/* free zinc at rest per condition beside the compartment's published
+ * values: those measured in the experiment's system when there are any
+ * (lit_prefer), one row each; compared only where the sensor resolves the
+ * level (sensor_range: a level under 1 % occupancy is noise around Fmin) */
 void build_context(out_t *O)
 {
     rep_t *R = O->R;
     rtab *t = &O->t[T_CONTEXT];
     rtab_init(t, "context", "Free zinc at rest beside published values for the compartment",
-              "compartment,condition,cells,baseline_nM_median,published,relation,source");
+              "compartment,condition,cells,baseline_nM_median,published,relation,source,system,comparison");
     const char *comp = R->compartment;
     const char *unit = R->sig_unit;
     if (!comp && O->met) comp = zn_meta_get(&O->met->meta, "compartment");
-    const lit_t *L = NULL;
+    size_t *idx = zn_malloc((nlits + 1) * sizeof *idx), ni = 0;
     for (size_t l = 0; comp && l < nlits; l++)
-        if (!strcmp(lits[l].kind, "compartment") && lit_names(&lits[l], comp)) L = &lits[l];
-    if (!L) return;
+        if (!strcmp(lits[l].kind, "compartment") && lit_names(&lits[l], comp)) idx[ni++] = l;
+    if (!ni) {
+        free(idx);
+        return;
+    }
     /* the cells' baselines: from metrics when they are on a zn_ column, else the traces' */
     const metric_t *bm = NULL;
+    const char *cal = R->calibration;
     if (O->met) {
         const char *ms = zn_meta_get(&O->met->meta, "metrics");
         if (ms && !strncmp(ms, "signal=zn_", 10))
             for (size_t m = 0; m < O->nmetric; m++)
                 if (!strcmp(O->mt[m].metric, "baseline_mean")) bm = &O->mt[m];
-        if (bm) unit = meta_unit(&O->met->meta, "baseline_mean");
+        if (bm) {
+            unit = meta_unit(&O->met->meta, "baseline_mean");
+            cal = zn_meta_get(&O->met->meta, "calibration");
+        }
     }
-    double f = unit ? zn_conc_unit(unit) : 0;
-    if (!(f > 0)) return; /* not a concentration: nothing to compare */
-    double lo, hi;
-    lit_convert(L, "nM", &lo, &hi);
-    char *pub = lit_text(L, "nM");
+    double f = unit ? zn_conc_unit(unit) / zn_conc_unit("nM") : 0;
+    if (!(f > 0)) { /* not a concentration: nothing to compare */
+        free(idx);
+        return;
+    }
+    char *why;
+    ni = lit_prefer(experiment_system(R), idx, ni, &why);
+    double kd = NAN, hill = 1, rlo = NAN, rhi = NAN;
+    int have_range = sensor_range(cal, &kd, &hill, &rlo, &rhi);
+    double far = have_range ? kd * pow(1.0 / 99, 1 / hill) : NAN; /* 1 % occupancy */
     size_t K = bm ? O->nmcond : R->nconds;
     for (size_t k = 0; k < K; k++) {
         double *v = NULL;
@@ -109,27 +133,58 @@ void build_context(out_t *O)
         for (size_t i = 0; i < n; i++) v[i] *= f;
         double med = zn_median(v, n, NULL);
         free(v);
-        rtab_s(t, comp);
-        rtab_s(t, bm ? O->mcond[k] : R->conds[k].name);
-        rtab_n(t, (double)n);
-        rtab_n(t, med);
-        rtab_s(t, pub);
-        char rel[96] = "";
-        if (!isnan(med)) {
-            double ref = isnan(lo) ? hi : lo;
-            if (!isnan(lo) && !isnan(hi)) {
-                if (med < lo) snprintf(rel, sizeof rel, "below the range (%.3gx its low end)", med / lo);
-                else if (med > hi) snprintf(rel, sizeof rel, "above the range (%.3gx its high end)", med / hi);
-                else snprintf(rel, sizeof rel, "within the range");
-            } else if (isnan(lo))
-                snprintf(rel, sizeof rel, med <= hi ? "within (up to the published)" : "above (%.3gx)", med / hi);
-            else
-                snprintf(rel, sizeof rel, "%.3gx the published value", med / ref);
+        for (size_t j = 0; j < ni; j++) {
+            const lit_t *L = &lits[idx[j]];
+            double lo, hi;
+            lit_convert(L, "nM", &lo, &hi);
+            rtab_s(t, comp);
+            rtab_s(t, bm ? O->mcond[k] : R->conds[k].name);
+            rtab_n(t, (double)n);
+            rtab_n(t, med);
+            rtab_sf(t, lit_text(L, "nM"));
+            char rel[400] = "";
+            if (isnan(med)) {
+            } else if (have_range && !(med >= far)) {
+                snprintf(rel, sizeof rel,
+                         "not compared: %.3g nM is far below what the sensor resolves (Kd %.3g nM: %.3g-%.3g nM, 9-91 %% "
+                         "occupancy); under %.3g nM (1 %% occupancy) the signal is within noise of Fmin",
+                         med, kd, rlo, rhi, far);
+            } else if (have_range && med > rhi) {
+                snprintf(rel, sizeof rel,
+                         "not compared: %.3g nM is above what the sensor resolves (Kd %.3g nM: up to %.3g nM, 91 %% "
+                         "occupancy): near saturation",
+                         med, kd, rhi);
+            } else {
+                if (!isnan(lo) && !isnan(hi)) {
+                    if (med < lo) snprintf(rel, sizeof rel, "below the range (%.3gx its low end)", med / lo);
+                    else if (med > hi) snprintf(rel, sizeof rel, "above the range (%.3gx its high end)", med / hi);
+                    else snprintf(rel, sizeof rel, "within the range");
+                } else if (isnan(lo)) {
+                    if (med <= hi) snprintf(rel, sizeof rel, "within (up to the published)");
+                    else snprintf(rel, sizeof rel, "above (%.3gx)", med / hi);
+                } else
+                    snprintf(rel, sizeof rel, "%.3gx the published value", med / lo);
+                size_t m = strlen(rel);
+                if (have_range && med < rlo)
+                    snprintf(rel + m, sizeof rel - m, "; below the sensor's most accurate range (Kd %.3g nM: %.3g-%.3g nM)",
+                             kd, rlo, rhi);
+                m = strlen(rel);
+                if (have_range && (isnan(hi) ? lo : hi) < far)
+                    snprintf(rel + m, sizeof rel - m,
+                             "; the published level is under 1 %% occupancy of this sensor (%.3g nM): it could not "
+                             "measure it",
+                             far);
+                else if (!have_range)
+                    snprintf(rel + m, sizeof rel - m, "; the sensor's range is not known (no kd= in ##calibration=)");
+            }
+            rtab_s(t, rel);
+            rtab_s(t, L->source);
+            rtab_s(t, L->system);
+            rtab_s(t, why);
         }
-        rtab_s(t, rel);
-        rtab_s(t, L->source);
     }
-    free(pub);
+    free(why);
+    free(idx);
 }
 
 /* ------------------------------------------------------------ figures */
@@ -152,6 +207,54 @@ static double t_end(const rep_t *R)
 }
 
 static double slot_t(const cond_t *c, size_t f) { return f < c->cap && c->tn[f] ? c->ts[f] / c->tn[f] : NAN; }
+
+/* a log axis leaves zero and negative values off (below_min: the
+ * equation's value near Fmin); its low end is the smallest of the positive
+ * means and the 1st percentile of the positive single-cell values */
+static double log_floor(const rep_t *R, double tend)
+{
+    double lo = INFINITY;
+    size_t nall = 0, cap = 0;
+    double *all = NULL;
+    for (size_t k = 0; k < R->nconds; k++) {
+        const cond_t *c = &R->conds[k];
+        for (size_t f = 0; f < R->nslots && f < c->cap; f++) {
+            double t = slot_t(c, f), m = c->n[f] ? c->s[f] / c->n[f] : NAN;
+            if (t < tend && m > 0 && m < lo) lo = m;
+        }
+        for (size_t i = 0; i < c->nres; i++)
+            for (size_t j = 0; j < c->res[i].n; j++)
+                if (c->res[i].v[j] > 0 && c->res[i].t[j] < tend) {
+                    zn_grow(&all, &cap, nall + 1, sizeof *all);
+                    all[nall++] = c->res[i].v[j];
+                }
+    }
+    if (nall) {
+        qsort(all, nall, sizeof *all, cmp_double);
+        lo = fmin(lo, all[(size_t)(0.01 * (double)(nall - 1))]);
+    }
+    free(all);
+    return isfinite(lo) ? lo : NAN;
+}
+
+/* how many of condition k's shown values a log axis leaves off: n[0] of
+ * n[1] single-cell values, n[2] of n[3] frame means */
+static void log_left_off(const rep_t *R, size_t k, double tend, long n[4])
+{
+    const cond_t *c = &R->conds[k];
+    n[0] = n[1] = n[2] = n[3] = 0;
+    for (size_t i = 0; i < c->nres; i++)
+        for (size_t j = 0; j < c->res[i].n; j++)
+            if (!isnan(c->res[i].v[j]) && c->res[i].t[j] < tend) {
+                n[1]++;
+                n[0] += !(c->res[i].v[j] > 0);
+            }
+    for (size_t f = 0; f < R->nslots && f < c->cap; f++)
+        if (c->n[f] && slot_t(c, f) < tend) {
+            n[3]++;
+            n[2] += !(c->s[f] / c->n[f] > 0);
+        }
+}
 
 /* the y axis of the trace panels: the means +- SEM and the 1st to 99th
  * percentile of the sampled cells' values, over the frames shown */
@@ -187,8 +290,9 @@ static int trace_axis(const rep_t *R, zn_axis *y)
     if (!isfinite(lo)) lo = hi = NAN;
     int logy = 0;
     if (R->a->log_y) {
-        double plo = lo;
-        if (!(plo > 0)) zn_warn("--log-y: the values shown reach %g: a log axis needs values above 0; the axis is linear", lo);
+        double plo = lo > 0 ? lo : log_floor(R, tend);
+        if (!(plo > 0) || !(hi > plo))
+            zn_warn("--log-y: no value shown is above 0: a log axis needs values above 0; the axis is linear");
         else logy = zn_axis_log(y, plo, hi, 8) == 0;
     }
     if (!logy) {
@@ -313,6 +417,15 @@ void html_traces(const out_t *O, zn_buf *b)
                                 "their SEM and the 1st to 99th percentile of the single cells shown, lines beyond clipped.",
                                 c->name, R->signal, c->seen, span, c->nres < (size_t)c->seen ? "a random sample of " : "the ",
                                 c->nres, logy ? " (log)" : "");
+        if (logy) {
+            long lo[4];
+            log_left_off(R, k, tend, lo);
+            char *c2 = zn_asprintf("%s Log axis: %ld of %ld single-cell values and %ld of %ld frame means are zero or "
+                                   "negative (below_min: noise around Fmin) and are left off.",
+                                   cap, lo[0], lo[1], lo[2], lo[3]);
+            free(cap);
+            cap = c2;
+        }
         zn_svg_figure_close(b, cap);
         free(cap);
     }
@@ -443,7 +556,7 @@ static void calibration_range(const rep_t *R, zn_buf *b)
             const cellsum_t *s = &R->cells[i];
             if (s->cond != k) continue;
             double x = zn_plot_x(&p, (double)k + 0.5 + 0.6 * (fmod((double)i0++ * 0.6180339887, 1) - 0.5));
-            if (s->nz[ZF_BAD] || !(s->cmin > 0)) {
+            if (cell_failure(s) || !(s->cmin > 0)) {
                 bad++;
                 continue;
             }
@@ -459,7 +572,7 @@ static void calibration_range(const rep_t *R, zn_buf *b)
     zn_svg_close(b);
     zn_svg_figure_close(b, "One point per cell whose calibration worked: the ratio of the saturated (Zn + pyrithione) to "
                            "the zinc-free (TPEN) signal; below each condition the number of cells whose calibration failed "
-                           "(bad_calibration: no [Zn] at all). Medians and the share of frames outside the range are in "
+                           "(bad_calibration, min_drift or max_drift: no [Zn] at all). Medians and the share of frames outside the range are in "
                            "the table.");
 }
 
@@ -526,10 +639,45 @@ static void calibration_cells(const rep_t *R, zn_buf *b)
     }
 }
 
+/* in words: how many cells were not calibrated, and why; how many of the
+ * experiment's frames the sensor does not resolve well (issue 17) */
+static void calibration_counts(const rep_t *R, zn_buf *b)
+{
+    if (!R->have_zflag) return;
+    long recs = 0, near = 0, below = 0, above = 0, over = 0, fail[3] = {0, 0, 0};
+    for (size_t i = 0; i < R->ncells; i++) {
+        const cellsum_t *s = &R->cells[i];
+        const char *f = cell_failure(s);
+        if (f) {
+            fail[!strcmp(f, "bad_calibration") ? 0 : !strcmp(f, "min_drift") ? 1 : 2]++;
+            continue;
+        }
+        recs += s->nexp;
+        near += s->nz_exp[ZF_NEAR];
+        below += s->nz_exp[ZF_BELOW];
+        above += s->nz_exp[ZF_ABOVE];
+        over += s->nz_exp[ZF_OVERFLOW];
+    }
+    double d = recs ? 100.0 / (double)recs : NAN;
+    zn_buf_addf(b, "<p class=\"note\">%ld of %zu cells not calibrated (%ld bad_calibration; %ld min_drift: the TPEN "
+                   "window still falling; %ld max_drift: the Zn + pyrithione window still rising). Of the %ld "
+                   "experiment frames of calibrated cells, %ld (%.3g %%) are near_max (above the occupancy threshold: "
+                   "the value is large and uncertain), %ld (%.3g %%) above_max (saturated: no value) and %ld (%.3g %%) "
+                   "below_min (at or below Fmin: the equation's value, zero or negative, kept so that means stay "
+                   "unbiased; noise around a level the sensor cannot tell from zero).</p>\n",
+                fail[0] + fail[1] + fail[2], R->ncells, fail[0], fail[1], fail[2], recs, near, near * d, above,
+                above * d, below, below * d);
+    if (over)
+        zn_buf_addf(b, "<p class=\"note\">%ld experiment frames overflow (a value past the range of a double: no "
+                       "value).</p>\n",
+                    over);
+}
+
 void html_calibration(const out_t *O, zn_buf *b)
 {
     const rep_t *R = O->R;
     if (!R->have_cal && !R->have_zflag) return;
+    calibration_counts(R, b);
     calibration_range(R, b);
     calibration_cells(R, b);
 }

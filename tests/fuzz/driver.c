@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sanitizer/allocator_interface.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -204,12 +205,29 @@ static void load_target(void)
     if (!found) fail("no such target in " ZN_FUZZ_TARGETS);
 }
 
+/* the run directory holds files only (the input, -o and --html outputs) */
+static void remove_dir(void)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    char p[600];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     const char *tmp = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/znfuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) fail("mkdtemp failed");
+    atexit(remove_dir);
     load_target();
     devnull = open("/dev/null", O_WRONLY);
     if (devnull < 0) fail("cannot open /dev/null");

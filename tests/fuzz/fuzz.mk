@@ -1,12 +1,14 @@
 # fuzz.mk - fuzzing (included from the Makefile; see tests/fuzz/README and
 # NOTES.md "Fuzzing").
-#   make fuzz [FUZZ_TIME=40] [FUZZ_TARGETS="znr ingest"]
+#   make fuzz [FUZZ_TIME=30] [FUZZ_TARGETS="znr ingest"]
 #                     build the libFuzzer harnesses (clang) and run each for
 #                     FUZZ_TIME seconds (niced); new inputs in build-fuzz/corpus/,
 #                     crashes in build-fuzz/crashes/TARGET/
 #   make fuzz-replay  every corpus file and reproducer through the programs of
 #                     $(BUILD) (make fuzz-replay SANITIZE=1: the sanitizer build)
-#   make fuzz-merge   fold build-fuzz/corpus/ into tests/fuzz/corpus/ (minimised)
+#   make fuzz-merge   fold build-fuzz/corpus/ into tests/fuzz/corpus/: only inputs
+#                     that reach a new edge (hit counts ignored), so the replay
+#                     in make check stays short
 #   make fuzz FUZZ_KEEP_GOING=1   go on past crashes (libFuzzer -fork=1: each
 #                     crash saved, the run continues): for hunting, not for CI
 
@@ -19,7 +21,7 @@ FUZZ_INT_SAN = integer-divide-by-zero,signed-integer-overflow,shift,implicit-sig
 
 FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= build-fuzz
-FUZZ_TIME    ?= 40
+FUZZ_TIME    ?= 30
 FUZZ_DIR      = tests/fuzz
 FUZZ_TARGETS ?= $(foreach p,$(FUZZ_PAIRS),$(word 1,$(subst :, ,$(p))))
 FUZZ_SAN      = address,undefined,float-cast-overflow,$(FUZZ_INT_SAN)
@@ -27,8 +29,9 @@ FUZZ_CFLAGS   = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,$(FUZZ_
                 $(WARN) $(PKG_CFLAGS) -DZN_FUZZ -I$(FUZZ_DIR) -Ilib
 FUZZ_LIB_OBJ  = $(patsubst lib/%.c,$(FUZZ_BUILD)/obj/%.o,$(wildcard lib/*.c)) $(FUZZ_BUILD)/obj/schemas_gen.o
 FUZZ_BINS     = $(addprefix $(FUZZ_BUILD)/bin/fuzz-,$(FUZZ_TARGETS))
-# libFuzzer: a run that exits early leaves its memory (as a process would):
-# no leak detection; stderr (the programs' messages) closed
+# libFuzzer: no leak detection (the driver frees what each run leaves, so it
+# would see nothing; leaks are the replay's); stderr (the programs' messages)
+# closed, libFuzzer's own output and the sanitizer reports still shown
 FUZZ_RUN_OPTS = -timeout=10 -rss_limit_mb=2048 -max_len=65536 -detect_leaks=0 -close_fd_mask=2 -print_final_stats=1 \
                 $(if $(FUZZ_KEEP_GOING),-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
 
@@ -106,7 +109,7 @@ fuzz-replay: all
 fuzz-merge: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_DIR)/corpus/$$t; \
-	  nice -n 10 $(FUZZ_BUILD)/bin/fuzz-$$t $(FUZZ_RUN_OPTS) -merge=1 \
+	  nice -n 10 $(FUZZ_BUILD)/bin/fuzz-$$t $(FUZZ_RUN_OPTS) -merge=1 -use_counters=0 \
 	    $(FUZZ_DIR)/corpus/$$t $(FUZZ_BUILD)/corpus/$$t 2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files' || true; \
 	done
 
