@@ -678,3 +678,15 @@ AWK
     run comm -23 "$T/mean" "$T/rep"
     assert_output ""
 }
+
+@test "zn-report --html: a fit without its uptake stream has no empty Uptake table; the page says where the data would be" {
+    fit
+    zn-report -q --html "$T/k.html" "$T/fit.znr" "$T/curve.znr" > /dev/null
+    run grep -c 'id="tab-uptake"' "$T/k.html"
+    assert_output 0
+    run grep -c 'No uptake stream was given: the per-concentration data' "$T/k.html"
+    assert_output 1
+    zn-report -q --html "$T/k2.html" "$T/up.znr" "$T/fit.znr" "$T/curve.znr" > /dev/null
+    run grep -c 'id="tab-uptake"' "$T/k2.html"
+    assert_output 1
+}

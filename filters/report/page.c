@@ -178,7 +178,11 @@ static void sec_kinetics(const out_t *O, zn_buf *b)
     html_kinetics(O, b);
     rtab_html(&O->t[T_FITS], b, 1000);
     rtab_html(&O->t[T_FITSTATS], b, 1000);
-    rtab_html(&O->t[T_UPTAKE], b, 1000);
+    if (rtab_rows(&O->t[T_UPTAKE])) rtab_html(&O->t[T_UPTAKE], b, 1000);
+    else if (O->fit)
+        zn_buf_adds(b, "<p class=\"note\">No uptake stream was given: the per-concentration data (replicate means and SD) "
+                       "are not on this page; give the stream the fit was made from (e.g. ASSAY.specific.znr.gz) "
+                       "to draw and tabulate them.</p>\n");
 }
 
 static void sec_flags(const out_t *O, zn_buf *b)
