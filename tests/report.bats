@@ -690,3 +690,17 @@ AWK
     run grep -c 'id="tab-uptake"' "$T/k2.html"
     assert_output 1
 }
+
+@test "zn-report: a failed calibration is one flag row with its reason, not a second metrics row saying no_response_window" {
+    met
+    run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr | grep -c 'dish2	5	'"
+    assert_output 1
+    run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr | grep no_response_window"
+    assert_failure
+    # the metrics alone: the calibration is the reason, what follows from it is said as such
+    run bash -c "zn-report --format tsv --table flags $T/met.znr | grep 'dish2	5	'"
+    assert_output "$(printf 'metrics\tdish2\t5\tbad_calibration\tno [Zn] for any frame (a calibration window with no values, too much scatter, or Fmax <= Fmin): no baseline, response or metric follows (zn-metrics: no_baseline;no_response_window;missing_values)')"
+    # other metric flags are kept as they are
+    run bash -c "zn-report --format tsv --table flags $T/met.znr | grep 'dish3	2	'"
+    assert_output "$(printf 'metrics\tdish3\t2\tno_baseline;missing_values\t')"
+}

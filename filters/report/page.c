@@ -8,6 +8,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the calibration failure among a metrics row's flags (';'-separated), or NULL */
+static const char *metrics_cal_failure(const char *fl)
+{
+    static const char *const k[] = {"bad_calibration", "min_drift", "max_drift"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(k[i]);
+        for (const char *p = fl; (p = strstr(p, k[i])); p += n)
+            if ((p == fl || p[-1] == ';') && (p[n] == ';' || !p[n])) return k[i];
+    }
+    return NULL;
+}
+
+/* the flags other than the calibration failure (the consequences), in a static buffer */
+static const char *fl_rest(const char *fl, const char *calf)
+{
+    static char out[256];
+    size_t o = 0, n = strlen(calf);
+    out[0] = 0;
+    for (const char *p = fl; *p;) {
+        size_t k = strcspn(p, ";");
+        if (!(k == n && !strncmp(p, calf, n))) {
+            int w = snprintf(out + o, sizeof out - o, "%s%.*s", o ? ";" : "", (int)k, p);
+            if (w > 0 && (size_t)w < sizeof out - o) o += (size_t)w;
+        }
+        p += k;
+        if (*p) p++;
+    }
+    return out;
+}
+
+/* whether the trace listed this cell as failed (its flag row is there) */
+static int trace_failed(const rep_t *R, const char *sample, const char *cell)
+{
+    for (size_t i = 0; i < R->ncells; i++)
+        if (!strcmp(R->cells[i].cell, cell) && !strcmp(R->cells[i].sample, sample)) return cell_failure(&R->cells[i]) != NULL;
+    return 0;
+}
+
 void build_flags(out_t *O)
 {
     rep_t *R = O->R;
@@ -54,8 +92,23 @@ void build_flags(out_t *O)
             c1 = stab_col(s, "construct");
             c2 = stab_col(s, "well");
         }
+        int met = !strcmp(s->schema, "metrics");
         for (size_t r = 0; r < s->nrow; r++) {
-            if (!*stab_f(s, r, cf)) continue;
+            const char *fl = stab_f(s, r, cf);
+            if (!*fl) continue;
+            const char *calf = met ? metrics_cal_failure(fl) : NULL;
+            if (calf) {
+                /* a failed calibration: no [Zn], so no baseline, response window
+                 * values or metrics; one row per cell, with that reason */
+                if (trace_failed(R, stab_f(s, r, c1), stab_f(s, r, c2))) continue;
+                rtab_s(t, s->schema);
+                rtab_s(t, stab_f(s, r, c1));
+                rtab_s(t, stab_f(s, r, c2));
+                rtab_s(t, calf);
+                rtab_sf(t, zn_asprintf("no [Zn] for any frame (%s): no baseline, response or metric follows (zn-metrics: %s)",
+                                       cell_failure_why(calf), fl_rest(fl, calf)));
+                continue;
+            }
             rtab_s(t, s->schema);
             rtab_s(t, stab_f(s, r, c1));
             rtab_s(t, stab_f(s, r, c2));
