@@ -704,3 +704,27 @@ AWK
     run bash -c "zn-report --format tsv --table flags $T/met.znr | grep 'dish3	2	'"
     assert_output "$(printf 'metrics\tdish3\t2\tno_baseline;missing_values\t')"
 }
+
+@test "zn-report --html: trace panels give n as dishes and the cells with a value; the band is the SEM over dish means" {
+    # one condition, two dishes of two cells and a failed cell; at every
+    # frame dish1's cells are 1 and 3, dish2's 0 and 4: both dish means 2,
+    # so the SEM over dishes is 0 (the band's upper and lower edges are one
+    # line), while over cells it would be 0.913 (by hand: sqrt(10/3)/2)
+    awk -f /dev/stdin > "$T/d.znr" <<'AWK'
+BEGIN { OFS = "\t"
+  print "##znr=1"; print "##schema=trace"; print "##window=baseline:0:20"; print "##window=response:30:60"; print "##unit.t=s"
+  print "#sample", "condition", "cell", "role", "frame", "t", "zn_nM", "zn_flag"
+  split("1 3 0 4", v, " ")
+  for (c = 1; c <= 5; c++) for (f = 0; f <= 6; f++)
+      if (c == 5) print "dish2", "ctrl", "c5", "cell", f, 10 * f, "", "bad_calibration"
+      else print "dish" (c <= 2 ? 1 : 2), "ctrl", "c" c, "cell", f, 10 * f, v[c], "ok" }
+AWK
+    zn-report -q --html "$T/d.html" "$T/d.znr" > /dev/null
+    run grep -c 'ctrl: n = 2 dishes, 4 cells (1 failed calibration)' "$T/d.html"
+    assert_output 1
+    run grep -c 'the mean of the dish means (line) and the SEM over the 2 dishes (band; the dish is the replicate' "$T/d.html"
+    assert_output 1
+    # the band: a path with fill-opacity 0.3; its y coordinates are one value
+    run bash -c "grep -o '<path fill=\"#[0-9A-Fa-f]*\" fill-opacity=\"0.3\" stroke=\"none\" d=\"[^\"]*' $T/d.html | sed 's/.*d=\"//' | grep -o '[0-9.]* [0-9.]*' | cut -d' ' -f2 | sort -u | wc -l"
+    assert_output 1
+}

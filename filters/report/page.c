@@ -400,6 +400,13 @@ void report_free(rep_t *R, out_t *O)
         free(c->ss);
         free(c->tn);
         free(c->ts);
+        for (size_t d = 0; d < c->ndish; d++) {
+            free(c->dish[d].name);
+            free(c->dish[d].n);
+            free(c->dish[d].s);
+        }
+        free(c->dish);
+        zn_dict_free(&c->ddict);
     }
     free(R->conds);
     zn_dict_free(&R->cdict);

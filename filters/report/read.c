@@ -110,6 +110,45 @@ static void grow_slots(cond_t *c, size_t need)
     c->cap = cap;
 }
 
+static size_t dish_index(cond_t *c, const char *name)
+{
+    size_t i = zn_dict_get(&c->ddict, name);
+    if (i != (size_t)-1) return i;
+    zn_grow(&c->dish, &c->dcap, c->ndish + 1, sizeof *c->dish);
+    memset(&c->dish[c->ndish], 0, sizeof *c->dish);
+    c->dish[c->ndish].name = zn_strdup(name);
+    zn_dict_put(&c->ddict, name, c->ndish);
+    return c->ndish++;
+}
+
+static void grow_dish(struct dishacc *d, size_t need)
+{
+    if (need <= d->cap) return;
+    size_t cap = d->cap;
+    zn_grow(&d->n, &cap, need, sizeof *d->n);
+    d->s = zn_realloc(d->s, cap * sizeof *d->s);
+    for (size_t i = d->cap; i < cap; i++) d->n[i] = d->s[i] = 0;
+    d->cap = cap;
+}
+
+size_t cond_frame(const cond_t *c, size_t f, double *mean, double *sem)
+{
+    size_t k = 0;
+    double s = 0, q = 0;
+    for (size_t d = 0; d < c->ndish; d++) {
+        const struct dishacc *a = &c->dish[d];
+        if (f >= a->cap || !a->n[f]) continue;
+        double m = a->s[f] / a->n[f];
+        k++;
+        s += m;
+        q += m * m;
+    }
+    *mean = k ? s / (double)k : NAN;
+    double var = k > 1 ? (q - (double)k * *mean * *mean) / (double)(k - 1) : 0;
+    *sem = k > 1 && var > 0 ? sqrt(var / (double)k) : 0;
+    return k;
+}
+
 /* ------------------------------------------------------------ traces */
 static uint64_t next_rand(uint64_t *s) /* splitmix64 */
 {
@@ -320,6 +359,7 @@ static int read_trace(rep_t *R, zn_in *in)
                 R->cur.cmin = R->cur.cmax = NAN;
                 R->cur_on = 1;
                 R->cur_slot = pick_slot(R, &R->conds[R->cur.cond]);
+                R->cur_dish = dish_index(&R->conds[R->cur.cond], R->cur.sample);
                 R->cn = 0;
                 R->bsum = 0;
                 R->bn = 0;
@@ -354,6 +394,11 @@ static int read_trace(rep_t *R, zn_in *in)
             c->n[f]++;
             c->s[f] += v;
             c->ss[f] += v * v;
+            struct dishacc *d = &c->dish[R->cur_dish];
+            grow_dish(d, f + 1);
+            d->n[f]++;
+            d->s[f] += v;
+            cs->nval++;
             if (have_base && tr.t >= base.start && tr.t <= base.end) {
                 R->bsum += v;
                 R->bn++;

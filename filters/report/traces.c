@@ -219,7 +219,8 @@ static double log_floor(const rep_t *R, double tend)
     for (size_t k = 0; k < R->nconds; k++) {
         const cond_t *c = &R->conds[k];
         for (size_t f = 0; f < R->nslots && f < c->cap; f++) {
-            double t = slot_t(c, f), m = c->n[f] ? c->s[f] / c->n[f] : NAN;
+            double t = slot_t(c, f), m, se;
+            cond_frame(c, f, &m, &se);
             if (t < tend && m > 0 && m < lo) lo = m;
         }
         for (size_t i = 0; i < c->nres; i++)
@@ -251,8 +252,10 @@ static void log_left_off(const rep_t *R, size_t k, double tend, long n[4])
             }
     for (size_t f = 0; f < R->nslots && f < c->cap; f++)
         if (c->n[f] && slot_t(c, f) < tend) {
+            double m, se;
+            cond_frame(c, f, &m, &se);
             n[3]++;
-            n[2] += !(c->s[f] / c->n[f] > 0);
+            n[2] += !(m > 0);
         }
 }
 
@@ -268,8 +271,8 @@ static int trace_axis(const rep_t *R, zn_axis *y)
         for (size_t f = 0; f < R->nslots && f < c->cap; f++) {
             double t = slot_t(c, f);
             if (!(t < tend) || !c->n[f]) continue;
-            double m = c->s[f] / c->n[f], var = c->n[f] > 1 ? (c->ss[f] - c->n[f] * m * m) / (c->n[f] - 1) : 0,
-                   se = var > 0 ? sqrt(var / c->n[f]) : 0;
+            double m, se;
+            cond_frame(c, f, &m, &se);
             if (m - se < lo) lo = m - se;
             if (m + se > hi) hi = m + se;
         }
@@ -362,9 +365,7 @@ void html_traces(const out_t *O, zn_buf *b)
             double tt = slot_t(c, f);
             if (!(tt < tend)) continue;
             t[nf] = tt;
-            m[nf] = c->n[f] ? c->s[f] / c->n[f] : NAN;
-            double var = c->n[f] > 1 ? (c->ss[f] - c->n[f] * m[nf] * m[nf]) / (c->n[f] - 1) : NAN;
-            se[nf] = var > 0 ? sqrt(var / c->n[f]) : 0;
+            cond_frame(c, f, &m[nf], &se[nf]);
             nf++;
         }
         zn_buf_addf(b, "<path fill=\"%s\" fill-opacity=\"0.3\" stroke=\"none\" d=\"", zn_svg_colour[k % ZN_SVG_NCOL]);
@@ -398,10 +399,23 @@ void html_traces(const out_t *O, zn_buf *b)
         free(t);
         free(m);
         free(se);
+        /* n: the cells with a value and their dishes (the replicate), not every cell seen */
         zn_dict dishes = {0};
-        for (size_t i = 0; i < R->ncells; i++)
-            if (R->cells[i].cond == k) zn_dict_put(&dishes, R->cells[i].sample, 0);
-        char *ti = zn_asprintf("%s: %zu dish%s, %ld cells", c->name, dishes.n, dishes.n == 1 ? "" : "es", c->seen);
+        long nval = 0, nfail = 0;
+        for (size_t i = 0; i < R->ncells; i++) {
+            if (R->cells[i].cond != k) continue;
+            if (R->cells[i].nval) {
+                nval++;
+                zn_dict_put(&dishes, R->cells[i].sample, 0);
+            } else if (cell_failure(&R->cells[i])) nfail++;
+        }
+        long nnone = c->seen - nval - nfail;
+        char why[160] = "";
+        if (nfail && nnone) snprintf(why, sizeof why, " (%ld failed calibration, %ld no value)", nfail, nnone);
+        else if (nfail) snprintf(why, sizeof why, " (%ld failed calibration)", nfail);
+        else if (nnone) snprintf(why, sizeof why, " (%ld no value)", nnone);
+        char *ti = zn_asprintf("%s: n = %zu dish%s, %ld cells%s", c->name, dishes.n, dishes.n == 1 ? "" : "es", nval, why);
+        size_t ndish = dishes.n;
         zn_dict_free(&dishes);
         zn_svg_axes(&p, ti, "time (s)", ylab, 1);
         free(ti);
@@ -412,10 +426,12 @@ void html_traces(const out_t *O, zn_buf *b)
                                         "first calibration window; the calibration is in its own section)",
                      tmax);
         else snprintf(span, sizeof span, "the whole recording");
-        char *cap = zn_asprintf("%s: mean (line) and SEM (band) of %s over all %ld cells, frame by frame, over %s; faint "
-                                "lines: %s%zu single cells; shaded: the windows of the protocol; y axis%s: the means, "
-                                "their SEM and the 1st to 99th percentile of the single cells shown, lines beyond clipped.",
-                                c->name, R->signal, c->seen, span, c->nres < (size_t)c->seen ? "a random sample of " : "the ",
+        char *cap = zn_asprintf("%s: the mean of the dish means (line) and the SEM over the %zu dish%s (band; the dish is "
+                                "the replicate, as in the tests%s) of %s, frame by frame, from %ld cells with a value%s, over "
+                                "%s; faint lines: %s%zu single cells; shaded: the windows of the protocol; y axis%s: the "
+                                "means, their SEM and the 1st to 99th percentile of the single cells shown, lines beyond "
+                                "clipped.",
+                                c->name, ndish, ndish == 1 ? "" : "es", ndish < 2 ? "; one dish: no band" : "", R->signal, nval, why, span, c->nres < (size_t)c->seen ? "a random sample of " : "the ",
                                 c->nres, logy ? " (log)" : "");
         if (logy) {
             long lo[4];
