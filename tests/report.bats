@@ -728,3 +728,19 @@ AWK
     run bash -c "grep -o '<path fill=\"#[0-9A-Fa-f]*\" fill-opacity=\"0.3\" stroke=\"none\" d=\"[^\"]*' $T/d.html | sed 's/.*d=\"//' | grep -o '[0-9.]* [0-9.]*' | cut -d' ' -f2 | sort -u | wc -l"
     assert_output 1
 }
+
+@test "zn-report: resting zinc beside published values in the page's unit (pM on a pM trace, not 9e-04 nM)" {
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^##/ { print; next } /^#/ { sub("zn_nM", "zn_pM"); print; next }
+        { if ($8 != "") $8 = sprintf("%.17g", $8 * 1000); print }' "$FIX/metrics_trace.znr" > "$T/pm.znr"
+    zn-report --format tsv --table context "$T/pm.znr" > "$T/pm.tsv"
+    zn-report --format tsv --table context "$FIX/metrics_trace.znr" > "$T/nm.tsv"
+    run sed -n 1p "$T/pm.tsv"
+    assert_output "$(printf 'compartment\tcondition\tcells\tbaseline_pM_median\tpublished\trelation\tsource\tsystem\tcomparison')"
+    run bash -c "sed -n 2p $T/pm.tsv | cut -f5"
+    assert_output --partial '0.9 pM (0.9 pM'
+    run bash -c "sed -n 2p $T/pm.tsv | cut -f6"
+    assert_output --partial 'the published level is under 1 % occupancy of this sensor (152 pM)'
+    # the median is the nM page's times 1000
+    paste <(cut -f4 "$T/nm.tsv" | tail -n +2) <(cut -f4 "$T/pm.tsv" | tail -n +2) |
+        awk '{ d = $2 - 1000 * $1; if (d < 0) d = -d; if (!(d <= 1e-9 * $2)) { print "differ: " $0; bad = 1 } } END { exit bad }'
+}

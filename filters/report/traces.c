@@ -112,6 +112,11 @@ void build_context(out_t *O)
         free(idx);
         return;
     }
+    /* shown in the page's unit (pM on an ER page), compared in nM */
+    const double g = 1 / f;
+    const char *U = unit;
+    free(t->hdr[3]);
+    t->hdr[3] = zn_asprintf("baseline_%s_median", U);
     char *why;
     ni = lit_prefer(experiment_system(R), idx, ni, &why);
     double kd = NAN, hill = 1, rlo = NAN, rhi = NAN;
@@ -140,20 +145,20 @@ void build_context(out_t *O)
             rtab_s(t, comp);
             rtab_s(t, bm ? O->mcond[k] : R->conds[k].name);
             rtab_n(t, (double)n);
-            rtab_n(t, med);
-            rtab_sf(t, lit_text(L, "nM"));
+            rtab_n(t, med * g);
+            rtab_sf(t, lit_text(L, U));
             char rel[400] = "";
             if (isnan(med)) {
             } else if (have_range && !(med >= far)) {
                 snprintf(rel, sizeof rel,
-                         "not compared: %.3g nM is far below what the sensor resolves (Kd %.3g nM: %.3g-%.3g nM, 9-91 %% "
-                         "occupancy); under %.3g nM (1 %% occupancy) the signal is within noise of Fmin",
-                         med, kd, rlo, rhi, far);
+                         "not compared: %.3g %s is far below what the sensor resolves (Kd %.3g %s: %.3g-%.3g %s, 9-91 %% "
+                         "occupancy); under %.3g %s (1 %% occupancy) the signal is within noise of Fmin",
+                         med * g, U, kd * g, U, rlo * g, rhi * g, U, far * g, U);
             } else if (have_range && med > rhi) {
                 snprintf(rel, sizeof rel,
-                         "not compared: %.3g nM is above what the sensor resolves (Kd %.3g nM: up to %.3g nM, 91 %% "
+                         "not compared: %.3g %s is above what the sensor resolves (Kd %.3g %s: up to %.3g %s, 91 %% "
                          "occupancy): near saturation",
-                         med, kd, rhi);
+                         med * g, U, kd * g, U, rhi * g, U);
             } else {
                 if (!isnan(lo) && !isnan(hi)) {
                     if (med < lo) snprintf(rel, sizeof rel, "below the range (%.3gx its low end)", med / lo);
@@ -166,14 +171,14 @@ void build_context(out_t *O)
                     snprintf(rel, sizeof rel, "%.3gx the published value", med / lo);
                 size_t m = strlen(rel);
                 if (have_range && med < rlo)
-                    snprintf(rel + m, sizeof rel - m, "; below the sensor's most accurate range (Kd %.3g nM: %.3g-%.3g nM)",
-                             kd, rlo, rhi);
+                    snprintf(rel + m, sizeof rel - m, "; below the sensor's most accurate range (Kd %.3g %s: %.3g-%.3g %s)",
+                             kd * g, U, rlo * g, rhi * g, U);
                 m = strlen(rel);
                 if (have_range && (isnan(hi) ? lo : hi) < far)
                     snprintf(rel + m, sizeof rel - m,
-                             "; the published level is under 1 %% occupancy of this sensor (%.3g nM): it could not "
+                             "; the published level is under 1 %% occupancy of this sensor (%.3g %s): it could not "
                              "measure it",
-                             far);
+                             far * g, U);
                 else if (!have_range)
                     snprintf(rel + m, sizeof rel - m, "; the sensor's range is not known (no kd= in ##calibration=)");
             }
