@@ -744,3 +744,22 @@ AWK
     paste <(cut -f4 "$T/nm.tsv" | tail -n +2) <(cut -f4 "$T/pm.tsv" | tail -n +2) |
         awk '{ d = $2 - 1000 * $1; if (d < 0) d = -d; if (!(d <= 1e-9 * $2)) { print "differ: " $0; bad = 1 } } END { exit bad }'
 }
+
+@test "zn-report --html: kinetics figures name the metal (##metal=, else zn-uptake-rate's isotope) in the title and x axis" {
+    zn-ingest "$FIX/uptake_hidex.csv" --layout "$FIX/uptake_hidex_layout.csv" -o "$T/hidex.znr.gz"
+    zn-uptake-rate -u --dpm --specific-activity 200uCi/umol --isotope Zn-65 --reference-date 2025-10-01 "$T/hidex.znr.gz" > "$T/up.znr"
+    zn-mm-fit -q -u --by construct "$T/up.znr" > "$T/fit.znr"
+    zn-report -q --html "$T/k.html" "$T/up.znr" "$T/fit.znr" > /dev/null
+    run bash -c "grep -o '65Zn uptake: Vmax\*S/(Km+S)' $T/k.html | sort -u"
+    assert_output '65Zn uptake: Vmax*S/(Km+S)'
+    run grep -c '>\[Zn2+\], conc_uM (uM)<' "$T/k.html"
+    [ "$output" -ge 1 ]
+    # ##metal= (zn-ingest --meta metal=Cd) without an isotope: the metal alone
+    sed '2a ##metal=Cd' "$FIX/mm_uptake.znr" > "$T/cd.znr"
+    zn-mm-fit -q -u --by construct "$T/cd.znr" > "$T/cdfit.znr"
+    zn-report -q --html "$T/c.html" "$T/cd.znr" "$T/cdfit.znr" > /dev/null
+    run grep -c 'construct=hZIP4, Cd uptake: Vmax' "$T/c.html"
+    assert_output 1
+    run grep -c '>\[Cd2+\], conc_uM (uM)<' "$T/c.html"
+    [ "$output" -ge 1 ]
+}
