@@ -763,3 +763,16 @@ AWK
     run grep -c '>\[Cd2+\], conc_uM (uM)<' "$T/c.html"
     [ "$output" -ge 1 ]
 }
+
+@test "zn-report --html: SuperPlots name each dish's mark in a legend and say that a repeated mark does not pair dishes" {
+    zn-report -q --html "$T/s.html" "$FIX/report_dishes.znr" > /dev/null
+    sed -n '/<figure id="fig-metric-amplitude"/,/<\/figure>/p' "$T/s.html" > "$T/fig.html"
+    run bash -c "grep -o 'data-dish=\"1\">[^<]*' $T/fig.html | sed 's/.*>//' | sort"
+    assert_output "$(zn-view --tsv -c sample "$FIX/report_dishes.znr" | tail -n +2 | sort -u)"
+    run grep -c 'the same mark in two conditions does not pair those dishes: the test treats them as independent (unpaired)' "$T/fig.html"
+    assert_output 1
+    # the legend is inside the figure: its last line above the SVG's height
+    h=$(grep -o '<svg [^>]*height="[0-9]*"' "$T/fig.html" | sed 's/.*height="//; s/"//')
+    ymax=$(grep -o 'y="[0-9.]*" class="tk" data-dish' "$T/fig.html" | sed 's/y="//; s/".*//' | sort -g | tail -1)
+    awk -v y="$ymax" -v h="$h" 'BEGIN { exit !(y + 4 < h) }'
+}
