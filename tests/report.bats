@@ -171,7 +171,7 @@ X
     met
     printf '##znr=1\n##schema=fit\n#construct\tmodel\tn\tstatus\treason\nvector\tmm\t3\tinsufficient_data\t3 points for 2 parameters\n' > "$T/bad.znr"
     run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr $T/bad.znr | tail -n +2"
-    assert_line "$(printf 'trace\tdish2\t5\tbad_calibration\tcondition NVS-ZP7-4: no [Zn] for any frame')"
+    assert_line "$(printf 'trace\tdish2\t5\tbad_calibration\tcondition NVS-ZP7-4: no [Zn] for any frame: Fmax 300 <= Fmin 300')"
     assert_line "$(printf 'metrics\tdish3\t2\tno_baseline;missing_values\t')"
     assert_line "$(printf 'fit\tconstruct=vector\tmm\tinsufficient_data\t3 points for 2 parameters')"
 }
@@ -775,4 +775,22 @@ AWK
     h=$(grep -o '<svg [^>]*height="[0-9]*"' "$T/fig.html" | sed 's/.*height="//; s/"//')
     ymax=$(grep -o 'y="[0-9.]*" class="tk" data-dish' "$T/fig.html" | sed 's/y="//; s/".*//' | sort -g | tail -1)
     awk -v y="$ymax" -v h="$h" 'BEGIN { exit !(y + 4 < h) }'
+}
+
+@test "zn-report: a failed calibration's flag says which window failed which test, from the cell's values and ##calibration=" {
+    # cell c2's max window (100-120 s) has F 600, 900, 1200: median 900, MAD
+    # 1.4826 * 300 = 444.78, 49.4 % of the median > max_scatter 20 % (by hand)
+    awk -f /dev/stdin > "$T/bad.znr" <<'AWK'
+BEGIN { OFS = "\t"
+  print "##znr=1"; print "##schema=trace"; print "##window=baseline:0:20"; print "##window=response:30:60"; print "##unit.t=s"
+  print "##calibration=kd=15nM;sensor=FluoZin-3;signal=F;max=window:100:120;min=window:130:150;stat=median;max_scatter=0.2"
+  print "#sample", "condition", "cell", "role", "frame", "t", "F", "zn_nM", "zn_flag", "Fmin", "Fmax"
+  split("600 900 1200", mx, " ")
+  for (c = 1; c <= 2; c++) for (f = 0; f <= 15; f++) { t = 10 * f
+      if (t >= 130) F = 100; else if (t >= 100) F = (c == 1 ? 900 : mx[f - 9]); else F = 300
+      if (c == 1) print "dish1", "ctl", "c1", "cell", f, t, F, (t >= 130 ? 0 : 2), "ok", 100, 900
+      else print "dish1", "ctl", "c2", "cell", f, t, F, "", "bad_calibration", "", "" } }
+AWK
+    run bash -c "zn-report --format tsv --table flags $T/bad.znr | tail -n +2"
+    assert_output "$(printf 'trace\tdish1\tc2\tbad_calibration\tcondition ctl: no [Zn] for any frame: max window (100-120 s): scatter 49.4%% > 20.0%% (MAD/median of F)')"
 }

@@ -59,9 +59,8 @@ void build_flags(out_t *O)
         rtab_s(t, s->sample);
         rtab_s(t, s->cell);
         rtab_s(t, fail);
-        rtab_sf(t, zn_asprintf("condition %s: no [Zn] for any frame%s%s", R->conds[s->cond].name,
-                               strcmp(fail, "bad_calibration") ? ": " : "",
-                               strcmp(fail, "bad_calibration") ? cell_failure_why(fail) : ""));
+        rtab_sf(t, zn_asprintf("condition %s: no [Zn] for any frame: %s", R->conds[s->cond].name,
+                               s->why ? s->why : cell_failure_why(fail)));
     }
     const char *lin[8], *linf[8];
     for (size_t i = 0, n = linearity_notes(R, lin, linf, 8); i < n; i++) {
@@ -413,8 +412,11 @@ void report_free(rep_t *R, out_t *O)
     for (size_t i = 0; i < R->ncells; i++) {
         free(R->cells[i].sample);
         free(R->cells[i].cell);
+        free(R->cells[i].why);
     }
     free(R->cells);
+    free(R->wv[0]);
+    free(R->wv[1]);
     for (size_t i = 0; i < R->nwin; i++) free(R->win[i].name);
     free(R->win);
     free(R->signal);

@@ -111,6 +111,7 @@ typedef struct {
     long nrec, nz[ZF_OTHER + 1];
     long nexp, nz_exp[ZF_OTHER + 1]; /* the experiment's frames only (before the calibration) */
     long nval; /* frames with a value of the signal (0: no [Zn] at all) */
+    char *why; /* a failed calibration: which window failed which test (NULL: not found) */
 } cellsum_t;
 
 /* why a cell has no calibration (bad_calibration, min_drift, max_drift); NULL: it has one (literature.c) */
@@ -172,6 +173,12 @@ typedef struct {
     long cur_slot; /* its place in the sample, -1: not sampled */
     cellsum_t cur;
     size_t cur_dish; /* index into the condition's dish[] */
+    /* the calibration windows of the current trace segment (max, min) and
+     * the current cell's calibrated-signal values in them: why a cell failed */
+    double calw[2][2], cal_scatter;
+    int have_calw[2], cal_median;
+    double *wv[2];
+    size_t wn[2], wcap[2];
     double *ct, *cv, *craw, bsum;
     size_t *cf;
     long bn;
