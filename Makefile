@@ -101,7 +101,7 @@ deps:
 check:
 	@tools/deps.sh check
 	@$(MAKE) --no-print-directory all $(UNIT)
-	@ZN_BIN=$(CURDIR)/$(BUILD)/bin ZN_TOP=$(CURDIR) tests/run.sh
+	@ZN_BIN=$(CURDIR)/$(BUILD)/bin ZN_TOP=$(CURDIR) ZN_SANITIZE=$(SANITIZE) tests/run.sh
 
 lint-man:
 	@for m in $(MANS); do \

@@ -4,6 +4,9 @@ load '/usr/lib/bats/bats-assert/load'
 : "${ZN_BIN:?}" "${ZN_TOP:?}"
 PATH="$ZN_BIN:$PATH"
 export ZNFLOW_BIN="$ZN_BIN"   # the pipeline scripts use the programs under test
+# make install in the tests builds with the flags of the build under test (a
+# sanitizer build-san/ is not relinked with plain flags)
+case $ZN_BIN in */build-san/bin) export ZN_SANITIZE=${ZN_SANITIZE:-1} ;; esac
 FIX="$ZN_TOP/tests/fixtures"
 SAMPLES="$ZN_TOP/../shared/samples"
 export LC_ALL=C

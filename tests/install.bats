@@ -82,7 +82,7 @@ bare() {
 
 # ---- an installed toolkit: make install into a temporary prefix, then use
 # it from another folder with only PREFIX/bin and the system folders on PATH
-install_to() { make -s -C "$ZN_TOP" --no-print-directory install PREFIX="$1" BUILD="${ZN_BIN%/bin}" > "$T/install.log" 2>&1 || { cat "$T/install.log"; return 1; }; }
+install_to() { make -s -C "$ZN_TOP" --no-print-directory install PREFIX="$1" BUILD="${ZN_BIN%/bin}" SANITIZE="${ZN_SANITIZE:-}" > "$T/install.log" 2>&1 || { cat "$T/install.log"; return 1; }; }
 # run a command as a user with a clean environment would
 as_user() { (cd "$T/work" && env -i HOME="$T" LC_ALL=C PATH="$T/p/bin:/usr/bin:/bin" bash -c "$1"); }
 

@@ -336,7 +336,7 @@ PY
 }
 
 @test "make install honours PREFIX and DESTDIR" {
-    run make -C "$ZN_TOP" --no-print-directory install PREFIX=/opt/zn DESTDIR="$T/root" BUILD="${ZN_BIN%/bin}"
+    run make -C "$ZN_TOP" --no-print-directory install PREFIX=/opt/zn DESTDIR="$T/root" BUILD="${ZN_BIN%/bin}" SANITIZE="${ZN_SANITIZE:-}"
     assert_success
     [ -x "$T/root/opt/zn/bin/zn-ingest" ]
     [ -x "$T/root/opt/zn/bin/zn-view" ]
