@@ -516,7 +516,7 @@ void html_kinetics(const out_t *O, zn_buf *b)
         zn_plot_init(&p, b, 86, 28, 514, 260);
         zn_axis_linear(&p.x, 0, x1 * 1.04, 8); /* room for the mean beside the last replicates */
         zn_axis_linear(&p.y, ylo, yhi, 8);
-        char xl[120], yl[160];
+        char xl[320], yl[160];
         char metal[32], iso[32];
         group_metal(O, g, metal, sizeof metal, iso, sizeof iso);
         if (*metal)
