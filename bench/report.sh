@@ -24,7 +24,11 @@ MAWK_MEAN='BEGIN { FS = "\t" } /^#/ { next } $4 == "cell" && $12 != "" { k = $2 
   END { for (k in s) print k, s[k] / n[k] }'
 run "one pass: zn-view -u > /dev/null"       "'$bin/zn-view' -u '$cal'"
 run "mawk per-frame means (gzip -dc | mawk)"  "gzip -dc '$cal' | $AWK '$MAWK_MEAN'"
-run "zn-metrics"                             "'$bin/zn-metrics' -o '$out/met.znr.gz' '$cal'"
+# the response window zn-metrics took by default before 3e51d9a: the end
+# of the baseline to the last frame (2 s apart) before the max window at
+# 4000 s (windows are inclusive); it now asks for one on a trace with
+# calibration windows
+run "zn-metrics"                             "'$bin/zn-metrics' --response 600:3998 -o '$out/met.znr.gz' '$cal'"
 run "zn-report --html (trace + metrics)"     "'$bin/zn-report' -q --html '$out/report.html' '$cal' '$out/met.znr.gz'"
 run "zn-report --html on 1/5 of the records" "'$bin/zn-report' -q --html '$out/report5.html' '$out/cal_fifth.txt'"
 echo

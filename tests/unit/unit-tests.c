@@ -789,6 +789,49 @@ static void test_rec_overflow(void)
     zn_rec_free(&r);
 }
 
+/* zn_median and zn_mad (selection) against sorting, on random arrays with
+ * ties, NaN, odd and even lengths and adversarial orders */
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+static double med_sorted(double *v, size_t k)
+{
+    qsort(v, k, sizeof *v, cmp_dbl);
+    return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+}
+static void test_median_select(void)
+{
+    unsigned long long s = 0x9E3779B97F4A7C15ULL;
+    int bad = 0, n = 0;
+    double x[301], v[301];
+    for (int rep = 0; rep < 20000; rep++) {
+        size_t len = 1 + (size_t)(xorshift(&s) % 300);
+        int kind = rep % 5;
+        size_t k = 0;
+        for (size_t i = 0; i < len; i++) {
+            double r = (double)(xorshift(&s) % 1000000) / 1000.0;
+            if (kind == 1) r = (double)(xorshift(&s) % 4);          /* many ties */
+            if (kind == 2) r = (double)i;                            /* sorted */
+            if (kind == 3) r = (double)(len - i);                    /* reversed */
+            if (kind == 4 && xorshift(&s) % 7 == 0) r = NAN;         /* missing */
+            x[i] = r;
+            if (!isnan(r)) v[k++] = r;
+        }
+        size_t nv;
+        double m = zn_median(x, len, &nv), d = zn_mad(x, len);
+        double want = k ? med_sorted(v, k) : NAN;
+        for (size_t i = 0; i < k; i++) v[i] = fabs(v[i] - want);
+        double wd = k ? 1.4826 * med_sorted(v, k) : NAN;
+        n++;
+        if (nv != k || !((m == want) || (isnan(m) && isnan(want))) || !((d == wd) || (isnan(d) && isnan(wd)))) bad++;
+    }
+    ok(bad == 0, "zn_median and zn_mad by selection equal sorting on %d random arrays (ties, sorted, reversed, NaN)", n);
+    double one[1] = {NAN};
+    ok(isnan(zn_median(one, 1, NULL)) && isnan(zn_mad(one, 0)), "median and MAD of nothing are NaN");
+}
+
 int main(void)
 {
     zn_set_prog("unit-tests");
@@ -807,6 +850,7 @@ int main(void)
     test_tests();
     test_adequacy();
     test_holm();
+    test_median_select();
     test_axis();
     test_svg();
     test_long_lines();
