@@ -26,7 +26,10 @@ assay() {
     [ $# -eq 7 ] || zn_die "$MANIFEST: assay $e: give four inputs: counter export, its layout, BCA plate, its layout"
     read -r -a o <<< "$opt"
     zn-ingest --layout "$7" -o "$TMP/$e.bca.znr.gz" "$6"
-    zn-ingest -u --sample "$e" --condition "$cond" --layout "$5" "$4" |
+    # a condition that is an element symbol (Zn, Cd) is the metal taken up: the report names it
+    local -a metal=()
+    [[ $cond =~ ^[A-Z][a-z]?$ ]] && metal=(--meta "metal=$cond")
+    zn-ingest -u --sample "$e" --condition "$cond" "${metal[@]}" --layout "$5" "$4" |
         zn-uptake-rate -q "${o[@]}" --protein "$TMP/$e.bca.znr.gz" -o "$TMP/$e.uptake.znr.gz"
     zn-background -u --control "$UP_CONTROL" -o "$TMP/$e.specific.znr.gz" "$TMP/$e.uptake.znr.gz"
     zn-mm-fit -q --by construct --model "$UP_MODEL" --weight "$UP_WEIGHT" --curve "$UP_CURVE" \

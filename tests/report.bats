@@ -171,7 +171,7 @@ X
     met
     printf '##znr=1\n##schema=fit\n#construct\tmodel\tn\tstatus\treason\nvector\tmm\t3\tinsufficient_data\t3 points for 2 parameters\n' > "$T/bad.znr"
     run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr $T/bad.znr | tail -n +2"
-    assert_line "$(printf 'trace\tdish2\t5\tbad_calibration\tcondition NVS-ZP7-4: no [Zn] for any frame')"
+    assert_line "$(printf 'trace\tdish2\t5\tbad_calibration\tcondition NVS-ZP7-4: no [Zn] for any frame: Fmax 300 <= Fmin 300')"
     assert_line "$(printf 'metrics\tdish3\t2\tno_baseline;missing_values\t')"
     assert_line "$(printf 'fit\tconstruct=vector\tmm\tinsufficient_data\t3 points for 2 parameters')"
 }
@@ -677,4 +677,120 @@ AWK
     [ -s "$T/mean" ] && [ -s "$T/rep" ]
     run comm -23 "$T/mean" "$T/rep"
     assert_output ""
+}
+
+@test "zn-report --html: a fit without its uptake stream has no empty Uptake table; the page says where the data would be" {
+    fit
+    zn-report -q --html "$T/k.html" "$T/fit.znr" "$T/curve.znr" > /dev/null
+    run grep -c 'id="tab-uptake"' "$T/k.html"
+    assert_output 0
+    run grep -c 'No uptake stream was given: the per-concentration data' "$T/k.html"
+    assert_output 1
+    zn-report -q --html "$T/k2.html" "$T/up.znr" "$T/fit.znr" "$T/curve.znr" > /dev/null
+    run grep -c 'id="tab-uptake"' "$T/k2.html"
+    assert_output 1
+}
+
+@test "zn-report: a failed calibration is one flag row with its reason, not a second metrics row saying no_response_window" {
+    met
+    run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr | grep -c 'dish2	5	'"
+    assert_output 1
+    run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr | grep no_response_window"
+    assert_failure
+    # the metrics alone: the calibration is the reason, what follows from it is said as such
+    run bash -c "zn-report --format tsv --table flags $T/met.znr | grep 'dish2	5	'"
+    assert_output "$(printf 'metrics\tdish2\t5\tbad_calibration\tno [Zn] for any frame (a calibration window with no values, too much scatter, or Fmax <= Fmin): no baseline, response or metric follows (zn-metrics: no_baseline;no_response_window;missing_values)')"
+    # other metric flags are kept as they are
+    run bash -c "zn-report --format tsv --table flags $T/met.znr | grep 'dish3	2	'"
+    assert_output "$(printf 'metrics\tdish3\t2\tno_baseline;missing_values\t')"
+}
+
+@test "zn-report --html: trace panels give n as dishes and the cells with a value; the band is the SEM over dish means" {
+    # one condition, two dishes of two cells and a failed cell; at every
+    # frame dish1's cells are 1 and 3, dish2's 0 and 4: both dish means 2,
+    # so the SEM over dishes is 0 (the band's upper and lower edges are one
+    # line), while over cells it would be 0.913 (by hand: sqrt(10/3)/2)
+    awk -f /dev/stdin > "$T/d.znr" <<'AWK'
+BEGIN { OFS = "\t"
+  print "##znr=1"; print "##schema=trace"; print "##window=baseline:0:20"; print "##window=response:30:60"; print "##unit.t=s"
+  print "#sample", "condition", "cell", "role", "frame", "t", "zn_nM", "zn_flag"
+  split("1 3 0 4", v, " ")
+  for (c = 1; c <= 5; c++) for (f = 0; f <= 6; f++)
+      if (c == 5) print "dish2", "ctrl", "c5", "cell", f, 10 * f, "", "bad_calibration"
+      else print "dish" (c <= 2 ? 1 : 2), "ctrl", "c" c, "cell", f, 10 * f, v[c], "ok" }
+AWK
+    zn-report -q --html "$T/d.html" "$T/d.znr" > /dev/null
+    run grep -c 'ctrl: n = 2 dishes, 4 cells (1 failed calibration)' "$T/d.html"
+    assert_output 1
+    run grep -c 'the mean of the dish means (line) and the SEM over the 2 dishes (band; the dish is the replicate' "$T/d.html"
+    assert_output 1
+    # the band: a path with fill-opacity 0.3; its y coordinates are one value
+    run bash -c "grep -o '<path fill=\"#[0-9A-Fa-f]*\" fill-opacity=\"0.3\" stroke=\"none\" d=\"[^\"]*' $T/d.html | sed 's/.*d=\"//' | grep -o '[0-9.]* [0-9.]*' | cut -d' ' -f2 | sort -u | wc -l"
+    assert_output 1
+}
+
+@test "zn-report: resting zinc beside published values in the page's unit (pM on a pM trace, not 9e-04 nM)" {
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^##/ { print; next } /^#/ { sub("zn_nM", "zn_pM"); print; next }
+        { if ($8 != "") $8 = sprintf("%.17g", $8 * 1000); print }' "$FIX/metrics_trace.znr" > "$T/pm.znr"
+    zn-report --format tsv --table context "$T/pm.znr" > "$T/pm.tsv"
+    zn-report --format tsv --table context "$FIX/metrics_trace.znr" > "$T/nm.tsv"
+    run sed -n 1p "$T/pm.tsv"
+    assert_output "$(printf 'compartment\tcondition\tcells\tbaseline_pM_median\tpublished\trelation\tsource\tsystem\tcomparison')"
+    run bash -c "sed -n 2p $T/pm.tsv | cut -f5"
+    assert_output --partial '0.9 pM (0.9 pM'
+    run bash -c "sed -n 2p $T/pm.tsv | cut -f6"
+    assert_output --partial 'the published level is under 1 % occupancy of this sensor (152 pM)'
+    # the median is the nM page's times 1000
+    paste <(cut -f4 "$T/nm.tsv" | tail -n +2) <(cut -f4 "$T/pm.tsv" | tail -n +2) |
+        awk '{ d = $2 - 1000 * $1; if (d < 0) d = -d; if (!(d <= 1e-9 * $2)) { print "differ: " $0; bad = 1 } } END { exit bad }'
+}
+
+@test "zn-report --html: kinetics figures name the metal (##metal=, else zn-uptake-rate's isotope) in the title and x axis" {
+    zn-ingest "$FIX/uptake_hidex.csv" --layout "$FIX/uptake_hidex_layout.csv" -o "$T/hidex.znr.gz"
+    zn-uptake-rate -u --dpm --specific-activity 200uCi/umol --isotope Zn-65 --reference-date 2025-10-01 "$T/hidex.znr.gz" > "$T/up.znr"
+    zn-mm-fit -q -u --by construct "$T/up.znr" > "$T/fit.znr"
+    zn-report -q --html "$T/k.html" "$T/up.znr" "$T/fit.znr" > /dev/null
+    run bash -c "grep -o '65Zn uptake: Vmax\*S/(Km+S)' $T/k.html | sort -u"
+    assert_output '65Zn uptake: Vmax*S/(Km+S)'
+    run grep -c '>\[Zn2+\], conc_uM (uM)<' "$T/k.html"
+    [ "$output" -ge 1 ]
+    # ##metal= (zn-ingest --meta metal=Cd) without an isotope: the metal alone
+    sed '2a ##metal=Cd' "$FIX/mm_uptake.znr" > "$T/cd.znr"
+    zn-mm-fit -q -u --by construct "$T/cd.znr" > "$T/cdfit.znr"
+    zn-report -q --html "$T/c.html" "$T/cd.znr" "$T/cdfit.znr" > /dev/null
+    run grep -c 'construct=hZIP4, Cd uptake: Vmax' "$T/c.html"
+    assert_output 1
+    run grep -c '>\[Cd2+\], conc_uM (uM)<' "$T/c.html"
+    [ "$output" -ge 1 ]
+}
+
+@test "zn-report --html: SuperPlots name each dish's mark in a legend and say that a repeated mark does not pair dishes" {
+    zn-report -q --html "$T/s.html" "$FIX/report_dishes.znr" > /dev/null
+    sed -n '/<figure id="fig-metric-amplitude"/,/<\/figure>/p' "$T/s.html" > "$T/fig.html"
+    run bash -c "grep -o 'data-dish=\"1\">[^<]*' $T/fig.html | sed 's/.*>//' | sort"
+    assert_output "$(zn-view --tsv -c sample "$FIX/report_dishes.znr" | tail -n +2 | sort -u)"
+    run grep -c 'the same mark in two conditions does not pair those dishes: the test treats them as independent (unpaired)' "$T/fig.html"
+    assert_output 1
+    # the legend is inside the figure: its last line above the SVG's height
+    h=$(grep -o '<svg [^>]*height="[0-9]*"' "$T/fig.html" | sed 's/.*height="//; s/"//')
+    ymax=$(grep -o 'y="[0-9.]*" class="tk" data-dish' "$T/fig.html" | sed 's/y="//; s/".*//' | sort -g | tail -1)
+    awk -v y="$ymax" -v h="$h" 'BEGIN { exit !(y + 4 < h) }'
+}
+
+@test "zn-report: a failed calibration's flag says which window failed which test, from the cell's values and ##calibration=" {
+    # cell c2's max window (100-120 s) has F 600, 900, 1200: median 900, MAD
+    # 1.4826 * 300 = 444.78, 49.4 % of the median > max_scatter 20 % (by hand)
+    awk -f /dev/stdin > "$T/bad.znr" <<'AWK'
+BEGIN { OFS = "\t"
+  print "##znr=1"; print "##schema=trace"; print "##window=baseline:0:20"; print "##window=response:30:60"; print "##unit.t=s"
+  print "##calibration=kd=15nM;sensor=FluoZin-3;signal=F;max=window:100:120;min=window:130:150;stat=median;max_scatter=0.2"
+  print "#sample", "condition", "cell", "role", "frame", "t", "F", "zn_nM", "zn_flag", "Fmin", "Fmax"
+  split("600 900 1200", mx, " ")
+  for (c = 1; c <= 2; c++) for (f = 0; f <= 15; f++) { t = 10 * f
+      if (t >= 130) F = 100; else if (t >= 100) F = (c == 1 ? 900 : mx[f - 9]); else F = 300
+      if (c == 1) print "dish1", "ctl", "c1", "cell", f, t, F, (t >= 130 ? 0 : 2), "ok", 100, 900
+      else print "dish1", "ctl", "c2", "cell", f, t, F, "", "bad_calibration", "", "" } }
+AWK
+    run bash -c "zn-report --format tsv --table flags $T/bad.znr | tail -n +2"
+    assert_output "$(printf 'trace\tdish1\tc2\tbad_calibration\tcondition ctl: no [Zn] for any frame: max window (100-120 s): scatter 49.4%% > 20.0%% (MAD/median of F)')"
 }

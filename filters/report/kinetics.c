@@ -381,6 +381,33 @@ void build_kinetics(out_t *O)
 }
 
 /* ------------------------------------------------------------ figure */
+/* the metal taken up, from the group's fit row's segment meta: ##metal=
+ * (zn-ingest --meta metal=Cd), else the isotope of ##uptake=...:decay=Cd-109
+ * (zn-uptake-rate --isotope); iso: "109Cd" when the isotope is known.  Empty: not said */
+static void group_metal(const out_t *O, const fgroup_t *g, char *metal, size_t mn, char *iso, size_t isn)
+{
+    *metal = *iso = 0;
+    const zn_meta *m = O->fit && g->row < O->fit->nrow ? stab_meta(O->fit, g->row) : NULL;
+    if (!m) {
+        size_t c;
+        const stab *u = find_tab(O->R, "uptake", &c);
+        m = u ? &u->meta : NULL;
+    }
+    if (!m) return;
+    const char *mt = zn_meta_get(m, "metal"), *up = zn_meta_get(m, "uptake");
+    const char *d = up ? strstr(up, ":decay=") : NULL;
+    if (d) {
+        d += 7;
+        size_t k = strcspn(d, "-:"), j = d[k] == '-' ? strspn(d + k + 1, "0123456789") : 0;
+        if (k && k < 4 && j) {
+            snprintf(iso, isn, "%.*s%.*s", (int)j, d + k + 1, (int)k, d);
+            if (!mt) snprintf(metal, mn, "%.*s", (int)k, d);
+        }
+    }
+    if (mt) snprintf(metal, mn, "%s", mt);
+    if (*iso && *metal && !strstr(iso, metal)) *iso = 0; /* an isotope of another element: not this metal's */
+}
+
 static void model_y(const fgroup_t *g, double x, double I, double *y)
 {
     double xx[3] = {x, I, 0};
@@ -489,8 +516,13 @@ void html_kinetics(const out_t *O, zn_buf *b)
         zn_plot_init(&p, b, 86, 28, 514, 260);
         zn_axis_linear(&p.x, 0, x1 * 1.04, 8); /* room for the mean beside the last replicates */
         zn_axis_linear(&p.y, ylo, yhi, 8);
-        char xl[120], yl[160];
-        snprintf(xl, sizeof xl, "%s%s%s%s", O->xcol, *O->xunit ? " (" : "", O->xunit, *O->xunit ? ")" : "");
+        char xl[320], yl[160];
+        char metal[32], iso[32];
+        group_metal(O, g, metal, sizeof metal, iso, sizeof iso);
+        if (*metal)
+            snprintf(xl, sizeof xl, "[%s2+], %s%s%s%s", metal, O->xcol, *O->xunit ? " (" : "", O->xunit,
+                     *O->xunit ? ")" : "");
+        else snprintf(xl, sizeof xl, "%s%s%s%s", O->xcol, *O->xunit ? " (" : "", O->xunit, *O->xunit ? ")" : "");
         snprintf(yl, sizeof yl, "%s%s%s%s%s", O->ycol, g->subtracted ? ", specific" : "", *O->yunit ? " (" : "", O->yunit,
                  *O->yunit ? ")" : "");
         if (ncr) { /* the band */
@@ -533,7 +565,8 @@ void html_kinetics(const out_t *O, zn_buf *b)
                 zn_svg_polyline(&p, xs, ys, 201, st);
             }
         }
-        char *ti = zn_asprintf("%s: %s", g->label, g->m ? g->m->eq : "no fit");
+        char *ti = zn_asprintf("%s%s%s%s: %s", g->label, *metal || *iso ? ", " : "", *iso ? iso : metal,
+                               *metal || *iso ? " uptake" : "", g->m ? g->m->eq : "no fit");
         zn_svg_axes(&p, ti, NULL, yl, 1);
         free(ti);
         /* residuals */

@@ -207,6 +207,10 @@ void build_metrics(out_t *O)
     zn_dict_free(&dd);
 }
 
+#define MARKS                                                                                                          \
+    " Marks: colour and shape tell the dishes of one condition apart (legend under each condition); the same mark "   \
+    "in two conditions does not pair those dishes: the test treats them as independent (unpaired)."
+
 /* a SuperPlot per metric */
 void html_metrics(const out_t *O, zn_buf *b)
 {
@@ -236,7 +240,13 @@ void html_metrics(const out_t *O, zn_buf *b)
         zn_svg_figure_open(b, id);
         int w = (int)(200 + 130 * K);
         if (w < 480) w = 480;
-        zn_svg_open(b, w, 310, nm);
+        /* the dish legend: one line per dish under each condition */
+        size_t maxnd = 0;
+        for (size_t k = 0; !by_cell && k < K; k++) {
+            size_t nd = dishes_of(O, k, dl);
+            if (nd > maxnd) maxnd = nd;
+        }
+        zn_svg_open(b, w, 310 + (maxnd ? 8 + 14 * (int)maxnd : 0), nm);
         zn_plot p;
         zn_plot_init(&p, b, 76, 44, w - 96.0, 200);
         p.x.lo = 0;
@@ -289,6 +299,13 @@ void html_metrics(const out_t *O, zn_buf *b)
             zn_svg_esc(b, O->mcond[k]);
             zn_buf_addf(b, "</text><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"tk\">n = %zu %s, %zu cells</text>\n",
                         zn_plot_x(&p, (double)k + 0.5), p.T + p.H + 30, n, unit_word(O, n), M->celln[k]);
+            for (size_t q = 0; q < nd; q++) { /* legend: the mark of each dish, by name */
+                double x = zn_plot_x(&p, (double)k + 0.5) - 40, y = p.T + p.H + 50 + 14 * (double)q;
+                zn_svg_marker_c(b, zn_svg_colour[q % ZN_SVG_NCOL], (int)q, x, y - 4, 4.5, 1);
+                zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"tk\" data-dish=\"1\">", x + 9, y);
+                zn_svg_esc(b, O->msample[dl[q]]);
+                zn_buf_adds(b, "</text>\n");
+            }
         }
         zn_svg_close(b);
         char *cap;
@@ -298,15 +315,15 @@ void html_metrics(const out_t *O, zn_buf *b)
                               nm, tt);
         else if (K < 2)
             cap = zn_asprintf("%s (SuperPlot): small points: cells, coloured by dish; large markers: the dish means; "
-                              "bar: mean, whisker: SEM over dishes. One condition: nothing to compare.",
+                              "bar: mean, whisker: SEM over dishes. One condition: nothing to compare." MARKS,
                               nm);
         else if (M->fraction)
             cap = zn_asprintf("%s: one large marker per dish (its share of responding cells); bar: mean, whisker: SEM "
-                              "over dishes. %s.",
+                              "over dishes. %s." MARKS,
                               nm, tt);
         else
             cap = zn_asprintf("%s (SuperPlot): small points: cells, coloured by dish; large markers: the dish means, "
-                              "the replicates of the test; bar: mean, whisker: SEM over dishes. %s.",
+                              "the replicates of the test; bar: mean, whisker: SEM over dishes. %s." MARKS,
                               nm, tt);
         zn_svg_figure_close(b, cap);
         free(cap);

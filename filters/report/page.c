@@ -8,6 +8,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the calibration failure among a metrics row's flags (';'-separated), or NULL */
+static const char *metrics_cal_failure(const char *fl)
+{
+    static const char *const k[] = {"bad_calibration", "min_drift", "max_drift"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(k[i]);
+        for (const char *p = fl; (p = strstr(p, k[i])); p += n)
+            if ((p == fl || p[-1] == ';') && (p[n] == ';' || !p[n])) return k[i];
+    }
+    return NULL;
+}
+
+/* the flags other than the calibration failure (the consequences), in a static buffer */
+static const char *fl_rest(const char *fl, const char *calf)
+{
+    static char out[256];
+    size_t o = 0, n = strlen(calf);
+    out[0] = 0;
+    for (const char *p = fl; *p;) {
+        size_t k = strcspn(p, ";");
+        if (!(k == n && !strncmp(p, calf, n))) {
+            int w = snprintf(out + o, sizeof out - o, "%s%.*s", o ? ";" : "", (int)k, p);
+            if (w > 0 && (size_t)w < sizeof out - o) o += (size_t)w;
+        }
+        p += k;
+        if (*p) p++;
+    }
+    return out;
+}
+
+/* whether the trace listed this cell as failed (its flag row is there) */
+static int trace_failed(const rep_t *R, const char *sample, const char *cell)
+{
+    for (size_t i = 0; i < R->ncells; i++)
+        if (!strcmp(R->cells[i].cell, cell) && !strcmp(R->cells[i].sample, sample)) return cell_failure(&R->cells[i]) != NULL;
+    return 0;
+}
+
 void build_flags(out_t *O)
 {
     rep_t *R = O->R;
@@ -21,9 +59,8 @@ void build_flags(out_t *O)
         rtab_s(t, s->sample);
         rtab_s(t, s->cell);
         rtab_s(t, fail);
-        rtab_sf(t, zn_asprintf("condition %s: no [Zn] for any frame%s%s", R->conds[s->cond].name,
-                               strcmp(fail, "bad_calibration") ? ": " : "",
-                               strcmp(fail, "bad_calibration") ? cell_failure_why(fail) : ""));
+        rtab_sf(t, zn_asprintf("condition %s: no [Zn] for any frame: %s", R->conds[s->cond].name,
+                               s->why ? s->why : cell_failure_why(fail)));
     }
     const char *lin[8], *linf[8];
     for (size_t i = 0, n = linearity_notes(R, lin, linf, 8); i < n; i++) {
@@ -54,8 +91,23 @@ void build_flags(out_t *O)
             c1 = stab_col(s, "construct");
             c2 = stab_col(s, "well");
         }
+        int met = !strcmp(s->schema, "metrics");
         for (size_t r = 0; r < s->nrow; r++) {
-            if (!*stab_f(s, r, cf)) continue;
+            const char *fl = stab_f(s, r, cf);
+            if (!*fl) continue;
+            const char *calf = met ? metrics_cal_failure(fl) : NULL;
+            if (calf) {
+                /* a failed calibration: no [Zn], so no baseline, response window
+                 * values or metrics; one row per cell, with that reason */
+                if (trace_failed(R, stab_f(s, r, c1), stab_f(s, r, c2))) continue;
+                rtab_s(t, s->schema);
+                rtab_s(t, stab_f(s, r, c1));
+                rtab_s(t, stab_f(s, r, c2));
+                rtab_s(t, calf);
+                rtab_sf(t, zn_asprintf("no [Zn] for any frame (%s): no baseline, response or metric follows (zn-metrics: %s)",
+                                       cell_failure_why(calf), fl_rest(fl, calf)));
+                continue;
+            }
             rtab_s(t, s->schema);
             rtab_s(t, stab_f(s, r, c1));
             rtab_s(t, stab_f(s, r, c2));
@@ -178,7 +230,11 @@ static void sec_kinetics(const out_t *O, zn_buf *b)
     html_kinetics(O, b);
     rtab_html(&O->t[T_FITS], b, 1000);
     rtab_html(&O->t[T_FITSTATS], b, 1000);
-    rtab_html(&O->t[T_UPTAKE], b, 1000);
+    if (rtab_rows(&O->t[T_UPTAKE])) rtab_html(&O->t[T_UPTAKE], b, 1000);
+    else if (O->fit)
+        zn_buf_adds(b, "<p class=\"note\">No uptake stream was given: the per-concentration data (replicate means and SD) "
+                       "are not on this page; give the stream the fit was made from (e.g. ASSAY.specific.znr.gz) "
+                       "to draw and tabulate them.</p>\n");
 }
 
 static void sec_flags(const out_t *O, zn_buf *b)
@@ -343,14 +399,24 @@ void report_free(rep_t *R, out_t *O)
         free(c->ss);
         free(c->tn);
         free(c->ts);
+        for (size_t d = 0; d < c->ndish; d++) {
+            free(c->dish[d].name);
+            free(c->dish[d].n);
+            free(c->dish[d].s);
+        }
+        free(c->dish);
+        zn_dict_free(&c->ddict);
     }
     free(R->conds);
     zn_dict_free(&R->cdict);
     for (size_t i = 0; i < R->ncells; i++) {
         free(R->cells[i].sample);
         free(R->cells[i].cell);
+        free(R->cells[i].why);
     }
     free(R->cells);
+    free(R->wv[0]);
+    free(R->wv[1]);
     for (size_t i = 0; i < R->nwin; i++) free(R->win[i].name);
     free(R->win);
     free(R->signal);

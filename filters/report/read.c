@@ -110,6 +110,45 @@ static void grow_slots(cond_t *c, size_t need)
     c->cap = cap;
 }
 
+static size_t dish_index(cond_t *c, const char *name)
+{
+    size_t i = zn_dict_get(&c->ddict, name);
+    if (i != (size_t)-1) return i;
+    zn_grow(&c->dish, &c->dcap, c->ndish + 1, sizeof *c->dish);
+    memset(&c->dish[c->ndish], 0, sizeof *c->dish);
+    c->dish[c->ndish].name = zn_strdup(name);
+    zn_dict_put(&c->ddict, name, c->ndish);
+    return c->ndish++;
+}
+
+static void grow_dish(struct dishacc *d, size_t need)
+{
+    if (need <= d->cap) return;
+    size_t cap = d->cap;
+    zn_grow(&d->n, &cap, need, sizeof *d->n);
+    d->s = zn_realloc(d->s, cap * sizeof *d->s);
+    for (size_t i = d->cap; i < cap; i++) d->n[i] = d->s[i] = 0;
+    d->cap = cap;
+}
+
+size_t cond_frame(const cond_t *c, size_t f, double *mean, double *sem)
+{
+    size_t k = 0;
+    double s = 0, q = 0;
+    for (size_t d = 0; d < c->ndish; d++) {
+        const struct dishacc *a = &c->dish[d];
+        if (f >= a->cap || !a->n[f]) continue;
+        double m = a->s[f] / a->n[f];
+        k++;
+        s += m;
+        q += m * m;
+    }
+    *mean = k ? s / (double)k : NAN;
+    double var = k > 1 ? (q - (double)k * *mean * *mean) / (double)(k - 1) : 0;
+    *sem = k > 1 && var > 0 ? sqrt(var / (double)k) : 0;
+    return k;
+}
+
 /* ------------------------------------------------------------ traces */
 static uint64_t next_rand(uint64_t *s) /* splitmix64 */
 {
@@ -155,10 +194,40 @@ static void free_sampled(sampled_t *s)
     memset(s, 0, sizeof *s);
 }
 
+/* why zn-calibrate failed the current cell, from its values in the max and
+ * min windows and the tests of ##calibration= (stat=, max_scatter=), as
+ * zn-calibrate's window_stat: no values, scatter (SD/mean, or MAD/median)
+ * above max_scatter, else Fmax <= Fmin; NULL when none of them is seen */
+static char *failure_reason(rep_t *R)
+{
+    static const char *const nm[2] = {"max", "min"};
+    const char *sig = R->raw_name ? R->raw_name : "F";
+    double v[2] = {NAN, NAN};
+    for (int j = 0; j < 2; j++) {
+        if (!R->have_calw[j]) return NULL;
+        size_t nv = 0;
+        v[j] = R->cal_median ? zn_median(R->wv[j], R->wn[j], &nv) : zn_mean(R->wv[j], R->wn[j], &nv);
+        if (!nv)
+            return zn_asprintf("%s window (%g-%g s): no values", nm[j], R->calw[j][0], R->calw[j][1]);
+        if (nv > 1) {
+            double sc = (R->cal_median ? zn_mad(R->wv[j], R->wn[j]) : zn_sd(R->wv[j], R->wn[j])) / fabs(v[j]);
+            if (sc > R->cal_scatter)
+                return zn_asprintf("%s window (%g-%g s): scatter %.1f%% > %.1f%% (%s of %s)", nm[j], R->calw[j][0],
+                                   R->calw[j][1], 100 * sc, 100 * R->cal_scatter,
+                                   R->cal_median ? "MAD/median" : "SD/mean", sig);
+        }
+    }
+    if (!(v[0] > v[1])) return zn_asprintf("%smax %.6g <= %smin %.6g", sig, v[0], sig, v[1]);
+    return NULL;
+}
+
 static void finish_cell(rep_t *R)
 {
     if (!R->cur_on) return;
     R->cur_on = 0;
+    const char *fail = cell_failure(&R->cur);
+    if (fail && !strcmp(fail, "bad_calibration")) R->cur.why = failure_reason(R);
+    R->wn[0] = R->wn[1] = 0;
     R->cur.base = R->bn ? R->bsum / (double)R->bn : NAN;
     zn_grow(&R->cells, &R->cellcap, R->ncells + 1, sizeof *R->cells);
     R->cells[R->ncells++] = R->cur;
@@ -269,6 +338,29 @@ static int read_trace(rep_t *R, zn_in *in)
     if (c_zf >= 0) R->have_zflag = 1;
     if (c_min >= 0 && c_max >= 0) R->have_cal = 1;
     R->have_trace = 1;
+    /* the calibration windows and tests of this segment */
+    {
+        const char *cm = zn_meta_get(&in->meta, "calibration");
+        static const char *const key[2] = {"max=window:", "min=window:"};
+        for (int j = 0; j < 2; j++) {
+            const char *p = cm ? strstr(cm, key[j]) : NULL;
+            R->have_calw[j] = p && (p == cm || p[-1] == ';') &&
+                              sscanf(p + strlen(key[j]), "%lf:%lf", &R->calw[j][0], &R->calw[j][1]) == 2;
+            zn_window w;
+            char err[256];
+            if (!R->have_calw[j] && zn_meta_window(&in->meta, j ? "min" : "max", &w, err, sizeof err) == 1) {
+                R->calw[j][0] = w.start;
+                R->calw[j][1] = w.end;
+                R->have_calw[j] = 1;
+                free(w.name);
+            }
+        }
+        /* the scatter limit zn-calibrate wrote (when finite); not written: not tested here */
+        const char *ms = cm ? strstr(cm, "max_scatter=") : NULL;
+        R->cal_scatter = ms ? strtod(ms + 12, NULL) : INFINITY;
+        const char *st = cm ? strstr(cm, "stat=") : NULL;
+        R->cal_median = !st || !strncmp(st + 5, "median", 6); /* zn-calibrate's default: median */
+    }
     double cs0 = calibration_start(&in->meta);
     if (cs0 < R->cal_start) R->cal_start = cs0;
     /* the experiment's frames, as the trace panels draw them (t_end in
@@ -320,6 +412,7 @@ static int read_trace(rep_t *R, zn_in *in)
                 R->cur.cmin = R->cur.cmax = NAN;
                 R->cur_on = 1;
                 R->cur_slot = pick_slot(R, &R->conds[R->cur.cond]);
+                R->cur_dish = dish_index(&R->conds[R->cur.cond], R->cur.sample);
                 R->cn = 0;
                 R->bsum = 0;
                 R->bn = 0;
@@ -327,6 +420,13 @@ static int read_trace(rep_t *R, zn_in *in)
         }
         if (tr.bg) continue;
         cellsum_t *cs = &R->cur;
+        for (int j = 0; j < 2 && c_raw >= 0; j++)
+            if (R->have_calw[j] && tr.t >= R->calw[j][0] && tr.t <= R->calw[j][1]) {
+                double x;
+                if (zn_in_num(in, c_raw, &x) != ZN_NUM_OK) continue;
+                zn_grow(&R->wv[j], &R->wcap[j], R->wn[j] + 1, sizeof *R->wv[j]);
+                R->wv[j][R->wn[j]++] = x;
+            }
         double v, rv = NAN;
         if (zn_in_num(in, c_sig, &v) == ZN_NUM_EMPTY) v = NAN;
         if (c_raw >= 0 && zn_in_num(in, c_raw, &rv) == ZN_NUM_EMPTY) rv = NAN;
@@ -354,6 +454,11 @@ static int read_trace(rep_t *R, zn_in *in)
             c->n[f]++;
             c->s[f] += v;
             c->ss[f] += v * v;
+            struct dishacc *d = &c->dish[R->cur_dish];
+            grow_dish(d, f + 1);
+            d->n[f]++;
+            d->s[f] += v;
+            cs->nval++;
             if (have_base && tr.t >= base.start && tr.t <= base.end) {
                 R->bsum += v;
                 R->bn++;

@@ -110,6 +110,8 @@ typedef struct {
     double cmin, cmax, base;
     long nrec, nz[ZF_OTHER + 1];
     long nexp, nz_exp[ZF_OTHER + 1]; /* the experiment's frames only (before the calibration) */
+    long nval; /* frames with a value of the signal (0: no [Zn] at all) */
+    char *why; /* a failed calibration: which window failed which test (NULL: not found) */
 } cellsum_t;
 
 /* why a cell has no calibration (bad_calibration, min_drift, max_drift); NULL: it has one (literature.c) */
@@ -130,6 +132,10 @@ typedef struct {
     double *n, *s, *ss, *tn, *ts;
     size_t cap;
     long seen; /* cells */
+    /* by dish, by frame slot: values n, sum (the band is the SEM over dish means) */
+    struct dishacc { char *name; double *n, *s; size_t cap; } *dish;
+    size_t ndish, dcap;
+    zn_dict ddict;
     sampled_t *res;
     size_t nres;
 } cond_t;
@@ -166,6 +172,13 @@ typedef struct {
     int cur_on;
     long cur_slot; /* its place in the sample, -1: not sampled */
     cellsum_t cur;
+    size_t cur_dish; /* index into the condition's dish[] */
+    /* the calibration windows of the current trace segment (max, min) and
+     * the current cell's calibrated-signal values in them: why a cell failed */
+    double calw[2][2], cal_scatter;
+    int have_calw[2], cal_median;
+    double *wv[2];
+    size_t wn[2], wcap[2];
     double *ct, *cv, *craw, bsum;
     size_t *cf;
     long bn;
@@ -173,6 +186,9 @@ typedef struct {
 } rep_t;
 
 void read_all(rep_t *R, zn_in *in);
+/* frame slot f of a condition: the mean of its dish means, the SEM over those
+ * dishes (0 with one), how many dishes have a value there; 0: none */
+size_t cond_frame(const cond_t *c, size_t f, double *mean, double *sem);
 stab *find_tab(rep_t *R, const char *schema, size_t *count);
 /* slots in ascending frame order (a new array of R->nslots) */
 size_t *frame_order(const rep_t *R);

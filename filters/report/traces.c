@@ -112,6 +112,11 @@ void build_context(out_t *O)
         free(idx);
         return;
     }
+    /* shown in the page's unit (pM on an ER page), compared in nM */
+    const double g = 1 / f;
+    const char *U = unit;
+    free(t->hdr[3]);
+    t->hdr[3] = zn_asprintf("baseline_%s_median", U);
     char *why;
     ni = lit_prefer(experiment_system(R), idx, ni, &why);
     double kd = NAN, hill = 1, rlo = NAN, rhi = NAN;
@@ -140,20 +145,20 @@ void build_context(out_t *O)
             rtab_s(t, comp);
             rtab_s(t, bm ? O->mcond[k] : R->conds[k].name);
             rtab_n(t, (double)n);
-            rtab_n(t, med);
-            rtab_sf(t, lit_text(L, "nM"));
+            rtab_n(t, med * g);
+            rtab_sf(t, lit_text(L, U));
             char rel[400] = "";
             if (isnan(med)) {
             } else if (have_range && !(med >= far)) {
                 snprintf(rel, sizeof rel,
-                         "not compared: %.3g nM is far below what the sensor resolves (Kd %.3g nM: %.3g-%.3g nM, 9-91 %% "
-                         "occupancy); under %.3g nM (1 %% occupancy) the signal is within noise of Fmin",
-                         med, kd, rlo, rhi, far);
+                         "not compared: %.3g %s is far below what the sensor resolves (Kd %.3g %s: %.3g-%.3g %s, 9-91 %% "
+                         "occupancy); under %.3g %s (1 %% occupancy) the signal is within noise of Fmin",
+                         med * g, U, kd * g, U, rlo * g, rhi * g, U, far * g, U);
             } else if (have_range && med > rhi) {
                 snprintf(rel, sizeof rel,
-                         "not compared: %.3g nM is above what the sensor resolves (Kd %.3g nM: up to %.3g nM, 91 %% "
+                         "not compared: %.3g %s is above what the sensor resolves (Kd %.3g %s: up to %.3g %s, 91 %% "
                          "occupancy): near saturation",
-                         med, kd, rhi);
+                         med * g, U, kd * g, U, rhi * g, U);
             } else {
                 if (!isnan(lo) && !isnan(hi)) {
                     if (med < lo) snprintf(rel, sizeof rel, "below the range (%.3gx its low end)", med / lo);
@@ -166,14 +171,14 @@ void build_context(out_t *O)
                     snprintf(rel, sizeof rel, "%.3gx the published value", med / lo);
                 size_t m = strlen(rel);
                 if (have_range && med < rlo)
-                    snprintf(rel + m, sizeof rel - m, "; below the sensor's most accurate range (Kd %.3g nM: %.3g-%.3g nM)",
-                             kd, rlo, rhi);
+                    snprintf(rel + m, sizeof rel - m, "; below the sensor's most accurate range (Kd %.3g %s: %.3g-%.3g %s)",
+                             kd * g, U, rlo * g, rhi * g, U);
                 m = strlen(rel);
                 if (have_range && (isnan(hi) ? lo : hi) < far)
                     snprintf(rel + m, sizeof rel - m,
-                             "; the published level is under 1 %% occupancy of this sensor (%.3g nM): it could not "
+                             "; the published level is under 1 %% occupancy of this sensor (%.3g %s): it could not "
                              "measure it",
-                             far);
+                             far * g, U);
                 else if (!have_range)
                     snprintf(rel + m, sizeof rel - m, "; the sensor's range is not known (no kd= in ##calibration=)");
             }
@@ -219,7 +224,8 @@ static double log_floor(const rep_t *R, double tend)
     for (size_t k = 0; k < R->nconds; k++) {
         const cond_t *c = &R->conds[k];
         for (size_t f = 0; f < R->nslots && f < c->cap; f++) {
-            double t = slot_t(c, f), m = c->n[f] ? c->s[f] / c->n[f] : NAN;
+            double t = slot_t(c, f), m, se;
+            cond_frame(c, f, &m, &se);
             if (t < tend && m > 0 && m < lo) lo = m;
         }
         for (size_t i = 0; i < c->nres; i++)
@@ -251,8 +257,10 @@ static void log_left_off(const rep_t *R, size_t k, double tend, long n[4])
             }
     for (size_t f = 0; f < R->nslots && f < c->cap; f++)
         if (c->n[f] && slot_t(c, f) < tend) {
+            double m, se;
+            cond_frame(c, f, &m, &se);
             n[3]++;
-            n[2] += !(c->s[f] / c->n[f] > 0);
+            n[2] += !(m > 0);
         }
 }
 
@@ -268,8 +276,8 @@ static int trace_axis(const rep_t *R, zn_axis *y)
         for (size_t f = 0; f < R->nslots && f < c->cap; f++) {
             double t = slot_t(c, f);
             if (!(t < tend) || !c->n[f]) continue;
-            double m = c->s[f] / c->n[f], var = c->n[f] > 1 ? (c->ss[f] - c->n[f] * m * m) / (c->n[f] - 1) : 0,
-                   se = var > 0 ? sqrt(var / c->n[f]) : 0;
+            double m, se;
+            cond_frame(c, f, &m, &se);
             if (m - se < lo) lo = m - se;
             if (m + se > hi) hi = m + se;
         }
@@ -362,9 +370,7 @@ void html_traces(const out_t *O, zn_buf *b)
             double tt = slot_t(c, f);
             if (!(tt < tend)) continue;
             t[nf] = tt;
-            m[nf] = c->n[f] ? c->s[f] / c->n[f] : NAN;
-            double var = c->n[f] > 1 ? (c->ss[f] - c->n[f] * m[nf] * m[nf]) / (c->n[f] - 1) : NAN;
-            se[nf] = var > 0 ? sqrt(var / c->n[f]) : 0;
+            cond_frame(c, f, &m[nf], &se[nf]);
             nf++;
         }
         zn_buf_addf(b, "<path fill=\"%s\" fill-opacity=\"0.3\" stroke=\"none\" d=\"", zn_svg_colour[k % ZN_SVG_NCOL]);
@@ -398,10 +404,23 @@ void html_traces(const out_t *O, zn_buf *b)
         free(t);
         free(m);
         free(se);
+        /* n: the cells with a value and their dishes (the replicate), not every cell seen */
         zn_dict dishes = {0};
-        for (size_t i = 0; i < R->ncells; i++)
-            if (R->cells[i].cond == k) zn_dict_put(&dishes, R->cells[i].sample, 0);
-        char *ti = zn_asprintf("%s: %zu dish%s, %ld cells", c->name, dishes.n, dishes.n == 1 ? "" : "es", c->seen);
+        long nval = 0, nfail = 0;
+        for (size_t i = 0; i < R->ncells; i++) {
+            if (R->cells[i].cond != k) continue;
+            if (R->cells[i].nval) {
+                nval++;
+                zn_dict_put(&dishes, R->cells[i].sample, 0);
+            } else if (cell_failure(&R->cells[i])) nfail++;
+        }
+        long nnone = c->seen - nval - nfail;
+        char why[160] = "";
+        if (nfail && nnone) snprintf(why, sizeof why, " (%ld failed calibration, %ld no value)", nfail, nnone);
+        else if (nfail) snprintf(why, sizeof why, " (%ld failed calibration)", nfail);
+        else if (nnone) snprintf(why, sizeof why, " (%ld no value)", nnone);
+        char *ti = zn_asprintf("%s: n = %zu dish%s, %ld cells%s", c->name, dishes.n, dishes.n == 1 ? "" : "es", nval, why);
+        size_t ndish = dishes.n;
         zn_dict_free(&dishes);
         zn_svg_axes(&p, ti, "time (s)", ylab, 1);
         free(ti);
@@ -412,10 +431,12 @@ void html_traces(const out_t *O, zn_buf *b)
                                         "first calibration window; the calibration is in its own section)",
                      tmax);
         else snprintf(span, sizeof span, "the whole recording");
-        char *cap = zn_asprintf("%s: mean (line) and SEM (band) of %s over all %ld cells, frame by frame, over %s; faint "
-                                "lines: %s%zu single cells; shaded: the windows of the protocol; y axis%s: the means, "
-                                "their SEM and the 1st to 99th percentile of the single cells shown, lines beyond clipped.",
-                                c->name, R->signal, c->seen, span, c->nres < (size_t)c->seen ? "a random sample of " : "the ",
+        char *cap = zn_asprintf("%s: the mean of the dish means (line) and the SEM over the %zu dish%s (band; the dish is "
+                                "the replicate, as in the tests%s) of %s, frame by frame, from %ld cells with a value%s, over "
+                                "%s; faint lines: %s%zu single cells; shaded: the windows of the protocol; y axis%s: the "
+                                "means, their SEM and the 1st to 99th percentile of the single cells shown, lines beyond "
+                                "clipped.",
+                                c->name, ndish, ndish == 1 ? "" : "es", ndish < 2 ? "; one dish: no band" : "", R->signal, nval, why, span, c->nres < (size_t)c->seen ? "a random sample of " : "the ",
                                 c->nres, logy ? " (log)" : "");
         if (logy) {
             long lo[4];
