@@ -27,15 +27,7 @@ dish() {
     local e=$1 cond=$2
     [ $# -eq 5 ] || zn_die "$MANIFEST: experiment $e: give two inputs, the donor (CFP) and acceptor (YFP) exports"
     [ -n "$IC_CONC" ] || zn_die "$MANIFEST: experiment $e: give the inhibitor's concentration in the options (conc=0.3, in uM; conc=0 for the vehicle)"
-    zn-ingest -u --interval "$ER_INTERVAL" --sample "$e" --condition "$cond" \
-            --meta compartment="$ER_COMPARTMENT" --meta conc_uM="$IC_CONC" --window baseline="$ER_BASELINE" \
-            --window response="$ER_RESPONSE" --window min="$ER_MIN" --window max="$ER_MAX" \
-            --channel CFP "$4" --channel YFP "$5" |
-        zn-background -u |
-        zn-bleach -q -u --window "$ER_BLEACH" |
-        zn-ratio -u --num "$ER_NUM" --den "$ER_DEN" |
-        zn-calibrate -q --sensor "$ER_SENSOR" --unit "$ER_UNIT" -o "$TMP/$e.zn.znr.gz"
-    zn-metrics --window final="$ER_FINAL" -o "$TMP/$e.metrics.znr.gz" "$TMP/$e.zn.znr.gz"
+    zn_er_dish "$e" "$cond" "$4" "$5" --meta conc_uM="$IC_CONC"
     zn_commit "$e.zn.znr.gz" "$e.metrics.znr.gz"
 }
 zn_each dish

@@ -35,28 +35,6 @@ int has_doseresp(const out_t *O)
     return 0;
 }
 
-/* KEY's value in the ##fit= line (4pl:EQUATION:x=COL:y=COL:...), into buf */
-static const char *fit_key(const zn_meta *m, const char *key, char *buf, size_t len)
-{
-    const char *v = zn_meta_get(m, "fit");
-    buf[0] = 0;
-    if (!v) return buf;
-    char pat[40];
-    snprintf(pat, sizeof pat, ":%s=", key);
-    const char *p = strstr(v, pat);
-    if (!p) return buf;
-    p += strlen(pat);
-    snprintf(buf, len, "%.*s", (int)strcspn(p, ":"), p);
-    return buf;
-}
-
-static int same_val(const char *a, const char *b)
-{
-    double x, y;
-    if (zn_parse_double(a, strlen(a), &x) == ZN_NUM_OK && zn_parse_double(b, strlen(b), &y) == ZN_NUM_OK) return x == y;
-    return strcmp(a, b) == 0;
-}
-
 /* row r of table s belongs to fit row fr of f: the fit's group columns (those
  * before model) have the same values in s (a column s lacks: no match) */
 static int same_group(const stab *f, size_t fr, const stab *s, size_t r)
@@ -64,7 +42,7 @@ static int same_group(const stab *f, size_t fr, const stab *s, size_t r)
     int cm = stab_col(f, "model");
     for (int j = 0; j < cm; j++) {
         int c = stab_col(s, f->cols[j]);
-        if (c < 0 || !same_val(stab_f(s, r, c), stab_f(f, fr, j))) return 0;
+        if (c < 0 || !field_eq(stab_f(s, r, c), stab_f(f, fr, j))) return 0;
     }
     return 1;
 }
@@ -93,9 +71,9 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
     const rep_t *R = O->R;
     const zn_meta *fm = stab_meta(f, fr);
     char xcol[64], ycol[64], ci[16];
-    fit_key(fm, "x", xcol, sizeof xcol);
-    fit_key(fm, "y", ycol, sizeof ycol);
-    fit_key(fm, "ci", ci, sizeof ci);
+    fit_meta(fm, "x", xcol, sizeof xcol);
+    fit_meta(fm, "y", ycol, sizeof ycol);
+    fit_meta(fm, "ci", ci, sizeof ci);
     int cm = stab_col(f, "model");
     char *label = group_label(f, fr, NULL, 0);
     if (cm > 0) {

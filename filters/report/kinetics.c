@@ -23,28 +23,6 @@ char *group_label(const stab *f, size_t r, const int *by, size_t nby)
     return b.s;
 }
 
-static int same_value(const char *a, const char *b)
-{
-    double x, y;
-    if (zn_parse_double(a, strlen(a), &x) == ZN_NUM_OK && zn_parse_double(b, strlen(b), &y) == ZN_NUM_OK) return x == y;
-    return strcmp(a, b) == 0;
-}
-
-static const char *fit_meta(const zn_meta *m, const char *key, char *buf, size_t len)
-{
-    const char *v = zn_meta_get(m, "fit");
-    buf[0] = 0;
-    if (!v) return buf;
-    char pat[40];
-    snprintf(pat, sizeof pat, ":%s=", key);
-    const char *p = strstr(v, pat);
-    if (!p) return buf;
-    p += strlen(pat);
-    size_t n = strcspn(p, ":");
-    snprintf(buf, len, "%.*s", (int)n, p);
-    return buf;
-}
-
 /* the meta lines that say what the data are: all but znr, schema and pg
  * (a command line names files, which move: a temporary name, a merge, the
  * same step run into a pipe or into a file) */
@@ -151,7 +129,7 @@ static void collect(out_t *O, fgroup_t *g, const stab *u, const char *const *byn
         if (use && !use[u->seg[r]]) continue;
         if (cr >= 0 && *stab_f(u, r, cr) && strcmp(stab_f(u, r, cr), "sample")) continue;
         int match = 1;
-        for (size_t b = 0; b < nby && match; b++) match = same_value(stab_f(u, r, uc[b]), byval[b]);
+        for (size_t b = 0; b < nby && match; b++) match = field_eq(stab_f(u, r, uc[b]), byval[b]);
         double x = stab_num(u, r, cx), y = stab_num(u, r, cy), I = ci >= 0 ? stab_num(u, r, ci) : 0;
         if (!match || isnan(x) || isnan(y)) continue;
         add_point(g, x, y, I, cc >= 0 ? stab_num(u, r, cc) : NAN);
@@ -427,7 +405,7 @@ static size_t curve_rows(const out_t *O, const fgroup_t *g, size_t *crow)
         const char *cpg = last_pg(stab_meta(cv, r));
         if (match && fpg && cpg) match = !strcmp(fpg, cpg);
         for (size_t q = 0; q < O->nby && match; q++)
-            match = same_value(stab_f(cv, r, stab_col(cv, O->fit->cols[O->bycol[q]])), stab_f(O->fit, g->row, O->bycol[q]));
+            match = field_eq(stab_f(cv, r, stab_col(cv, O->fit->cols[O->bycol[q]])), stab_f(O->fit, g->row, O->bycol[q]));
         if (match) crow[n++] = r;
     }
     return n;

@@ -37,6 +37,27 @@ double stab_num(const stab *s, size_t r, int c)
 }
 const zn_meta *stab_meta(const stab *s, size_t r) { return &s->segs[s->seg[r]].meta; }
 
+int field_eq(const char *a, const char *b)
+{
+    double x, y;
+    if (zn_parse_double(a, strlen(a), &x) == ZN_NUM_OK && zn_parse_double(b, strlen(b), &y) == ZN_NUM_OK) return x == y;
+    return strcmp(a, b) == 0;
+}
+
+const char *fit_meta(const zn_meta *m, const char *key, char *buf, size_t len)
+{
+    const char *v = zn_meta_get(m, "fit");
+    buf[0] = 0;
+    if (!v) return buf;
+    char pat[40];
+    snprintf(pat, sizeof pat, ":%s=", key);
+    const char *p = strstr(v, pat);
+    if (!p) return buf;
+    p += strlen(pat);
+    snprintf(buf, len, "%.*s", (int)strcspn(p, ":"), p);
+    return buf;
+}
+
 stab *find_tab(rep_t *R, const char *schema, size_t *count)
 {
     stab *first = NULL;

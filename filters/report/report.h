@@ -93,6 +93,10 @@ int stab_col(const stab *s, const char *name);
 const char *stab_f(const stab *s, size_t r, int c);
 double stab_num(const stab *s, size_t r, int c);
 const zn_meta *stab_meta(const stab *s, size_t r); /* the meta of row r's segment */
+/* two fields are the same value: as numbers when both are ("5" = "5.0"), else as text */
+int field_eq(const char *a, const char *b);
+/* KEY's value in a fit stream's ##fit= line (MODEL:EQUATION:x=COL:y=COL:...), into buf ("" if none) */
+const char *fit_meta(const zn_meta *m, const char *key, char *buf, size_t len);
 
 /* one input segment, for provenance */
 typedef struct {
