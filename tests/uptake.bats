@@ -141,6 +141,16 @@ counts() {
         zn-view --tsv -c df,Vmax,Vmax_se,Vmax_lo,Vmax_hi,Km,Km_se,Km_lo,Km_hi > "$T/fit.tsv"
     run same_table "$FIX/expected/uptake_chain_means_mm.tsv" "$T/fit.tsv" 1e-7
     assert_success
+    # the report: n and SD of hZIP4's own wells, mean, and the SE with the vector's error; the
+    # figure's whisker is that SE and its caption says so
+    zn-mm-fit -q -u --by construct --weight sd --sd rate_sd_eq --n rate_n_eq -o "$T/fit.znr" "$T/means.znr"
+    zn-report --format tsv --table uptake "$T/fit.znr" "$T/means.znr" | awk -F'\t' 'BEGIN { OFS = "\t" } { print $2, $5, $11, $4, $6 }' > "$T/rep.tsv"
+    awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { print "x", "mean", "se", "n", "sd"; next } { print $1, $2, $3, $9, $8 }' \
+        "$FIX/expected/uptake_chain_means.tsv" > "$T/rep_exp.tsv"
+    run same_table "$T/rep_exp.tsv" "$T/rep.tsv" 1e-12
+    assert_success
+    zn-report -q --html "$T/r.html" "$T/fit.znr" "$T/means.znr" > /dev/null
+    grep -q "the mean per concentration less the control's (filled) and its standard error (whisker; the scatter of the subtracted control included)" "$T/r.html"
 }
 
 @test "specific means by hand: SE from the pooled scatter under --weight none, 1/y, 1/y2; flags; errors" {
