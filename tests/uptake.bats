@@ -151,6 +151,11 @@ counts() {
     assert_success
     zn-report -q --html "$T/r.html" "$T/fit.znr" "$T/means.znr" > /dev/null
     grep -q "the mean per concentration less the control's (filled) and its standard error (whisker; the scatter of the subtracted control included)" "$T/r.html"
+    # wells less the control's mean (no --means): the page says what the SD whisker leaves out
+    zn-background -u --control construct=vector -o "$T/wells.znr" "$T/rates.znr"
+    zn-mm-fit -q -u --by construct --weight 1/y2 -o "$T/wfit.znr" "$T/wells.znr"
+    zn-report -q --html "$T/w.html" "$T/wfit.znr" "$T/wells.znr" > /dev/null
+    grep -q "the SD of the replicates alone: the error of the subtracted control mean is not in it" "$T/w.html"
 }
 
 @test "specific means by hand: SE from the pooled scatter under --weight none, 1/y, 1/y2; flags; errors" {
