@@ -1,6 +1,7 @@
 /* zn-metrics - per-cell response metrics from a trace stream: baseline,
- * peak, time to peak, amplitude, area under the curve, window means and
- * responders; one record per cell (schema metrics), memory for one cell. */
+ * peak, time to peak, half-rise time, amplitude, area under the curve,
+ * window means and their change from the baseline, and responders; one
+ * record per cell (schema metrics), memory for one cell. */
 #include "zn.h"
 
 #include <getopt.h>
