@@ -44,7 +44,7 @@ zn-view --tsv -c construct,Vmax,Vmax_lo,Vmax_hi,Km,Km_lo,Km_hi,status "$out"/upt
                  (t[$1, p] >= lo && t[$1, p] <= hi) ? "yes" : "no", u } }'
 echo "  (A 95 % interval misses the truth in 1 experiment in 20, and these examples are such"
 echo "  draws; over 100 realizations of the same design the intervals covered the truth in"
-echo "  93-99 % of them: tests/demo.bats.)"
+echo "  90-97 % of them: tests/demo.bats.)"
 echo
 for p in fluozin3 er-fret-zip7; do
     # truth columns: the cell's name (kc), [Zn] at rest (6), in the window (7),
