@@ -52,7 +52,9 @@ static const char usage[] =
     "Adequacy (always for 4pl, 3pl):\n"
     "      --adequacy        add the columns for the other models too: replicates\n"
     "                        test (lof_F, lof_p), runs test (runs, runs_p),\n"
-    "                        normality of residuals (normality_K2, normality_p),\n"
+    "                        normality of residuals (D'Agostino-Pearson\n"
+    "                        normality_K2, normality_p, 8 points or more;\n"
+    "                        Shapiro-Wilk shapiro_W, shapiro_p, 3 to 5000),\n"
     "                        ROUT outliers (outliers, outlier_points)\n"
     "      --rout-q Q        ROUT's false discovery rate (default 0.01)\n"
     "      --exclude-outliers fit again without the ROUT outliers (column excluded)\n"
@@ -294,7 +296,8 @@ static const char *const sname[] = {"ok", "ambiguous", "no_convergence", "insuff
 typedef struct {
     double lof_F, lof_df1, lof_df2, lof_p; /* replicates test */
     double runs, runs_expected, runs_p;    /* runs test of residual signs */
-    double norm_K2, norm_p;                /* D'Agostino-Pearson */
+    double norm_K2, norm_p;                /* D'Agostino-Pearson (n >= 8) */
+    double sw_W, sw_p;                     /* Shapiro-Wilk (n 3..5000) */
     double rout_n;                         /* ROUT outliers */
     char *rout_pts;                        /* "x:y;x:y" of the outliers (owned) */
     double excluded;                       /* outliers left out of the fit */
@@ -347,6 +350,7 @@ static void adeq_init(adeq_t *d)
     d->lof_F = d->lof_df1 = d->lof_df2 = d->lof_p = NAN;
     d->runs = d->runs_expected = d->runs_p = NAN;
     d->norm_K2 = d->norm_p = NAN;
+    d->sw_W = d->sw_p = NAN;
     d->rout_n = d->excluded = NAN;
     d->rout_pts = NULL;
 }
@@ -1029,8 +1033,8 @@ static void fit_header(out_t *o, zn_meta *inmeta)
     const char *tail[] = {"rss", "df", "sy_x", "r2", "aicc", "iterations", "weight", "status", "reason"};
     for (size_t i = 0; i < sizeof tail / sizeof *tail; i++) col(&o->cols, &o->cap, tail[i]);
     if (want_adequacy(a)) {
-        const char *c[] = {"lof_F", "lof_p", "runs", "runs_p", "normality_K2", "normality_p", "outliers",
-                           "outlier_points"};
+        const char *c[] = {"lof_F", "lof_p", "runs", "runs_p", "normality_K2", "normality_p", "shapiro_W",
+                           "shapiro_p", "outliers", "outlier_points"};
         for (size_t i = 0; i < sizeof c / sizeof *c; i++) col(&o->cols, &o->cap, c[i]);
         if (a->exclude_outliers) col(&o->cols, &o->cap, "excluded");
     }
@@ -1050,7 +1054,7 @@ static void fit_header(out_t *o, zn_meta *inmeta)
                  a->profile ? "profile" : "wald", a->level, a->fixtext ? ":fix=" : "", a->fixtext ? a->fixtext : "");
     if (want_adequacy(a))
         zn_meta_addf(&m, "adequacy=replicates:lack-of-fit F:runs:Wald-Wolfowitz exact one-tailed:normality:"
-                         "D'Agostino-Pearson K2:outliers:ROUT Q=%g%s",
+                         "D'Agostino-Pearson K2 and Shapiro-Wilk W:outliers:ROUT Q=%g%s",
                      a->routq, a->exclude_outliers ? ":excluded" : ":flagged");
     if (zn_model_logistic(a->m) && !isnan(a->ki_S)) {
         if (a->ki_stream)
@@ -1229,6 +1233,8 @@ static void write_fit(out_t *o, const char *key, const fit_t *F, const double *l
         zn_rec_num(r, k++, d->runs_p);
         zn_rec_num(r, k++, d->norm_K2);
         zn_rec_num(r, k++, d->norm_p);
+        zn_rec_num(r, k++, d->sw_W);
+        zn_rec_num(r, k++, d->sw_p);
         zn_rec_num(r, k++, d->rout_n);
         zn_rec_set(r, k++, d->rout_pts ? d->rout_pts : "", d->rout_pts ? strlen(d->rout_pts) : 0);
         if (a->exclude_outliers) zn_rec_num(r, k++, d->excluded);
@@ -1552,6 +1558,10 @@ static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsig
     if (zn_normaltest(r, n, &nt) == 0) {
         d->norm_K2 = nt.stat;
         d->norm_p = nt.p;
+    }
+    if (zn_shapiro(r, n, &nt) == 0) {
+        d->sw_W = nt.stat;
+        d->sw_p = nt.p;
     }
     long no = rout(a, P, t, F, out);
     if (no >= 0) {

@@ -280,6 +280,22 @@ print('wrote fixtures/mm_*.znr and fixtures/expected/mmfit_*.tsv')
 # arrangement of the signs, ROUT with scipy's Cauchy (Lorentzian) loss,
 # Benjamini-Hochberg written out.
 from itertools import combinations
+import subprocess
+
+def shapiro_R(r):
+    """R's shapiro.test (AS R94 in double precision; scipy 1.10's shapiro is
+    the same algorithm in single precision, which agrees only to ~1e-6)"""
+    out = subprocess.run(['Rscript', '-e', 'x <- scan(file("stdin"), quiet = TRUE); t <- shapiro.test(x); '
+                          'cat(sprintf("%.17g %.17g", t$statistic, t$p.value))'],
+                         input='\n'.join(repr(float(v)) for v in r), capture_output=True, text=True, check=True)
+    W, p = map(float, out.stdout.split())
+    sp = stats.shapiro(r)
+    # single precision (sums of n float32 terms): W within 1e-6, p within 1e-5
+    assert abs(sp.statistic - W) <= 1e-6 and abs(sp.pvalue - p) <= 1e-5, (W, p, sp)
+    print('shapiro n=%d: R W %.17g p %.17g; scipy W %.9g (%.2g float32 ulps) p %.9g (rel %.2g)' %
+          (len(r), W, p, sp.statistic, abs(sp.statistic - W) / np.spacing(np.float32(W)), sp.pvalue,
+           abs(sp.pvalue - p) / p))
+    return W, p
 
 rng18 = np.random.default_rng(18)
 
@@ -412,6 +428,7 @@ def adequacy(F, Q=0.01):
     lofF = ((F.ss - sspe) / d1) / (sspe / d2); lofp = stats.f.sf(lofF, d1, d2)
     nr, rp = runs_p(signs)
     K2, np_ = stats.normaltest(r)
+    W, pW = shapiro_R(r)
     # ROUT: Lorentzian fit, scale RSDR from each round's residuals
     n = len(y)
     def rsdr(res): return np.percentile(np.abs(res), 68.27) * n / (n - K)
@@ -432,7 +449,7 @@ def adequacy(F, Q=0.01):
     out = sorted(order[:k], key=lambda j: (S[j], j))
     num = lambda v: str(int(v)) if float(v) == int(v) else repr(float(v))
     pts = ';'.join('%s:%s' % (num(S[j]), num(y[j])) for j in out)
-    return [g(lofF), g(lofp), g(nr), g(rp), g(K2), g(np_), g(len(out)), pts]
+    return [g(lofF), g(lofp), g(nr), g(rp), g(K2), g(np_), g(W), g(pW), g(len(out)), pts]
 
 def ecp(F, pc):
     """ECp = ec50 (p/(100-p))^(1/|hill|), SE by the delta method (numerical gradient)"""
@@ -470,7 +487,8 @@ def header4(by, ecf=(), extra=()):
     for n in ['bottom', 'top', 'ec50', 'hill', 'logec50'] + ['ec%g' % p for p in ecf]:
         h += [n, n + '_se', n + '_lo', n + '_hi']
     h += ['rss', 'df', 'sy_x', 'r2', 'aicc', 'weight', 'status', 'reason',
-          'lof_F', 'lof_p', 'runs', 'runs_p', 'normality_K2', 'normality_p', 'outliers', 'outlier_points']
+          'lof_F', 'lof_p', 'runs', 'runs_p', 'normality_K2', 'normality_p', 'shapiro_W', 'shapiro_p',
+          'outliers', 'outlier_points']
     return '\t'.join(h + list(extra))
 
 # ER zinc (ZapCY1 ratio, % of the vehicle's) against NVS-ZP7-4 (uM): 8
@@ -581,7 +599,7 @@ for k, (line, Sx, yx) in enumerate((('A', SA, yA), ('B', SB, yB))):
     r = gm(p)[gi == k] - yx
     F.ss = np.sum(r ** 2); F.df = df; F.s2 = ss / df
     F.r2 = 1 - F.ss / np.sum((yx - np.mean(yx)) ** 2); F.aicc = aic_g
-    lines.append(row4([line], '4pl', F, adeq=[''] * 8,
+    lines.append(row4([line], '4pl', F, adeq=[''] * 10,
                       extra=['hill', g(Fv), g(pv), g(aic_g - aic_s), 'separate' if pv < 0.05 else 'shared']))
 write('fixtures/expected/mmfit_4pl_share.tsv', lines)
 print('wrote the concentration-response fixtures and expected tables')
