@@ -36,7 +36,8 @@ static const char usage[] =
     "                        (top - bottom)/(1 + (ec50/x)^hill), hill < 0 falls),\n"
     "                        3pl (hill held at +-1, its sign from the data);\n"
     "                        default mm\n"
-    "      --fix P=V,...     hold 4pl/3pl parameters at values (bottom=0,top=100)\n"
+    "      --fix P=V,...     hold parameters at values: bottom=0,top=100 (4pl), h=1\n"
+    "                        (hill), kd=0.02 (mm+linear), Km=3 (comp: Km known)\n"
     "  -w, --weight W        none, 1/y, 1/y2 (from the fitted curve, as Prism) or\n"
     "                        sd (1/SD^2 from --sd); default none\n"
     "      --ci wald|profile 95% intervals from the SE and t (default) or from the\n"
@@ -127,7 +128,10 @@ typedef struct {
     int weight, profile, sorted;
     double level;
     long curve;
-    fixing_t ufix;             /* --fix (concentration-response models) */
+    fixing_t ufix;             /* --fix, as parameters of -m's model */
+    char fixname[4][16];       /* --fix by name (--compare's model takes them by name) */
+    double fixval[4];
+    size_t nfix;
     double ecf[MAX_ECF];       /* --ecf: effective concentrations, percent */
     size_t necf;
     double ki_S, ki_Km;        /* --ki S=..,Km=..: Cheng-Prusoff (NaN: not asked) */
@@ -516,24 +520,80 @@ static double node_ss(const zn_model *m, const pts_t *t, double *p, int lin2)
     return syy - (lin2 ? V * sgy + kd * ssy : V * sgy);
 }
 
-/* Starting values: a grid over the nonlinear parameters; at each node the
- * linear ones by weighted least squares; the best node wins.  With one
- * nonlinear parameter (mm, mm+linear) the best node is then refined by
- * parabolic interpolation in log K, so that the iteration starts close. */
-static int start_values(const zn_model *m, const pts_t *t, double *best)
+/* node_ss with parameters held (--fix): the model is Vmax g(S, ...) (+ kd S
+ * for mm+linear), so with the nonlinear parameters of p set, the free ones
+ * of Vmax and kd are a weighted linear least-squares fit to y minus the
+ * held part.  The residual SS; INFINITY when a free Vmax would not be
+ * positive. */
+static double node_ss_held(const zn_model *m, const pts_t *t, double *p, int lin2, const fixing_t *fx)
+{
+    int fv = is_fixed(fx, 0), fk = lin2 && is_fixed(fx, 2);
+    double V = fv ? fx->val[0] : 1, kd = fk ? fx->val[2] : 0;
+    double a11 = 0, a12 = 0, a22 = 0, c1 = 0, c2 = 0;
+    p[0] = 1;
+    if (lin2) p[2] = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double g, w = t->w[i], S = t->x[3 * i];
+        m->f(t->x + 3 * i, p, &g, NULL, NULL);
+        double z = t->y[i] - (fv ? V * g : 0) - (fk ? kd * S : 0);
+        a11 += w * g * g;
+        a12 += w * g * S;
+        a22 += w * S * S;
+        c1 += w * g * z;
+        c2 += w * S * z;
+    }
+    int freeV = !fv, freeK = lin2 && !fk;
+    if (freeV && freeK) {
+        double det = a11 * a22 - a12 * a12;
+        if (!(det > 0)) return INFINITY;
+        V = (c1 * a22 - a12 * c2) / det;
+        kd = (a11 * c2 - a12 * c1) / det;
+    } else if (freeV) {
+        if (!(a11 > 0)) return INFINITY;
+        V = c1 / a11;
+    } else if (freeK) {
+        if (!(a22 > 0)) return INFINITY;
+        kd = c2 / a22;
+    }
+    if (!(V > 0)) return INFINITY;
+    p[0] = V;
+    if (lin2) p[2] = kd;
+    double ss = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double f;
+        m->f(t->x + 3 * i, p, &f, NULL, NULL);
+        ss += t->w[i] * (t->y[i] - f) * (t->y[i] - f);
+    }
+    return ss;
+}
+
+static double node_eval(const zn_model *m, const pts_t *t, double *p, int lin2, const fixing_t *fx)
+{
+    return fx && fx->mask ? node_ss_held(m, t, p, lin2, fx) : node_ss(m, t, p, lin2);
+}
+
+/* Starting values: a grid over the nonlinear parameters (held ones at their
+ * values); at each node the linear ones by weighted least squares; the best
+ * node wins.  With one nonlinear parameter (mm, mm+linear) the best node is
+ * then refined by parabolic interpolation in log K, so that the iteration
+ * starts close. */
+static int start_values(const zn_model *m, const pts_t *t, const fixing_t *fx, double *best)
 {
     double xlo, xhi, ilo, ihi;
     ranges(t, &xlo, &xhi, &ilo, &ihi);
     if (!(xhi > 0)) return -1;
     if (!(ihi > 0)) ilo = ihi = 1;
     size_t nk = 0, dims[4], G[4];
-    for (size_t j = 0; j < m->np; j++)
-        if (m->grid[j] != ZN_G_LIN && m->grid[j] != ZN_G_LIN2) dims[nk++] = j;
+    double p[4];
+    for (size_t j = 0; j < m->np; j++) {
+        if (is_fixed(fx, j)) p[j] = fx->val[j];
+        else if (m->grid[j] != ZN_G_LIN && m->grid[j] != ZN_G_LIN2) dims[nk++] = j;
+    }
     static const size_t Gn[4][4] = {{1}, {12}, {10, 10}, {7, 7, 5}};
     for (size_t k = 0; k < nk; k++)
         G[k] = m->grid[dims[k]] == ZN_G_H ? 7 : m->grid[dims[k]] == ZN_G_A ? 5 : Gn[nk][k];
     int lin2 = m->np == 3 && m->grid[2] == ZN_G_LIN2;
-    double bestss = INFINITY, p[4];
+    double bestss = INFINITY;
     size_t idx[4] = {0}, bi = 0;
     for (;;) {
         for (size_t k = 0; k < nk; k++) {
@@ -541,7 +601,7 @@ static int start_values(const zn_model *m, const pts_t *t, double *best)
             p[dims[k]] = grid_value(kind, idx[k], G[k], kind == ZN_G_I ? ilo / 10 : xlo / 10,
                                     kind == ZN_G_I ? ihi * 10 : xhi * 10);
         }
-        double ss = node_ss(m, t, p, lin2);
+        double ss = node_eval(m, t, p, lin2, fx);
         if (ss < bestss) {
             bestss = ss;
             bi = idx[0];
@@ -559,7 +619,7 @@ static int start_values(const zn_model *m, const pts_t *t, double *best)
             memcpy(p, best, m->np * sizeof *p);
             p[j] = grid_value(ZN_G_X, bi + (size_t)k - 1, G[0], xlo / 10, xhi * 10);
             u[k] = log(p[j]);
-            f[k] = node_ss(m, t, p, lin2);
+            f[k] = node_eval(m, t, p, lin2, fx);
         }
         for (int it = 0; it < 8; it++) {
             double d1 = (u[1] - u[0]) * (f[1] - f[2]), d2 = (u[1] - u[2]) * (f[1] - f[0]);
@@ -569,7 +629,7 @@ static int start_values(const zn_model *m, const pts_t *t, double *best)
             if (!(un > u[0] && un < u[2]) || fabs(un - u[1]) < 1e-7) break;
             memcpy(p, best, m->np * sizeof *p);
             p[j] = exp(un);
-            double fn = node_ss(m, t, p, lin2);
+            double fn = node_eval(m, t, p, lin2, fx);
             if (!(fn < f[1])) break;
             /* keep the bracket: the new best and its neighbours */
             if (un < u[1]) {
@@ -586,12 +646,18 @@ static int start_values(const zn_model *m, const pts_t *t, double *best)
 }
 
 /* ------------------------------------------------------------ held parameters */
-/* The parameters a model holds: --fix for the concentration-response
- * models, and 3pl's hill (+1 to start with; fit_single decides the sign). */
+/* The parameters a model holds: --fix, by name (so that --compare's model
+ * holds the same ones), and 3pl's hill (+1 to start with; fit_single
+ * decides the sign). */
 static fixing_t fixing_for(const args_t *a, const zn_model *m)
 {
     fixing_t fx = {0, {0, 0, 0, 0}};
-    if (zn_model_logistic(m)) fx = a->ufix;
+    for (size_t i = 0; i < a->nfix; i++)
+        for (size_t j = 0; j < m->np; j++)
+            if (strcmp(m->pn[j], a->fixname[i]) == 0) {
+                fx.mask |= 1u << j;
+                fx.val[j] = a->fixval[i];
+            }
     if (strcmp(m->name, "3pl") == 0) {
         fx.mask |= 1u << 3;
         fx.val[3] = 1;
@@ -800,7 +866,7 @@ static int fit_from_start(const args_t *a, const zn_model *m, pts_t *t, fit_t *F
     set_weights(a, &P, t, NULL, 0);
     double full[4], p0[4];
     int logi = zn_model_logistic(m);
-    if ((logi ? start_logistic(m, t, &F->fx, full) : start_values(m, t, full)) < 0) {
+    if ((logi ? start_logistic(m, t, &F->fx, full) : start_values(m, t, &F->fx, full)) < 0) {
         F->status = S_NOCONV;
         snprintf(F->why, sizeof F->why, "%s",
                  logi ? "no starting values: the curve is flat or the concentrations are all 0"
@@ -1729,7 +1795,7 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
         pts_from(&o->t, &gp, 1);
         set_weights(a, &P, &o->t, NULL, 0);
         int have = sep[g].status == S_OK || sep[g].status == S_AMBIGUOUS;
-        if (!have && (zn_model_logistic(m) ? start_logistic(m, &o->t, &fx, st) : start_values(m, &o->t, st)) < 0)
+        if (!have && (zn_model_logistic(m) ? start_logistic(m, &o->t, &fx, st) : start_values(m, &o->t, &fx, st)) < 0)
             for (size_t j = 0; j < m->np; j++) st[j] = 1;
         for (size_t j = 0; j < m->np; j++)
             if (!(shared >> j & 1u) && !is_fixed(&fx, j)) {
@@ -2096,22 +2162,31 @@ static void parse_fix(args_t *a, const char *text)
         size_t j = 0;
         while (j < a->m->np && strcmp(a->m->pn[j], t)) j++;
         if (j == a->m->np) {
-            char bad[64];
+            char bad[64], names[80];
+            size_t k = 0;
+            for (size_t i = 0; i < a->m->np; i++)
+                k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", i ? ", " : "", a->m->pn[i]);
             snprintf(bad, sizeof bad, "%s", t);
             free(list);
-            zn_usage_error("--fix: %s is not a parameter of model %s (bottom, top, ec50, hill)", bad, a->m->name);
+            zn_usage_error("--fix: %s is not a parameter of model %s (%s)", bad, a->m->name, names);
         }
         double v = zn_opt_num("--fix", eq + 1);
-        if (j == 2 && !(v > 0)) {
+        if ((a->m->logmask >> j & 1u) && !(v > 0)) {
             free(list);
-            zn_usage_error("--fix: ec50 must be > 0");
+            zn_usage_error("--fix: %s must be > 0", a->m->pn[j]);
         }
         if (j == 3 && strcmp(a->m->name, "3pl") == 0) {
             free(list);
             zn_usage_error("--fix: 3pl holds hill at +-1 already; use -m 4pl --fix hill=V");
         }
+        if (!(a->ufix.mask >> j & 1u)) {
+            snprintf(a->fixname[a->nfix], sizeof a->fixname[a->nfix], "%s", a->m->pn[j]);
+            a->nfix++;
+        }
         a->ufix.mask |= 1u << j;
         a->ufix.val[j] = v;
+        for (size_t i = 0; i < a->nfix; i++)
+            if (strcmp(a->fixname[i], a->m->pn[j]) == 0) a->fixval[i] = v;
     }
     free(list);
     if (nfree(a->m, &a->ufix) == 0 || (strcmp(a->m->name, "3pl") == 0 && a->ufix.mask == 7u))
@@ -2253,8 +2328,15 @@ int main(int argc, char **argv)
     if (a.share && a.profile) zn_usage_error("--ci profile is not available with --share");
     int logi = zn_model_logistic(a.m);
     if (a.fixtext) {
-        if (!logi) zn_usage_error("--fix: only for the concentration-response models (-m 4pl, 3pl)");
         parse_fix(&a, a.fixtext);
+        /* --compare's model holds the same parameters, by name */
+        for (size_t i = 0; a.alt && i < a.nfix; i++) {
+            size_t j = 0;
+            while (j < a.alt->np && strcmp(a.alt->pn[j], a.fixname[i])) j++;
+            if (j == a.alt->np)
+                zn_usage_error("--fix: %s is held, but --compare's model %s has no %s; compare models that share it",
+                               a.fixname[i], a.alt->name, a.fixname[i]);
+        }
     }
     if (a.necf && !logi) zn_usage_error("--ecf: only for the concentration-response models (-m 4pl, 3pl)");
     if (kitext) {

@@ -89,7 +89,7 @@ def fit(model, S, I, y, w=None, p0=None, rep=None, sd=None, weight='none', level
                 def g(q):
                     full = np.empty(len(p)); full[j] = v; full[rest] = q
                     return (f(S, I, full) - y) * np.sqrt(w)
-                q = least_squares(g, p[rest], method='lm', xtol=1e-15, ftol=1e-15, gtol=1e-15).x
+                q = least_squares(g, p[rest], method='lm', xtol=1e-15, ftol=1e-15, gtol=1e-15).x if rest else []
                 return np.sum(g(q) ** 2) + within - thr
             for side, arr in ((-1, F.lo), (1, F.hi)):
                 step = F.se[j]
@@ -271,6 +271,55 @@ for x in (0.0, 10.0, 20.0):
     h = stats.t.ppf(0.975, F.df) * math.sqrt(gj @ (F.cov * F.s2) @ gj)
     lines.append('hZIP4\tmm\t%s\t%s\t%s\t%s' % (g(x), g(yy), g(yy - h), g(yy + h)))
 write('fixtures/expected/mmfit_curve.tsv', lines)
+
+# --fix for the Michaelis-Menten family: held parameters leave the fitted
+# vector (df, covariance, profile count only the fitted ones)
+def fit_fixed(model, fix, S, I, y, p0, **kw):
+    f, names = MODELS[model]
+    free = [j for j in range(len(names)) if names[j] not in fix]
+    def ff(S_, I_, q):
+        p = []; k = 0
+        for n in names:
+            if n in fix: p.append(fix[n])
+            else: p.append(q[k]); k += 1
+        return f(S_, I_, p)
+    MODELS['_held'] = (ff, [names[j] for j in free])
+    F = fit('_held', S, I, y, p0=[p0[j] for j in free], **kw)
+    del MODELS['_held']
+    F.model = model; F.allnames = names; F.fix = fix
+    return F
+
+def rowfix(keys, F, weight='none', extra=()):
+    out = list(keys) + [F.model, g(F.N)]; k = 0
+    for n in F.allnames:
+        if n in F.fix: out += [g(F.fix[n]), '', '', '']
+        else: out += [g(F.p[k]), g(F.se[k]), g(F.lo[k]), g(F.hi[k])]; k += 1
+    out += [g(F.ss), g(F.df), g(math.sqrt(F.s2)), g(F.r2), g(F.aicc), weight, 'ok', '']
+    return '\t'.join(out + list(extra))
+
+# mm+linear with the nonspecific (linear) uptake held: --fix kd=0.5
+lines = [header(['construct'], ['Vmax', 'Km', 'kd'])]
+for c in truth:
+    S, I, y = groups(c)
+    lines.append(rowfix([c], fit_fixed('mm+linear', {'kd': 0.5}, S, I, y, [100, 1, 0.5])))
+write('fixtures/expected/mmfit_fix_mmlinear.tsv', lines)
+
+# mm with Vmax held (rarely wanted, but allowed), profile interval of Km
+lines = [header(['construct'], ['Vmax', 'Km'])]
+for c in truth:
+    S, I, y = groups(c)
+    lines.append(rowfix([c], fit_fixed('mm', {'Vmax': 250.0}, S, I, y, [250, 1], profile=True)))
+write('fixtures/expected/mmfit_fix_vmax_profile.tsv', lines)
+
+# competitive inhibition with Km known from another experiment (--fix
+# Km=3), compared with mixed inhibition holding the same Km (nested: F test)
+S = [x[0] for x in inh]; I = [x[1] for x in inh]; y = [x[2] for x in inh]
+a = fit_fixed('comp', {'Km': 3.0}, S, I, y, [200, 3, 2])
+b = fit_fixed('mixed', {'Km': 3.0}, S, I, y, [200, 3, 2, 4])
+dfn = a.df - b.df; Fv = ((a.ss - b.ss) / dfn) / (b.ss / b.df); pF = stats.f.sf(Fv, dfn, b.df)
+write('fixtures/expected/mmfit_fix_comp.tsv',
+      [header([], ['Vmax', 'Km', 'Ki'], ['compare', 'compare_status', 'compare_aicc', 'daicc', 'F', 'F_p', 'prefer']),
+       rowfix([], a, extra=['mixed', 'ok', g(b.aicc), g(a.aicc - b.aicc), g(Fv), g(pF), 'mixed' if pF < 0.05 else 'comp'])])
 print('wrote fixtures/mm_*.znr and fixtures/expected/mmfit_*.tsv')
 
 # ================================================================== issue 18
