@@ -1565,26 +1565,35 @@ static long rout(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, uns
     return nout;
 }
 
-/* The adequacy of a single fit: the replicates test (lack of fit: the
- * scatter of replicate means about the curve against the scatter of
- * replicates about their means, F = (SSlof/(k - K))/(SSpe/(N - k)), k
- * distinct concentrations), the runs test of the residual signs in order of
- * x (with replicates, of the sign of each concentration's mean residual),
- * D'Agostino-Pearson on the weighted residuals, and ROUT. */
-static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsigned char *out)
+/* The tests on the residuals of one curve: the replicates test (lack of
+ * fit: the scatter of replicate means about the curve against the scatter
+ * of replicates about their means, F = (SSlof/(k - K))/(SSpe/(N - k)), k
+ * distinct concentrations, K the parameters the curve spends), the runs
+ * test of the residual signs in order of x (with replicates, of the sign of
+ * each concentration's mean residual), D'Agostino-Pearson and Shapiro-Wilk
+ * on the weighted residuals.  The points of group gsel (x[2]) only when
+ * gsel >= 0 (a global fit); N and ss are those points' count (replicates
+ * counted) and weighted SS (scatter within means included). */
+static void adequacy_tests(const prob_t *P, const pts_t *t, const double *p, double gsel, double N, double ss,
+                           double K, adeq_t *d)
 {
-    adeq_t *d = &F->ad;
-    if (!(F->status == S_OK || F->status == S_AMBIGUOUS) || F->ranoff) return;
-    size_t n = t->n, K = P->np;
-    size_t *idx = zn_malloc(n * sizeof *idx);
-    double *r = zn_malloc(n * sizeof *r);
-    int *sg = zn_malloc(n * sizeof *sg);
-    for (size_t i = 0; i < n; i++) idx[i] = i;
+    size_t n = 0, na = t->n;
+    size_t *idx = zn_malloc((na ? na : 1) * sizeof *idx);
+    double *r = zn_malloc((na ? na : 1) * sizeof *r), *rg = zn_malloc((na ? na : 1) * sizeof *rg);
+    int *sg = zn_malloc((na ? na : 1) * sizeof *sg);
+    for (size_t i = 0; i < na; i++) idx[i] = i;
     sort_pts = t;
-    qsort(idx, n, sizeof *idx, cmp_pt);
-    residuals(P, t, t->w, F->r.p, r);
+    qsort(idx, na, sizeof *idx, cmp_pt);
+    residuals(P, t, t->w, p, r);
+    /* the group's points, in sorted order */
+    for (size_t i = 0; i < na; i++)
+        if (gsel < 0 || t->x[3 * idx[i] + 2] == gsel) idx[n++] = idx[i];
+    double sspe = 0, ng = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t q = idx[i];
+        if (t->rep[q] > 1) sspe += t->w[q] / t->rep[q] * (t->rep[q] - 1) * t->sd[q] * t->sd[q];
+    }
     /* groups of equal (x, I) in sorted order */
-    double sspe = within_ss(t), ng = 0;
     size_t nsign = 0;
     int reps = 0;
     for (size_t i = 0; i < n;) {
@@ -1603,11 +1612,11 @@ static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsig
         ng++;
         i = j;
     }
-    double dfpe = F->N - ng, dflof = ng - (double)K;
+    double dfpe = N - ng, dflof = ng - K;
     if (reps && dfpe > 0 && dflof > 0 && sspe > 0) {
         d->lof_df1 = dflof;
         d->lof_df2 = dfpe;
-        d->lof_F = ((F->ss - sspe) / dflof) / (sspe / dfpe);
+        d->lof_F = ((ss - sspe) / dflof) / (sspe / dfpe);
         d->lof_p = d->lof_F > 0 ? gsl_cdf_fdist_Q(d->lof_F, dflof, dfpe) : 1;
     }
     if (!reps) {
@@ -1620,33 +1629,72 @@ static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsig
         d->runs_expected = rt.expected;
         d->runs_p = rt.p;
     }
+    for (size_t i = 0; i < n; i++) rg[i] = r[idx[i]];
     zn_test nt;
-    if (zn_normaltest(r, n, &nt) == 0) {
+    if (zn_normaltest(rg, n, &nt) == 0) {
         d->norm_K2 = nt.stat;
         d->norm_p = nt.p;
     }
-    if (zn_shapiro(r, n, &nt) == 0) {
+    if (zn_shapiro(rg, n, &nt) == 0) {
         d->sw_W = nt.stat;
         d->sw_p = nt.p;
     }
-    long no = rout(a, P, t, F, out);
-    if (no >= 0) {
-        d->rout_n = (double)no;
-        zn_buf b = {0};
-        for (size_t i = 0; i < n; i++)
-            if (out[idx[i]]) {
-                /* measured values: as they came (the shortest exact round trip) */
-                char xs[40], ys[40];
-                zn_fmt_double_rt(xs, t->x[3 * idx[i]]);
-                zn_fmt_double_rt(ys, t->y[idx[i]]);
-                zn_buf_addf(&b, "%s%s:%s", b.n ? ";" : "", xs, ys);
-            }
-        d->rout_pts = b.n ? b.s : NULL;
-        if (!b.n) zn_buf_free(&b);
-    }
     free(idx);
     free(r);
+    free(rg);
     free(sg);
+}
+
+/* ROUT's outliers among the points of group gsel (all when < 0): their
+ * number into d->rout_n and the x:y list into d->rout_pts, in order of x */
+static void rout_points(const pts_t *t, const unsigned char *out, double gsel, adeq_t *d)
+{
+    size_t n = t->n;
+    size_t *idx = zn_malloc((n ? n : 1) * sizeof *idx);
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    sort_pts = t;
+    qsort(idx, n, sizeof *idx, cmp_pt);
+    zn_buf b = {0};
+    double cnt = 0;
+    for (size_t i = 0; i < n; i++)
+        if (out[idx[i]] && (gsel < 0 || t->x[3 * idx[i] + 2] == gsel)) {
+            /* measured values: as they came (the shortest exact round trip) */
+            char xs[40], ys[40];
+            zn_fmt_double_rt(xs, t->x[3 * idx[i]]);
+            zn_fmt_double_rt(ys, t->y[idx[i]]);
+            zn_buf_addf(&b, "%s%s:%s", b.n ? ";" : "", xs, ys);
+            cnt++;
+        }
+    d->rout_n = cnt;
+    d->rout_pts = b.n ? b.s : NULL;
+    if (!b.n) zn_buf_free(&b);
+    free(idx);
+}
+
+/* The adequacy of a single fit: adequacy_tests and ROUT. */
+static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsigned char *out)
+{
+    if (!(F->status == S_OK || F->status == S_AMBIGUOUS) || F->ranoff) return;
+    adequacy_tests(P, t, F->r.p, -1, F->N, F->ss, (double)P->np, &F->ad);
+    if (rout(a, P, t, F, out) >= 0) rout_points(t, out, -1, &F->ad);
+}
+
+/* The parameters a global fit spends on each group: the sum of the
+ * leverages h_i = w_i g_i' C g_i of the group's points (g the gradient of
+ * the curve at the point, C = (J'WJ)^-1).  They add up to the global
+ * fit's parameter count; in a fit of one group they are its K; a shared
+ * parameter counts in each group by the share of it that group's points
+ * carry.  Kg[ng]. */
+static void group_leverage(const prob_t *P, const pts_t *t, const fit_t *F, size_t ng, double *Kg)
+{
+    for (size_t g = 0; g < ng; g++) Kg[g] = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double gr[ZN_FIT_MAXP], h = 0;
+        prob_eval(P, t->x + 3 * i, F->r.p, gr);
+        for (size_t j = 0; j < P->np; j++)
+            for (size_t k = 0; k < P->np; k++) h += gr[j] * F->r.cov[j * P->np + k] * gr[k];
+        Kg[(size_t)t->x[3 * i + 2]] += t->w[i] * h;
+    }
 }
 
 static void fit_group(out_t *o, group_t *g)
@@ -1843,6 +1891,18 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
         turn[g] = F.r.p[map[g * 4 + 1]] < F.r.p[map[g * 4 + 0]];
         if ((shared & 11u) && turn[g] != turn[0]) turn_ok = 0;
     }
+    /* adequacy per group from the global fit's residuals: ROUT once over all
+     * points (one robust global fit, one RSDR, one false discovery rate),
+     * the other tests on each group's points with the parameters the fit
+     * spends on the group (group_leverage) */
+    int adeq = want_adequacy(a) && (F.status == S_OK || F.status == S_AMBIGUOUS) && F.df > 0;
+    unsigned char *out = adeq ? zn_calloc(o->t.n + 1, 1) : NULL;
+    double *Kg = adeq ? zn_calloc(ng, sizeof *Kg) : NULL;
+    int routed = 0;
+    if (adeq) {
+        group_leverage(&P, &o->t, &F, ng, Kg);
+        routed = rout(a, &P, &o->t, &F, out) >= 0;
+    }
     /* one record per group: its parameters, its own sum of squares and r2;
      * df, sy_x and aicc of the global fit */
     for (size_t g = 0; g < ng; g++) {
@@ -1900,11 +1960,18 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
             Fg.r2 = tss > 0 ? 1 - ssg / tss : NAN;
         }
         if (Fg.status == S_OK || Fg.status == S_AMBIGUOUS) ran_off(m, &o->t, &Fg);
+        if (adeq && !Fg.ranoff) {
+            adequacy_tests(&P, &o->t, F.r.p, (double)g, Fg.N, Fg.ss, Kg[g], &Fg.ad);
+            if (routed) rout_points(&o->t, out, (double)g, &Fg.ad);
+        }
         write_fit(o, gs[g].key, &Fg, glo, ghi, NULL, &sh, F.df);
+        free(Fg.ad.rout_pts);
         /* the curve's band from the global covariance */
         add_curve(o, gs[g].key, &P, &F, &o->t, (double)g);
     }
     free(turn);
+    free(out);
+    free(Kg);
     free(sep);
     free(map);
 }

@@ -638,9 +638,49 @@ Ks, Kg = 9, 8
 aic_s = N * math.log(sss / N) + 2 * Ks + 2 * Ks * (Ks + 1) / (N - Ks - 1)
 aic_g = N * math.log(ss / N) + 2 * Kg + 2 * Kg * (Kg + 1) / (N - Kg - 1)
 h = header4(['line'], extra=['shared', 'share_F', 'share_p', 'share_daicc', 'share_prefer']).split('\t')
-for c in ('lof_F', 'lof_p', 'runs', 'runs_p', 'normality_K2', 'normality_p', 'outliers', 'outlier_points'):
-    pass
 lines = ['\t'.join(h)]
+
+def adequacy_share(Sg, yg, gi, p, model, J, Q=0.01):
+    """Per group adequacy of a global fit: the group's residuals of the
+    global curve; the replicates test with df1 = k - (sum of the group's
+    leverages, the diagonal of J (J'J)^-1 J'); ROUT once over all points
+    (one Cauchy fit, one RSDR with n - K, Benjamini-Hochberg over all)"""
+    r = yg - model(p); n = len(yg); K = len(p)
+    hat = np.einsum('ij,jk,ik->i', J, np.linalg.inv(J.T @ J), J)
+    assert abs(hat.sum() - K) < 1e-9
+    def rsdr(res): return np.percentile(np.abs(res), 68.27) * n / (n - K)
+    q = p.copy(); sc = rsdr(r)
+    for _ in range(200):
+        q2 = least_squares(lambda qq: model(qq) - yg, q, loss='cauchy', f_scale=sc, method='trf',
+                           xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=100000).x
+        s2 = rsdr(yg - model(q2))
+        done = np.max(np.abs(q2 - q) / np.abs(q2)) < 1e-10 and abs(s2 - sc) <= 1e-10 * sc
+        q, sc = q2, s2
+        if done: break
+    pv = 2 * stats.t.sf(np.abs(yg - model(q)) / sc, n - K)
+    order = np.argsort(pv); kk = 0
+    for i, j in enumerate(order):
+        if pv[j] <= (i + 1) * Q / n: kk = i + 1
+    outl = set(order[:kk].tolist())
+    res = []
+    for k in sorted(set(gi.tolist())):
+        m = gi == k; S_, y_, r_ = Sg[m], yg[m], r[m]; Kg = hat[m].sum()
+        xs = sorted(set(S_.tolist())); sspe = 0.0; signs = []
+        for x in xs:
+            e = S_ == x
+            sspe += np.sum((y_[e] - y_[e].mean()) ** 2); signs.append(np.sign(np.sum(r_[e])))
+        d1 = len(xs) - Kg; d2 = len(y_) - len(xs)
+        lofF = ((np.sum(r_ ** 2) - sspe) / d1) / (sspe / d2); lofp = stats.f.sf(lofF, d1, d2)
+        nr, rp = runs_p(signs); K2, np_ = stats.normaltest(r_); W, pW = shapiro_R(r_)
+        idx = [j for j in np.flatnonzero(m) if j in outl]
+        idx.sort(key=lambda j: (Sg[j], j))
+        num = lambda v: str(int(v)) if float(v) == int(v) else repr(float(v))
+        pts = ';'.join('%s:%s' % (num(Sg[j]), num(yg[j])) for j in idx)
+        res.append([g(lofF), g(lofp), g(nr), g(rp), g(K2), g(np_), g(W), g(pW), g(len(idx)), pts])
+        print('--share hill, group %d: K_g = %.6f (sum of leverages)' % (k, Kg))
+    return res
+
+adeq_sh = adequacy_share(Sg, yg, gi, p, gm, J)
 for k, (line, Sx, yx) in enumerate((('A', SA, yA), ('B', SB, yB))):
     ix = [1 + 3 * k, 2 + 3 * k, 3 + 3 * k, 0]
     F = Fit(); F.N = len(Sx); F.fix = {}; F.free = [0, 1, 2, 3]
@@ -648,7 +688,7 @@ for k, (line, Sx, yx) in enumerate((('A', SA, yA), ('B', SB, yB))):
     r = gm(p)[gi == k] - yx
     F.ss = np.sum(r ** 2); F.df = df; F.s2 = ss / df
     F.r2 = 1 - F.ss / np.sum((yx - np.mean(yx)) ** 2); F.aicc = aic_g
-    lines.append(row4([line], '4pl', F, adeq=[''] * 10,
+    lines.append(row4([line], '4pl', F, adeq=adeq_sh[k],
                       extra=['hill', g(Fv), g(pv), g(aic_g - aic_s), 'separate' if pv < 0.05 else 'shared']))
 write('fixtures/expected/mmfit_4pl_share.tsv', lines)
 print('wrote the concentration-response fixtures and expected tables')
