@@ -1505,7 +1505,8 @@ static void residuals(const prob_t *P, const pts_t *t, const double *w, const do
  * then t = |r|/RSDR with n - K df, two-tailed p, and the false discovery
  * rate of Benjamini and Hochberg at Q over the points ranked by |r|: the
  * point of rank i (ascending) is compared with Q (n - i + 1)/n, and every
- * point above the first that passes is an outlier.  out[i] = 1 for outliers;
+ * point above the first that passes is an outlier.  Only the floor(3n/10)
+ * largest are tested: at most 30 % of the points can be outliers.  out[i] = 1 for outliers;
  * returns their number, -1 when it could not be run. */
 static long rout(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, unsigned char *out)
 {
@@ -1550,8 +1551,11 @@ static long rout(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, uns
             while (j > 0 && ab[idx[j - 1]] > ab[v]) idx[j] = idx[j - 1], j--;
             idx[j] = v;
         }
+        /* only the largest 30 %: ROUT calls at most floor(0.3 n) points
+         * outliers (Motulsky and Brown 2006; GraphPad: "up to 30% of the
+         * sample size") */
         size_t first = n;
-        for (size_t i = 0; i < n && first == n; i++) {
+        for (size_t i = n - 3 * n / 10; i < n && first == n; i++) {
             double pv = 2 * gsl_cdf_tdist_Q(ab[idx[i]] / s, (double)(n - K));
             if (pv < a->routq * (double)(n - i) / (double)n) first = i;
         }

@@ -78,3 +78,23 @@ sys.exit(0 if abs(r.statistic - W) <= 1e-6 and abs(r.pvalue - p) <= 1e-5 else
     want=$(awk -v w="$W" -v p="$p" 'BEGIN { printf "Shapiro-Wilk: W = %.4g, p = %.3g.", w, p }')
     grep -qF "$want" "$T/r.html" || fail "no \"$want\" in the page"
 }
+
+@test "mm-fit ROUT: at most 30 % of the points are outliers (GraphPad's documented limit), as tests/ref/rout_ref.py" {
+    # 13 points at one concentration (the fit is a robust location): 9 near
+    # 10 and 4 far above.  floor(0.3 x 13) = 3 may be outliers; testing all
+    # 13 (as before) flagged the fourth, 15, too.
+    printf '%s\n' 10.0 10.1 9.9 10.05 9.95 10.02 9.98 10.08 9.92 15 15.5 16 16.5 > "$T/y.txt"
+    { printf '##znr=1\n#conc_uM\tresponse\n'; awk '{ print "1\t" $1 }' "$T/y.txt"; } > "$T/cap.znr"
+    zn-mm-fit -u -m 4pl --fix bottom=0,ec50=1,hill=1 -y response "$T/cap.znr" | fits > "$T/f.tsv"
+    [ "$(col outliers < "$T/f.tsv")" = 3 ]
+    [ "$(col outlier_points < "$T/f.tsv")" = "1:15.5;1:16;1:16.5" ]
+    py=$(scipy_py)
+    [ -n "$py" ] || skip "no python with scipy (the reference)"
+    [ "$("$py" "$ZN_TOP/tests/ref/rout_ref.py" "$T/y.txt")" = "15.5 16 16.5" ]
+    [ "$("$py" "$ZN_TOP/tests/ref/rout_ref.py" "$T/y.txt" 0.01 --uncapped)" = "15 15.5 16 16.5" ]
+    # --exclude-outliers refits without the three: top is twice the mean of the other 10
+    zn-mm-fit -u -m 4pl --fix bottom=0,ec50=1,hill=1 -y response --exclude-outliers "$T/cap.znr" | fits > "$T/x.tsv"
+    [ "$(col excluded < "$T/x.tsv")" = 3 ] && [ "$(col n < "$T/x.tsv")" = 10 ]
+    awk -v t="$(col top < "$T/x.tsv")" 'BEGIN { m = (10.0 + 10.1 + 9.9 + 10.05 + 9.95 + 10.02 + 9.98 + 10.08 + 9.92 + 15) / 10
+        d = t - 2 * m; if (d < 0) d = -d; exit !(d < 1e-9) }'
+}

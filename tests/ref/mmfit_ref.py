@@ -492,9 +492,9 @@ def adequacy(F, Q=0.01):
     rr = (y - F.fq(S, 0, q)) * np.sqrt(w)
     pv = 2 * stats.t.sf(np.abs(rr) / s, n - K)
     order = np.argsort(pv)          # Benjamini-Hochberg: largest k with p(k) <= kQ/n
-    k = 0
+    k = 0                           # among the 30 % largest residuals (k <= floor(0.3 n))
     for i, j in enumerate(order):
-        if pv[j] <= (i + 1) * Q / n: k = i + 1
+        if i < 3 * n // 10 and pv[j] <= (i + 1) * Q / n: k = i + 1
     out = sorted(order[:k], key=lambda j: (S[j], j))
     num = lambda v: str(int(v)) if float(v) == int(v) else repr(float(v))
     pts = ';'.join('%s:%s' % (num(S[j]), num(y[j])) for j in out)
@@ -660,7 +660,7 @@ def adequacy_share(Sg, yg, gi, p, model, J, Q=0.01):
     pv = 2 * stats.t.sf(np.abs(yg - model(q)) / sc, n - K)
     order = np.argsort(pv); kk = 0
     for i, j in enumerate(order):
-        if pv[j] <= (i + 1) * Q / n: kk = i + 1
+        if i < 3 * n // 10 and pv[j] <= (i + 1) * Q / n: kk = i + 1
     outl = set(order[:kk].tolist())
     res = []
     for k in sorted(set(gi.tolist())):
