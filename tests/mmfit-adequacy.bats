@@ -98,3 +98,18 @@ sys.exit(0 if abs(r.statistic - W) <= 1e-6 and abs(r.pvalue - p) <= 1e-5 else
     awk -v t="$(col top < "$T/x.tsv")" 'BEGIN { m = (10.0 + 10.1 + 9.9 + 10.05 + 9.95 + 10.02 + 9.98 + 10.08 + 9.92 + 15) / 10
         d = t - 2 * m; if (d < 0) d = -d; exit !(d < 1e-9) }'
 }
+
+@test "mm-fit --share Km --adequacy: per-group tests of the global Michaelis-Menten fit (scipy: leverages, Cauchy ROUT)" {
+    zn-mm-fit -u --by construct --share Km --adequacy "$FIX/mm_uptake.znr" | fits |
+        cut -f "$(zn-mm-fit -u --by construct --share Km --adequacy "$FIX/mm_uptake.znr" | fits | head -1 | tr '\t' '\n' |
+            grep -nxE 'construct|lof_F|lof_p|runs|runs_p|normality_K2|normality_p|shapiro_W|shapiro_p|outliers|outlier_points' |
+            cut -d: -f1 | paste -sd,)" > "$T/got.tsv"
+    run same_table "$FIX/expected/mmfit_share_adequacy.tsv" "$T/got.tsv" 1e-7
+    assert_success
+    # the same per-group tests from mean, SD and n records (--n): the
+    # replicates test counts the SDs' scatter as pure error
+    zn-mm-fit -u --by construct --share Km --adequacy --sd rate_sd --n rate_n "$FIX/mm_means.znr" | fits > "$T/m.tsv"
+    paste <(col lof_F < "$T/m.tsv") <(col lof_F < "$T/got.tsv") > "$T/p"
+    run awk '{ d = ($1 - $2) / $2; if (d < 0) d = -d; if (!(d < 1e-7)) { print; exit 1 } }' "$T/p"
+    assert_success
+}

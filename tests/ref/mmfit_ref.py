@@ -677,7 +677,7 @@ def adequacy_share(Sg, yg, gi, p, model, J, Q=0.01):
         num = lambda v: str(int(v)) if float(v) == int(v) else repr(float(v))
         pts = ';'.join('%s:%s' % (num(Sg[j]), num(yg[j])) for j in idx)
         res.append([g(lofF), g(lofp), g(nr), g(rp), g(K2), g(np_), g(W), g(pW), g(len(idx)), pts])
-        print('--share hill, group %d: K_g = %.6f (sum of leverages)' % (k, Kg))
+        print('--share, group %d: K_g = %.6f (sum of leverages)' % (k, Kg))
     return res
 
 adeq_sh = adequacy_share(Sg, yg, gi, p, gm, J)
@@ -704,3 +704,20 @@ for x in (0.0, 0.03, 30.0):
     h = F.t * math.sqrt(gj @ (F.cov * F.s2) @ gj)
     lines.append('B\t4pl\t%s\t%s\t%s\t%s' % (g(x), g(yy), g(yy - h), g(yy + h)))
 write('fixtures/expected/mmfit_4pl_curve.tsv', lines)
+
+# --share Km --adequacy (Michaelis-Menten, Km fitted as log Km in zn-mm-fit:
+# the leverages do not depend on the parametrisation): the per-group tests
+# of the global fit, as for 4pl --share hill above
+c0, c1 = list(truth)
+S0, _, y0 = groups(c0); S1, _, y1 = groups(c1)
+Sm = np.array(S0 + S1); ym = np.array(y0 + y1); gm_i = np.array([0] * len(S0) + [1] * len(S1))
+mmg = lambda q: np.where(gm_i == 0, q[1], q[2]) * Sm / (q[0] + Sm)
+res = least_squares(lambda q: mmg(q) - ym, [1, 200, 60], method='lm', xtol=1e-15, ftol=1e-15, gtol=1e-15)
+q = res.x; Jm = np.empty((len(ym), 3))
+for j in range(3):
+    qq = q.astype(complex); h = 1e-30 * max(abs(q[j]), 1.0); qq[j] += 1j * h
+    Jm[:, j] = np.imag(np.where(gm_i == 0, qq[1], qq[2]) * Sm / (qq[0] + Sm)) / h
+ad = adequacy_share(Sm, ym, gm_i, q, mmg, Jm)
+lines = ['construct\tlof_F\tlof_p\truns\truns_p\tnormality_K2\tnormality_p\tshapiro_W\tshapiro_p\toutliers\toutlier_points']
+lines += ['\t'.join([c] + ad[k]) for k, c in enumerate((c0, c1))]
+write('fixtures/expected/mmfit_share_adequacy.tsv', lines)
