@@ -156,6 +156,43 @@ wide_semicolon_decimal_comma\t\tcell-b\tcell\t1\t2\t\tOVER')"
     assert_line --index 0 "zn-ingest: -f: unknown format 'excel' (imagej, cellprofiler, wide, long, gen5, softmax, bmg, tecan, tricarb, wizard, hidex)"
 }
 
+# the formats --help lists (made from formats[]): "schema<TAB>name<TAB>description"
+help_formats() {
+    zn-ingest --help | awk '/^Formats/ { f = 1; next }
+        f && /^  [a-z]/ { s = $(NF - 1); next }
+        f && /^    [a-z]/ { d = $0; sub(/^ +[^ ]+ +/, "", d); print s "\t" $1 "\t" d; next }
+        f { exit }'
+}
+
+# the formats the man page describes: each .TP entry under a ".SS ... (schema S)"
+# heading, the line after the name being the description
+man_formats() {
+    awk '/^\.SS/ { s = ""; if (match($0, /\(schema [a-z]+\)/)) s = substr($0, RSTART + 8, RLENGTH - 9); next }
+        s != "" && /^\.TP/ { tp = 1; next }
+        tp && /^\.B / { n = $2; getline d; gsub(/\\-/, "-", d); sub(/\.$/, "", d); print s "\t" n "\t" d }
+        { tp = 0 }' "${1:-$ZN_TOP/man/zn-ingest.1}"
+}
+
+@test "--help lists every format of -f under the records it gives, and the man page the same, in the same order" {
+    help_formats > "$T/help"
+    [ "$(wc -l < "$T/help")" -eq 11 ] || fail "--help lists $(wc -l < "$T/help") formats: $(cat "$T/help")"
+    assert_equal "$(cut -f2 "$T/help" | paste -sd, | sed 's/,/, /g')" \
+        "imagej, cellprofiler, wide, long, gen5, softmax, bmg, tecan, tricarb, wizard, hidex"
+    assert_equal "$(cut -f1 "$T/help" | uniq | paste -sd' ')" "trace plate counts"
+    man_formats > "$T/man"
+    run diff "$T/help" "$T/man"
+    assert_success
+    # the -f paragraph lists the same names
+    f=$(grep -A1 '^\.BR \\-f ", " \\-\\-format' "$ZN_TOP/man/zn-ingest.1" | tail -n 1)
+    assert_equal "$f" "The input format, one of: $(cut -f2 "$T/help" | paste -sd, | sed 's/,/, /g')."
+    # and every name in it is a format -f takes
+    for n in $(cut -f2 "$T/help"); do
+        printf 'x\n' > "$T/in.csv"
+        run zn-ingest -f "$n" "$T/in.csv"
+        refute_output --partial "unknown format"
+    done
+}
+
 @test "a long table without --map cell says so" {
     run zn-ingest -f long --interval 1 "$FIX/generic_long.tsv"
     assert_failure 1
