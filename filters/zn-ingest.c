@@ -43,7 +43,10 @@ static const char usage[] =
     "      --decimal-comma   numbers use ',' as the decimal mark\n"
     "      --date-order ORD  counter dates written a/b/yyyy are dmy (day/month/year)\n"
     "                        or mdy; needed only when no date in the file has a\n"
-    "                        day above 12\n";
+    "                        day above 12\n"
+    "      --nuclide NAME    the nuclide to keep of a Wizard2 file that counts\n"
+    "                        several ('Cd-109' keeps Cd-109 CPM, Counts, Error %,\n"
+    "                        Info); written as ##nuclide=NAME\n";
 
 enum {
     OPT_MAP = ZN_OPT_FIRST_OWN,
@@ -57,7 +60,8 @@ enum {
     OPT_META,
     OPT_LAYOUT,
     OPT_DECIMAL_COMMA,
-    OPT_DATE_ORDER
+    OPT_DATE_ORDER,
+    OPT_NUCLIDE
 };
 
 args_t A;
@@ -219,6 +223,7 @@ int main(int argc, char **argv)
                                           {"layout", required_argument, 0, OPT_LAYOUT},
                                           {"decimal-comma", no_argument, 0, OPT_DECIMAL_COMMA},
                                           {"date-order", required_argument, 0, OPT_DATE_ORDER},
+                                          {"nuclide", required_argument, 0, OPT_NUCLIDE},
                                           {0, 0, 0, 0}};
     int c;
     char *pending_channel = NULL;
@@ -306,10 +311,16 @@ int main(int argc, char **argv)
             else if (strcmp(optarg, "mdy") == 0) A.date_order = 2;
             else zn_usage_error("--date-order: \"%s\" is not dmy (day/month/year) or mdy (month/day/year)", optarg);
             break;
+        case OPT_NUCLIDE:
+            if (!*optarg || strpbrk(optarg, "\t\n")) zn_usage_error("--nuclide: \"%s\" is not a nuclide name", optarg);
+            A.nuclide = optarg;
+            break;
         default: zn_usage_error("unknown option");
         }
     }
     if (pending_channel) zn_usage_error("--channel %s: no file follows it", pending_channel);
+    if (A.nuclide && zn_meta_get(&A.extra, "nuclide"))
+        zn_usage_error("--nuclide and --meta nuclide=: give the nuclide once (--nuclide)");
     if (A.nin == 0) {
         if (isatty(0)) zn_opt_check_stdin(0, usage);
         zn_grow(&A.in, &capin, 1, sizeof *A.in);
@@ -348,6 +359,7 @@ int main(int argc, char **argv)
             imaging = 1;
             if (A.layout) zn_usage_error("--layout is for plate and counter data, not imaging tables");
             if (A.date_order) zn_usage_error("--date-order is for counter data, not imaging tables");
+            if (A.nuclide) zn_usage_error("--nuclide is for Wizard2 counter exports, not imaging tables");
             img_read(ims, i, F, text, n, defsample);
             free(text);
             continue;
@@ -355,6 +367,9 @@ int main(int argc, char **argv)
         if (A.nin > 1) zn_usage_error("several inputs (--channel) are for imaging tables only");
         if (A.has_interval || nchan || A.nmap || A.nbg)
             zn_usage_error("--interval, --channel, --map and --bg are for imaging tables");
+        if (A.nuclide && F->parse_tab != parse_wizard)
+            zn_usage_error("--nuclide is for Wizard2 counter exports (the nuclides' columns of one file), not %s",
+                           F->name);
         otab_t t = {0};
         zn_table tb;
         char delim = F->delim ? F->delim : zn_csv_sniff(text, n);
@@ -363,6 +378,7 @@ int main(int argc, char **argv)
         F->parse_tab(&tb, defsample, &t);
         zn_table_free(&tb);
         if (A.layout) join_layout(&t, A.layout);
+        if (A.nuclide) zn_meta_addf(&A.extra, "nuclide=%s", A.nuclide);
         w = zn_opt_open_out(&A.o);
         emit_table(&t, F->schema, F->name, w);
         ot_free(&t);

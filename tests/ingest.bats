@@ -547,11 +547,64 @@ tricarb_wide() { # a Tri-Carb report with 70 more columns (named X1..X70, empty)
     assert_output "zn-ingest: $T/ca.csv:1: columns 'Count A' and 'Count-A' would both be column 'Count_A' (keep one of them in the export, or rename one)"
 }
 
-@test "Wizard2 with two nuclides' CPM columns: an error naming both" {
+@test "Wizard2 with two nuclides' CPM columns: an error naming both and --nuclide" {
     printf 'Protocol ID,Pos,Time,I-125 CPM,Cr-51 CPM\n9,1,60,10,20\n' > "$T/w2.csv"
     run zn-ingest -f wizard "$T/w2.csv"
     assert_failure 1
-    assert_output "zn-ingest: $T/w2.csv:1: columns 'I-125 CPM' and 'Cr-51 CPM' would both be column 'cpm' (keep one of them in the export, or rename one)"
+    assert_output "zn-ingest: $T/w2.csv:1: columns 'I-125 CPM' and 'Cr-51 CPM' count two nuclides, and a counts record holds one cpm: choose one with --nuclide I-125 or --nuclide Cr-51 (a run for each keeps both)"
+}
+
+@test "Wizard2 dual-label (Zn-65 and Cd-109): refused without --nuclide, naming the CPM columns and both choices" {
+    run zn-ingest -u "$FIX/wizard_dual.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $FIX/wizard_dual.csv:1: columns 'Zn-65 CPM' and 'Cd-109 CPM' count two nuclides, and a counts record holds one cpm: choose one with --nuclide Zn-65 or --nuclide Cd-109 (a run for each keeps both)"
+}
+
+@test "Wizard2 dual-label: --nuclide Cd-109 keeps Cd-109's Counts, CPM, Error % and Info, and says so in ##nuclide" {
+    run zn-ingest -u --no-provenance --nuclide Cd-109 "$FIX/wizard_dual.csv"
+    assert_success
+    assert_output "$(printf '##znr=1\n##schema=counts\n##format=wizard\n##source=wizard_dual.csv\n##nuclide=Cd-109
+#position\tprotocol\tcount_date\trun\track\tdetector\tcount_time_min\tsample_code\tcounts\tcpm\tcpm_error_pct\tflag
+1\tZnCd dual\t2025-11-28T10:15:02\t81\t1\t1\t1\t\t2230\t2230\t2.12\t
+2\tZnCd dual\t2025-11-28T10:15:02\t81\t1\t2\t1\t\t2105\t2105\t2.18\t
+3\tZnCd dual\t2025-11-28T10:15:02\t81\t1\t3\t1\t\t18\t18\t23.57\t')"
+}
+
+@test "Wizard2 dual-label: --nuclide Zn-65 keeps Zn-65's columns; the two runs concatenate into one counts stream" {
+    run bash -c "zn-ingest -u --no-provenance --nuclide Zn-65 '$FIX/wizard_dual.csv' | grep -v '^##'"
+    assert_success
+    assert_line --index 1 "$(printf '1\tZnCd dual\t2025-11-28T10:15:02\t81\t1\t1\t1\t\t4812\t4812\t1.44\t')"
+    assert_line --index 3 "$(printf '3\tZnCd dual\t2025-11-28T10:15:02\t81\t1\t3\t1\t\t41\t41\t15.62\t')"
+    zn-ingest -o "$T/zn.gz" --nuclide Zn-65 "$FIX/wizard_dual.csv"
+    zn-ingest -o "$T/cd.gz" --nuclide Cd-109 "$FIX/wizard_dual.csv"
+    cat "$T/zn.gz" "$T/cd.gz" > "$T/both.gz"
+    run zn-view --check "$T/both.gz"
+    assert_success
+}
+
+@test "--nuclide that the file does not count, with --meta nuclide=, or on other data: usage errors" {
+    run zn-ingest -u --nuclide I-125 "$FIX/wizard_dual.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --nuclide I-125: $FIX/wizard_dual.csv has no columns of that nuclide (its nuclides: Zn-65, Cd-109)"
+    run zn-ingest -u --nuclide Zn-65 --meta nuclide=Zn-65 "$FIX/wizard_dual.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --nuclide and --meta nuclide=: give the nuclide once (--nuclide)"
+    run zn-ingest -u --nuclide Zn-65 "$FIX/hidex.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --nuclide is for Wizard2 counter exports (the nuclides' columns of one file), not hidex"
+    run zn-ingest -u --nuclide Zn-65 --interval 2 "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --nuclide is for Wizard2 counter exports, not imaging tables"
+}
+
+@test "Wizard2 with three nuclides: refused, listing them; a single-nuclide file takes --nuclide of its own nuclide" {
+    printf 'Protocol ID,Pos,Time,I-125 CPM,Cr-51 CPM,Zn-65 Counts\n9,1,60,10,20,30\n' > "$T/w3.csv"
+    run zn-ingest -u "$T/w3.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/w3.csv:1: columns 'I-125 CPM', 'Cr-51 CPM', ... count 3 nuclides (I-125, Cr-51, Zn-65), and a counts record holds one cpm: choose one with --nuclide NAME (a run for each keeps them all)"
+    run bash -c "zn-ingest -u --no-provenance --nuclide Zn-65 '$FIX/wizard.csv' | grep -v '^##'"
+    assert_success
+    assert_line --index 1 "$(printf '1\tZn uptake\t2025-03-06T12:42:48\t77\t1\t1\t1\t\t1500\t1500\t2.58\t')"
 }
 
 @test "a Slice of 1e300 is out of range, not a frame 9223372036854775807" {

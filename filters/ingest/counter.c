@@ -207,15 +207,35 @@ static void iso_date(const char *in, char *out, size_t n, date_order_t ord, long
                                  : " (read as day/month/year)");
 }
 
-static char *wizard_col(const char *hn)
+/* Wizard2 names the columns of each nuclide "NUCLIDE CPM", "NUCLIDE Counts",
+ * "NUCLIDE Error %", "NUCLIDE Info": the length of the nuclide's name in a
+ * header field, 0 when the field is not one of these */
+static const struct {
+    const char *suffix, *col;
+} wizard_nuc[] = {{" CPM", "cpm"}, {" Counts", "counts"}, {" Error %", "cpm_error_pct"}, {" Info", "flag"}};
+
+static size_t wizard_nuclide(const char *hn, const char **col)
 {
     size_t n = strlen(hn);
-    static const struct {
-        const char *suffix, *col;
-    } nuc[] = {{" CPM", "cpm"}, {" Counts", "counts"}, {" Error %", "cpm_error_pct"}, {" Info", "flag"}};
-    for (size_t i = 0; i < sizeof nuc / sizeof *nuc; i++) {
-        size_t k = strlen(nuc[i].suffix);
-        if (n > k && strcmp(hn + n - k, nuc[i].suffix) == 0) return zn_strdup(nuc[i].col);
+    for (size_t i = 0; i < sizeof wizard_nuc / sizeof *wizard_nuc; i++) {
+        size_t k = strlen(wizard_nuc[i].suffix);
+        if (n > k && strcmp(hn + n - k, wizard_nuc[i].suffix) == 0) {
+            if (col) *col = wizard_nuc[i].col;
+            return n - k;
+        }
+    }
+    return 0;
+}
+
+/* the column of a Wizard2 header field; with --nuclide, the columns of the
+ * other nuclides are not kept */
+static char *wizard_col(const char *hn)
+{
+    const char *col;
+    size_t k = wizard_nuclide(hn, &col);
+    if (k) {
+        if (A.nuclide && (strlen(A.nuclide) != k || strncmp(hn, A.nuclide, k) != 0)) return NULL;
+        return zn_strdup(col);
     }
     static const char *named[][2] = {{"Time", "count_time_min"},        {"Measurement date & time", "count_date"},
                                      {"Sample code", "sample_code"},    {"Rack", "rack"},
@@ -224,6 +244,57 @@ static char *wizard_col(const char *hn)
     for (size_t i = 0; i < sizeof named / sizeof *named; i++)
         if (strcmp(hn, named[i][0]) == 0) return zn_strdup(named[i][1]);
     return NULL;
+}
+
+/* A Wizard2 file counts one nuclide or several (dual-label: 65Zn and 109Cd).
+ * A counts record holds one cpm, so with several the user picks one with
+ * --nuclide (a run for each keeps all); --nuclide must name one the file
+ * has.  The choice is written as ##nuclide=. */
+static void wizard_nuclides(const zn_row *hr)
+{
+    char **name = NULL;
+    const char **first = NULL;
+    size_t n = 0, cap = 0, capf = 0;
+    for (size_t i = 0; i < hr->n; i++) {
+        const char *hn = trim(hr->f[i]);
+        size_t k = wizard_nuclide(hn, NULL), j = 0;
+        if (!k) continue;
+        while (j < n && !(strlen(name[j]) == k && strncmp(name[j], hn, k) == 0)) j++;
+        if (j < n) {
+            if (strcmp(hn + k, " CPM") == 0 && strcmp(first[j] + k, " CPM") != 0) first[j] = hn;
+            continue;
+        }
+        zn_grow(&name, &cap, n + 1, sizeof *name);
+        zn_grow(&first, &capf, n + 1, sizeof *first);
+        name[n] = zn_strndup(hn, k);
+        first[n++] = hn; /* its CPM column when it has one (below), else its first */
+    }
+    zn_buf l = {0};
+    for (size_t j = 0; j < n; j++) zn_buf_addf(&l, "%s%s", j ? ", " : "", name[j]);
+    char msg[1024] = "";
+    int usage = 0;
+    if (A.nuclide) {
+        size_t j = 0;
+        while (j < n && strcmp(name[j], A.nuclide) != 0) j++;
+        if (j == n) {
+            usage = 1;
+            snprintf(msg, sizeof msg, "--nuclide %s: %s has no columns of that nuclide (%s%s)", A.nuclide, cur_file,
+                     n ? "its nuclides: " : "no NUCLIDE CPM columns at all", l.s ? l.s : "");
+        }
+    } else if (n == 2)
+        snprintf(msg, sizeof msg, "%s:%ld: columns '%s' and '%s' count two nuclides, and a counts record holds one "
+                 "cpm: choose one with --nuclide %s or --nuclide %s (a run for each keeps both)",
+                 cur_file, hr->line, first[0], first[1], name[0], name[1]);
+    else if (n > 2)
+        snprintf(msg, sizeof msg, "%s:%ld: columns '%s', '%s', ... count %zu nuclides (%s), and a counts record "
+                 "holds one cpm: choose one with --nuclide NAME (a run for each keeps them all)",
+                 cur_file, hr->line, first[0], first[1], n, l.s);
+    for (size_t j = 0; j < n; j++) free(name[j]);
+    free(name);
+    free(first);
+    free(l.s);
+    if (*msg && usage) zn_usage_error("%s", msg);
+    if (*msg) zn_die(ZN_EXIT_DATA, "%s", msg);
 }
 
 void parse_wizard(const zn_table *tb, const char *plate, otab_t *t)
@@ -238,6 +309,7 @@ void parse_wizard(const zn_table *tb, const char *plate, otab_t *t)
         if (strcmp(trim(hr->f[i]), "Pos") == 0) cpos = (int)i;
     }
     if (cpos < 0) zn_die(ZN_EXIT_DATA, "%s: no Pos column", cur_file);
+    wizard_nuclides(hr);
     char **cols = counter_cols(tb, 0, wizard_col);
     date_ev_t ev = {0};
     for (size_t i = 0; i < hr->n; i++)
