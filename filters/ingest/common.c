@@ -240,11 +240,19 @@ char *read_text(const char *path, size_t *n)
         zn_buf_addc(&b, '\n');
         if (first && len >= 2 &&
             ((line[0] == '\xff' && line[1] == '\xfe') || (line[0] == '\xfe' && line[1] == '\xff'))) {
+            /* the rest, with this line put in front of it: not a copy of
+             * the rest into b (a 60 MB UTF-16 file peaked at 180 MB) */
             char *rest;
             size_t rn;
             if (zn_rd_slurp(rd, &rest, &rn) < 0) zn_die(ZN_EXIT_DATA, "%s", zn_rd_error(rd));
-            zn_buf_add(&b, rest, rn);
-            free(rest);
+            rest = zn_realloc(rest, b.n + rn + 1);
+            memmove(rest + b.n, rest, rn);
+            memcpy(rest, b.s, b.n);
+            rest[b.n + rn] = 0;
+            free(b.s);
+            b.s = rest;
+            b.n += rn;
+            b.cap = b.n + 1;
             break;
         }
         first = 0;

@@ -431,37 +431,37 @@ static const char *measure_col(const char *m)
     return strcmp(m, "Mean") == 0 ? "F" : m;
 }
 
-/* "Mean12" -> (Mean, 12); "Mean(Cell1)" -> (Mean, Cell1); else bare ROI */
-static void split_wide_header(const char *h, char **meas, char **roi)
+/* "Mean12" -> (Mean, 12); "Mean(Cell1)" -> (Mean, Cell1); else bare ROI.
+ * Returns the measure (a static name); the ROI is h[*roi_at .. + *roi_len]
+ * (no copies: a header of 200,000 ROIs made 400,000 small strings here). */
+static const char *split_wide_header(const char *h, size_t *roi_at, size_t *roi_len)
 {
     size_t n = strlen(h);
     if (n > 2 && h[n - 1] == ')') {
         const char *p = strchr(h, '(');
         if (p && p > h) {
-            char *m = zn_strndup(h, (size_t)(p - h));
+            size_t m = (size_t)(p - h);
             for (int i = 0; fiji_measures[i]; i++)
-                if (strcmp(m, fiji_measures[i]) == 0) {
-                    *meas = m;
-                    *roi = zn_strndup(p + 1, n - (size_t)(p - h) - 2);
-                    return;
+                if (strlen(fiji_measures[i]) == m && strncmp(h, fiji_measures[i], m) == 0) {
+                    *roi_at = m + 1;
+                    *roi_len = n - m - 2;
+                    return fiji_measures[i];
                 }
-            free(m);
         }
     }
     size_t d = n;
     while (d > 0 && isdigit((unsigned char)h[d - 1])) d--;
     if (d < n && d > 0) {
-        char *m = zn_strndup(h, d);
         for (int i = 0; fiji_measures[i]; i++)
-            if (strcmp(m, fiji_measures[i]) == 0) {
-                *meas = m;
-                *roi = zn_strdup(h + d);
-                return;
+            if (strlen(fiji_measures[i]) == d && strncmp(h, fiji_measures[i], d) == 0) {
+                *roi_at = d;
+                *roi_len = n - d;
+                return fiji_measures[i];
             }
-        free(m);
     }
-    *meas = zn_strdup("Mean");
-    *roi = zn_strdup(h);
+    *roi_at = 0;
+    *roi_len = n;
+    return "Mean";
 }
 
 typedef struct {
@@ -487,14 +487,23 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
         w->ncols = nf;
         w->col_roi = zn_malloc(nf * sizeof(int));
         w->col_meas = zn_malloc(nf * sizeof(int));
+        /* the header's names (for messages) in one block, not one string each */
+        size_t len = 0;
+        for (size_t i = 0; i < nf; i++) len += strlen(trim(f[i])) + 1;
         w->hdr = zn_malloc(nf * sizeof(char *));
+        char *block = zn_malloc(len ? len : 1);
+        for (size_t i = 0; i < nf; i++) {
+            size_t k = strlen(trim(f[i])) + 1;
+            w->hdr[i] = memcpy(block, trim(f[i]), k);
+            block += k;
+        }
         w->tcol = w->fcol = -1;
         const char *tmap = map_get("t"), *fmap = map_get("frame");
-        char **meas = zn_malloc(nf * sizeof(char *)), **roi = zn_malloc(nf * sizeof(char *));
+        const char **meas = zn_malloc(nf * sizeof *meas);
+        size_t roi_at, roi_len;
         for (size_t i = 0; i < nf; i++) {
-            char *h = trim(f[i]);
-            w->hdr[i] = zn_strdup(h);
-            meas[i] = roi[i] = NULL;
+            const char *h = w->hdr[i];
+            meas[i] = NULL;
             w->col_roi[i] = w->col_meas[i] = -1;
             double sc;
             if ((tmap && strcmp(h, tmap) == 0) || (!tmap && w->tcol < 0 && is_time_name(h, &sc))) {
@@ -509,7 +518,7 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
             }
             if (i == 0 && (!*h || strcmp(h, "#") == 0)) continue; /* Fiji row number */
             if (!*h) zn_die(ZN_EXIT_DATA, "%s:%ld: column %zu has no name", cur_file, line, i + 1);
-            split_wide_header(h, &meas[i], &roi[i]);
+            meas[i] = split_wide_header(h, &roi_at, &roi_len);
         }
         if (tmap && w->tcol < 0) zn_die(ZN_EXIT_DATA, "%s: --map t=%s: no such column", cur_file, tmap);
         /* measures in order of first appearance, Mean (F) first */
@@ -518,15 +527,17 @@ static int wide_row(char **f, size_t nf, long line, void *arg)
         for (size_t i = 0; i < nf; i++)
             if (meas[i]) img_meas(im, measure_col(meas[i]));
         size_t nm = im->nmeas;
+        char *roi = zn_malloc(len ? len : 1);
         for (size_t i = 0; i < nf; i++) {
             if (!meas[i]) continue;
             w->col_meas[i] = (int)img_meas(im, measure_col(meas[i]));
-            w->col_roi[i] = (int)img_roi(im, w->sample, roi[i], A.condition, 0);
-            free(meas[i]);
-            free(roi[i]);
+            split_wide_header(w->hdr[i], &roi_at, &roi_len);
+            memcpy(roi, w->hdr[i] + roi_at, roi_len);
+            roi[roi_len] = 0;
+            w->col_roi[i] = (int)img_roi(im, w->sample, roi, A.condition, 0);
         }
-        free(meas);
         free(roi);
+        free(meas);
         if (!im->nroi) zn_die(ZN_EXIT_DATA, "%s:%ld: no ROI columns in the header", cur_file, line);
         /* one column per (ROI, measure): the first column of each */
         int *first = zn_malloc(im->nroi * nm * sizeof *first);
@@ -576,7 +587,7 @@ void img_wide(img_t *im, char *text, size_t n, char delim, size_t sample)
     w.sample = sample;
     for (const char *p = text, *e = text + n; p < e && (p = memchr(p, '\n', (size_t)(e - p))); p++) w.rows_hint++;
     parse_table(text, n, delim, wide_row, &w, &w.header_done, &w.row);
-    for (size_t i = 0; i < w.ncols; i++) free(w.hdr[i]);
+    if (w.hdr) free(w.hdr[0]); /* the names' block */
     free(w.hdr);
     free(w.col_roi);
     free(w.col_meas);
