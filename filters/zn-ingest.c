@@ -4,7 +4,8 @@
  * become trace records; plate readers (Gen5, SoftMax Pro, BMG MARS, Tecan
  * Spark) become plate records; counters (Tri-Carb, Wizard2, Hidex 300 SL)
  * become counts records, optionally joined with a layout file.  One input
- * table is held in memory; the output streams.
+ * table is held in memory; the output streams.  This file: options,
+ * formats[] and main; the parsers are in ingest/ (ingest.h says where).
  */
 #define _GNU_SOURCE
 #include "ingest/ingest.h"

@@ -17,7 +17,12 @@
  *   ingest/layout.c   the plate or counter layout joined onto records
  *
  * One run holds one args_t (the options) and one input table at a time;
- * the parsers die (zn_die) on bad data with the file, line and column. */
+ * the parsers die (zn_die) on bad data with the file, line and column.
+ *
+ * A new format: its parser and detector in the family's file, declared
+ * here; a row in formats[]; an entry in man/zn-ingest.1 beginning with the
+ * row's description (tests/ingest.bats holds --help and the man page
+ * together); a fixture and its expected records. */
 #ifndef ZN_INGEST_H
 #define ZN_INGEST_H
 
