@@ -9,7 +9,8 @@
 # command again after a failure and only the failed (and never started)
 # experiments run (--resume-failed).  Per-experiment logs:
 # OUTDIR/logs/EXPERIMENT.log.  Exit status: the number of failed jobs
-# (parallel's), else the merge's.
+# (parallel's), else the merge's.  --params FILE goes to the jobs and to
+# the merge (which fits an er-ic50 series once over its dishes).
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 here=$ZN_PIPELINES
 jobs=() params=()

@@ -12,7 +12,8 @@
 # never run, or changed since: OUTDIR/.done/), then the merge.  --wait:
 # wait for the merge job and exit with its status (for scripts and
 # tests).  Extra options go to both sbatch calls (e.g. --partition=short
-# --account=lab).
+# --account=lab).  --params FILE goes to the tasks and to the merge (which
+# fits an er-ic50 series once over its dishes: the tasks do the dishes).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$here/common.sh"
 wait=() params=
