@@ -438,6 +438,42 @@ rebuilt() {
     cmp <(body "$T/m/fluozin3/dish3.zn.znr.gz") <(body "$T/s/dish3.zn.znr.gz")
 }
 
+@test "Makefile: input files and a manifest folder with spaces (and a quote) give the scripts' data; a touched one rebuilds its experiment" {
+    d="$T/my data"
+    mkdir -p "$d"
+    cp -r "$ZN_TOP/examples/." "$d/"
+    mv "$d/fluozin3/dish1.csv" "$d/fluozin3/dish 1.csv"
+    mv "$d/er-fret/nvs1_YFP.csv" "$d/er-fret/nvs1 YFP.csv"
+    mv "$d/uptake-65zn/zn_bca.csv" "$d/uptake-65zn/zn bca.csv"
+    mv "$d/uptake-65zn/cd_layout.csv" "$d/uptake-65zn/cd's layout.csv"
+    sed -i "s#fluozin3/dish1.csv#fluozin3/dish 1.csv#; s#er-fret/nvs1_YFP.csv#er-fret/nvs1 YFP.csv#
+            s#uptake-65zn/zn_bca.csv#uptake-65zn/zn bca.csv#; s#uptake-65zn/cd_layout.csv#uptake-65zn/cd's layout.csv#" "$d/manifest.tsv"
+    [ "$(grep -c "dish 1.csv\|nvs1 YFP.csv\|zn bca.csv\|cd's layout.csv" "$d/manifest.tsv")" = 4 ]
+    run make -s -j2 -f "$P/Makefile" MANIFEST="$d/manifest.tsv" OUT="$T/m"
+    assert_success
+    "$P/fluozin3.sh" -o "$T/s/fluozin3" -e dish1 --no-report "$d/manifest.tsv"
+    "$P/er-fret-zip7.sh" -o "$T/s/er-fret-zip7" -e nvs1 --no-report "$d/manifest.tsv"
+    "$P/uptake-65zn.sh" -o "$T/s/uptake-65zn" --no-report "$d/manifest.tsv"
+    for f in fluozin3/dish1.{zn,metrics} er-fret-zip7/nvs1.{zn,metrics} uptake-65zn/{zn,cd}.{uptake,fit,curve}; do
+        cmp <(body "$T/m/$f.znr.gz") <(body "$T/s/$f.znr.gz") || fail "$f differs between the Makefile and the script"
+    done
+    run make -f "$P/Makefile" MANIFEST="$d/manifest.tsv" OUT="$T/m"
+    assert_output --partial "Nothing to be done for 'all'."
+    # a changed input with a space in its name: its experiment and report only
+    touch -d '+1 minute' "$d/er-fret/nvs1 YFP.csv"
+    run make -n -f "$P/Makefile" MANIFEST="$d/manifest.tsv" OUT="$T/m"
+    assert_success
+    [ "$(grep -c '^zn-ingest' <<< "$output")" = 1 ]
+    grep -q "^zn-ingest .*--sample nvs1 " <<< "$output"
+    grep -q -- "--channel YFP '$d/er-fret/nvs1 YFP.csv'" <<< "$output"
+    [ "$(grep -c '^zn-metrics' <<< "$output")" = 1 ]
+    # the output folder cannot have one (it names every target)
+    run make -f "$P/Makefile" MANIFEST="$d/manifest.tsv" OUT="$T/my out"
+    assert_failure
+    assert_output --partial "OUT=$T/my out: make cannot take an output folder with spaces (or none); give one without"
+    [ ! -e "$T/my out" ]
+}
+
 @test "Makefile: .DELETE_ON_ERROR: a stage that fails leaves no target behind" {
     examples
     # the Cd layout loses a tube: zn-ingest fails on the counter export
