@@ -31,6 +31,15 @@ unset ZNFLOW_PROG
 
 zn_die() { echo "$ZN_PROG: $*" >&2; exit 1; }
 
+# zn_help: the script's header comment as its --help, with the command the
+# user typed in place of the script's name (znflow slurm --help)
+zn_help() {
+    local n=${0##*/}
+    sed -n '2,/^$/s/^# \{0,1\}//p' "$0" |
+        if [ "$ZN_PROG" = "$n" ]; then cat; else sed "s#\(pipelines/\(slurm/\)\{0,1\}\)\{0,1\}$n#$ZN_PROG#g"; fi
+    exit 0
+}
+
 # zn_find_programs: the zn-* programs on PATH, or say in one line what to
 # do.  Where from: $ZNFLOW_BIN when set; else this tree's own (build/bin of
 # a source tree, the installed bin folder of `make install`, recorded in

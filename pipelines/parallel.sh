@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
     -j) [ $# -ge 2 ] || usage "-j needs a number of jobs"; jobs=(-j "$2"); shift 2 ;;
     --params) [ $# -ge 2 ] || usage "--params needs a file"; { [ -r "$2" ] && [ -f "$2" ]; } || zn_die "cannot read the parameter file $2"
               params=(--params "$(cd "$(dirname "$2")" && pwd)/${2##*/}"); shift 2 ;;
-    -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) zn_help ;;
     -?*) usage "unknown option $1" ;;
     *) break ;;
     esac

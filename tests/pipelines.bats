@@ -160,6 +160,15 @@ Usage: znflow parallel [-j N] [--params FILE] MANIFEST OUTDIR"
     assert_failure 2
     assert_output "znflow merge: unknown option --bogus
 Usage: znflow merge [--params FILE] [OUTDIR]"
+    # --help too
+    run "$P/znflow" slurm --help
+    assert_success
+    assert_line --index 0 --partial "znflow slurm - the whole manifest on a SLURM cluster"
+    assert_line "  znflow slurm [--wait] [--params FILE] MANIFEST OUTDIR [SBATCH OPTION...]"
+    run "$P/znflow" parallel --help
+    assert_line "  znflow parallel [-j N] [--params FILE] MANIFEST OUTDIR"
+    run "$P/parallel.sh" --help
+    assert_line "  pipelines/parallel.sh [-j N] [--params FILE] MANIFEST OUTDIR"
     # the jobs that znflow parallel starts name themselves (znflow-run), not
     # the command: the name is not passed down
     parallel --version 2>/dev/null | grep -q "GNU parallel" || skip "GNU parallel is not installed"
