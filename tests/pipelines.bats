@@ -160,6 +160,12 @@ Usage: znflow parallel [-j N] [--params FILE] MANIFEST OUTDIR"
     assert_failure 2
     assert_output "znflow merge: unknown option --bogus
 Usage: znflow merge [--params FILE] [OUTDIR]"
+    # its parameter file is checked as the scripts check theirs
+    printf 'FOO=1\nIC_CURVE=1\n' > "$T/bad.conf"
+    run "$P/znflow" merge --params "$T/bad.conf" "$T/empty"
+    assert_failure 1
+    assert_output "znflow merge: $T/bad.conf:1: unknown parameter FOO (the names are those of params.conf)
+znflow merge: $T/bad.conf:2: IC_CURVE=1: the value is not a whole number of points (2 or more)"
     # --help too
     run "$P/znflow" slurm --help
     assert_success
