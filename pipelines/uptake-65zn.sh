@@ -36,7 +36,7 @@ assay() {
     # the specific mean per construct and concentration (total - vector) with
     # its SE from both (the wells' scatter as UP_WEIGHT says); the fit weights
     # the means by 1/SE^2 and pools the wells' scatter (NOTES.md)
-    zn-background -u --control "$UP_CONTROL" --means --weight "$UP_WEIGHT" -o "$TMP/$e.specific.znr.gz" "$TMP/$e.uptake.znr.gz"
+    zn-background --control "$UP_CONTROL" --means --weight "$UP_WEIGHT" -o "$TMP/$e.specific.znr.gz" "$TMP/$e.uptake.znr.gz"
     zn-mm-fit -q --by construct --model "$UP_MODEL" --weight sd --sd rate_sd_eq --n rate_n_eq --curve "$UP_CURVE" \
         --curve-output "$TMP/$e.curve.znr.gz" -o "$TMP/$e.fit.znr.gz" "$TMP/$e.specific.znr.gz"
     zn_commit "$e.bca.znr.gz" "$e.uptake.znr.gz" "$e.specific.znr.gz" "$e.fit.znr.gz" "$e.curve.znr.gz"
