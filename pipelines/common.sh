@@ -138,8 +138,8 @@ zn_er_dish() {
             --meta compartment="$ER_COMPARTMENT" "$@" --window baseline="$ER_BASELINE" \
             --window response="$ER_RESPONSE" --window min="$ER_MIN" --window max="$ER_MAX" \
             --channel CFP "$cfp" --channel YFP "$yfp" |
-        zn-background -u |
-        zn-bleach -q -u --window "$ER_BLEACH" |
+        zn-background -u ${ER_BG_SMOOTH:+--smooth "$ER_BG_SMOOTH"} |
+        zn-bleach -q -u --window "$ER_BLEACH" --fret "$ER_DEN,$ER_NUM" |
         zn-ratio -u --num "$ER_NUM" --den "$ER_DEN" |
         zn-calibrate -q --sensor "$ER_SENSOR" --unit "$ER_UNIT" -o "$TMP/$e.zn.znr.gz"
     zn-metrics --window final="$ER_FINAL" -o "$TMP/$e.metrics.znr.gz" "$TMP/$e.zn.znr.gz"

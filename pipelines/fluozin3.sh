@@ -24,7 +24,7 @@ dish() {
     zn-ingest -u --interval "$FZ_INTERVAL" --bg "$FZ_BG" --sample "$e" --condition "$cond" \
             --meta compartment="$FZ_COMPARTMENT" --window baseline="$FZ_BASELINE" \
             --window response="$FZ_RESPONSE" --window max="$FZ_MAX" --window min="$FZ_MIN" "$csv" |
-        zn-background -u |
+        zn-background -u ${FZ_BG_SMOOTH:+--smooth "$FZ_BG_SMOOTH"} |
         zn-bleach -q -u --window "$FZ_BLEACH" |
         zn-ratio -u |
         zn-calibrate -q --sensor "$FZ_SENSOR" --unit "$FZ_UNIT" -o "$TMP/$e.zn.znr.gz"
