@@ -334,6 +334,28 @@ static double fret_rss_g(state_t *s, const double *d, const double *a, double g,
     return zn_bleach_rss(&acc);
 }
 
+/* G needs two FRET states: the median over cells (with two or more windows)
+ * of max/min - 1 of the windows' mean A/D; -1 when no cell has two windows */
+static double fret_states(state_t *s, const double *d, const double *a)
+{
+    size_t nc = 0;
+    fret_need(s, s->ngroups + 1);
+    for (size_t i = 0; i < s->ngroups;) {
+        size_t j = i;
+        double lo = INFINITY, hi = -INFINITY;
+        for (; j < s->ngroups && s->gcell[j] == s->gcell[i]; j++) {
+            double r = 0;
+            for (size_t q = s->gstart[j]; q < s->gstart[j + 1]; q++) r += a[s->idx[q]] / d[s->idx[q]];
+            r /= (double)(s->gstart[j + 1] - s->gstart[j]);
+            if (r < lo) lo = r;
+            if (r > hi) hi = r;
+        }
+        if (j - i >= 2 && lo > 0) s->fw[nc++] = hi / lo - 1;
+        i = j;
+    }
+    return nc ? zn_median(s->fw, nc, NULL) : -1;
+}
+
 /* G by minimising fret_rss_g over log G (a grid from 0.01 to 100, then a
  * golden section); its SE from the curvature: var(log G) = 2 s^2 / RSS''.
  * 0 ok; -1 not determined (*why) */
@@ -341,6 +363,18 @@ static int fret_fit_g(state_t *s, const double *d, const double *a, double *g, d
 {
     enum { NG = 81 };
     const double lo = log(0.01), hi = log(100), step = (hi - lo) / (NG - 1);
+    static char msg[200];
+    double spread = fret_states(s, d, a);
+    if (spread < 0.1) {
+        if (spread < 0) snprintf(msg, sizeof msg, "no cell has two windows to fit G from");
+        else
+            snprintf(msg, sizeof msg,
+                     "the windows hold one FRET state (a cell's windows differ in A/D by %.3g %% (median), less than "
+                     "10 %%)",
+                     100 * spread);
+        *why = msg;
+        return -1;
+    }
     size_t df;
     int best = -1;
     double rbest = INFINITY;
@@ -442,7 +476,13 @@ static void fret_fit(state_t *s, const char *sample, double t0, double tmax)
     s->g = ar->gfactor;
     s->gse = NAN;
     if (!s->ngroups) why = "no cell with two frames of both channels in the windows";
-    else if (isnan(ar->gfactor) && fret_fit_g(s, d, a, &s->g, &s->gse, &why) < 0) s->g = NAN;
+    else if (isnan(ar->gfactor) && fret_fit_g(s, d, a, &s->g, &s->gse, &why) < 0) {
+        s->g = NAN;
+        zn_warn("%s: sample '%s': G cannot be fitted: %s; give windows of two FRET states (e.g. the Rmin and Rmax "
+                "plateaus) or --gfactor G",
+                s->in->file, sample, why);
+        why = "no G";
+    }
     else if (fret_rates(s, d, a, s->g, &nother, &why_other) < 0)
         why = nother ? why_other : "no cell with two values at different times in the windows";
     if (why) {
