@@ -129,8 +129,8 @@ zn_commit() { local f; for f; do mv -f "$TMP/$f" "$OUT/$f"; done; }
 # zn_er_dish EXPERIMENT CONDITION CFP YFP [ZN-INGEST OPTION]...: one ER-ZapCY1
 # FRET dish with the ER_ parameters (er-fret-zip7 and er-ic50 image their
 # dishes alike): ingest the donor and acceptor exports (the extra options
-# after the compartment's meta), background, one bleaching rate per dish and
-# channel, R = YFP/CFP, calibration, metrics; TMP/E.zn.znr.gz, TMP/E.metrics.znr.gz
+# after the compartment's meta), background (smoothed), the donor's and the
+# acceptor's bleaching per dish (zn-bleach --fret), R = YFP/CFP, calibration, metrics; TMP/E.zn.znr.gz, TMP/E.metrics.znr.gz
 zn_er_dish() {
     local e=$1 cond=$2 cfp=$3 yfp=$4
     shift 4
