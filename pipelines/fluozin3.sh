@@ -6,8 +6,9 @@
 # Per dish (manifest rows with protocol fluozin3, one CSV each): ingest
 # with the protocol's windows (params.conf: baseline, response, Zn +
 # pyrithione = max, TPEN = min), subtract the background ROI frame by
-# frame (smoothed over FZ_BG_SMOOTH seconds), correct photobleaching with one rate per dish fitted over the
-# plateaus (FZ_BLEACH: baseline, Zn + pyrithione, TPEN after its fall),
+# frame (smoothed over FZ_BG_SMOOTH seconds), correct photobleaching
+# with one rate per dish fitted over the plateaus (FZ_BLEACH: baseline,
+# Zn + pyrithione, TPEN after its fall),
 # F/F0, calibrate each cell to free Zn2+ with its own Fmax/Fmin:
 #   [Zn] = Kd (F - Fmin) / (Fmax - F),  Kd = 15 nM
 # then per-cell metrics (baseline, peak, amplitude, AUC, mean plateau).
