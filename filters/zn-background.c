@@ -20,6 +20,19 @@ static const char usage[] =
     "      --allow-missing   a sample without background ROIs passes unchanged,\n"
     "                        flagged no_bg (default: an error naming the sample)\n"
     "      --keep-bg         keep the background ROIs' records (subtracted too)\n"
+    "      --smooth SECONDS  smooth the background over time before subtracting:\n"
+    "                        at each frame, the value of a straight line fitted\n"
+    "                        (least squares) to the per-frame background means\n"
+    "                        within SECONDS centred on it (shifted inwards at the\n"
+    "                        start and end of the trace, so that every line covers\n"
+    "                        SECONDS).  The background ROI's own noise is then no\n"
+    "                        longer subtracted from every cell of a frame, where it\n"
+    "                        does not average out over cells and makes the dish's\n"
+    "                        bleaching rate noisy (zn-bleach).  Only for a\n"
+    "                        background that changes smoothly over SECONDS: a\n"
+    "                        step (a solution change that fluoresces) is smeared\n"
+    "                        over it.  SECONDS longer than the trace: one line\n"
+    "                        through the whole trace\n"
     "\n"
     "Control group (uptake records, e.g. empty vector):\n"
     "      --control COL=VALUE  records with COL=VALUE are the control group;\n"
@@ -41,7 +54,7 @@ static const char usage[] =
     "      --force           subtract again although the meta says it was done\n";
 
 enum { OPT_CHANNELS = ZN_OPT_FIRST_OWN, OPT_VALUE, OPT_ALLOW, OPT_KEEP_BG, OPT_CONTROL, OPT_MATCH, OPT_KEEP_CTRL,
-       OPT_FORCE, OPT_MEANS, OPT_WEIGHT };
+       OPT_FORCE, OPT_MEANS, OPT_WEIGHT, OPT_SMOOTH };
 
 typedef struct {
     zn_opt o;
@@ -49,6 +62,7 @@ typedef struct {
     int allow_missing, keep_bg, keep_ctrl, force;
     int means;      /* --means */
     int power;      /* --weight: variance of a well in proportion to mean^power (0, 1, 2) */
+    double smooth;  /* --smooth seconds, 0 none */
 } args_t;
 
 /* ------------------------------------------------------------ channels */
@@ -142,6 +156,8 @@ typedef struct {
     long *cnt;
     size_t nframes, fcap;
     double *mean; /* finished per-frame means, NAN where none */
+    double *tfr;  /* t of each frame (from the bg ROIs), NAN where none */
+    double *tmp;  /* --smooth: one channel's smoothed means */
     char (*mtext)[40]; /* the means formatted (the same for every cell) */
     size_t *mlen, mcap;
     int have_bg, bg_done, warned;
@@ -160,14 +176,25 @@ static void bg_add(trace_t *s)
             zn_grow(&s->sum, &c2, (fr + 1) * nch, sizeof *s->sum);
             c2 = old;
             zn_grow(&s->cnt, &c2, (fr + 1) * nch, sizeof *s->cnt);
+            c2 = old;
+            zn_grow(&s->tfr, &c2, (fr + 1) * nch, sizeof *s->tfr);
+            c2 = old;
+            zn_grow(&s->tmp, &c2, (fr + 1) * nch, sizeof *s->tmp);
             zn_grow(&s->mean, &s->fcap, (fr + 1) * nch, sizeof *s->mean);
         }
         for (size_t i = s->nframes * nch; i < (fr + 1) * nch; i++) {
             s->sum[i] = 0;
             s->cnt[i] = 0;
         }
+        for (size_t i = s->nframes; i <= fr; i++) s->tfr[i] = NAN;
         s->nframes = fr + 1;
     }
+    if (isnan(s->tfr[fr])) s->tfr[fr] = s->tr.t;
+    else if (s->tfr[fr] != s->tr.t)
+        zn_in_die(s->in,
+                  "background ROI frame %zu: t = %.17g, but another background ROI has t = %.17g at this frame: "
+                  "the ROIs of a sample must share their frames' times",
+                  fr, s->tr.t, s->tfr[fr]);
     for (size_t j = 0; j < nch; j++) {
         double x;
         if (zn_in_num(s->in, s->ch.col[j], &x) == ZN_NUM_OK) {
@@ -210,6 +237,51 @@ static void put_subtracted(trace_t *s, long frame)
     zn_rec_write(s->w, &s->rec);
 }
 
+/* --smooth: channel j's per-frame means replaced by the local line (the
+ * frames with a mean within a span of --smooth seconds, centred on the
+ * frame where the trace allows, else the first or last span), evaluated at
+ * the frame's t.  Frames are in time order (t increases within a ROI). */
+static void bg_smooth(trace_t *s, size_t j)
+{
+    size_t nch = s->ch.n, nf = s->nframes;
+    double S = s->a->smooth, t0 = INFINITY, t1 = -INFINITY;
+    for (size_t f = 0; f < nf; f++)
+        if (!isnan(s->mean[f * nch + j])) {
+            if (s->tfr[f] < t0) t0 = s->tfr[f];
+            if (s->tfr[f] > t1) t1 = s->tfr[f];
+        }
+    for (size_t f = 0; f < nf; f++) {
+        double y0 = s->mean[f * nch + j];
+        s->tmp[f] = y0;
+        if (isnan(y0)) continue;
+        double lo = s->tfr[f] - S / 2, hi = s->tfr[f] + S / 2;
+        if (lo < t0) {
+            lo = t0;
+            hi = t0 + S;
+        } else if (hi > t1) {
+            hi = t1;
+            lo = t1 - S;
+        }
+        double n = 0, mt = 0, my = 0;
+        for (size_t g = 0; g < nf; g++) {
+            double y = s->mean[g * nch + j], t = s->tfr[g];
+            if (isnan(y) || t < lo || t > hi) continue;
+            n++;
+            mt += (t - mt) / n;
+            my += (y - my) / n;
+        }
+        double stt = 0, sty = 0;
+        for (size_t g = 0; g < nf; g++) {
+            double y = s->mean[g * nch + j], t = s->tfr[g];
+            if (isnan(y) || t < lo || t > hi) continue;
+            stt += (t - mt) * (t - mt);
+            sty += (t - mt) * (y - my);
+        }
+        s->tmp[f] = stt > 0 ? my + sty / stt * (s->tfr[f] - mt) : my;
+    }
+    for (size_t f = 0; f < nf; f++) s->mean[f * nch + j] = s->tmp[f];
+}
+
 /* all background ROIs of the sample are in: means, then their records */
 static void bg_finish(trace_t *s, const char *sample)
 {
@@ -221,10 +293,11 @@ static void bg_finish(trace_t *s, const char *sample)
         zn_grow(&s->mtext, &c, s->nframes * nch, sizeof *s->mtext);
         zn_grow(&s->mlen, &s->mcap, s->nframes * nch, sizeof *s->mlen);
     }
-    for (size_t i = 0; i < s->nframes * nch; i++) {
-        s->mean[i] = s->cnt[i] ? s->sum[i] / (double)s->cnt[i] : NAN;
+    for (size_t i = 0; i < s->nframes * nch; i++) s->mean[i] = s->cnt[i] ? s->sum[i] / (double)s->cnt[i] : NAN;
+    if (s->a->smooth > 0)
+        for (size_t j = 0; j < nch; j++) bg_smooth(s, j);
+    for (size_t i = 0; i < s->nframes * nch; i++)
         s->mlen[i] = isnan(s->mean[i]) ? 0 : zn_fmt_double(s->mtext[i], s->mean[i]);
-    }
     if (!s->have_bg && !s->a->value) {
         if (!s->a->allow_missing)
             zn_in_die(s->in,
@@ -265,6 +338,11 @@ static void head(trace_t *s)
     } else {
         zn_buf_adds(&b, "roi-mean:");
         for (size_t j = 0; j < s->ch.n; j++) zn_buf_addf(&b, "%s%s", j ? "," : "", s->in->cols[s->ch.col[j]]);
+        if (s->a->smooth > 0) {
+            char num[40];
+            zn_fmt_double(num, s->a->smooth);
+            zn_buf_addf(&b, ";smooth=local-line:%ss", num);
+        }
     }
     zn_meta_addf(&m, "background=%s", b.s);
     zn_out_head(s->w, &m, s->a->o.no_pg ? NULL : s->a->o.pg, s->cols.cols, s->cols.n);
@@ -329,6 +407,8 @@ static void run_traces(const args_t *a, zn_in *in)
     free(s.sum);
     free(s.cnt);
     free(s.mean);
+    free(s.tfr);
+    free(s.tmp);
     free(s.mtext);
     free(s.mlen);
 }
@@ -720,6 +800,7 @@ int main(int argc, char **argv)
                                           {"force", no_argument, 0, OPT_FORCE},
                                           {"means", no_argument, 0, OPT_MEANS},
                                           {"weight", required_argument, 0, OPT_WEIGHT},
+                                          {"smooth", required_argument, 0, OPT_SMOOTH},
                                           {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, ZN_OPT_SHORT "y:", lopts, NULL)) != -1) {
@@ -734,6 +815,7 @@ int main(int argc, char **argv)
         case OPT_MATCH: a.match = optarg; break;
         case OPT_KEEP_CTRL: a.keep_ctrl = 1; break;
         case OPT_FORCE: a.force = 1; break;
+        case OPT_SMOOTH: a.smooth = zn_opt_pos("--smooth", optarg); break;
         case OPT_MEANS: a.means = 1; break;
         case OPT_WEIGHT:
             if (!strcmp(optarg, "1/y2")) a.power = 2;
@@ -745,9 +827,10 @@ int main(int argc, char **argv)
         default: zn_usage_error("unknown option");
         }
     }
-    if (a.control && (a.value || a.channels || a.keep_bg || a.allow_missing))
-        zn_usage_error("--control works on uptake records; --value, --channels, --keep-bg and --allow-missing "
-                       "are for traces");
+    if (a.control && (a.value || a.channels || a.keep_bg || a.allow_missing || a.smooth > 0))
+        zn_usage_error("--control works on uptake records; --value, --channels, --keep-bg, --allow-missing and "
+                       "--smooth are for traces");
+    if (a.value && a.smooth > 0) zn_usage_error("--smooth smooths the background ROIs over time: --value subtracts constants");
     if (a.control && (!strchr(a.control, '=') || a.control[0] == '='))
         zn_usage_error("--control: \"%s\" is not COL=VALUE (e.g. construct=vector)", a.control);
     if (!a.control && a.keep_ctrl) zn_usage_error("--keep-control needs --control");

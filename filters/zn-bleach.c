@@ -32,12 +32,31 @@ static const char usage[] =
     "      --weight W        shot (default): a window weighs by its mean signal,\n"
     "                        as photon noise makes var(log F) ~ 1/F; equal: the\n"
     "                        same weight for every window (constant relative noise)\n"
+    "      --fret DONOR,ACCEPTOR  a FRET sensor's donor and acceptor channels (under\n"
+    "                        donor excitation, background subtracted, e.g.\n"
+    "                        F_CFP,F_YFP): correct the donor's and the acceptor's\n"
+    "                        bleaching by the FRET model instead of one rate per\n"
+    "                        channel (the acceptor channel's drift depends on the\n"
+    "                        FRET state).  With G the detection factor, the total\n"
+    "                        donor emission T = D + A/G ~ exp(-kD t) in every state\n"
+    "                        and the apparent efficiency E = A/(A + G D) ~\n"
+    "                        exp(-kA t) in a window of constant state; corrected\n"
+    "                        D' = T' (1 - E'), A' = G T' E' (T' = T exp(kD (t-t0)),\n"
+    "                        E' = E exp(kA (t-t0))), so A'/D' is the unbleached ratio\n"
+    "      --gfactor G|fit   G of --fret (A/G + D is the same in every FRET state);\n"
+    "                        fit (default): per sample, the G that makes T follow\n"
+    "                        one exponential per cell across the windows: the\n"
+    "                        windows must hold two FRET states (e.g. Rmin and Rmax)\n"
     "      --force           correct again although the meta says it was done\n"
     "Adds per channel COL: bleach_k_COL (1/s) and bleach_k_se_COL (its SE),\n"
-    "the same for every cell of a sample.  A sample whose rate cannot be fitted\n"
-    "is passed uncorrected, flagged bleach_fit_failed.\n";
+    "the same for every cell of a sample (with --fret: the donor's and the\n"
+    "acceptor's own rates, and fret_g, fret_g_se: G and its SE, empty when\n"
+    "given).  A sample whose rate cannot be fitted is passed uncorrected,\n"
+    "flagged bleach_fit_failed; with --fret a frame that cannot be corrected\n"
+    "(a channel missing, A <= 0, T <= 0, E' >= 1) gets both channels missing,\n"
+    "flagged fret_uncorrectable.\n";
 
-enum { OPT_CHANNELS = ZN_OPT_FIRST_OWN, OPT_MAX_SCATTER, OPT_WEIGHT, OPT_FORCE };
+enum { OPT_CHANNELS = ZN_OPT_FIRST_OWN, OPT_MAX_SCATTER, OPT_WEIGHT, OPT_FORCE, OPT_FRET, OPT_GFACTOR };
 
 typedef struct {
     zn_opt o;
@@ -46,6 +65,8 @@ typedef struct {
     size_t nwin;
     double max_scatter;
     int weight, force;
+    char *fret[2]; /* --fret: donor, acceptor column names */
+    double gfactor; /* NAN: fit */
 } args_t;
 
 typedef struct {
@@ -62,6 +83,13 @@ typedef struct {
     zn_cellbuf buf; /* the sample */
     double *t, *y, *k, *se;
     size_t cap;
+    /* --fret: ch[0] donor, ch[1] acceptor */
+    size_t o_g, o_gse;
+    double g, gse;
+    size_t *idx, *gstart, *gcell; /* the fit groups: frames idx[gstart[i]..gstart[i+1]), of cell number gcell[i] */
+    size_t ngroups, gcap, icap;
+    double *fv, *fw;              /* scratch for one group */
+    size_t fcap;
 } state_t;
 
 static void check_meta(const args_t *a, zn_in *in)
@@ -99,9 +127,21 @@ static void head(state_t *s)
     zn_meta m = {0};
     zn_meta_copy(&m, &s->in->meta);
     zn_buf b = {0};
-    zn_buf_addf(&b, "bleach=pooled:");
-    for (size_t j = 0; j < s->nch; j++) zn_buf_addf(&b, "%s%s", j ? "," : "", s->in->cols[s->ch[j]]);
-    zn_buf_addf(&b, ";model=a*exp(-k*t),k per sample;windows=");
+    if (a->fret[0]) {
+        zn_buf_addf(&b, "bleach=fret:donor=%s,acceptor=%s;model=T=D+A/G~exp(-kD*t),E=A/(A+G*D)~exp(-kA*t),k per sample;g=",
+                    a->fret[0], a->fret[1]);
+        if (isnan(a->gfactor)) zn_buf_addf(&b, "fit");
+        else {
+            char gb[40];
+            zn_fmt_double(gb, a->gfactor);
+            zn_buf_addf(&b, "%s", gb);
+        }
+        zn_buf_addf(&b, ";windows=");
+    } else {
+        zn_buf_addf(&b, "bleach=pooled:");
+        for (size_t j = 0; j < s->nch; j++) zn_buf_addf(&b, "%s%s", j ? "," : "", s->in->cols[s->ch[j]]);
+        zn_buf_addf(&b, ";model=a*exp(-k*t),k per sample;windows=");
+    }
     for (size_t i = 0; i < a->nwin; i++) {
         char w1[40], w2[40];
         zn_fmt_double(w1, s->win[i].start);
@@ -186,6 +226,295 @@ static void fit_channel(state_t *s, size_t j, const char *sample, double t0, dou
                 col, nother, why_other);
 }
 
+
+/* ------------------------------------------------------------------ --fret */
+/* The sensor's donor fluorescence D and sensitized acceptor emission A under
+ * donor excitation, with pd, pa the intact fractions of donors and acceptors
+ * and E the FRET efficiency of an intact pair (set by the zinc state):
+ *     D = N pd (1 - E pa),   A = N pd G E pa
+ * so T = D + A/G = N pd falls with the donor's rate whatever the state, and
+ * the apparent efficiency x = A/(A + G D) = E pa with the acceptor's rate in
+ * a window of constant state.  The ratio A/D = G x/(1 - x) drifts at
+ * kA/(1 - E pa), faster in the high-FRET state than at rest, so no one rate
+ * per channel corrects both calibration windows (NOTES.md, bleach2). */
+
+static void fret_need(state_t *s, size_t n)
+{
+    if (n > s->fcap) {
+        size_t cap = s->fcap;
+        zn_grow(&s->fv, &cap, n, sizeof *s->fv);
+        zn_grow(&s->fw, &s->fcap, n, sizeof *s->fw);
+    }
+}
+
+/* the fit groups: (cell, window) with >= 2 frames holding both channels,
+ * neither channel scattering more than --max-scatter */
+static void fret_groups(state_t *s, const double *d, const double *a, size_t *ncells, size_t *nscatter, char *first,
+                        size_t firstsz)
+{
+    const args_t *ar = s->a;
+    zn_cellbuf *c = &s->buf;
+    size_t n = c->n, ni = 0, ci = 0;
+    s->ngroups = 0;
+    *ncells = *nscatter = 0;
+    fret_need(s, n);
+    if (n > s->icap) zn_grow(&s->idx, &s->icap, n, sizeof *s->idx);
+    for (size_t r0 = 0; r0 < n;) {
+        size_t r1 = r0 + 1;
+        while (r1 < n && same_cell(s, r0, r1)) r1++;
+        if (!is_bg(s, r0)) {
+            ++*ncells;
+            for (size_t i = 0; i < ar->nwin; i++) {
+                size_t m = 0;
+                for (size_t r = r0; r < r1; r++)
+                    if (s->t[r] >= s->win[i].start && s->t[r] <= s->win[i].end && !isnan(d[r]) && !isnan(a[r]))
+                        s->idx[ni + m++] = r;
+                if (m < 2) continue;
+                int scatter = 0;
+                for (int ch = 0; ch < 2 && !scatter; ch++) {
+                    const double *y = ch ? a : d;
+                    for (size_t q = 0; q < m; q++) s->fv[q] = y[s->idx[ni + q]];
+                    double med = zn_median(s->fv, m, NULL);
+                    scatter = m >= 3 && med > 0 && zn_mad(s->fv, m) / med > ar->max_scatter;
+                }
+                if (scatter) {
+                    ++*nscatter;
+                    if (!*first)
+                        snprintf(first, firstsz, " (the first: cell '%s' in %s)",
+                                 zn_cellbuf_f(c, r0, (size_t)s->tr.c_cell), ar->win[i]);
+                    continue;
+                }
+                if (s->ngroups + 2 > s->gcap) {
+                    size_t cap = s->gcap;
+                    zn_grow(&s->gstart, &cap, s->ngroups + 2, sizeof *s->gstart);
+                    zn_grow(&s->gcell, &s->gcap, s->ngroups + 2, sizeof *s->gcell);
+                }
+                s->gstart[s->ngroups] = ni;
+                s->gcell[s->ngroups++] = ci;
+                ni += m;
+            }
+            ci++;
+        }
+        r0 = r1;
+    }
+    if (s->gcap) s->gstart[s->ngroups] = ni;
+}
+
+/* the weight of frames idx[i0..i1): shot noise of the photons counted in
+ * both channels (independent of G), or 1 */
+static double fret_weight(const state_t *s, const double *d, const double *a, size_t i0, size_t i1)
+{
+    if (s->a->weight != ZN_BLEACH_SHOT) return 1;
+    double m = 0;
+    for (size_t i = i0; i < i1; i++) m += d[s->idx[i]] + a[s->idx[i]];
+    m /= (double)(i1 - i0);
+    return m > 0 ? m : 0;
+}
+
+/* T = D + A/G with one intercept per cell over all its windows and one
+ * rate: the weighted RSS (NAN when a T <= 0), its df in *df */
+static double fret_rss_g(state_t *s, const double *d, const double *a, double g, size_t *df)
+{
+    zn_bleach_acc acc = {0};
+    for (size_t i = 0; i < s->ngroups;) {
+        size_t j = i + 1;
+        while (j < s->ngroups && s->gcell[j] == s->gcell[i]) j++;
+        size_t i0 = s->gstart[i], i1 = s->gstart[j], m = i1 - i0;
+        fret_need(s, m);
+        for (size_t q = 0; q < m; q++) {
+            size_t r = s->idx[i0 + q];
+            s->fw[q] = s->t[r];
+            s->fv[q] = d[r] + a[r] / g;
+        }
+        const char *why;
+        if (zn_bleach_add_w(&acc, s->fw, s->fv, m, fret_weight(s, d, a, i0, i1), &why) < 0) return NAN;
+        i = j;
+    }
+    *df = acc.n > acc.groups + 2 ? acc.n - acc.groups - 2 : 0; /* the intercepts, k and G */
+    return zn_bleach_rss(&acc);
+}
+
+/* G needs two FRET states: the median over cells (with two or more windows)
+ * of max/min - 1 of the windows' mean A/D; -1 when no cell has two windows */
+static double fret_states(state_t *s, const double *d, const double *a)
+{
+    size_t nc = 0;
+    fret_need(s, s->ngroups + 1);
+    for (size_t i = 0; i < s->ngroups;) {
+        size_t j = i;
+        double lo = INFINITY, hi = -INFINITY;
+        for (; j < s->ngroups && s->gcell[j] == s->gcell[i]; j++) {
+            double r = 0;
+            for (size_t q = s->gstart[j]; q < s->gstart[j + 1]; q++) r += a[s->idx[q]] / d[s->idx[q]];
+            r /= (double)(s->gstart[j + 1] - s->gstart[j]);
+            if (r < lo) lo = r;
+            if (r > hi) hi = r;
+        }
+        if (j - i >= 2 && lo > 0) s->fw[nc++] = hi / lo - 1;
+        i = j;
+    }
+    return nc ? zn_median(s->fw, nc, NULL) : -1;
+}
+
+/* G by minimising fret_rss_g over log G (a grid from 0.01 to 100, then a
+ * golden section); its SE from the curvature: var(log G) = 2 s^2 / RSS''.
+ * 0 ok; -1 not determined (*why) */
+static int fret_fit_g(state_t *s, const double *d, const double *a, double *g, double *se, const char **why)
+{
+    enum { NG = 81 };
+    const double lo = log(0.01), hi = log(100), step = (hi - lo) / (NG - 1);
+    static char msg[200];
+    double spread = fret_states(s, d, a);
+    if (spread < 0.1) {
+        if (spread < 0) snprintf(msg, sizeof msg, "no cell has two windows to fit G from");
+        else
+            snprintf(msg, sizeof msg,
+                     "the windows hold one FRET state (a cell's windows differ in A/D by %.3g %% (median), less than "
+                     "10 %%)",
+                     100 * spread);
+        *why = msg;
+        return -1;
+    }
+    size_t df;
+    int best = -1;
+    double rbest = INFINITY;
+    for (int i = 0; i < NG; i++) {
+        double r = fret_rss_g(s, d, a, exp(lo + i * step), &df);
+        if (r < rbest) {
+            rbest = r;
+            best = i;
+        }
+    }
+    if (best < 0) {
+        *why = "no G gives every cell a positive D + A/G in the windows";
+        return -1;
+    }
+    if (best == 0 || best == NG - 1) {
+        *why = "the best G is at the end of 0.01..100 (do the windows hold two FRET states, e.g. Rmin and Rmax?)";
+        return -1;
+    }
+    const double phi = (sqrt(5) - 1) / 2;
+    double x0 = lo + (best - 1) * step, x3 = lo + (best + 1) * step;
+    double x1 = x3 - phi * (x3 - x0), x2 = x0 + phi * (x3 - x0);
+    double f1 = fret_rss_g(s, d, a, exp(x1), &df), f2 = fret_rss_g(s, d, a, exp(x2), &df);
+    while (x3 - x0 > 1e-9) {
+        if (!(f2 < f1)) { /* a NAN on the right moves left */
+            x3 = x2;
+            x2 = x1;
+            f2 = f1;
+            x1 = x3 - phi * (x3 - x0);
+            f1 = fret_rss_g(s, d, a, exp(x1), &df);
+        } else {
+            x0 = x1;
+            x1 = x2;
+            f1 = f2;
+            x2 = x0 + phi * (x3 - x0);
+            f2 = fret_rss_g(s, d, a, exp(x2), &df);
+        }
+    }
+    double u = (x0 + x3) / 2, h = 1e-3;
+    double r0 = fret_rss_g(s, d, a, exp(u), &df);
+    double curv = (fret_rss_g(s, d, a, exp(u + h), &df) - 2 * r0 + fret_rss_g(s, d, a, exp(u - h), &df)) / (h * h);
+    *g = exp(u);
+    *se = NAN;
+    if (!(curv > 0) || !df) {
+        *why = "the fit's curvature in G is not positive (do the windows hold two FRET states?)";
+        return -1;
+    }
+    double seu = sqrt(2 * r0 / (double)df / curv);
+    *se = *g * seu;
+    if (seu > 0.5) {
+        *why = "G is determined only within a factor of 1.6 or worse (SE of log G > 0.5): do the windows hold two FRET "
+               "states, e.g. Rmin and Rmax?";
+        return -1;
+    }
+    return 0;
+}
+
+/* the rates: kD from T, kA from x = A/(A + G D), one intercept per group */
+static int fret_rates(state_t *s, const double *d, const double *a, double g, size_t *nother, const char **why_other)
+{
+    zn_bleach_acc acc[2];
+    memset(acc, 0, sizeof acc);
+    *nother = 0;
+    for (size_t i = 0; i < s->ngroups; i++) {
+        size_t i0 = s->gstart[i], i1 = s->gstart[i + 1], m = i1 - i0;
+        double w = fret_weight(s, d, a, i0, i1);
+        fret_need(s, m);
+        for (int ch = 0; ch < 2; ch++) {
+            for (size_t q = 0; q < m; q++) {
+                size_t r = s->idx[i0 + q];
+                s->fw[q] = s->t[r];
+                s->fv[q] = ch ? a[r] / (a[r] + g * d[r]) : d[r] + a[r] / g;
+            }
+            const char *why = NULL;
+            if (zn_bleach_add_w(&acc[ch], s->fw, s->fv, m, w, &why) < 0) {
+                ++*nother;
+                *why_other = why;
+            }
+        }
+    }
+    int ok = 0;
+    for (int ch = 0; ch < 2; ch++) ok |= zn_bleach_rate(&acc[ch], &s->k[ch], &s->se[ch]);
+    return ok;
+}
+
+/* fit the sample; s->g, s->k[0..1] NAN when it cannot be corrected */
+static void fret_fit(state_t *s, const char *sample, double t0, double tmax)
+{
+    const args_t *ar = s->a;
+    size_t n = s->buf.n;
+    double *d = s->y, *a = s->y + n;
+    for (size_t r = 0; r < n; r++) {
+        d[r] = zn_cellbuf_num(&s->buf, s->in, r, s->ch[0]);
+        a[r] = zn_cellbuf_num(&s->buf, s->in, r, s->ch[1]);
+    }
+    size_t ncells, nscatter, nother = 0;
+    char first[256] = "";
+    const char *why = NULL, *why_other = "";
+    fret_groups(s, d, a, &ncells, &nscatter, first, sizeof first);
+    s->g = ar->gfactor;
+    s->gse = NAN;
+    if (!s->ngroups) why = "no cell with two frames of both channels in the windows";
+    else if (isnan(ar->gfactor) && fret_fit_g(s, d, a, &s->g, &s->gse, &why) < 0) {
+        s->g = NAN;
+        zn_warn("%s: sample '%s': G cannot be fitted: %s; give windows of two FRET states (e.g. the Rmin and Rmax "
+                "plateaus) or --gfactor G",
+                s->in->file, sample, why);
+        why = "no G";
+    }
+    else if (fret_rates(s, d, a, s->g, &nother, &why_other) < 0)
+        why = nother ? why_other : "no cell with two values at different times in the windows";
+    if (why) {
+        zn_warn("%s: sample '%s': no FRET bleaching correction: %s; left uncorrected, flagged bleach_fit_failed",
+                s->in->file, sample, why);
+        s->g = s->k[0] = s->k[1] = s->se[0] = s->se[1] = NAN;
+        return;
+    }
+    char gtxt[80];
+    if (isnan(s->gse)) snprintf(gtxt, sizeof gtxt, "G = %.4g (given)", s->g);
+    else snprintf(gtxt, sizeof gtxt, "G = %.4g (SE %.2g, fitted)", s->g, s->gse);
+    zn_warn("%s: sample '%s': FRET %s,%s: %s; donor k = %.3g/s (SE %.2g), acceptor k = %.3g/s (SE %.2g), %.3g %% of "
+            "the acceptors lost over %g s; fitted over %zu windows of %zu cells, %zu left out (scatter > %g)%s",
+            s->in->file, sample, ar->fret[0], ar->fret[1], gtxt, s->k[0], s->se[0], s->k[1], s->se[1],
+            100 * (1 - exp(-s->k[1] * (tmax - t0))), tmax - t0, s->ngroups, ncells, nscatter, ar->max_scatter, first);
+    if (nother)
+        zn_warn("%s: sample '%s': %zu more windows left out of the fit (the last: %s)", s->in->file, sample, nother,
+                why_other);
+}
+
+/* one cell frame: D', A' from D, A; 0 ok, -1 uncorrectable */
+static int fret_correct(const state_t *s, double d, double a, double dt, double *d1, double *a1)
+{
+    double T = d + a / s->g, x = a / (a + s->g * d);
+    if (isnan(T) || !(T > 0) || !(x > 0)) return -1;
+    double Tc = T * exp(s->k[0] * dt), E = x * exp(s->k[1] * dt);
+    if (!(E < 1)) return -1;
+    *d1 = Tc * (1 - E);
+    *a1 = s->g * Tc * E;
+    return 0;
+}
+
 static void do_sample(void *arg)
 {
     state_t *s = arg;
@@ -206,13 +535,34 @@ static void do_sample(void *arg)
     }
     char sample[256];
     snprintf(sample, sizeof sample, "%s", zn_cellbuf_f(c, 0, (size_t)s->tr.c_sample));
-    for (size_t j = 0; j < s->nch; j++) {
-        s->k[j] = s->se[j] = NAN;
-        if (isfinite(t0)) fit_channel(s, j, sample, t0, tmax);
-    }
+    for (size_t j = 0; j < s->nch; j++) s->k[j] = s->se[j] = NAN;
+    if (s->a->fret[0]) {
+        s->g = s->gse = NAN;
+        if (isfinite(t0)) fret_fit(s, sample, t0, tmax);
+    } else
+        for (size_t j = 0; j < s->nch; j++)
+            if (isfinite(t0)) fit_channel(s, j, sample, t0, tmax);
     for (size_t r = 0; r < n; r++) {
         zn_rec_from_cell(&s->rec, c, r);
-        if (!is_bg(s, r)) {
+        if (s->a->fret[0] && !is_bg(s, r)) {
+            if (isnan(s->g) || isnan(s->k[0]) || isnan(s->k[1])) zn_rec_flag(&s->rec, "bleach_fit_failed");
+            else {
+                double d1, a1;
+                if (fret_correct(s, zn_cellbuf_num(c, s->in, r, s->ch[0]), zn_cellbuf_num(c, s->in, r, s->ch[1]),
+                                 s->t[r] - t0, &d1, &a1) < 0) {
+                    d1 = a1 = NAN;
+                    zn_rec_flag(&s->rec, "fret_uncorrectable");
+                }
+                zn_rec_num(&s->rec, (size_t)s->ch[0], d1);
+                zn_rec_num(&s->rec, (size_t)s->ch[1], a1);
+                for (size_t j = 0; j < 2; j++) {
+                    zn_rec_num(&s->rec, s->o_k[j], s->k[j]);
+                    zn_rec_num(&s->rec, s->o_se[j], s->se[j]);
+                }
+                zn_rec_num(&s->rec, s->o_g, s->g);
+                zn_rec_num(&s->rec, s->o_gse, s->gse);
+            }
+        } else if (!is_bg(s, r)) {
             int failed = 0;
             for (size_t j = 0; j < s->nch; j++) {
                 if (isnan(s->k[j])) {
@@ -246,7 +596,9 @@ static void run(const args_t *a, zn_in *in)
     zn_trace_init(&s.tr, in);
     zn_cols_init(&s.cols, in);
     s.ch = zn_calloc(in->ncols, sizeof *s.ch);
-    if (a->channels) {
+    if (a->fret[0]) {
+        for (int j = 0; j < 2; j++) s.ch[s.nch++] = zn_in_need(in, a->fret[j]);
+    } else if (a->channels) {
         char *list = zn_strdup(a->channels), *save = NULL;
         for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             int c = zn_in_need(in, t);
@@ -271,6 +623,10 @@ static void run(const args_t *a, zn_in *in)
         free(nk);
         free(ns);
     }
+    if (a->fret[0]) {
+        s.o_g = zn_cols_add(&s.cols, "fret_g", a->force, " (photobleaching already corrected?)");
+        s.o_gse = zn_cols_add(&s.cols, "fret_g_se", a->force, " (photobleaching already corrected?)");
+    }
     s.o_flag = zn_cols_flag(&s.cols);
     zn_rec_init(&s.rec, &s.cols, s.o_flag);
     s.win = zn_calloc(a->nwin, sizeof *s.win);
@@ -291,6 +647,11 @@ static void run(const args_t *a, zn_in *in)
     free(s.se);
     free(s.t);
     free(s.y);
+    free(s.idx);
+    free(s.gstart);
+    free(s.gcell);
+    free(s.fv);
+    free(s.fw);
 }
 
 int main(int argc, char **argv)
@@ -298,6 +659,8 @@ int main(int argc, char **argv)
     static args_t a;
     a.max_scatter = 0.2;
     a.weight = ZN_BLEACH_SHOT;
+    a.gfactor = NAN;
+    int gfactor_given = 0;
     zn_opt_init(&a.o, argc, argv);
     static const struct option lopts[] = {ZN_OPT_LONG,
                                           {"channels", required_argument, 0, OPT_CHANNELS},
@@ -305,6 +668,8 @@ int main(int argc, char **argv)
                                           {"max-scatter", required_argument, 0, OPT_MAX_SCATTER},
                                           {"weight", required_argument, 0, OPT_WEIGHT},
                                           {"force", no_argument, 0, OPT_FORCE},
+                                          {"fret", required_argument, 0, OPT_FRET},
+                                          {"gfactor", required_argument, 0, OPT_GFACTOR},
                                           {0, 0, 0, 0}};
     int c;
     size_t cap = 0;
@@ -333,9 +698,28 @@ int main(int argc, char **argv)
             else zn_usage_error("--weight: \"%s\" is not a weighting (shot, equal)", optarg);
             break;
         case OPT_FORCE: a.force = 1; break;
+        case OPT_FRET: {
+            const char *comma = strchr(optarg, ',');
+            if (!comma || comma == optarg || !comma[1] || strchr(comma + 1, ','))
+                zn_usage_error("--fret: \"%s\" is not DONOR,ACCEPTOR (two column names, e.g. F_CFP,F_YFP)", optarg);
+            free(a.fret[0]);
+            free(a.fret[1]);
+            a.fret[0] = zn_strndup(optarg, (size_t)(comma - optarg));
+            a.fret[1] = zn_strdup(comma + 1);
+            if (strcmp(a.fret[0], a.fret[1]) == 0)
+                zn_usage_error("--fret: the donor and the acceptor are one column (%s)", a.fret[0]);
+            break;
+        }
+        case OPT_GFACTOR:
+            gfactor_given = 1;
+            if (strcmp(optarg, "fit") == 0) a.gfactor = NAN;
+            else a.gfactor = zn_opt_pos("--gfactor", optarg);
+            break;
         default: zn_usage_error("unknown option");
         }
     }
+    if (a.fret[0] && a.channels) zn_usage_error("--fret names the channels: give it or --channels, not both");
+    if (gfactor_given && !a.fret[0]) zn_usage_error("--gfactor is the G of --fret: give --fret DONOR,ACCEPTOR");
     if (!a.nwin) {
         static const char *def[] = {"baseline", "min"};
         a.win = zn_malloc(2 * sizeof *a.win);
@@ -349,6 +733,8 @@ int main(int argc, char **argv)
     zn_in_close(&in);
     for (size_t i = 0; i < a.nwin; i++) free(a.win[i]);
     free(a.win);
+    free(a.fret[0]);
+    free(a.fret[1]);
     zn_opt_free(&a.o);
     return 0;
 }

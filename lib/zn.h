@@ -722,6 +722,13 @@ enum { ZN_BLEACH_SHOT, ZN_BLEACH_EQUAL };
 /* Add one group of n points.  0 added; -1 not added, why says so (fewer
  * than 2 points, a value <= 0, the times all equal). */
 int zn_bleach_add(zn_bleach_acc *a, const double *t, const double *y, size_t n, int weight, const char **why);
+/* The same with the group's weight given (NAN: the group's mean of y, as
+ * ZN_BLEACH_SHOT), for weights that must not depend on y (zn-bleach --fret
+ * compares fits of different transforms of the same data). */
+int zn_bleach_add_w(zn_bleach_acc *a, const double *t, const double *y, size_t n, double weight, const char **why);
+/* The weighted residual sum of squares of the fit (the common slope
+ * profiled out); NAN when there is no rate. */
+double zn_bleach_rss(const zn_bleach_acc *a);
 /* The common rate k (1/s) and its standard error (from the weighted
  * residuals, n - groups - 1 degrees of freedom; NAN with one).  0 ok, -1
  * no rate (no group with two distinct times). */

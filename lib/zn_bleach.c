@@ -6,6 +6,11 @@
 
 int zn_bleach_add(zn_bleach_acc *a, const double *t, const double *y, size_t n, int weight, const char **why)
 {
+    return zn_bleach_add_w(a, t, y, n, weight == ZN_BLEACH_SHOT ? NAN : 1.0, why);
+}
+
+int zn_bleach_add_w(zn_bleach_acc *a, const double *t, const double *y, size_t n, double weight, const char **why)
+{
     if (n < 2) {
         *why = "fewer than 2 values";
         return -1;
@@ -34,13 +39,20 @@ int zn_bleach_add(zn_bleach_acc *a, const double *t, const double *y, size_t n, 
         *why = "all at one time";
         return -1;
     }
-    double w = weight == ZN_BLEACH_SHOT ? mraw : 1;
+    double w = isnan(weight) ? mraw : weight;
     a->stt += w * stt;
     a->sty += w * sty;
     a->syy += w * syy;
     a->n += n;
     a->groups++;
     return 0;
+}
+
+double zn_bleach_rss(const zn_bleach_acc *a)
+{
+    if (!a->groups || !(a->stt > 0)) return NAN;
+    double rss = a->syy - a->sty * a->sty / a->stt;
+    return rss < 0 ? 0 : rss;
 }
 
 int zn_bleach_rate(const zn_bleach_acc *a, double *k, double *se)

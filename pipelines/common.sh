@@ -205,8 +205,8 @@ zn_commit() { local f; for f; do mv -f "$TMP/$f" "$OUT/$f"; done; }
 # zn_er_dish EXPERIMENT CONDITION CFP YFP [ZN-INGEST OPTION]...: one ER-ZapCY1
 # FRET dish with the ER_ parameters (er-fret-zip7 and er-ic50 image their
 # dishes alike): ingest the donor and acceptor exports (the extra options
-# after the compartment's meta), background, one bleaching rate per dish and
-# channel, R = YFP/CFP, calibration, metrics; TMP/E.zn.znr.gz, TMP/E.metrics.znr.gz
+# after the compartment's meta), background (smoothed), the donor's and the
+# acceptor's bleaching per dish (zn-bleach --fret), R = YFP/CFP, calibration, metrics; TMP/E.zn.znr.gz, TMP/E.metrics.znr.gz
 zn_er_dish() {
     local e=$1 cond=$2 cfp=$3 yfp=$4
     shift 4
@@ -214,8 +214,8 @@ zn_er_dish() {
             --meta compartment="$ER_COMPARTMENT" "$@" --window baseline="$ER_BASELINE" \
             --window response="$ER_RESPONSE" --window min="$ER_MIN" --window max="$ER_MAX" \
             --channel CFP "$cfp" --channel YFP "$yfp" |
-        zn-background -u |
-        zn-bleach -q -u --window "$ER_BLEACH" |
+        zn-background -u ${ER_BG_SMOOTH:+--smooth "$ER_BG_SMOOTH"} |
+        zn-bleach -q -u --window "$ER_BLEACH" --fret "$ER_DEN,$ER_NUM" |
         zn-ratio -u --num "$ER_NUM" --den "$ER_DEN" |
         zn-calibrate -q --sensor "$ER_SENSOR" --unit "$ER_UNIT" -o "$TMP/$e.zn.znr.gz"
     zn-metrics --window final="$ER_FINAL" -o "$TMP/$e.metrics.znr.gz" "$TMP/$e.zn.znr.gz"

@@ -7,9 +7,11 @@
 # Per dish (manifest rows with protocol er-fret-zip7; inputs: the donor
 # (CFP) export, then the acceptor (YFP, donor excitation) export): ingest
 # both channels joined by cell and frame, subtract each channel's
-# background ROI, correct each channel's photobleaching with one rate per
-# dish (ER_BLEACH windows: the donor's bleaching cancels in the ratio, the
-# acceptor's does not), R = YFP/CFP with R/R0, calibrate each cell with its own
+# background ROI (smoothed over ER_BG_SMOOTH seconds), correct the donor's
+# and the acceptor's photobleaching by the FRET model, rates and G per dish
+# (zn-bleach --fret, ER_BLEACH windows: the donor's bleaching cancels in
+# the ratio, the acceptor's does not, and its drift depends on the FRET
+# state), R = YFP/CFP with R/R0, calibrate each cell with its own
 # Rmin (TPEN) and Rmax (Zn + pyrithione + digitonin) windows:
 #   [Zn] = Kd' (R - Rmin) / (Rmax - R),  Kd' = 2.53 pM (ZapCY1), in pM
 # then per-cell metrics (baseline, rise after the inhibitor, mean of the

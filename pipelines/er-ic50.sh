@@ -8,7 +8,7 @@
 # Per dish (manifest rows with protocol er-ic50; inputs: the donor (CFP)
 # export, then the acceptor (YFP) export; options: conc=VALUE, the
 # inhibitor's concentration in uM, 0 for the vehicle): the er-fret-zip7
-# chain (ingest, background, one bleaching rate per dish and channel,
+# chain (ingest, background, the donor's and acceptor's bleaching per dish,
 # R = YFP/CFP, calibration with each cell's Rmin/Rmax, metrics; the ER_
 # parameters of params.conf, --params and the row: final=800:990 in a
 # row's options sets that dish's ER_FINAL), with the concentration in the

@@ -6,8 +6,9 @@
 # Per dish (manifest rows with protocol fluozin3, one CSV each): ingest
 # with the protocol's windows (params.conf: baseline, response, Zn +
 # pyrithione = max, TPEN = min), subtract the background ROI frame by
-# frame, correct photobleaching with one rate per dish fitted over the
-# plateaus (FZ_BLEACH: baseline, Zn + pyrithione, TPEN after its fall),
+# frame (smoothed over FZ_BG_SMOOTH seconds), correct photobleaching
+# with one rate per dish fitted over the plateaus (FZ_BLEACH: baseline,
+# Zn + pyrithione, TPEN after its fall),
 # F/F0, calibrate each cell to free Zn2+ with its own Fmax/Fmin:
 #   [Zn] = Kd (F - Fmin) / (Fmax - F),  Kd = 15 nM
 # then per-cell metrics (baseline, peak, amplitude, AUC, mean plateau).
@@ -24,7 +25,7 @@ dish() {
     zn-ingest -u --interval "$FZ_INTERVAL" --bg "$FZ_BG" --sample "$e" --condition "$cond" \
             --meta compartment="$FZ_COMPARTMENT" --window baseline="$FZ_BASELINE" \
             --window response="$FZ_RESPONSE" --window max="$FZ_MAX" --window min="$FZ_MIN" "$csv" |
-        zn-background -u |
+        zn-background -u ${FZ_BG_SMOOTH:+--smooth "$FZ_BG_SMOOTH"} |
         zn-bleach -q -u --window "$FZ_BLEACH" |
         zn-ratio -u |
         zn-calibrate -q --sensor "$FZ_SENSOR" --unit "$FZ_UNIT" -o "$TMP/$e.zn.znr.gz"

@@ -63,25 +63,30 @@ cells() { zn-view --tsv -c sample,cell,baseline_mean,mean_$2,baseline_sd "$D/$1"
     # Each cell against its own noise: 10 % (calibration windows) + 4 SE of the
     # window mean (the cell's baseline SD / sqrt(frames): 18 at rest, 10 at the
     # end), + 3 SE of the dish's bleaching correction.  The acceptor bleaches
-    # (the donor's bleaching cancels in the ratio), so R drifts; zn-bleach
-    # corrects each channel with a rate per dish, whose errors (SE in
-    # bleach_k_se_F_CFP/_F_YFP) put an error e = SE(kYFP - kCFP) * dt on R at
-    # the Rmin (dt 1060 s after the baseline) and Rmax windows (1310 s);
-    # [Zn] = Kd (R - Rmin) / (Rmax - R) then moves by a relative
-    # Rmin e_min / (theta dR) + Rmax e_max / ((1 - theta) dR), theta = the
-    # cell's true occupancy, dR = Rmax - Rmin.  The final window lies 900 s
-    # after the baseline, between them: the same term.
-    for f in "$D"/er-fret-zip7/*.zn.znr.gz; do zn-view --tsv -c sample,bleach_k_se_F_CFP,bleach_k_se_F_YFP "$f" | sed -n 2p; done > "$T/se"
+    # (the donor's bleaching cancels in the ratio), so R = G E pa / (1 - E pa)
+    # drifts at kA / (1 - E pa); zn-bleach --fret corrects it with the
+    # acceptor's rate per dish (bleach_k_F_YFP, SE in bleach_k_se_F_YFP) and
+    # G (fret_g), so an error s in kA puts a relative error s dt / (1 - E) on
+    # R at the Rmin (dt 1060 s after the baseline, E = Rmin / (G + Rmin)) and
+    # Rmax windows (1310 s, E = Rmax / (G + Rmax)); [Zn] = Kd (R - Rmin) /
+    # (Rmax - R) then moves by a relative Rmin e_min / (theta dR) + Rmax e_max
+    # / ((1 - theta) dR), theta = the cell's true occupancy, dR = Rmax - Rmin.
+    # The final window lies 900 s after the baseline, between them: the same
+    # term.  And the mean error at rest over the 71 cells within 5 % (with one
+    # rate per channel it was +8.4 %: Rmax 2.6 % low, review item 4; now +2.6 %)
+    for f in "$D"/er-fret-zip7/*.zn.znr.gz; do zn-view --tsv -c sample,bleach_k_se_F_YFP,fret_g "$f" | sed -n 2p; done > "$T/se"
     cells er-fret-zip7 final > "$T/est"
-    run awk -F'\t' 'FILENAME ~ /se$/ { d[$1] = sqrt($2 ^ 2 + $3 ^ 2); next }
+    run awk -F'\t' 'FILENAME ~ /se$/ { s[$1] = $2; G[$1] = $3; next }
         FILENAME ~ /truth/ { if (FNR > 1) { k = $1 SUBSEP $3; r[k] = $6; f[k] = $7; lo[k] = $4; hi[k] = $5 }; next }
         $3 == "" { next }
-        { n++; k = $1 SUBSEP $2; e = $3 - r[k]; w = $4 - f[k]
-          th = r[k] / (r[k] + 2.53); dR = hi[k] - lo[k]
-          b = 3 * d[$1] * (1060 * lo[k] / (th * dR) + 1310 * hi[k] / ((1 - th) * dR))
+        { n++; k = $1 SUBSEP $2; e = $3 - r[k]; w = $4 - f[k]; rel += e / r[k]
+          th = r[k] / (r[k] + 2.53); dR = hi[k] - lo[k]; g = G[$1]
+          b = 3 * s[$1] * (1060 * lo[k] / ((1 - lo[k] / (g + lo[k])) * th * dR) + 1310 * hi[k] / ((1 - hi[k] / (g + hi[k])) * (1 - th) * dR))
           if ((e < 0 ? -e : e) > (0.1 + b) * r[k] + 4 * $5 / sqrt(18)) { print "rest", $1, $2, $3, r[k]; bad++ }
           if ((w < 0 ? -w : w) > (0.1 + b) * f[k] + 4 * $5 / sqrt(10)) { print "final", $1, $2, $4, f[k]; bad++ } }
-        END { if (n != 71) { print n " cells"; bad++ }; exit bad > 0 }' "$T/se" "$ZN_TOP/examples/truth/er_cells.tsv" "$T/est"
+        END { if (n != 71) { print n " cells"; bad++ }
+              if (rel / n > 0.05 || rel / n < -0.05) { print "mean relative error at rest " rel / n; bad++ }
+              exit bad > 0 }' "$T/se" "$ZN_TOP/examples/truth/er_cells.tsv" "$T/est"
     assert_success
     # the dish is the unit (issue 16): n = 3 + 3 dishes; the final level differs, the resting level does not
     zn-report --format tsv --table tests "$D"/er-fret-zip7/*.metrics.znr.gz > "$T/tests.tsv"

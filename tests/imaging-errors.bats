@@ -48,7 +48,7 @@ fails() {
     fails 2 'zn-background: --value: "=5" is not V or COL=V (e.g. F_CFP=102.5)' "zn-background --value =5 /dev/null"
     fails 1 "zn-background: (standard input):4: background ROI frame 20000000: frames above 16777216 are not supported" \
         "tr 'd\tc\tb\tbg\t20000000\t0\t1\n' | zn-background"
-    fails 2 "zn-background: --control works on uptake records; --value, --channels, --keep-bg and --allow-missing are for traces" \
+    fails 2 "zn-background: --control works on uptake records; --value, --channels, --keep-bg, --allow-missing and --smooth are for traces" \
         "zn-background --control a=b --value 1 /dev/null"
     fails 2 "zn-background: --control: \"construct\" is not COL=VALUE (e.g. construct=vector)" "zn-background --control construct /dev/null"
     fails 2 "zn-background: --keep-control needs --control" "zn-background --keep-control /dev/null"

@@ -630,7 +630,7 @@ rebuilt() {
     run "$P/er-ic50.sh" -o "$T/s2" "$T/m.tsv"
     assert_failure 1
     assert_output "er-ic50.sh: $T/m.tsv:3: experiment veh-2: 'curve' is a parameter of the whole series (the fit over every dish), not of one dish: give IC_CURVE=50 in a --params file (make: PARAMS=FILE)
-er-ic50.sh: $T/m.tsv:3: experiment veh-2: unknown parameter 'finall' for er-ic50 (known: interval, baseline, response, final, min, max, bleach, num, den, sensor, unit, compartment, conc)"
+er-ic50.sh: $T/m.tsv:3: experiment veh-2: unknown parameter 'finall' for er-ic50 (known: interval, baseline, response, final, min, max, bleach, bg_smooth, num, den, sensor, unit, compartment, conc)"
     [ ! -e "$T/s2" ]
 }
 

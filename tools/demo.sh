@@ -77,9 +77,11 @@ for p in fluozin3 er-fret-zip7; do
                 { s = s sprintf("  %s %.2f +- %.2f (%.2f)", $1, 1e5 * $2, 1e5 * $3, 1e5 / tau[$1]) }
                 END { print "  bleaching, one rate per dish (zn-bleach), 1e-5/s +- SE (truth):"; print " " s }'
     else
-        for f in "$out/$p"/*.zn.znr.gz; do zn-view --tsv -c sample,bleach_k_F_CFP,bleach_k_F_YFP "$f" | sed -n 2p; done |
-            awk -F'\t' '{ s = s sprintf("  %s %.2f", $1, 1e5 * ($3 - $2)) }
-                END { print "  ratio drift from the acceptor bleaching (zn-bleach: kYFP - kCFP per dish), 1e-5/s:"; print " " s }'
+        for f in "$out/$p"/*.zn.znr.gz; do zn-view --tsv -c sample,bleach_k_F_YFP,bleach_k_se_F_YFP,fret_g "$f" | sed -n 2p; done |
+            awk -F'\t' -v truth="$truth" 'BEGIN { while ((getline l < truth) > 0) { split(l, f, "\t"); tau[f[1]] = f[10] } }
+                { s = s sprintf("  %s %.2f +- %.2f (%.2f)", $1, 1e5 * $2, 1e5 * $3, 1e5 / tau[$1]); g = g sprintf("  %s %.3f", $1, $4) }
+                END { print "  acceptor bleaching, which the ratio does not cancel (zn-bleach --fret), 1e-5/s +- SE (truth):"; print " " s
+                      print "  G, fitted per dish (truth 3):"; print " " g }'
     fi
     sed -n '/^Tests between/,/^$/p' "$out/$p/report.txt" | grep -E '^(metric|baseline_mean|amplitude|mean_final) ' | sed 's/^/  /' || true
     # a cell flagged by the calibration and by the metrics is one cell

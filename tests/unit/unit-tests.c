@@ -819,6 +819,23 @@ static void test_bleach(void)
     zn_bleach_acc d = {0};
     zn_bleach_add(&d, t, y1, 2, ZN_BLEACH_SHOT, &why);
     ok(zn_bleach_rate(&d, &k, &se) == 0 && fabs(k - 0.1) < 1e-14 && isnan(se), "bleach: two points: k, no SE (0 df)");
+    /* the residual sum of squares (zn-bleach --fret compares it across G):
+     * equal weights 0.0016667 as above; weights 2 and 1 given: Syy = 2 *
+     * 0.02 + 0.0216667, Sty = 2 (-0.2) - 0.2, Stt = 2 * 2 + 2, rss = 0.0616667
+     * - 0.36 / 6 = 0.0016667 again (the groups' residuals are alike) */
+    ok(fabs(zn_bleach_rss(&a) - 0.0016666666666666667) < 1e-14, "bleach: rss = %.17g (by hand 0.0016667)",
+       zn_bleach_rss(&a));
+    zn_bleach_acc e = {0};
+    zn_bleach_add_w(&e, t, y1, 3, 2.0, &why);
+    zn_bleach_add_w(&e, t, y2, 3, 1.0, &why);
+    ok(zn_bleach_rate(&e, &k, &se) == 0 && fabs(k - 0.1) < 1e-14 && fabs(e.stt - 6) < 1e-14 &&
+           fabs(zn_bleach_rss(&e) - 0.0016666666666666667) < 1e-14,
+       "bleach: given weights 2 and 1: Stt 6, k 0.1, rss 0.0016667");
+    zn_bleach_acc f = {0};
+    zn_bleach_add_w(&f, t, y1, 3, NAN, &why);
+    zn_bleach_add_w(&f, t, y2, 3, NAN, &why);
+    ok(f.stt == b.stt && f.sty == b.sty && f.syy == b.syy && isnan(zn_bleach_rss(&c)),
+       "bleach: weight NAN is the group's mean (as shot); no group, no rss");
 }
 
 /* zn_rec: no filter writes inf; a value past the range of a double is
