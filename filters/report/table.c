@@ -111,24 +111,87 @@ void rtab_print(const rtab *t, int fmt, int named, zn_buf *b)
     free(w);
 }
 
+/* HTML header text: a break opportunity after each underscore, so that a
+ * long column name (dynamic_range_median) wraps inside its column and a
+ * table of many columns fits the page instead of running off it */
+static void th_text(zn_buf *b, const char *h)
+{
+    for (const char *p = h; *p; p++) {
+        char c[2] = {*p, 0};
+        zn_svg_esc(b, c);
+        if (*p == '_' && p[1]) zn_buf_adds(b, "<wbr/>");
+    }
+}
+
+/* a table of more columns than RTAB_WIDE and at most RTAB_FEW rows is written across (transposed) */
+#define RTAB_WIDE 12
+#define RTAB_FEW 6
+
+static int cell_empty(const rcell *c) { return c->s ? !*c->s : isnan(c->v); }
+
 void rtab_html(const rtab *t, zn_buf *b, size_t max)
 {
     size_t nr = rtab_rows(t), nc = t->ncol;
     char buf[48];
+    /* a column empty in every row (model comparison without --compare, counts
+     * of an uncalibrated trace) takes no place on the page; the note names it */
+    unsigned char *skip = zn_calloc(nc + 1, 1);
+    zn_buf gone = {0};
+    for (size_t j = 0; j < nc && nr; j++) {
+        size_t i;
+        for (i = 0; i < nr && cell_empty(&t->c[i * nc + j]); i++) {}
+        if (i == nr) {
+            skip[j] = 1;
+            zn_buf_addf(&gone, "%s%s", gone.n ? ", " : "", t->hdr[j]);
+        }
+    }
     zn_buf_adds(b, "<div class=\"tw\"><table id=\"tab-");
     zn_svg_esc(b, t->name);
-    zn_buf_adds(b, "\"><caption>");
+    /* many columns and few rows (the cells table: 17 columns, a row per
+     * condition): one row per column, one column per row, so that every
+     * column is on the page whatever its width */
+    size_t shown = 0;
+    for (size_t j = 0; j < nc; j++) shown += !skip[j];
+    int across = shown > RTAB_WIDE && nr >= 1 && nr <= RTAB_FEW && nr <= max;
+    zn_buf_addf(b, "\"%s><caption>", across ? " class=\"across\"" : "");
     zn_svg_esc(b, t->title);
     zn_buf_adds(b, "</caption>\n<tr>");
-    for (size_t j = 0; j < nc; j++) {
+    if (across) {
         zn_buf_adds(b, "<th>");
-        zn_svg_esc(b, t->hdr[j]);
+        th_text(b, t->hdr[0]);
+        zn_buf_adds(b, "</th>");
+        for (size_t i = 0; i < nr; i++) {
+            zn_buf_adds(b, "<th>");
+            zn_svg_esc(b, rcell_text(&t->c[i * nc], 0, buf));
+            zn_buf_adds(b, "</th>");
+        }
+        zn_buf_adds(b, "</tr>\n");
+        for (size_t j = 1; j < nc; j++) {
+            if (skip[j]) continue;
+            zn_buf_adds(b, "<tr><th class=\"r\">");
+            zn_svg_esc(b, t->hdr[j]);
+            zn_buf_adds(b, "</th>");
+            for (size_t i = 0; i < nr; i++) {
+                const rcell *c = &t->c[i * nc + j];
+                zn_buf_adds(b, c->s ? "<td>" : "<td class=\"n\">");
+                zn_svg_esc(b, rcell_text(c, 0, buf));
+                zn_buf_adds(b, "</td>");
+            }
+            zn_buf_adds(b, "</tr>\n");
+        }
+        nr = 0; /* written */
+    }
+    for (size_t j = 0; j < nc && !across; j++) {
+        if (skip[j]) continue;
+        zn_buf_adds(b, "<th>");
+        th_text(b, t->hdr[j]);
         zn_buf_adds(b, "</th>");
     }
-    zn_buf_adds(b, "</tr>\n");
+    if (!across) zn_buf_adds(b, "</tr>\n");
     for (size_t i = 0; i < nr && i < max; i++) {
         zn_buf_adds(b, "<tr>");
         for (size_t j = 0; j < nc; j++) {
+            if (skip[j]) continue;
             const rcell *c = &t->c[i * nc + j];
             zn_buf_adds(b, c->s ? "<td>" : "<td class=\"n\">");
             zn_svg_esc(b, rcell_text(c, 0, buf));
@@ -137,7 +200,14 @@ void rtab_html(const rtab *t, zn_buf *b, size_t max)
         zn_buf_adds(b, "</tr>\n");
     }
     zn_buf_adds(b, "</table></div>\n");
+    if (gone.n) {
+        zn_buf_addf(b, "<p class=\"note\">Left out, empty in every row: ");
+        zn_svg_esc(b, gone.s);
+        zn_buf_addf(b, " (zn-report --table %s --format tsv has every column).</p>\n", t->name);
+    }
     if (nr > max)
         zn_buf_addf(b, "<p class=\"note\">%zu more rows: zn-report --table %s --format tsv lists them all.</p>\n", nr - max,
                     t->name);
+    zn_buf_free(&gone);
+    free(skip);
 }
