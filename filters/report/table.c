@@ -44,13 +44,14 @@ void rtab_free(rtab *t)
 }
 
 /* a cell as text: numbers in full (round trip) for TSV, 4 significant
- * digits for reading */
+ * digits for reading: 0.0003215 beside 0.001698 (not 3.215e-04), an
+ * exponent from 1e-4 down, where the zeros would hide the digits */
 const char *rcell_text(const rcell *c, int full, char buf[48])
 {
     if (c->s) return c->s;
     if (isnan(c->v)) return "";
     if (full) zn_fmt_double(buf, c->v);
-    else if (c->v != 0 && (fabs(c->v) >= 1e6 || fabs(c->v) < 1e-3)) snprintf(buf, 48, "%.3e", c->v);
+    else if (c->v != 0 && (fabs(c->v) >= 1e6 || fabs(c->v) < 1e-4)) snprintf(buf, 48, "%.3e", c->v);
     else snprintf(buf, 48, "%.4g", c->v);
     return buf;
 }
@@ -127,6 +128,20 @@ static void th_text(zn_buf *b, const char *h)
 #define RTAB_WIDE 12
 #define RTAB_FEW 6
 
+/* a number right-aligned; a short text of no letters ("3, 3": n per
+ * condition) kept on one line; other text wraps */
+static void td_open(zn_buf *b, const rcell *c)
+{
+    if (!c->s) {
+        zn_buf_adds(b, "<td class=\"n\">");
+        return;
+    }
+    size_t l = strlen(c->s);
+    int letters = 0;
+    for (const char *p = c->s; *p; p++) letters |= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+    zn_buf_adds(b, l && l <= 24 && !letters ? "<td class=\"k\">" : "<td>");
+}
+
 static int cell_empty(const rcell *c) { return c->s ? !*c->s : isnan(c->v); }
 
 void rtab_html(const rtab *t, zn_buf *b, size_t max)
@@ -173,7 +188,7 @@ void rtab_html(const rtab *t, zn_buf *b, size_t max)
             zn_buf_adds(b, "</th>");
             for (size_t i = 0; i < nr; i++) {
                 const rcell *c = &t->c[i * nc + j];
-                zn_buf_adds(b, c->s ? "<td>" : "<td class=\"n\">");
+                td_open(b, c);
                 zn_svg_esc(b, rcell_text(c, 0, buf));
                 zn_buf_adds(b, "</td>");
             }
@@ -193,7 +208,7 @@ void rtab_html(const rtab *t, zn_buf *b, size_t max)
         for (size_t j = 0; j < nc; j++) {
             if (skip[j]) continue;
             const rcell *c = &t->c[i * nc + j];
-            zn_buf_adds(b, c->s ? "<td>" : "<td class=\"n\">");
+            td_open(b, c);
             zn_svg_esc(b, rcell_text(c, 0, buf));
             zn_buf_adds(b, "</td>");
         }

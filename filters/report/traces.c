@@ -702,3 +702,49 @@ void html_calibration(const out_t *O, zn_buf *b)
     calibration_range(R, b);
     calibration_cells(R, b);
 }
+
+/* the photobleaching correction made visible: each dish's rate k (1/s) and
+ * its SE per channel, as zn-bleach fitted them (bleach_k_CH, bleach_k_se_CH,
+ * the same on every record of the dish); with a ratio of two corrected
+ * channels (##ratio=R=NUM/DEN) also the ratio's drift k_NUM - k_DEN.  A rate
+ * within 2 SE of 0 is not resolved: the data do not tell it from no
+ * bleaching, and the correction (so the resting level) rests on noise. */
+void build_bleach(out_t *O)
+{
+    rep_t *R = O->R;
+    rtab *t = &O->t[T_BLEACH];
+    rtab_init(t, "bleach",
+              "Photobleaching per dish (zn-bleach): the rate k of each channel per hour (the stream's bleach_k columns "
+              "are per second: x 3600), its SE; resolved: |k| >= 2 SE",
+              "condition,sample,channel,k_per_h,k_se_per_h,k_over_se,resolved");
+    for (size_t i = 0; i < R->nbl; i++) {
+        const struct bleach_dish *d = &R->bl[i];
+        size_t nrow = R->nbch + (R->rnum >= 0 && R->rden >= 0);
+        for (size_t j = 0; j < nrow; j++) {
+            double k, se;
+            char *ch;
+            if (j < R->nbch) {
+                k = d->k[j];
+                se = d->se[j];
+                ch = zn_strdup(R->bch[j]);
+            } else { /* the ratio: SE as if the two rates were independent (they come from the same cells) */
+                k = d->k[R->rnum] - d->k[R->rden];
+                se = hypot(d->se[R->rnum], d->se[R->rden]);
+                ch = zn_asprintf("ratio %s/%s: k_%s - k_%s", R->bch[R->rnum], R->bch[R->rden], R->bch[R->rnum],
+                                 R->bch[R->rden]);
+            }
+            if (isnan(k)) {
+                free(ch);
+                continue;
+            }
+            rtab_s(t, R->conds[d->cond].name);
+            rtab_s(t, d->sample);
+            rtab_sf(t, ch);
+            rtab_n(t, k * 3600); /* per hour: 0.0178 to 0.665 in the demo, not 4.948e-06 beside 0.0001684 */
+            rtab_n(t, se * 3600);
+            double z = se > 0 ? fabs(k) / se : NAN;
+            rtab_n(t, z);
+            rtab_s(t, isnan(z) ? "" : z >= 2 ? "yes" : "no");
+        }
+    }
+}
