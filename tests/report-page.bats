@@ -139,3 +139,52 @@ PY
     run grep -c 'the fitted curve up to the highest concentration' "$T/k.html"
     assert_output 1
 }
+
+# a ratio trace as zn-bleach leaves it: rates per dish on every record (dish
+# a: CFP 1e-4 +- 1e-5, YFP 1.5e-4 +- 2e-5 per s; dish b: CFP 2e-5 +- 1.5e-5,
+# YFP 3e-5 +- 1e-5), ##bleach= naming the channels, ##ratio= the ratio
+bleached() {
+    awk 'BEGIN { OFS = "\t"
+        print "##znr=1"; print "##schema=trace"
+        print "##bleach=pooled:F_CFP,F_YFP;model=a*exp(-k*t),k per sample;windows=0:20;weight=shot"
+        print "##ratio=R=F_YFP/F_CFP;baseline=0:20"
+        print "#sample", "condition", "cell", "role", "frame", "t", "F_CFP", "F_YFP", "bleach_k_F_CFP", "bleach_k_se_F_CFP",
+              "bleach_k_F_YFP", "bleach_k_se_F_YFP", "R"
+        split("1e-4 1e-5 1.5e-4 2e-5", a, " "); split("2e-5 1.5e-5 3e-5 1e-5", b, " ")
+        for (c = 1; c <= 2; c++) for (f = 0; f < 5; f++) print "a", "ctl", c, "cell", f, 2 * f, 100, 150, a[1], a[2], a[3], a[4], 1.5
+        for (c = 1; c <= 2; c++) for (f = 0; f < 5; f++) print "b", "ctl", c, "cell", f, 2 * f, 100, 150, b[1], b[2], b[3], b[4], 1.5 }'
+}
+
+@test "zn-report: the bleaching correction per dish and channel, per hour, with the ratio's drift; unresolved rates flagged (by hand)" {
+    bleached > "$T/b.znr"
+    run bash -c "zn-report --signal R --format tsv --table bleach $T/b.znr"
+    assert_success
+    # x 3600; k/SE; the ratio's k_YFP - k_CFP with SE sqrt(se_YFP^2 + se_CFP^2) (as if independent)
+    assert_output "$(printf '%s\n' \
+        'condition	sample	channel	k_per_h	k_se_per_h	k_over_se	resolved' \
+        'ctl	a	F_CFP	0.36	0.036	10	yes' \
+        'ctl	a	F_YFP	0.54	0.072	7.5	yes' \
+        'ctl	a	ratio F_YFP/F_CFP: k_F_YFP - k_F_CFP	0.18	0.0804984471899924	2.23606797749979	yes' \
+        'ctl	b	F_CFP	0.072	0.054	1.33333333333333	no' \
+        'ctl	b	F_YFP	0.108	0.036	3	yes' \
+        'ctl	b	ratio F_YFP/F_CFP: k_F_YFP - k_F_CFP	0.036	0.0648999229583518	0.554700196225229	no')"
+    # the flags: one row per rate not told from 0
+    run bash -c "zn-report --signal R --format tsv --table flags $T/b.znr | cut -f 1-4"
+    assert_output "$(printf '%s\n' 'source	where	item	flag' 'bleach	b	F_CFP	bleach_unresolved' \
+        'bleach	b	ratio F_YFP/F_CFP: k_F_YFP - k_F_CFP	bleach_unresolved')"
+    # on the page: the table in the calibration section and a sentence that counts them
+    zn-report -q --signal R --html "$T/b.html" "$T/b.znr" > /dev/null
+    run grep -c '<table id="tab-bleach">' "$T/b.html"
+    assert_output 1
+    run grep -c '2 of the 6 rates, in 1 of 2 dishes, are not resolved' "$T/b.html"
+    assert_output 1
+}
+
+@test "zn-report: numbers for reading in 4 significant digits, as decimals down to 1e-4 (0.00036, not 3.600e-04)" {
+    bleached | sed 's/\t2e-5\t1.5e-5\t/\t1e-7\t1.5e-5\t/' > "$T/b.znr"
+    run bash -c "zn-report --signal R --table bleach $T/b.znr | awk '\$2 == \"b\" && \$3 == \"F_CFP\" { print \$4, \$5, \$6 }'"
+    assert_output '0.00036 0.054 0.006667'
+    bleached | sed 's/\t2e-5\t1.5e-5\t/\t1e-9\t1.5e-5\t/' > "$T/b.znr"
+    run bash -c "zn-report --signal R --table bleach $T/b.znr | awk '\$2 == \"b\" && \$3 == \"F_CFP\" { print \$4 }'"
+    assert_output '3.600e-06'
+}
