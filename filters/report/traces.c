@@ -494,23 +494,49 @@ void html_heatmap(const out_t *O, zn_buf *b)
         hi = a.hi;
     }
     size_t nb = nf < 150 ? nf : 150;
-    double rh = rows > 120 ? 3 : rows > 60 ? 5 : 8, W = 560, L = 150, T = 30;
+    double rh = rows > 120 ? 3 : rows > 60 ? 5 : 8, W = 560, L = 230, T = 30;
     int h = (int)(T + (double)rows * rh + 60);
     zn_svg_figure_open(b, "fig-heatmap");
-    zn_svg_open(b, 760, h, "heatmap of cells by time");
+    zn_svg_open(b, 830, h, "heatmap of cells by time");
     zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"ti\">Cells x time (%s%s)</text>\n", L, T - 10, R->signal,
                 isfinite(tend) ? ", the experiment" : "");
     double *sum = zn_malloc(nb * sizeof *sum), *cnt = zn_malloc(nb * sizeof *cnt);
     size_t row = 0;
+    size_t *rord = NULL;
     for (size_t k = 0; k < R->nconds; k++) {
         const cond_t *c = &R->conds[k];
         if (!c->nres) continue;
-        zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"tk\">", L - 6,
+        zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"tk\">", L - 70,
                     T + ((double)row + (double)c->nres / 2.0) * rh + 4);
         zn_svg_esc(b, c->name);
         zn_buf_addf(b, " (%zu)</text>\n", c->nres);
-        for (size_t i = 0; i < c->nres; i++, row++) {
-            const sampled_t *s = &c->res[i];
+        /* the rows grouped by dish (the replicate), dishes in the order they came, each labelled */
+        rord = zn_realloc(rord, (c->nres + 1) * sizeof *rord);
+        size_t no = 0;
+        for (size_t d = 0; d <= c->ndish; d++)
+            for (size_t i = 0; i < c->nres; i++) {
+                size_t di = c->res[i].sample ? zn_dict_get(&c->ddict, c->res[i].sample) : (size_t)-1;
+                if (di >= c->ndish) di = c->ndish; /* no dish: last */
+                if (di == d) rord[no++] = i;
+            }
+        for (size_t i0 = 0; i0 < no;) {
+            size_t i1 = i0;
+            const char *dn = c->res[rord[i0]].sample ? c->res[rord[i0]].sample : "";
+            while (i1 < no && !strcmp(c->res[rord[i1]].sample ? c->res[rord[i1]].sample : "", dn)) i1++;
+            double y0 = T + (double)(row + i0) * rh, y1 = T + (double)(row + i1) * rh;
+            if (y1 - y0 >= 9) { /* room for a label */
+                zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"tk dish\">", L - 8,
+                            (y0 + y1) / 2 + 3.5);
+                zn_svg_esc(b, dn);
+                zn_buf_addf(b, " (%zu)</text>", i1 - i0);
+            }
+            zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n", L - 4, L - 4,
+                        y0 + 0.5, y1 - 0.5);
+            i0 = i1;
+        }
+        for (size_t oi = 0; oi < no; oi++, row++) {
+            const sampled_t *s = &c->res[rord[oi]];
+            int dish_end = oi + 1 < no && strcmp(s->sample ? s->sample : "", c->res[rord[oi + 1]].sample ? c->res[rord[oi + 1]].sample : "");
             for (size_t j = 0; j < nb; j++) sum[j] = cnt[j] = 0;
             for (size_t j = 0; j < s->n; j++) {
                 size_t r = rank[s->slot[j]];
@@ -527,10 +553,14 @@ void html_heatmap(const out_t *O, zn_buf *b)
                             L + (double)j * W / (double)nb, T + (double)row * rh, W / (double)nb + 0.3, rh, col);
             }
             zn_buf_addc(b, '\n');
+            if (dish_end) /* a thin gap between dishes */
+                zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#fff\" stroke-width=\"1\"/>\n", L,
+                            L + W, T + (double)(row + 1) * rh, T + (double)(row + 1) * rh);
         }
         zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#fff\" stroke-width=\"2\"/>\n", L, L + W,
                     T + (double)row * rh, T + (double)row * rh);
     }
+    free(rord);
     free(sum);
     free(cnt);
     free(rank);
@@ -543,9 +573,12 @@ void html_heatmap(const out_t *O, zn_buf *b)
     }
     zn_buf_addf(b, "\n<text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%.3g</text><text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%.3g %s</text>", L,
                 y + 24, lo, L + 190, y + 24, hi, strcmp(R->sig_unit, "1") ? R->sig_unit : "");
-    zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%zu frames, left to right; grey: no value</text>\n</svg>\n",
-                L + 260, y + 9, nf);
-    zn_svg_figure_close(b, "Each row one cell (the sampled cells, grouped by condition), each column a time bin of the "
+    zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%zu frames, left to right</text>\n", L + 262, y + 9, nf);
+    zn_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"#dddddd\"/><text x=\"%.1f\" "
+                   "y=\"%.1f\" class=\"tk\">no value (a row all grey: the cell's calibration failed)</text>\n</svg>\n",
+                L + 262, y + 14, L + 276, y + 23);
+    zn_svg_figure_close(b, "Each row one cell (the sampled cells, grouped by condition and, within it, by dish: the "
+                           "labels at left give each dish's rows), each column a time bin of the "
                            "experiment (before the calibration windows); colour (viridis, light = high) from the 2nd to the "
                            "98th percentile of the values shown.");
 }
