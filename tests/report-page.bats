@@ -188,3 +188,37 @@ bleached() {
     run bash -c "zn-report --signal R --table bleach $T/b.znr | awk '\$2 == \"b\" && \$3 == \"F_CFP\" { print \$4 }'"
     assert_output '3.600e-06'
 }
+
+# metrics_trace.znr with its three dishes (5 cells each) in one condition
+one_condition() { awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ { print; next } { $2 = "ctl"; print }' "$FIX/metrics_trace.znr"; }
+
+@test "zn-report --html: the heatmap groups a condition's rows by dish, each dish labelled once with its count; grey explained" {
+    one_condition > "$T/one.znr"
+    zn-report -q --cells 20 --html "$T/h.html" "$T/one.znr" > /dev/null
+    fig=$(sed -n '/<figure id="fig-heatmap">/,/<\/figure>/p' "$T/h.html")
+    run grep -o 'class="tk dish">[^<]*' <<< "$fig"
+    assert_output "$(printf 'class="tk dish">dish%s (5)\n' 1 2 3)"
+    grep -q "no value (a row all grey: the cell's calibration failed)" <<< "$fig"
+    grep -q 'grouped by condition and, within it, by dish' <<< "$fig"
+}
+
+@test "zn-report --html: calibration examples come from every dish in turn, with axis titles and the windows named" {
+    one_condition > "$T/one.znr"
+    zn-report -q --cells 20 --html "$T/h.html" "$T/one.znr" > /dev/null
+    fig=$(sed -n '/<figure id="fig-calcells-1">/,/<\/figure>/p' "$T/h.html")
+    # six panels, two from each dish (titles "dishN CELL"), not the first six cells (five of dish1)
+    run sh -c 'grep -o "class=\"ti\">dish[0-9]" | sort | uniq -c | awk "{ print \$1, \$2 }"' <<< "$fig"
+    assert_output "$(printf '2 class="ti">dish%s\n' 1 2 3)"
+    grep -q 'taken from the dishes in turn (dish1 (2), dish2 (2), dish3 (2))' <<< "$fig"
+    # axes: time on every panel, the signal on the first of each row
+    [ "$(grep -o '>time (s)<' <<< "$fig" | wc -l)" -eq 6 ]
+    [ "$(grep -o 'class="al">F (a.u.)<' <<< "$fig" | wc -l)" -eq 2 ]
+    # the windows: shaded apart, named (a key, and a title on each shaded rect)
+    for w in baseline max min; do
+        [ "$(grep -o "<title>$w</title>" <<< "$fig" | wc -l)" -eq 6 ] || fail "window $w not on every panel"
+        grep -q "class=\"tk\">$w [0-9]" <<< "$fig" || fail "window $w not in the key"
+    done
+    # title and caption say the same: the raw signal
+    grep -q 'raw F per cell' <<< "$fig"
+    grep -q 'the raw signal F (before calibration' <<< "$fig"
+}

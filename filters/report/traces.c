@@ -630,32 +630,88 @@ static void calibration_range(const rep_t *R, zn_buf *b)
                            "the table.");
 }
 
+/* the fill of a protocol window by its name: the experiment's grey and blue,
+ * the calibration's orange (max: Zn + ionophore) and green (min: TPEN) */
+static const char *window_fill(const char *name, double *op)
+{
+    *op = 0.10;
+    if (!strcmp(name, "response")) return "#0072B2";
+    if (!strcmp(name, "max")) return *op = 0.16, "#D55E00";
+    if (!strcmp(name, "min")) return *op = 0.16, "#009E73";
+    *op = 0.08;
+    return "#000";
+}
+
 /* the raw signal of a few sampled cells per condition over the whole
- * recording, with each cell's Smin and Smax: where the calibration came from */
+ * recording, with each cell's Smin and Smax: where the calibration came
+ * from.  The cells are taken from the dishes in turn (the first of each
+ * dish, then the second, ...), so that the examples span the dishes. */
 #define CAL_CELLS 6
 static void calibration_cells(const rep_t *R, zn_buf *b)
 {
     if (!R->raw_name) return;
     const char *cn = R->cal_name ? R->cal_name : "F";
+    char ylab[96];
+    if (R->raw_unit && *R->raw_unit && strcmp(R->raw_unit, "1"))
+        snprintf(ylab, sizeof ylab, "%s (%s)", R->raw_name, R->raw_unit);
+    else snprintf(ylab, sizeof ylab, "%s", R->raw_name);
     for (size_t k = 0; k < R->nconds; k++) {
         const cond_t *c = &R->conds[k];
-        size_t show = 0;
-        for (size_t i = 0; i < c->nres && show < CAL_CELLS; i++) show += c->res[i].n > 0;
-        if (!show) continue;
-        int cols = 3, rows = (int)((show + 2) / 3), pw = 210, ph = 130;
+        /* round robin over the dishes, in their order */
+        size_t *pick = zn_malloc((c->nres + 1) * sizeof *pick), show = 0;
+        size_t nd = c->ndish + 1;
+        size_t *taken = zn_calloc(nd, sizeof *taken);
+        for (size_t round = 0; show < CAL_CELLS && round < c->nres; round++) {
+            size_t before = show;
+            for (size_t d = 0; d < nd && show < CAL_CELLS; d++) {
+                size_t seen = 0;
+                for (size_t i = 0; i < c->nres; i++) {
+                    const sampled_t *s = &c->res[i];
+                    size_t di = s->sample ? zn_dict_get(&c->ddict, s->sample) : (size_t)-1;
+                    if (di >= c->ndish) di = c->ndish;
+                    if (di != d || !s->n) continue;
+                    if (seen++ == round) {
+                        pick[show++] = i;
+                        taken[d]++;
+                        break;
+                    }
+                }
+            }
+            if (show == before) break;
+        }
+        zn_buf dl = {0};
+        for (size_t d = 0; d < c->ndish; d++)
+            if (taken[d]) zn_buf_addf(&dl, "%s%s (%zu)", dl.n ? ", " : "", c->dish[d].name, taken[d]);
+        free(taken);
+        if (!show) {
+            free(pick);
+            zn_buf_free(&dl);
+            continue;
+        }
+        int cols = 3, rows = (int)((show + 2) / 3), pw = 220, ph = 150;
         char id[64];
         snprintf(id, sizeof id, "fig-calcells-%zu", k + 1);
         zn_svg_figure_open(b, id);
         char *lab = zn_asprintf("raw %s and calibration levels of cells of %s", R->raw_name, c->name);
-        zn_svg_open(b, cols * pw + 20, rows * ph + 30, lab);
+        zn_svg_open(b, cols * pw + 40, rows * ph + 56, lab);
         free(lab);
         zn_buf_addf(b, "<text x=\"10\" y=\"16\" class=\"ti\">");
         zn_svg_esc(b, c->name);
         zn_buf_addf(b, ": raw %s per cell, %smin (dashed, low) and %smax (dashed, high)</text>\n", R->raw_name, cn, cn);
-        size_t drawn = 0;
-        for (size_t i = 0; i < c->nres && drawn < show; i++) {
-            const sampled_t *s = &c->res[i];
-            if (!s->n) continue;
+        /* the windows' key, once */
+        double kx = 10;
+        for (size_t w = 0; w < R->nwin; w++) {
+            double op;
+            const char *fill = window_fill(R->win[w].name, &op);
+            zn_buf_addf(b, "<rect x=\"%.1f\" y=\"24\" width=\"12\" height=\"10\" fill=\"%s\" fill-opacity=\"%.2f\" "
+                           "stroke=\"#999\" stroke-width=\"0.5\"/><text x=\"%.1f\" y=\"33\" class=\"tk\">",
+                        kx, fill, op, kx + 16);
+            zn_svg_esc(b, R->win[w].name);
+            zn_buf_addf(b, " %g-%g s</text>\n", R->win[w].start, R->win[w].end);
+            kx += 30 + 6.2 * (double)(strlen(R->win[w].name) + 12);
+        }
+        for (size_t di = 0; di < show; di++) {
+            const sampled_t *s = &c->res[pick[di]];
             double lo = INFINITY, hi = -INFINITY, t1 = 0;
             for (size_t j = 0; j < s->n; j++) {
                 if (s->raw[j] < lo) lo = s->raw[j];
@@ -664,30 +720,38 @@ static void calibration_cells(const rep_t *R, zn_buf *b)
             }
             if (isfinite(s->cmin)) lo = fmin(lo, s->cmin), hi = fmax(hi, s->cmin);
             if (isfinite(s->cmax)) lo = fmin(lo, s->cmax), hi = fmax(hi, s->cmax);
-            int col = (int)(drawn % 3), row = (int)(drawn / 3);
+            int col = (int)(di % 3), row = (int)(di / 3);
             zn_plot p;
-            zn_plot_init(&p, b, 10 + col * pw + 46, 30 + row * ph + 14, pw - 56, ph - 44);
+            zn_plot_init(&p, b, 30 + col * pw + 46, 40 + row * ph + 24, pw - 62, ph - 66);
             zn_axis_linear(&p.x, 0, t1, 4);
             zn_axis_linear(&p.y, isfinite(lo) ? lo : NAN, isfinite(hi) ? hi : NAN, 4);
             for (size_t w = 0; w < R->nwin; w++) {
-                double a = fmax(R->win[w].start, p.x.lo), e = fmin(R->win[w].end, p.x.hi);
+                double a = fmax(R->win[w].start, p.x.lo), e = fmin(R->win[w].end, p.x.hi), op;
                 if (!(e > a)) continue;
-                zn_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#000\" fill-opacity=\"0.07\"/>",
-                            zn_plot_x(&p, a), p.T, zn_plot_x(&p, e) - zn_plot_x(&p, a), p.H);
+                const char *fill = window_fill(R->win[w].name, &op);
+                zn_buf_addf(b, "<rect class=\"win\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+                               "fill-opacity=\"%.2f\"><title>",
+                            zn_plot_x(&p, a), p.T, zn_plot_x(&p, e) - zn_plot_x(&p, a), p.H, fill, op);
+                zn_svg_esc(b, R->win[w].name);
+                zn_buf_adds(b, "</title></rect>");
             }
             zn_svg_hline(&p, s->cmin, "stroke=\"#555\" stroke-dasharray=\"4 3\"");
             zn_svg_hline(&p, s->cmax, "stroke=\"#555\" stroke-dasharray=\"4 3\"");
             char st[120];
             snprintf(st, sizeof st, "stroke=\"%s\" stroke-width=\"1\"", zn_svg_colour[k % ZN_SVG_NCOL]);
             zn_svg_polyline(&p, s->t, s->raw, s->n, st);
-            zn_svg_axes(&p, s->label, NULL, NULL, 1);
-            drawn++;
+            /* the panel's name: dish and cell */
+            zn_svg_axes(&p, s->label, "time (s)", col == 0 ? ylab : NULL, 1);
         }
         zn_svg_close(b);
-        char *cap = zn_asprintf("%s: the calibrated signal %s of %zu of the sampled cells over the whole recording, the "
-                                "protocol's windows shaded; dashed: the cell's %smin and %smax from its calibration "
-                                "windows. A cell whose signal in the experiment reaches its %smax is saturated there.",
-                                c->name, R->raw_name, show, cn, cn, cn);
+        free(pick);
+        char *cap = zn_asprintf("%s: the raw signal %s (before calibration: the column zn-calibrate turned into [Zn]) of "
+                                "%zu of the sampled cells, taken from the dishes in turn (%s), over the whole recording; "
+                                "shaded: the protocol's windows (key above the panels); dashed: the cell's %smin and "
+                                "%smax from its calibration windows. A cell whose signal in the experiment reaches its "
+                                "%smax is saturated there.",
+                                c->name, R->raw_name, show, dl.s ? dl.s : "", cn, cn, cn);
+        zn_buf_free(&dl);
         zn_svg_figure_close(b, cap);
         free(cap);
     }
