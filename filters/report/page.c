@@ -323,7 +323,7 @@ void write_html(const out_t *O, const char *path)
                     ".ti{font-size:12px;font-weight:bold}.wl{font-size:9px;fill:#555}\n"
                     "table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0}"
                     "caption{text-align:left;font-weight:bold;padding:0.3em 0}\n"
-                    "td,th{border:1px solid #ccc;padding:2px 6px}th.r{text-align:left}td{overflow-wrap:anywhere}"
+                    "td,th{border:1px solid #ccc;padding:2px 6px}th.r{text-align:left}td.w{overflow-wrap:anywhere}"
                     "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}"
                     "td.k{white-space:nowrap;overflow-wrap:normal}\n"
                     ".tw{overflow-x:auto}.note{font-size:0.9em;color:#555}pre{font-size:0.8em;white-space:pre-wrap}\n"

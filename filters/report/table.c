@@ -129,7 +129,7 @@ static void th_text(zn_buf *b, const char *h)
 #define RTAB_FEW 6
 
 /* a number right-aligned; a short text of no letters ("3, 3": n per
- * condition) kept on one line; other text wraps */
+ * condition) kept on one line; other text wraps, a long one anywhere */
 static void td_open(zn_buf *b, const rcell *c)
 {
     if (!c->s) {
@@ -139,7 +139,10 @@ static void td_open(zn_buf *b, const rcell *c)
     size_t l = strlen(c->s);
     int letters = 0;
     for (const char *p = c->s; *p; p++) letters |= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
-    zn_buf_adds(b, l && l <= 24 && !letters ? "<td class=\"k\">" : "<td>");
+    /* a long text (a list of sources with DOIs) may break inside a word, so
+     * that no word sets its column's width; a short one ("construct=mZIP8",
+     * "pmol/mg/min") breaks only between words */
+    zn_buf_adds(b, l && l <= 24 && !letters ? "<td class=\"k\">" : l > 40 ? "<td class=\"w\">" : "<td>");
 }
 
 static int cell_empty(const rcell *c) { return c->s ? !*c->s : isnan(c->v); }
