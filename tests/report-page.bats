@@ -222,3 +222,23 @@ one_condition() { awk -F'\t' 'BEGIN { OFS = "\t" } /^#/ { print; next } { $2 = "
     grep -q 'raw F per cell' <<< "$fig"
     grep -q 'the raw signal F (before calibration' <<< "$fig"
 }
+
+@test "zn-report --html: concentration-response: replicates and means at their own concentration; the curve solid over the data only" {
+    zn-mm-fit -q -u -m 4pl -x conc_uM -y response --curve 60 --curve-output "$T/curve.znr" -o "$T/fit.znr" "$FIX/mm_ic50.znr"
+    zn-means -u --by line,conc_uM -c response -o "$T/m.znr" "$FIX/mm_ic50.znr"
+    zn-report -q --html "$T/r.html" "$T/m.znr" "$T/fit.znr" "$T/curve.znr" > /dev/null
+    fig=$(sed -n '/<figure id="fig-doseresp-1">/,/<\/figure>/p' "$T/r.html")
+    # first series: circles; replicates open (r 3), means filled (r 3.4): every mean where replicates are
+    grep -o '<circle cx="[0-9.]*" cy="[0-9.]*" r="3.0" fill="#fff"' <<< "$fig" | sed 's/.*cx="\([0-9.]*\)".*/\1/' | sort -u > "$T/rep"
+    grep -o '<circle cx="[0-9.]*" cy="[0-9.]*" r="3.4" fill="#' <<< "$fig" | sed 's/.*cx="\([0-9.]*\)".*/\1/' | sort -u > "$T/mean"
+    [ -s "$T/mean" ] && [ -s "$T/rep" ]
+    run comm -3 "$T/mean" "$T/rep"
+    assert_output ""
+    # the solid curve spans the positive concentrations measured: its ends at the lowest and highest replicate
+    read -r a e <<< "$(grep -o 'points="[^"]*" class="model"' <<< "$fig" | tr -d '"' | sed 's/points=//; s/ class=model//' |
+        tr ' ' '\n' | grep . | cut -d, -f1 | sort -n | sed -n '1p;$p' | tr '\n' ' ')"
+    # the positive concentrations' pixels: the log panel's circles (the controls' panel is left of x = 164)
+    read -r ra re <<< "$(awk '$1 > 164' "$T/rep" | sort -n | sed -n '1p;$p' | tr '\n' ' ')"
+    [ "$a" = "$ra" ] && [ "$e" = "$re" ] || fail "curve $a-$e, data $ra-$re"
+    grep -q 'class="extrapolated"' <<< "$fig"
+}

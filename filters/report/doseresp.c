@@ -242,7 +242,8 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
     size_t nu = 0;
     for (size_t i = 0; i < n; i++) {
         const zn_plot *q = x[i] == 0 ? &c : &p;
-        double px = x[i] == 0 ? c.L + c.W / 2 - 5 : zn_plot_x(&p, x[i]) - 5;
+        /* at its own concentration, as the mean: a sideways shift reads as a miss of the curve (the review, item 1) */
+        double px = x[i] == 0 ? c.L + c.W / 2 : zn_plot_x(&p, x[i]);
         zn_svg_marker(b, 0, px, zn_plot_y(q, y[i]), 3, 0);
         size_t j;
         for (j = 0; j < nu; j++)
@@ -259,7 +260,7 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
             if (x[i] == ux[j]) ss += (y[i] - mu) * (y[i] - mu);
         double sd = m > 1 ? sqrt(ss / (double)(m - 1)) : 0;
         const zn_plot *q = ux[j] == 0 ? &c : &p;
-        double px = ux[j] == 0 ? c.L + c.W / 2 + 5 : zn_plot_x(&p, ux[j]) + 5;
+        double px = ux[j] == 0 ? c.L + c.W / 2 : zn_plot_x(&p, ux[j]);
         zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", px, px,
                     zn_plot_y(q, mu - sd), zn_plot_y(q, mu + sd), zn_svg_colour[0]);
         zn_svg_marker(b, 0, px, zn_plot_y(q, mu), 3.4, 1);
@@ -293,7 +294,7 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
     zn_svg_close(b);
     char *capt = zn_asprintf(
         "%s (%s): each replicate (open; %zu, from the stream with %s and %s), the mean and SD per concentration "
-        "(filled, whisker), the fitted curve over the concentrations measured (solid; thin dashed beyond them: "
+        "(filled, whisker; both at their concentration), the fitted curve over the concentrations measured (solid; thin dashed beyond them: "
         "extrapolated)%s; the ec50 with its 95%% interval (%s) at half effect. Controls (x = 0) "
         "on their own panel left of the broken axis, where the curve has its limit.",
         label, status, n, xcol, ycol, ncr ? " and its 95% confidence band (grey)" : "",
