@@ -531,7 +531,7 @@ void html_heatmap(const out_t *O, zn_buf *b)
                 zn_buf_addf(b, " (%zu)</text>", i1 - i0);
             }
             zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n", L - 4, L - 4,
-                        y0 + 0.5, y1 - 0.5);
+                        y0 + 1.5, y1 - 1.5);
             i0 = i1;
         }
         for (size_t oi = 0; oi < no; oi++, row++) {
