@@ -302,7 +302,7 @@ typedef struct {
 
 typedef struct {
     int status;
-    char why[256];
+    char why[320];
     fixing_t fx;  /* parameters held (3pl: hill's sign is the fit's) */
     size_t nf;    /* parameters fitted */
     zn_fitres r;
@@ -762,12 +762,47 @@ static void ran_off(const zn_model *m, const pts_t *t, fit_t *F)
     }
 }
 
+static double profile_ss(const prob_t *P, pts_t *t, size_t j, double v, double *p);
+
+/* A logistic fit that ran out of iterations with ec50 inside the data and
+ * hill still growing: the least squares are approached by a step between two
+ * neighbouring concentrations with no point on the slope, and the sum of
+ * squares keeps falling as |hill| grows (checked: refitted with hill held at
+ * 4 and 16 times the last iterate's, it is no larger).  There is no finite
+ * optimum; hill is not determined and ec50 only to the gap: ambiguous, saying
+ * where the step is and what would settle it (hc: hill in Prism's sign, top
+ * the upper plateau; the last iterate may have them the other way round). */
+static void ran_off_steep(const zn_model *m, pts_t *t, fit_t *F, double e, double h, double hc)
+{
+    if (is_fixed(&F->fx, 3) || !(fabs(h) > 4)) return;
+    size_t j = 0; /* hill's index among the fitted parameters */
+    for (size_t i = 0; i < 3; i++) j += !is_fixed(&F->fx, i);
+    prob_t P = {.m = m, .np = F->nf, .logmask = free_logmask(m, &F->fx), .fx = &F->fx, .fixed = -1, .npfull = F->nf};
+    double p[ZN_FIT_MAXP];
+    memcpy(p, F->r.p, F->nf * sizeof *p);
+    double ss0 = profile_ss(&P, t, j, h, p), ss1 = profile_ss(&P, t, j, 4 * h, p), ss2 = profile_ss(&P, t, j, 16 * h, p);
+    if (!(isfinite(ss0) && ss1 <= ss0 * (1 + 1e-9) && ss2 <= ss1 * (1 + 1e-9))) return;
+    double lo = 0, hi = INFINITY;
+    for (size_t i = 0; i < t->n; i++) {
+        double x = t->x[3 * i];
+        if (x <= e && x > lo) lo = x;
+        if (x > e && x < hi) hi = x;
+    }
+    if (!isfinite(hi)) return;
+    F->status = S_AMBIGUOUS;
+    F->ranoff = 1;
+    snprintf(F->why, sizeof F->why,
+             "hill ran off (%.3g and growing): the data step between x = %.3g and %.3g with no point on the slope; no "
+             "finite optimum; hold hill (--fix hill=...) or measure between them",
+             hc, lo, hi);
+}
+
 /* A logistic fit that ran out of iterations: where was it going?  When the
  * last iterate's ec50 lies beyond the concentrations (above the highest or
  * below the lowest nonzero one), the plateau on that side is not in the data
  * (a response that never levels off): the data do not determine ec50 or that
  * plateau, which is what ambiguous says, not that the optimiser failed. */
-static void ran_off_noconv(const zn_model *m, const pts_t *t, fit_t *F)
+static void ran_off_noconv(const zn_model *m, pts_t *t, fit_t *F)
 {
     if (!zn_model_logistic(m) || F->status != S_NOCONV || F->r.status != GSL_EMAXITER) return;
     double xlo, xhi, ilo, ihi, full[4];
@@ -776,7 +811,10 @@ static void ran_off_noconv(const zn_model *m, const pts_t *t, fit_t *F)
     double e = full[2], h = full[3];
     if (!(isfinite(e) && e > 0 && isfinite(h) && h != 0 && isfinite(full[0]) && isfinite(full[1]))) return;
     int above = e > xhi, below = e < xlo;
-    if (!above && !below) return;
+    if (!above && !below) {
+        ran_off_steep(m, t, F, e, h, full[1] >= full[0] ? h : -h);
+        return;
+    }
     /* the plateau approached on that side, named as Prism names it */
     int k = (above == (h > 0)) ? 1 : 0;
     const char *pl = full[k] >= full[1 - k] ? "top" : "bottom";
@@ -853,6 +891,11 @@ static void fit_single(const args_t *a, const zn_model *m, pts_t *t, fit_t *F)
     }
     F->N = N;
     if (F->status == S_OK || F->status == S_AMBIGUOUS) ran_off(m, t, F);
+    if ((F->status == S_OK || F->status == S_AMBIGUOUS) && !F->ranoff && zn_model_logistic(m)) {
+        double full[4];
+        full_of(F, m, full);
+        ran_off_steep(m, t, F, full[2], full[3], full[3]);
+    }
     ran_off_noconv(m, t, F);
 }
 

@@ -62,6 +62,7 @@ struct zn_rd {
     struct mbound *marks; /* member ends at or after the line last returned, ascending */
     size_t nmarks, capmarks, markhead;
     int last_bgzf;        /* the last whole member carried the BC field */
+    int prev_nl;          /* text: the last byte appended was a newline (or none came yet) */
     char *buf; /* decompressed data */
     size_t pos, end, cap;
     uint64_t buf_base; /* stream offset of buf[0] */
@@ -166,6 +167,7 @@ zn_rd *zn_rd_open(const char *path, char *err, size_t errlen)
     r->in = zn_malloc(RD_IN_SIZE);
     r->cap = RD_BUF_SIZE;
     r->buf = zn_malloc(r->cap + 1);
+    r->prev_nl = 1;
     while (!r->in_eof && r->in_len < 2)
         if (rd_raw(r) < 0) {
             snprintf(err, errlen, "%s", r->err);
@@ -251,6 +253,76 @@ static int rd_bgzf_member(zn_rd *r, size_t *got)
 }
 #endif
 
+static int rd_fill(zn_rd *r);
+
+/* zlib (and libdeflate) ready for a compressed part met after text */
+static int rd_start_gzip(zn_rd *r)
+{
+    if (!r->zs_init) {
+        if (inflateInit2(&r->zs, 15 + 16) != Z_OK) return rd_fail(r, "%s: cannot initialise zlib", r->name);
+        r->zs_init = 1;
+    }
+#ifdef ZN_HAVE_LIBDEFLATE
+    if (!r->ld && !getenv("ZN_ZLIB")) r->ld = libdeflate_alloc_decompressor();
+#endif
+    r->gz = 1;
+    r->in_member = 0;
+    return 0;
+}
+
+/* Plain text: raw bytes appended at buf[end] as they are, up to a line
+ * that begins with the gzip magic (cat a.znr b.znr.gz: a compressed stream
+ * after the text), where the rest is handed back to the raw buffer and read
+ * as gzip.  >0 bytes, 0 end, -1 error. */
+static int rd_fill_text(zn_rd *r)
+{
+    for (;;) {
+        if (r->in_pos == r->in_len) {
+            if (r->in_eof) {
+                r->eof = 1;
+                return 0;
+            }
+            if (rd_raw(r) < 0) return -1;
+            continue;
+        }
+        /* a 0x1f at a line start needs the byte after it to decide */
+        int nl = r->prev_nl; /* not buf[end - 1]: the line reader turns newlines into NULs */
+        if (r->in_len - r->in_pos < 2 && !r->in_eof && r->in[r->in_pos] == 0x1f && nl) {
+            if (rd_raw(r) < 0) return -1;
+            continue;
+        }
+        const unsigned char *c = r->in + r->in_pos;
+        size_t k = r->in_len - r->in_pos, room = r->cap - r->end, stop = k;
+        if (k > room) k = stop = room;
+        for (const unsigned char *q = c; (q = memchr(q, 0x1f, (size_t)(c + k - q))) != NULL; q++) {
+            size_t j = (size_t)(q - c);
+            if (!(j ? c[j - 1] == '\n' : nl)) continue;
+            if (j + 1 < r->in_len - r->in_pos && c[j + 1] == 0x8b) {
+                stop = j;
+                break;
+            }
+            if (j + 1 == r->in_len - r->in_pos && !r->in_eof) { /* decide on the next call */
+                stop = j;
+                break;
+            }
+        }
+        memcpy(r->buf + r->end, c, stop);
+        if (stop) r->prev_nl = c[stop - 1] == '\n';
+        r->in_pos += stop;
+        r->end += stop;
+        r->out_total += stop;
+        if (stop == k || r->in[r->in_pos] != 0x1f || r->in_len - r->in_pos < 2 || r->in[r->in_pos + 1] != 0x8b) {
+            if (stop) return (int)stop;
+            continue;
+        }
+        /* the gzip magic at a line start: the compressed part begins */
+        r->prev_nl = 1;
+        if (rd_start_gzip(r) < 0) return -1;
+        if (stop) return (int)stop;
+        return rd_fill(r);
+    }
+}
+
 /* append decompressed bytes at buf[end]; >0 bytes, 0 end, -1 error */
 static int rd_fill(zn_rd *r)
 {
@@ -262,30 +334,7 @@ static int rd_fill(zn_rd *r)
         r->pos = 0;
     }
     rd_room(r, 1);
-    if (!r->gz) {
-        if (r->in_pos < r->in_len) { /* bytes read while sniffing */
-            size_t k = r->in_len - r->in_pos;
-            if (k > r->cap - r->end) k = r->cap - r->end;
-            memcpy(r->buf + r->end, r->in + r->in_pos, k);
-            r->in_pos += k;
-            r->end += k;
-            return (int)k;
-        }
-        if (r->in_eof) {
-            r->eof = 1;
-            return 0;
-        }
-        ssize_t k;
-        do k = read(r->fd, r->buf + r->end, r->cap - r->end);
-        while (k < 0 && errno == EINTR);
-        if (k < 0) return rd_fail(r, "%s: read error: %s", r->name, strerror(errno));
-        if (k == 0) {
-            r->eof = 1;
-            return 0;
-        }
-        r->end += (size_t)k;
-        return 1;
-    }
+    if (!r->gz) return rd_fill_text(r);
     for (;;) {
         if (r->in_pos == r->in_len && !r->in_eof && rd_raw(r) < 0) return -1;
         if (!r->in_member) {
@@ -300,9 +349,25 @@ static int rd_fill(zn_rd *r)
             }
             while (r->in_len - r->in_pos < 2 && !r->in_eof)
                 if (rd_raw(r) < 0) return -1;
-            if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
+            if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b) {
+                while (r->in_len - r->in_pos < 6 && !r->in_eof)
+                    if (rd_raw(r) < 0) return -1;
+                /* a text ZNR stream after the compressed one (cat a.znr.gz
+                 * b.znr): read on as text; the segment before must have
+                 * been closed like any other */
+                if (r->in_len - r->in_pos >= 6 && memcmp(r->in + r->in_pos, "##znr=", 6) == 0) {
+                    if (r->last_bgzf && !r->last_was_marker)
+                        return rd_fail(r,
+                                       "%s: truncated: the BGZF end-of-file marker is missing before the "
+                                       "plain text that follows, so the compressed part was cut short",
+                                       r->name);
+                    r->gz = 0;
+                    r->prev_nl = 1;
+                    return rd_fill_text(r);
+                }
                 return rd_fail(r, "%s: data after the end of the gzip stream is not gzip (corrupt file?)",
                                r->name);
+            }
             r->member_off = r->raw_total - (r->in_len - r->in_pos);
 #ifdef ZN_HAVE_LIBDEFLATE
             if (r->ld) {

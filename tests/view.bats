@@ -803,3 +803,36 @@ PY
     assert_failure 1
     assert_output "zn-view: $T/dup.znr:2: column 'c51234' appears twice in the header (columns 51235 and 100001)"
 }
+
+@test "text and compressed files concatenated in any order read as one stream, also through a pipe that delivers a byte at a time" {
+    # cat of files written with and without -u (a results folder holds both)
+    two_traces
+    awk '{ sub(/^d1\t/, "d3\t") } 1' "$T/d1.znr" > "$T/d3.znr"
+    zn-view -z -o "$T/d2.gz" "$T/d2.znr"
+    zn-view -u -o "$T/d3.txt" "$T/d3.znr"
+    zn-view -u --no-provenance "$T/d1.znr" "$T/d2.gz" "$T/d3.txt" > "$T/want"
+    for order in "d1.znr d2.gz d3.txt" "d2.gz d1.znr" "d1.znr d2.gz" "d2.gz d3.txt d2.gz"; do
+        files=(); for f in $order; do files+=("$T/$f"); done
+        zn-view -u --no-provenance "${files[@]}" > "$T/args"
+        cat "${files[@]}" | zn-view -u --no-provenance > "$T/cat"
+        cmp "$T/args" "$T/cat"
+        # one byte per write(2): every boundary falls inside the magic, a line, a member
+        cat "${files[@]}" | dd bs=1 status=none | zn-view -u --no-provenance > "$T/slow"
+        cmp "$T/args" "$T/slow"
+    done
+    cmp "$T/want" <(cat "$T/d1.znr" "$T/d2.gz" "$T/d3.txt" | zn-view -u --no-provenance)
+    # filters and --check read it too
+    run bash -c "cat '$T/d1.znr' '$T/d2.gz' '$T/d3.txt' | zn-view --check"
+    assert_success
+    assert_output "(standard input): ok: 36000 records in 3 segments, schema trace"
+    # a compressed part cut before its end-of-file member, then text: caught
+    head -c -28 "$T/d2.gz" > "$T/cut.gz"
+    run bash -c "cat '$T/cut.gz' '$T/d3.txt' | zn-view --check"
+    assert_failure 1
+    assert_output --partial "truncated: the BGZF end-of-file marker is missing before the plain text that follows"
+    # text after gzip that is not ZNR is still damage, not a stream
+    { cat "$T/d2.gz"; printf 'garbage\n'; } > "$T/g.gz"
+    run zn-view --check "$T/g.gz"
+    assert_failure 1
+    assert_output --partial "data after the end of the gzip stream is not gzip"
+}
