@@ -13,10 +13,11 @@ fit() {
 }
 
 # every table of a page in chromium at 1400 px: the names of those wider than
-# their box (cut off in a screenshot, in print and in a PDF), one a line
+# their box (cut off in a screenshot, in print and in a PDF), and the short
+# number lists (td.k: n "3, 3") that wrap over two lines
 too_wide() {
     local page=$1 out=$2
-    sed 's@</body>@<script>var w=[];document.querySelectorAll("div.tw").forEach(function(d){if(d.scrollWidth>d.clientWidth+1)w.push(d.firstElementChild.id)});document.body.setAttribute("data-wide",w.join(" ")||"none");</script></body>@' \
+    sed 's@</body>@<script>var w=[];document.querySelectorAll("div.tw").forEach(function(d){if(d.scrollWidth>d.clientWidth+1)w.push(d.firstElementChild.id)});document.querySelectorAll("td.k").forEach(function(d){var r=document.createRange();r.selectNodeContents(d);if(r.getClientRects().length>1)w.push("wrapped:"+d.textContent)});document.body.setAttribute("data-wide",w.join(" ")||"none");</script></body>@' \
         "$page" > "$T/probe.html"
     timeout 120 chromium --headless --no-sandbox --disable-gpu --window-size=1400,3000 --dump-dom "file://$T/probe.html" \
         2> /dev/null | grep -o 'data-wide="[^"]*"' > "$out"
@@ -34,6 +35,8 @@ too_wide() {
     cols=$(zn-report --format tsv --table cells "$FIX/metrics_trace.znr" | head -1 | tr '\t' '\n' | tail -n +2)
     got=$(sed -n '/<table id="tab-cells"/,/<\/table>/p' "$T/r.html" | grep -o '<th class="r">[^<]*</th>' | sed 's/<[^>]*>//g')
     assert_equal "$got" "$cols"
+    # n per condition in the tests table: a short list, kept on one line
+    grep -q '<td class="k">[0-9]*, [0-9]*, [0-9]*</td>' "$T/r.html"
     # a table of few columns keeps its rows; long names may wrap after an underscore
     run grep -c '<th>made_<wbr/>by</th>' "$T/r.html"
     assert_output 1
