@@ -1,6 +1,7 @@
 /* zn-metrics - per-cell response metrics from a trace stream: baseline,
- * peak, time to peak, amplitude, area under the curve, window means and
- * responders; one record per cell (schema metrics), memory for one cell. */
+ * peak, time to peak, half-rise time, amplitude, area under the curve,
+ * window means and their change from the baseline, and responders; one
+ * record per cell (schema metrics), memory for one cell. */
 #include "zn.h"
 
 #include <getopt.h>
@@ -14,14 +15,18 @@ static const char usage[] =
     "Response metrics of every cell of a trace stream, one record per cell\n"
     "(schema metrics): baseline_mean, baseline_sd (n - 1), peak = the highest\n"
     "running mean of --smooth frames in the response window, amplitude = peak -\n"
-    "baseline_mean, auc = integral of (S - baseline_mean) dt over the response\n"
-    "window (trapezoids), mean_NAME per --window, and responder: 1 when the\n"
-    "smoothed peak lies above the baseline by more than a one-sided t test at\n"
-    "level alpha / (number of smoothed points) allows (baseline SD and mean from\n"
-    "the baseline window), so that a cell without a response is called a\n"
-    "responder with probability at most alpha however many frames it has.\n"
-    "t_peak (the centre of the peak's frames) and time_to_peak (from the start\n"
-    "of the response window) are given for responders only.\n"
+    "baseline_mean (a maximum: > 0 without a response), auc = integral of (S -\n"
+    "baseline_mean) dt over the response window (trapezoids), mean_NAME and\n"
+    "delta_NAME = mean_NAME - baseline_mean (unbiased) per --window, and\n"
+    "responder: 1 when the smoothed peak lies above the baseline by more than a\n"
+    "one-sided t test at level alpha / (number of smoothed points) allows\n"
+    "(baseline SD and mean from the baseline window), so that a cell without a\n"
+    "response is called a responder with probability at most alpha however\n"
+    "many frames it has.\n"
+    "t_peak (the centre of the peak's frames), time_to_peak (from the start\n"
+    "of the response window) and t_half (from the start to where the running\n"
+    "mean first reaches half of the rise to the peak: a rise to a plateau) are\n"
+    "given for responders only.\n"
     "\n"
     "      --signal COL      the column S (default: zn_pM/zn_nM/zn_uM when the trace\n"
     "                        is calibrated, else dF_F0, R_R0, R, F)\n"
@@ -32,7 +37,8 @@ static const char usage[] =
     "                        the ionophore's time is not in the data; without\n"
     "                        calibration windows: from the end of the baseline on)\n"
     "      --window NAME[=S:E]  also the mean of S over this window (from the meta\n"
-    "                        when no range is given); repeatable -> mean_NAME\n"
+    "                        when no range is given); repeatable -> mean_NAME,\n"
+    "                        delta_NAME\n"
     "      --smooth N        frames in the running mean of the peak (default 5;\n"
     "                        1: the single highest frame)\n"
     "      --alpha A         false-responder rate per non-responding cell (default\n"
@@ -53,9 +59,9 @@ typedef struct {
     double alpha;
 } args_t;
 
-enum { M_BMEAN, M_BSD, M_PEAK, M_TPEAK, M_TTP, M_AMP, M_AUC, NM };
-static const char *const mname[NM] = {"baseline_mean", "baseline_sd", "peak", "t_peak", "time_to_peak", "amplitude",
-                                      "auc"};
+enum { M_BMEAN, M_BSD, M_PEAK, M_TPEAK, M_TTP, M_THALF, M_AMP, M_AUC, NM };
+static const char *const mname[NM] = {"baseline_mean", "baseline_sd", "peak",      "t_peak",
+                                      "time_to_peak",  "t_half",      "amplitude", "auc"};
 
 typedef struct {
     const args_t *a;
@@ -185,9 +191,11 @@ static void head(state_t *s)
     for (size_t i = 0; i < 4; i++) zn_meta_addf(&m, "unit.%s=%s", same[i], u);
     zn_meta_add(&m, "unit.t_peak=s");
     zn_meta_add(&m, "unit.time_to_peak=s");
+    zn_meta_add(&m, "unit.t_half=s");
     if (strcmp(u, "1") == 0) zn_meta_add(&m, "unit.auc=s");
     else zn_meta_addf(&m, "unit.auc=%s*s", u);
     for (size_t i = 0; i < a->nw; i++) zn_meta_addf(&m, "unit.mean_%s=%s", s->win[i].name, u);
+    for (size_t i = 0; i < a->nw; i++) zn_meta_addf(&m, "unit.delta_%s=%s", s->win[i].name, u);
     zn_out_head(s->w, &m, a->o.no_pg ? NULL : a->o.pg, s->cols, s->ncols);
     zn_buf_free(&b);
     zn_meta_clear(&m);
@@ -224,6 +232,33 @@ static size_t smooth_peak(const double *x, const size_t *idx, size_t nr, size_t 
         npos++;
     }
     return npos;
+}
+
+/* The half-rise time: where the running means of w frames (the peak's,
+ * each at the middle of its frames) first reach half of the rise from the
+ * baseline mean B to the peak P, up to the peak's own (index best in idx),
+ * linearly interpolated between that running mean and the one before it.
+ * When the first running mean of W is already there, the one before it is
+ * the baseline itself at the start of W (t0, B): the window starts at the
+ * stimulus.  Returns t - t0. */
+static double half_rise(const state_t *s, const double *x, size_t nr, size_t w, size_t best, double B, double P)
+{
+    double h = B + 0.5 * (P - B), tp = s->resp.start, xp = B;
+    size_t run = 0;
+    for (size_t j = 0; j < nr && j <= best; j++) {
+        run = isnan(x[s->idx[j]]) ? 0 : run + 1;
+        if (run < w) continue;
+        double sum = 0;
+        for (size_t i = j + 1 - w; i <= j; i++) sum += x[s->idx[i]];
+        double mu = sum / (double)w, tc = 0.5 * (s->t[s->idx[j + 1 - w]] + s->t[s->idx[j]]);
+        if (mu >= h) {
+            double f = mu > xp ? (h - xp) / (mu - xp) : 1;
+            return tp + f * (tc - tp) - s->resp.start;
+        }
+        tp = tc;
+        xp = mu;
+    }
+    return NAN; /* not reached: the peak's own running mean is >= h */
 }
 
 /* Is the cell a responder (1, 0; -1 when it cannot be said: fewer than 2
@@ -359,6 +394,7 @@ static void do_cell(void *arg)
         if (resp == 1) {
             m[M_TPEAK] = 0.5 * (s->t[s->idx[best + 1 - w]] + s->t[s->idx[best]]);
             m[M_TTP] = m[M_TPEAK] - s->resp.start;
+            m[M_THALF] = half_rise(s, s->s, nr, w, best, m[M_BMEAN], m[M_PEAK]);
         }
     }
     zn_rec *rec = &s->rec;
@@ -378,10 +414,11 @@ static void do_cell(void *arg)
         rec->v[k] = zn_cellbuf_f(&s->cell, 0, (size_t)s->keep[i]);
         rec->l[k] = zn_cellbuf_l(&s->cell, 0, (size_t)s->keep[i]);
     }
-    size_t kflag = k + NM + a->nw + 1;
+    size_t kflag = k + NM + 2 * a->nw + 1;
     zn_rec_set(rec, kflag, "", 0); /* before the numbers: one past the range is flagged overflow */
     rec->flag.n = 0;
     for (size_t i = 0; i < NM; i++) zn_rec_num(rec, k++, m[i]);
+    double wmean[MAXW];
     for (size_t j = 0; j < a->nw; j++) {
         double ws = 0;
         size_t wn = 0;
@@ -390,11 +427,18 @@ static void do_cell(void *arg)
                 ws += s->s[r];
                 wn++;
             }
-        zn_rec_num(rec, k++, wn ? ws / (double)wn : NAN);
+        wmean[j] = wn ? ws / (double)wn : NAN;
+        zn_rec_num(rec, k++, wmean[j]);
     }
+    /* delta_NAME: the window's mean against the baseline, an unbiased change
+     * (amplitude, a maximum over the window, is not: a flat cell's is > 0) */
+    for (size_t j = 0; j < a->nw; j++) zn_rec_num(rec, k++, wmean[j] - m[M_BMEAN]);
     zn_rec_set(rec, k++, resp < 0 ? "" : resp ? "1" : "0", resp < 0 ? 0 : 1);
     if (!nb && !below) zn_rec_flag(rec, "no_baseline");
-    if (!resp_any) zn_rec_flag(rec, "no_response_window");
+    /* no frame in W at all (the trace ends before it) vs frames without a
+     * value (a failed calibration, a lost cell) */
+    if (!nr) zn_rec_flag(rec, "no_response_window");
+    else if (!resp_any) zn_rec_flag(rec, "no_response_values");
     if (missing) zn_rec_flag(rec, "missing_values");
     if (badcal) zn_rec_flag(rec, badcal);
     if (below) zn_rec_flag(rec, "baseline_below_min");
@@ -426,7 +470,7 @@ static void run(const args_t *a, zn_in *in)
     if (a->keep) s.nkeep = zn_in_collist(in, a->keep, s.keep, 64, "--keep");
     size_t cap = 0;
     s.cols = NULL;
-    zn_grow(&s.cols, &cap, 4 + s.nkeep + NM + a->nw + 2, sizeof *s.cols);
+    zn_grow(&s.cols, &cap, 4 + s.nkeep + NM + 2 * a->nw + 2, sizeof *s.cols);
     s.cols[s.ncols++] = zn_strdup("sample");
     if (s.c_cond >= 0) s.cols[s.ncols++] = zn_strdup("condition");
     s.cols[s.ncols++] = zn_strdup("cell");
@@ -434,6 +478,7 @@ static void run(const args_t *a, zn_in *in)
     for (size_t i = 0; i < NM; i++) s.cols[s.ncols++] = zn_strdup(mname[i]);
     windows(&s);
     for (size_t i = 0; i < a->nw; i++) s.cols[s.ncols++] = zn_asprintf("mean_%s", s.win[i].name);
+    for (size_t i = 0; i < a->nw; i++) s.cols[s.ncols++] = zn_asprintf("delta_%s", s.win[i].name);
     s.cols[s.ncols++] = zn_strdup("responder");
     s.cols[s.ncols++] = zn_strdup("flag");
     for (size_t i = 1; i < s.ncols; i++)

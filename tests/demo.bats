@@ -181,26 +181,33 @@ sys.exit(int(bad))' "$T/cells.tsv" "$T/tests.tsv"
     grep -q 'href="er-ic50/report.html"' "$D/report.html"
 }
 
-@test "er-ic50 chain: the ec50's 95% profile interval over 40 realizations of the series" {
+@test "er-ic50 chain: the ec50's 95% profile interval covers the truth at the nominal rate over 100 realizations" {
     command -v python3 >/dev/null || skip "python3 is not installed (the example generator)"
-    # each realization: new noise (tools/make-examples.py --ic50-seed N), 21
-    # dishes through the whole imaging chain, dish means, the 1/y2 4pl fit
-    for s in $(seq 1 40); do
+    # each realization: new noise (tools/make-examples.py --ic50-seed N,
+    # hashed seeds: realizations seeded N times a constant were not
+    # independent, see realization_seed there), 21 dishes through the whole
+    # imaging chain, dish means, the 1/y2 4pl fit.  100 realizations (40
+    # under the sanitizers, which check memory, not numbers: same rule)
+    local n=100
+    [ -n "${ZN_SANITIZE:-}" ] && n=40
+    for s in $(seq 1 $n); do
         python3 "$ZN_TOP/tools/make-examples.py" --ic50-seed "$s" "$T/r$s"
         "$ZN_TOP/pipelines/er-ic50.sh" --no-report -o "$T/r$s/out" "$T/r$s/er-ic50/manifest.tsv" 2>/dev/null
-        zn-view --tsv -c status,ec50_lo,ec50_hi "$T/r$s/out/fit.znr.gz" | tail -n +2
+        zn-view --tsv -c status,ec50_lo,ec50_hi,reason "$T/r$s/out/fit.znr.gz" | tail -n +2
         rm -rf "$T/r$s"
     done > "$T/all"
-    # Of the fits that converged, the interval must cover the truth at the
-    # nominal 0.95 within 3 binomial SD (n ~ 37: 0.036), as the uptake test
-    # does: below 0.85 is a broken interval (unweighted fits of these data:
-    # 0.65).  Fits that did not converge or are ambiguous (no interval) are
-    # counted apart: 3 in these 40, 4 in 60 series fitted to the true dish
-    # means (no imaging), so zn-mm-fit's, not the chain's (NOTES.md); more
-    # than 4 of 40 is a regression.
-    run awk -F'\t' '{ n++; if ($1 != "ok") { bad++; next } ok++; c += $2 <= 0.15 && ($3 == "" || 0.15 <= $3) }
-        END { printf "n=%d converged %d, ec50 coverage among them %.3f (%d), over all %.3f\n", n, ok, c / ok, c, c / n
-              exit !(n == 40 && bad <= 4 && c / ok >= 0.85) }' "$T/all"
+    # Among the fits with an interval the coverage must be nominal within
+    # 3 binomial SD (n ~ 98: 0.88, the uptake test's rule); a fit without
+    # one must say why: the data do not determine the curve (a step with no
+    # point on the slope, hill running off: about 2 % of series, NOTES.md; or
+    # a response with no plateau, ec50 running off), at most 3 SD of a
+    # Poisson above that (6 in 100).  Before the seeds were hashed and
+    # the fits allowed 1000 iterations: 0.865 among 37 of 40 (3 stopped as
+    # no_convergence).
+    run awk -F'\t' -v N=$n '{ n++; if ($1 != "ok") { bad++; if ($4 !~ /^(hill ran off .* the data step between|ec50 ran off (above|below) the)/) odd++; next }
+                               ok++; c += $2 <= 0.15 && ($3 == "" || 0.15 <= $3) }
+        END { p = c / ok; printf "n=%d, an interval in %d: coverage %.3f (%d); without one %d (%d unexplained); over all %.3f\n", n, ok, p, c, bad, odd, c / n
+              exit !(n == N && odd == 0 && bad <= 0.0225 * N + 3 * sqrt(0.0225 * N) && p >= 0.95 - 3 * sqrt(0.95 * 0.05 / ok)) }' "$T/all"
     printf "# %s\n" "${lines[@]}" >&3
     assert_success
 }

@@ -412,7 +412,7 @@ responders() { awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "respon
 
 @test "metrics: a baseline past the range of a double is missing, flagged overflow, and says nothing of responding" {
     run bash -c "printf '##znr=1\n##schema=trace\n##window=baseline:0:1\n#sample\tcell\trole\tframe\tt\tF\ns\tc\tcell\t0\t0\t1.7e308\ns\tc\tcell\t1\t1\t1.7e308\ns\tc\tcell\t2\t2\t-1.7e308\ns\tc\tcell\t3\t3\t1\n' | zn-metrics -u | records"
-    assert_output "$(printf '#sample\tcell\tbaseline_mean\tbaseline_sd\tpeak\tt_peak\ttime_to_peak\tamplitude\tauc\tresponder\tflag\ns\tc\t\t\t-8.5e+307\t\t\t\t\t\toverflow')"
+    assert_output "$(printf '#sample\tcell\tbaseline_mean\tbaseline_sd\tpeak\tt_peak\ttime_to_peak\tt_half\tamplitude\tauc\tresponder\tflag\ns\tc\t\t\t-8.5e+307\t\t\t\t\t\t\toverflow')"
 }
 
 @test "responders: at most 5 % of the demo's vehicle-control ER cells, every calibrated NVS-ZP7-4 cell" {
@@ -465,7 +465,7 @@ drift_groups() {
     run bash -c "$(declare -f drift_groups); zn-calibrate -u -q --sensor FluoZin-3 --max-drift none $T/d.znr | zn-metrics -u --response 120:130 | drift_groups"
     assert_output "$(printf 'fall  20 0.5014\nflat  20 0.9991\nrise  20 1.0579')"
     run bash -c "$(declare -f drift_groups); zn-calibrate -u -q --sensor FluoZin-3 $T/d.znr | zn-metrics -u --response 120:130 | drift_groups"
-    assert_output "$(printf 'fall no_baseline;no_response_window;missing_values;min_drift 20 0.0000\nflat  20 0.9991\nrise no_baseline;no_response_window;missing_values;max_drift 20 0.0000')"
+    assert_output "$(printf 'fall no_baseline;no_response_values;missing_values;min_drift 20 0.0000\nflat  20 0.9991\nrise no_baseline;no_response_values;missing_values;max_drift 20 0.0000')"
     run bash -c "zn-calibrate -u -q --sensor FluoZin-3 $T/d.znr | zn-view --tsv -c cell,zn_nM,zn_flag | awk -F'\t' '\$1 == \"c1\" || \$1 == \"c41\"' | sort -u"
     assert_output "$(printf 'c1\t\tmin_drift\nc41\t\tmax_drift')"
     run bash -c "zn-calibrate -u --sensor FluoZin-3 $T/d.znr 2>&1 >/dev/null | head -n 1"

@@ -30,13 +30,13 @@ expect_metrics() {
     local m=("$R"/results/fluozin3/*.metrics.znr.gz) col
     [ ${#m[@]} -ge 3 ]
     zn-view --tsv "${m[@]}" > "$R/m.tsv"
-    assert_line "rows $((${#m[@]} * 30)) cols 13"
+    assert_line "rows $((${#m[@]} * 30)) cols 15"
     [ "$(($(wc -l < "$R/m.tsv") - 1))" = $((${#m[@]} * 30)) ]
-    assert_line "names sample condition cell baseline_mean baseline_sd peak t_peak time_to_peak amplitude auc mean_plateau responder flag"
+    assert_line "names sample condition cell baseline_mean baseline_sd peak t_peak time_to_peak t_half amplitude auc mean_plateau delta_plateau responder flag"
     assert_line "names $(head -n 1 "$R/m.tsv" | tr '\t' ' ')"
     assert_line "samples $(cut -f 1 "$R/m.tsv" | tail -n +2 | sort -u | tr '\n' ' ' | sed 's/ $//')"
-    assert_line --regexp "^types character character character numeric numeric numeric (integer|numeric) (integer|numeric) numeric numeric numeric (integer|numeric) character$"
-    assert_line "cells $(awk -F'\t' 'NR > 1 && $4 != ""' "$R/m.tsv" | wc -l) flagged $(awk -F'\t' 'NR > 1 && $13 != ""' "$R/m.tsv" | wc -l)"
+    assert_line --regexp "^types character character character numeric numeric numeric (integer|numeric) (integer|numeric) numeric numeric numeric numeric numeric (integer|numeric) character$"
+    assert_line "cells $(awk -F'\t' 'NR > 1 && $4 != ""' "$R/m.tsv" | wc -l) flagged $(awk -F'\t' 'NR > 1 && $15 != ""' "$R/m.tsv" | wc -l)"
     assert_line "mean $(awk -F'\t' 'NR > 1 && $4 != "" { s += $4; n++ } END { printf "%.10g", s / n }' "$R/m.tsv")"
 }
 pandas_python() {

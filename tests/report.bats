@@ -42,15 +42,16 @@ col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k
     # the longest run of values in the window is 2 frames (t 8, 10): peak = mean(10, 2) = 6,
     # amplitude 4; auc: only pairs with both values: (8,10)->(10,2): (8 + 0)/2 * 2 = 8.
     # responder: (6 - 2)/(1.414 sqrt(1/2 + 1/2)) = 2.83 < t(1 - 0.05/1, df 1) = 6.31 -> 0, so
-    # no time of the peak
-    assert_line --index 1 "$(printf 's\tc1\tx\t2\t1.4142135623731\t6\t\t\t4\t8\t0\tmissing_values')"
+    # no time of the peak (nor of the half rise)
+    assert_line --index 1 "$(printf 's\tc1\tx\t2\t1.4142135623731\t6\t\t\t\t4\t8\t0\tmissing_values')"
     # --smooth 1: the single highest frame, 10 at t 8; 8/(1.414 sqrt(1 + 1/2)) = 4.62 against
     # t(1 - 0.05/3, df 1) = 19.08 (three frames with values) -> 0; --alpha 0.5: t(1 - 0.5/3) = 1.73 -> 1,
-    # t_peak 8, time to peak 8 - 2 = 6
+    # t_peak 8, time to peak 8 - 2 = 6; half rise: 2 + (10 - 2)/2 = 6, already reached by the first
+    # frame (t 4, 6): t_half 4 - 2 = 2
     run bash -c "zn-metrics -u --signal F --smooth 1 $T/t.znr | zn-view --tsv | sed -n 2p"
-    assert_output "$(printf 's\tc1\t2\t1.4142135623731\t10\t\t\t8\t8\t0\tmissing_values')"
+    assert_output "$(printf 's\tc1\t2\t1.4142135623731\t10\t\t\t\t8\t8\t0\tmissing_values')"
     run bash -c "zn-metrics -u --signal F --smooth 1 --alpha 0.5 $T/t.znr | zn-view --tsv | sed -n 2p"
-    assert_output "$(printf 's\tc1\t2\t1.4142135623731\t10\t8\t6\t8\t8\t1\tmissing_values')"
+    assert_output "$(printf 's\tc1\t2\t1.4142135623731\t10\t8\t6\t2\t8\t8\t1\tmissing_values')"
 }
 
 @test "zn-metrics: errors say what is wrong" {
@@ -691,15 +692,15 @@ AWK
     assert_output 1
 }
 
-@test "zn-report: a failed calibration is one flag row with its reason, not a second metrics row saying no_response_window" {
+@test "zn-report: a failed calibration is one flag row with its reason, not a second metrics row saying no_response_values" {
     met
     run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr | grep -c 'dish2	5	'"
     assert_output 1
-    run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr | grep no_response_window"
+    run bash -c "zn-report --format tsv --table flags $FIX/metrics_trace.znr $T/met.znr | grep no_response_values"
     assert_failure
     # the metrics alone: the calibration is the reason, what follows from it is said as such
     run bash -c "zn-report --format tsv --table flags $T/met.znr | grep 'dish2	5	'"
-    assert_output "$(printf 'metrics\tdish2\t5\tbad_calibration\tno [Zn] for any frame (a calibration window with no values, too much scatter, or Fmax <= Fmin): no baseline, response or metric follows (zn-metrics: no_baseline;no_response_window;missing_values)')"
+    assert_output "$(printf 'metrics\tdish2\t5\tbad_calibration\tno [Zn] for any frame (a calibration window with no values, too much scatter, or Fmax <= Fmin): no baseline, response or metric follows (zn-metrics: no_baseline;no_response_values;missing_values)')"
     # other metric flags are kept as they are
     run bash -c "zn-report --format tsv --table flags $T/met.znr | grep 'dish3	2	'"
     assert_output "$(printf 'metrics\tdish3\t2\tno_baseline;missing_values\t')"

@@ -103,6 +103,22 @@ def responder(t, u, inb, idx, smooth, alpha):
     return '1' if z > stats.t.isf(alpha / npos, bv.size - 1) else '0'
 
 
+def half_rise(t, s, idx, w, best, t0, bmean, peak):
+    """zn-metrics(1) t_half: the running means of w frames (np.convolve), each
+    at the middle of its frames, up to the peak's; the first to reach
+    bmean + (peak - bmean) / 2, interpolated (np.interp on the rising pair)
+    from the one before it, or from (t0, bmean) for the first"""
+    h = bmean + (peak - bmean) / 2
+    x, tt = s[idx], t[idx]
+    mu = np.convolve(x, np.ones(w) / w, mode='valid')        # mu[i]: frames i .. i + w - 1
+    tc = (tt[:len(mu)] + tt[w - 1:]) / 2
+    keep = ~np.isnan(mu)
+    keep[best + 2 - w:] = False                              # after the peak's running mean
+    px, pt = [bmean] + list(mu[keep]), [t0] + list(tc[keep])
+    k = next(i for i in range(1, len(px)) if px[i] >= h)
+    return float(np.interp(h, px[k - 1:k + 1], pt[k - 1:k + 1])) - t0
+
+
 def metrics(t, s, u, zflag, base, resp, resp_open, windows, smooth, alpha):
     """the per-cell metrics as zn-metrics(1) defines them (u: the measured
     signal the responder test is made on)"""
@@ -116,7 +132,7 @@ def metrics(t, s, u, zflag, base, resp, resp_open, windows, smooth, alpha):
         inr = (t >= resp[0]) & (t <= resp[1])
     idx = np.where(inr)[0]
     vals = [(t[i], s[i]) for i in idx if not np.isnan(s[i])]
-    peak = tpk = ttp = amp = auc = math.nan
+    peak = tpk = ttp = thalf = amp = auc = math.nan
     resp_ = ''
     npos, w, peak, best = smooth_peak(s, idx, smooth)
     if npos:
@@ -132,6 +148,7 @@ def metrics(t, s, u, zflag, base, resp, resp_open, windows, smooth, alpha):
         if resp_ == '1':   # the time of the peak: responders only
             tpk = (t[idx[best + 1 - w]] + t[idx[best]]) / 2
             ttp = tpk - resp[0]
+            thalf = half_rise(t, s, idx, w, best, resp[0], bmean, peak)
     means = []
     for (a, b) in windows:
         w_ = s[(t >= a) & (t <= b) & ~np.isnan(s)]
@@ -139,17 +156,20 @@ def metrics(t, s, u, zflag, base, resp, resp_open, windows, smooth, alpha):
     flags = []
     if not bv.size:
         flags.append('no_baseline')
-    if not vals:
-        flags.append('no_response_window')
+    if not idx.size:
+        flags.append('no_response_window')      # no frame in the window
+    elif not vals:
+        flags.append('no_response_values')      # frames, none with a value
     if np.isnan(s[inb | inr]).any():
         flags.append('missing_values')
     if 'bad_calibration' in zflag:
         flags.append('bad_calibration')
-    return [bmean, bsd, peak, tpk, ttp, amp, auc] + means, resp_, ';'.join(flags)
+    deltas = [x - bmean for x in means]
+    return [bmean, bsd, peak, tpk, ttp, thalf, amp, auc] + means + deltas, resp_, ';'.join(flags)
 
 
 HEAD = ['sample', 'condition', 'cell', 'baseline_mean', 'baseline_sd', 'peak', 't_peak', 'time_to_peak',
-        'amplitude', 'auc']
+        't_half', 'amplitude', 'auc']
 
 
 def table(path, resp, resp_open, windows, names, smooth, alpha):
@@ -159,7 +179,7 @@ def table(path, resp, resp_open, windows, names, smooth, alpha):
         m, r, fl = metrics(t, zn, F, zflag, WIN['baseline'], resp, resp_open, windows, smooth, alpha)
         rows.append([sample, cond, cell] + [g(x) for x in m] + [r, fl])
         out.append((cond, m, r))
-    write_tsv(path, HEAD + ['mean_' + n for n in names] + ['responder', 'flag'], rows)
+    write_tsv(path, HEAD + ['mean_' + n for n in names] + ['delta_' + n for n in names] + ['responder', 'flag'], rows)
     return out
 
 
