@@ -36,7 +36,8 @@ static const char usage[] =
     "                        (top - bottom)/(1 + (ec50/x)^hill), hill < 0 falls),\n"
     "                        3pl (hill held at +-1, its sign from the data);\n"
     "                        default mm\n"
-    "      --fix P=V,...     hold 4pl/3pl parameters at values (bottom=0,top=100)\n"
+    "      --fix P=V,...     hold parameters at values: bottom=0,top=100 (4pl), h=1\n"
+    "                        (hill), kd=0.02 (mm+linear), Km=3 (comp: Km known)\n"
     "  -w, --weight W        none, 1/y, 1/y2 (from the fitted curve, as Prism) or\n"
     "                        sd (1/SD^2 from --sd); default none\n"
     "      --ci wald|profile 95% intervals from the SE and t (default) or from the\n"
@@ -52,8 +53,12 @@ static const char usage[] =
     "Adequacy (always for 4pl, 3pl):\n"
     "      --adequacy        add the columns for the other models too: replicates\n"
     "                        test (lof_F, lof_p), runs test (runs, runs_p),\n"
-    "                        normality of residuals (normality_K2, normality_p),\n"
-    "                        ROUT outliers (outliers, outlier_points)\n"
+    "                        normality of residuals (D'Agostino-Pearson\n"
+    "                        normality_K2, normality_p, 8 points or more;\n"
+    "                        Shapiro-Wilk shapiro_W, shapiro_p, 3 to 5000),\n"
+    "                        ROUT outliers (outliers, outlier_points; at most\n"
+    "                        30 % of the points); with --share each group's\n"
+    "                        residuals about the global curve\n"
     "      --rout-q Q        ROUT's false discovery rate (default 0.01)\n"
     "      --exclude-outliers fit again without the ROUT outliers (column excluded)\n"
     "Comparisons:\n"
@@ -125,7 +130,10 @@ typedef struct {
     int weight, profile, sorted;
     double level;
     long curve;
-    fixing_t ufix;             /* --fix (concentration-response models) */
+    fixing_t ufix;             /* --fix, as parameters of -m's model */
+    char fixname[4][16];       /* --fix by name (--compare's model takes them by name) */
+    double fixval[4];
+    size_t nfix;
     double ecf[MAX_ECF];       /* --ecf: effective concentrations, percent */
     size_t necf;
     double ki_S, ki_Km;        /* --ki S=..,Km=..: Cheng-Prusoff (NaN: not asked) */
@@ -294,7 +302,8 @@ static const char *const sname[] = {"ok", "ambiguous", "no_convergence", "insuff
 typedef struct {
     double lof_F, lof_df1, lof_df2, lof_p; /* replicates test */
     double runs, runs_expected, runs_p;    /* runs test of residual signs */
-    double norm_K2, norm_p;                /* D'Agostino-Pearson */
+    double norm_K2, norm_p;                /* D'Agostino-Pearson (n >= 8) */
+    double sw_W, sw_p;                     /* Shapiro-Wilk (n 3..5000) */
     double rout_n;                         /* ROUT outliers */
     char *rout_pts;                        /* "x:y;x:y" of the outliers (owned) */
     double excluded;                       /* outliers left out of the fit */
@@ -347,6 +356,7 @@ static void adeq_init(adeq_t *d)
     d->lof_F = d->lof_df1 = d->lof_df2 = d->lof_p = NAN;
     d->runs = d->runs_expected = d->runs_p = NAN;
     d->norm_K2 = d->norm_p = NAN;
+    d->sw_W = d->sw_p = NAN;
     d->rout_n = d->excluded = NAN;
     d->rout_pts = NULL;
 }
@@ -512,24 +522,80 @@ static double node_ss(const zn_model *m, const pts_t *t, double *p, int lin2)
     return syy - (lin2 ? V * sgy + kd * ssy : V * sgy);
 }
 
-/* Starting values: a grid over the nonlinear parameters; at each node the
- * linear ones by weighted least squares; the best node wins.  With one
- * nonlinear parameter (mm, mm+linear) the best node is then refined by
- * parabolic interpolation in log K, so that the iteration starts close. */
-static int start_values(const zn_model *m, const pts_t *t, double *best)
+/* node_ss with parameters held (--fix): the model is Vmax g(S, ...) (+ kd S
+ * for mm+linear), so with the nonlinear parameters of p set, the free ones
+ * of Vmax and kd are a weighted linear least-squares fit to y minus the
+ * held part.  The residual SS; INFINITY when a free Vmax would not be
+ * positive. */
+static double node_ss_held(const zn_model *m, const pts_t *t, double *p, int lin2, const fixing_t *fx)
+{
+    int fv = is_fixed(fx, 0), fk = lin2 && is_fixed(fx, 2);
+    double V = fv ? fx->val[0] : 1, kd = fk ? fx->val[2] : 0;
+    double a11 = 0, a12 = 0, a22 = 0, c1 = 0, c2 = 0;
+    p[0] = 1;
+    if (lin2) p[2] = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double g, w = t->w[i], S = t->x[3 * i];
+        m->f(t->x + 3 * i, p, &g, NULL, NULL);
+        double z = t->y[i] - (fv ? V * g : 0) - (fk ? kd * S : 0);
+        a11 += w * g * g;
+        a12 += w * g * S;
+        a22 += w * S * S;
+        c1 += w * g * z;
+        c2 += w * S * z;
+    }
+    int freeV = !fv, freeK = lin2 && !fk;
+    if (freeV && freeK) {
+        double det = a11 * a22 - a12 * a12;
+        if (!(det > 0)) return INFINITY;
+        V = (c1 * a22 - a12 * c2) / det;
+        kd = (a11 * c2 - a12 * c1) / det;
+    } else if (freeV) {
+        if (!(a11 > 0)) return INFINITY;
+        V = c1 / a11;
+    } else if (freeK) {
+        if (!(a22 > 0)) return INFINITY;
+        kd = c2 / a22;
+    }
+    if (!(V > 0)) return INFINITY;
+    p[0] = V;
+    if (lin2) p[2] = kd;
+    double ss = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double f;
+        m->f(t->x + 3 * i, p, &f, NULL, NULL);
+        ss += t->w[i] * (t->y[i] - f) * (t->y[i] - f);
+    }
+    return ss;
+}
+
+static double node_eval(const zn_model *m, const pts_t *t, double *p, int lin2, const fixing_t *fx)
+{
+    return fx && fx->mask ? node_ss_held(m, t, p, lin2, fx) : node_ss(m, t, p, lin2);
+}
+
+/* Starting values: a grid over the nonlinear parameters (held ones at their
+ * values); at each node the linear ones by weighted least squares; the best
+ * node wins.  With one nonlinear parameter (mm, mm+linear) the best node is
+ * then refined by parabolic interpolation in log K, so that the iteration
+ * starts close. */
+static int start_values(const zn_model *m, const pts_t *t, const fixing_t *fx, double *best)
 {
     double xlo, xhi, ilo, ihi;
     ranges(t, &xlo, &xhi, &ilo, &ihi);
     if (!(xhi > 0)) return -1;
     if (!(ihi > 0)) ilo = ihi = 1;
     size_t nk = 0, dims[4], G[4];
-    for (size_t j = 0; j < m->np; j++)
-        if (m->grid[j] != ZN_G_LIN && m->grid[j] != ZN_G_LIN2) dims[nk++] = j;
+    double p[4];
+    for (size_t j = 0; j < m->np; j++) {
+        if (is_fixed(fx, j)) p[j] = fx->val[j];
+        else if (m->grid[j] != ZN_G_LIN && m->grid[j] != ZN_G_LIN2) dims[nk++] = j;
+    }
     static const size_t Gn[4][4] = {{1}, {12}, {10, 10}, {7, 7, 5}};
     for (size_t k = 0; k < nk; k++)
         G[k] = m->grid[dims[k]] == ZN_G_H ? 7 : m->grid[dims[k]] == ZN_G_A ? 5 : Gn[nk][k];
     int lin2 = m->np == 3 && m->grid[2] == ZN_G_LIN2;
-    double bestss = INFINITY, p[4];
+    double bestss = INFINITY;
     size_t idx[4] = {0}, bi = 0;
     for (;;) {
         for (size_t k = 0; k < nk; k++) {
@@ -537,7 +603,7 @@ static int start_values(const zn_model *m, const pts_t *t, double *best)
             p[dims[k]] = grid_value(kind, idx[k], G[k], kind == ZN_G_I ? ilo / 10 : xlo / 10,
                                     kind == ZN_G_I ? ihi * 10 : xhi * 10);
         }
-        double ss = node_ss(m, t, p, lin2);
+        double ss = node_eval(m, t, p, lin2, fx);
         if (ss < bestss) {
             bestss = ss;
             bi = idx[0];
@@ -555,7 +621,7 @@ static int start_values(const zn_model *m, const pts_t *t, double *best)
             memcpy(p, best, m->np * sizeof *p);
             p[j] = grid_value(ZN_G_X, bi + (size_t)k - 1, G[0], xlo / 10, xhi * 10);
             u[k] = log(p[j]);
-            f[k] = node_ss(m, t, p, lin2);
+            f[k] = node_eval(m, t, p, lin2, fx);
         }
         for (int it = 0; it < 8; it++) {
             double d1 = (u[1] - u[0]) * (f[1] - f[2]), d2 = (u[1] - u[2]) * (f[1] - f[0]);
@@ -565,7 +631,7 @@ static int start_values(const zn_model *m, const pts_t *t, double *best)
             if (!(un > u[0] && un < u[2]) || fabs(un - u[1]) < 1e-7) break;
             memcpy(p, best, m->np * sizeof *p);
             p[j] = exp(un);
-            double fn = node_ss(m, t, p, lin2);
+            double fn = node_eval(m, t, p, lin2, fx);
             if (!(fn < f[1])) break;
             /* keep the bracket: the new best and its neighbours */
             if (un < u[1]) {
@@ -582,12 +648,18 @@ static int start_values(const zn_model *m, const pts_t *t, double *best)
 }
 
 /* ------------------------------------------------------------ held parameters */
-/* The parameters a model holds: --fix for the concentration-response
- * models, and 3pl's hill (+1 to start with; fit_single decides the sign). */
+/* The parameters a model holds: --fix, by name (so that --compare's model
+ * holds the same ones), and 3pl's hill (+1 to start with; fit_single
+ * decides the sign). */
 static fixing_t fixing_for(const args_t *a, const zn_model *m)
 {
     fixing_t fx = {0, {0, 0, 0, 0}};
-    if (zn_model_logistic(m)) fx = a->ufix;
+    for (size_t i = 0; i < a->nfix; i++)
+        for (size_t j = 0; j < m->np; j++)
+            if (strcmp(m->pn[j], a->fixname[i]) == 0) {
+                fx.mask |= 1u << j;
+                fx.val[j] = a->fixval[i];
+            }
     if (strcmp(m->name, "3pl") == 0) {
         fx.mask |= 1u << 3;
         fx.val[3] = 1;
@@ -834,7 +906,7 @@ static int fit_from_start(const args_t *a, const zn_model *m, pts_t *t, fit_t *F
     set_weights(a, &P, t, NULL, 0);
     double full[4], p0[4];
     int logi = zn_model_logistic(m);
-    if ((logi ? start_logistic(m, t, &F->fx, full) : start_values(m, t, full)) < 0) {
+    if ((logi ? start_logistic(m, t, &F->fx, full) : start_values(m, t, &F->fx, full)) < 0) {
         F->status = S_NOCONV;
         snprintf(F->why, sizeof F->why, "%s",
                  logi ? "no starting values: the curve is flat or the concentrations are all 0"
@@ -1072,8 +1144,8 @@ static void fit_header(out_t *o, zn_meta *inmeta)
     const char *tail[] = {"rss", "df", "sy_x", "r2", "aicc", "iterations", "weight", "status", "reason"};
     for (size_t i = 0; i < sizeof tail / sizeof *tail; i++) col(&o->cols, &o->cap, tail[i]);
     if (want_adequacy(a)) {
-        const char *c[] = {"lof_F", "lof_p", "runs", "runs_p", "normality_K2", "normality_p", "outliers",
-                           "outlier_points"};
+        const char *c[] = {"lof_F", "lof_p", "runs", "runs_p", "normality_K2", "normality_p", "shapiro_W",
+                           "shapiro_p", "outliers", "outlier_points"};
         for (size_t i = 0; i < sizeof c / sizeof *c; i++) col(&o->cols, &o->cap, c[i]);
         if (a->exclude_outliers) col(&o->cols, &o->cap, "excluded");
     }
@@ -1093,7 +1165,7 @@ static void fit_header(out_t *o, zn_meta *inmeta)
                  a->profile ? "profile" : "wald", a->level, a->fixtext ? ":fix=" : "", a->fixtext ? a->fixtext : "");
     if (want_adequacy(a))
         zn_meta_addf(&m, "adequacy=replicates:lack-of-fit F:runs:Wald-Wolfowitz exact one-tailed:normality:"
-                         "D'Agostino-Pearson K2:outliers:ROUT Q=%g%s",
+                         "D'Agostino-Pearson K2 and Shapiro-Wilk W:outliers:ROUT Q=%g%s",
                      a->routq, a->exclude_outliers ? ":excluded" : ":flagged");
     if (zn_model_logistic(a->m) && !isnan(a->ki_S)) {
         if (a->ki_stream)
@@ -1272,6 +1344,8 @@ static void write_fit(out_t *o, const char *key, const fit_t *F, const double *l
         zn_rec_num(r, k++, d->runs_p);
         zn_rec_num(r, k++, d->norm_K2);
         zn_rec_num(r, k++, d->norm_p);
+        zn_rec_num(r, k++, d->sw_W);
+        zn_rec_num(r, k++, d->sw_p);
         zn_rec_num(r, k++, d->rout_n);
         zn_rec_set(r, k++, d->rout_pts ? d->rout_pts : "", d->rout_pts ? strlen(d->rout_pts) : 0);
         if (a->exclude_outliers) zn_rec_num(r, k++, d->excluded);
@@ -1476,7 +1550,8 @@ static void residuals(const prob_t *P, const pts_t *t, const double *w, const do
  * then t = |r|/RSDR with n - K df, two-tailed p, and the false discovery
  * rate of Benjamini and Hochberg at Q over the points ranked by |r|: the
  * point of rank i (ascending) is compared with Q (n - i + 1)/n, and every
- * point above the first that passes is an outlier.  out[i] = 1 for outliers;
+ * point above the first that passes is an outlier.  Only the floor(3n/10)
+ * largest are tested: at most 30 % of the points can be outliers.  out[i] = 1 for outliers;
  * returns their number, -1 when it could not be run. */
 static long rout(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, unsigned char *out)
 {
@@ -1521,8 +1596,11 @@ static long rout(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, uns
             while (j > 0 && ab[idx[j - 1]] > ab[v]) idx[j] = idx[j - 1], j--;
             idx[j] = v;
         }
+        /* only the largest 30 %: ROUT calls at most floor(0.3 n) points
+         * outliers (Motulsky and Brown 2006; GraphPad: "up to 30% of the
+         * sample size") */
         size_t first = n;
-        for (size_t i = 0; i < n && first == n; i++) {
+        for (size_t i = n - 3 * n / 10; i < n && first == n; i++) {
             double pv = 2 * gsl_cdf_tdist_Q(ab[idx[i]] / s, (double)(n - K));
             if (pv < a->routq * (double)(n - i) / (double)n) first = i;
         }
@@ -1536,26 +1614,35 @@ static long rout(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, uns
     return nout;
 }
 
-/* The adequacy of a single fit: the replicates test (lack of fit: the
- * scatter of replicate means about the curve against the scatter of
- * replicates about their means, F = (SSlof/(k - K))/(SSpe/(N - k)), k
- * distinct concentrations), the runs test of the residual signs in order of
- * x (with replicates, of the sign of each concentration's mean residual),
- * D'Agostino-Pearson on the weighted residuals, and ROUT. */
-static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsigned char *out)
+/* The tests on the residuals of one curve: the replicates test (lack of
+ * fit: the scatter of replicate means about the curve against the scatter
+ * of replicates about their means, F = (SSlof/(k - K))/(SSpe/(N - k)), k
+ * distinct concentrations, K the parameters the curve spends), the runs
+ * test of the residual signs in order of x (with replicates, of the sign of
+ * each concentration's mean residual), D'Agostino-Pearson and Shapiro-Wilk
+ * on the weighted residuals.  The points of group gsel (x[2]) only when
+ * gsel >= 0 (a global fit); N and ss are those points' count (replicates
+ * counted) and weighted SS (scatter within means included). */
+static void adequacy_tests(const prob_t *P, const pts_t *t, const double *p, double gsel, double N, double ss,
+                           double K, adeq_t *d)
 {
-    adeq_t *d = &F->ad;
-    if (!(F->status == S_OK || F->status == S_AMBIGUOUS) || F->ranoff) return;
-    size_t n = t->n, K = P->np;
-    size_t *idx = zn_malloc(n * sizeof *idx);
-    double *r = zn_malloc(n * sizeof *r);
-    int *sg = zn_malloc(n * sizeof *sg);
-    for (size_t i = 0; i < n; i++) idx[i] = i;
+    size_t n = 0, na = t->n;
+    size_t *idx = zn_malloc((na ? na : 1) * sizeof *idx);
+    double *r = zn_malloc((na ? na : 1) * sizeof *r), *rg = zn_malloc((na ? na : 1) * sizeof *rg);
+    int *sg = zn_malloc((na ? na : 1) * sizeof *sg);
+    for (size_t i = 0; i < na; i++) idx[i] = i;
     sort_pts = t;
-    qsort(idx, n, sizeof *idx, cmp_pt);
-    residuals(P, t, t->w, F->r.p, r);
+    qsort(idx, na, sizeof *idx, cmp_pt);
+    residuals(P, t, t->w, p, r);
+    /* the group's points, in sorted order */
+    for (size_t i = 0; i < na; i++)
+        if (gsel < 0 || t->x[3 * idx[i] + 2] == gsel) idx[n++] = idx[i];
+    double sspe = 0, ng = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t q = idx[i];
+        if (t->rep[q] > 1) sspe += t->w[q] / t->rep[q] * (t->rep[q] - 1) * t->sd[q] * t->sd[q];
+    }
     /* groups of equal (x, I) in sorted order */
-    double sspe = within_ss(t), ng = 0;
     size_t nsign = 0;
     int reps = 0;
     for (size_t i = 0; i < n;) {
@@ -1574,11 +1661,11 @@ static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsig
         ng++;
         i = j;
     }
-    double dfpe = F->N - ng, dflof = ng - (double)K;
+    double dfpe = N - ng, dflof = ng - K;
     if (reps && dfpe > 0 && dflof > 0 && sspe > 0) {
         d->lof_df1 = dflof;
         d->lof_df2 = dfpe;
-        d->lof_F = ((F->ss - sspe) / dflof) / (sspe / dfpe);
+        d->lof_F = ((ss - sspe) / dflof) / (sspe / dfpe);
         d->lof_p = d->lof_F > 0 ? gsl_cdf_fdist_Q(d->lof_F, dflof, dfpe) : 1;
     }
     if (!reps) {
@@ -1591,29 +1678,72 @@ static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsig
         d->runs_expected = rt.expected;
         d->runs_p = rt.p;
     }
+    for (size_t i = 0; i < n; i++) rg[i] = r[idx[i]];
     zn_test nt;
-    if (zn_normaltest(r, n, &nt) == 0) {
+    if (zn_normaltest(rg, n, &nt) == 0) {
         d->norm_K2 = nt.stat;
         d->norm_p = nt.p;
     }
-    long no = rout(a, P, t, F, out);
-    if (no >= 0) {
-        d->rout_n = (double)no;
-        zn_buf b = {0};
-        for (size_t i = 0; i < n; i++)
-            if (out[idx[i]]) {
-                /* measured values: as they came (the shortest exact round trip) */
-                char xs[40], ys[40];
-                zn_fmt_double_rt(xs, t->x[3 * idx[i]]);
-                zn_fmt_double_rt(ys, t->y[idx[i]]);
-                zn_buf_addf(&b, "%s%s:%s", b.n ? ";" : "", xs, ys);
-            }
-        d->rout_pts = b.n ? b.s : NULL;
-        if (!b.n) zn_buf_free(&b);
+    if (zn_shapiro(rg, n, &nt) == 0) {
+        d->sw_W = nt.stat;
+        d->sw_p = nt.p;
     }
     free(idx);
     free(r);
+    free(rg);
     free(sg);
+}
+
+/* ROUT's outliers among the points of group gsel (all when < 0): their
+ * number into d->rout_n and the x:y list into d->rout_pts, in order of x */
+static void rout_points(const pts_t *t, const unsigned char *out, double gsel, adeq_t *d)
+{
+    size_t n = t->n;
+    size_t *idx = zn_malloc((n ? n : 1) * sizeof *idx);
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    sort_pts = t;
+    qsort(idx, n, sizeof *idx, cmp_pt);
+    zn_buf b = {0};
+    double cnt = 0;
+    for (size_t i = 0; i < n; i++)
+        if (out[idx[i]] && (gsel < 0 || t->x[3 * idx[i] + 2] == gsel)) {
+            /* measured values: as they came (the shortest exact round trip) */
+            char xs[40], ys[40];
+            zn_fmt_double_rt(xs, t->x[3 * idx[i]]);
+            zn_fmt_double_rt(ys, t->y[idx[i]]);
+            zn_buf_addf(&b, "%s%s:%s", b.n ? ";" : "", xs, ys);
+            cnt++;
+        }
+    d->rout_n = cnt;
+    d->rout_pts = b.n ? b.s : NULL;
+    if (!b.n) zn_buf_free(&b);
+    free(idx);
+}
+
+/* The adequacy of a single fit: adequacy_tests and ROUT. */
+static void adequacy(const args_t *a, const prob_t *P, pts_t *t, fit_t *F, unsigned char *out)
+{
+    if (!(F->status == S_OK || F->status == S_AMBIGUOUS) || F->ranoff) return;
+    adequacy_tests(P, t, F->r.p, -1, F->N, F->ss, (double)P->np, &F->ad);
+    if (rout(a, P, t, F, out) >= 0) rout_points(t, out, -1, &F->ad);
+}
+
+/* The parameters a global fit spends on each group: the sum of the
+ * leverages h_i = w_i g_i' C g_i of the group's points (g the gradient of
+ * the curve at the point, C = (J'WJ)^-1).  They add up to the global
+ * fit's parameter count; in a fit of one group they are its K; a shared
+ * parameter counts in each group by the share of it that group's points
+ * carry.  Kg[ng]. */
+static void group_leverage(const prob_t *P, const pts_t *t, const fit_t *F, size_t ng, double *Kg)
+{
+    for (size_t g = 0; g < ng; g++) Kg[g] = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double gr[ZN_FIT_MAXP], h = 0;
+        prob_eval(P, t->x + 3 * i, F->r.p, gr);
+        for (size_t j = 0; j < P->np; j++)
+            for (size_t k = 0; k < P->np; k++) h += gr[j] * F->r.cov[j * P->np + k] * gr[k];
+        Kg[(size_t)t->x[3 * i + 2]] += t->w[i] * h;
+    }
 }
 
 static void fit_group(out_t *o, group_t *g)
@@ -1762,7 +1892,7 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
         pts_from(&o->t, &gp, 1);
         set_weights(a, &P, &o->t, NULL, 0);
         int have = sep[g].status == S_OK || sep[g].status == S_AMBIGUOUS;
-        if (!have && (zn_model_logistic(m) ? start_logistic(m, &o->t, &fx, st) : start_values(m, &o->t, st)) < 0)
+        if (!have && (zn_model_logistic(m) ? start_logistic(m, &o->t, &fx, st) : start_values(m, &o->t, &fx, st)) < 0)
             for (size_t j = 0; j < m->np; j++) st[j] = 1;
         for (size_t j = 0; j < m->np; j++)
             if (!(shared >> j & 1u) && !is_fixed(&fx, j)) {
@@ -1809,6 +1939,18 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
     for (size_t g = 0; turn_ok && g < ng; g++) {
         turn[g] = F.r.p[map[g * 4 + 1]] < F.r.p[map[g * 4 + 0]];
         if ((shared & 11u) && turn[g] != turn[0]) turn_ok = 0;
+    }
+    /* adequacy per group from the global fit's residuals: ROUT once over all
+     * points (one robust global fit, one RSDR, one false discovery rate),
+     * the other tests on each group's points with the parameters the fit
+     * spends on the group (group_leverage) */
+    int adeq = want_adequacy(a) && (F.status == S_OK || F.status == S_AMBIGUOUS) && F.df > 0;
+    unsigned char *out = adeq ? zn_calloc(o->t.n + 1, 1) : NULL;
+    double *Kg = adeq ? zn_calloc(ng, sizeof *Kg) : NULL;
+    int routed = 0;
+    if (adeq) {
+        group_leverage(&P, &o->t, &F, ng, Kg);
+        routed = rout(a, &P, &o->t, &F, out) >= 0;
     }
     /* one record per group: its parameters, its own sum of squares and r2;
      * df, sy_x and aicc of the global fit */
@@ -1867,11 +2009,18 @@ static void fit_global(out_t *o, group_t *gs, size_t ng)
             Fg.r2 = tss > 0 ? 1 - ssg / tss : NAN;
         }
         if (Fg.status == S_OK || Fg.status == S_AMBIGUOUS) ran_off(m, &o->t, &Fg);
+        if (adeq && !Fg.ranoff) {
+            adequacy_tests(&P, &o->t, F.r.p, (double)g, Fg.N, Fg.ss, Kg[g], &Fg.ad);
+            if (routed) rout_points(&o->t, out, (double)g, &Fg.ad);
+        }
         write_fit(o, gs[g].key, &Fg, glo, ghi, NULL, &sh, F.df);
+        free(Fg.ad.rout_pts);
         /* the curve's band from the global covariance */
         add_curve(o, gs[g].key, &P, &F, &o->t, (double)g);
     }
     free(turn);
+    free(out);
+    free(Kg);
     free(sep);
     free(map);
 }
@@ -2129,22 +2278,31 @@ static void parse_fix(args_t *a, const char *text)
         size_t j = 0;
         while (j < a->m->np && strcmp(a->m->pn[j], t)) j++;
         if (j == a->m->np) {
-            char bad[64];
+            char bad[64], names[80];
+            size_t k = 0;
+            for (size_t i = 0; i < a->m->np; i++)
+                k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", i ? ", " : "", a->m->pn[i]);
             snprintf(bad, sizeof bad, "%s", t);
             free(list);
-            zn_usage_error("--fix: %s is not a parameter of model %s (bottom, top, ec50, hill)", bad, a->m->name);
+            zn_usage_error("--fix: %s is not a parameter of model %s (%s)", bad, a->m->name, names);
         }
         double v = zn_opt_num("--fix", eq + 1);
-        if (j == 2 && !(v > 0)) {
+        if ((a->m->logmask >> j & 1u) && !(v > 0)) {
             free(list);
-            zn_usage_error("--fix: ec50 must be > 0");
+            zn_usage_error("--fix: %s must be > 0", a->m->pn[j]);
         }
         if (j == 3 && strcmp(a->m->name, "3pl") == 0) {
             free(list);
             zn_usage_error("--fix: 3pl holds hill at +-1 already; use -m 4pl --fix hill=V");
         }
+        if (!(a->ufix.mask >> j & 1u)) {
+            snprintf(a->fixname[a->nfix], sizeof a->fixname[a->nfix], "%s", a->m->pn[j]);
+            a->nfix++;
+        }
         a->ufix.mask |= 1u << j;
         a->ufix.val[j] = v;
+        for (size_t i = 0; i < a->nfix; i++)
+            if (strcmp(a->fixname[i], a->m->pn[j]) == 0) a->fixval[i] = v;
     }
     free(list);
     if (nfree(a->m, &a->ufix) == 0 || (strcmp(a->m->name, "3pl") == 0 && a->ufix.mask == 7u))
@@ -2286,8 +2444,15 @@ int main(int argc, char **argv)
     if (a.share && a.profile) zn_usage_error("--ci profile is not available with --share");
     int logi = zn_model_logistic(a.m);
     if (a.fixtext) {
-        if (!logi) zn_usage_error("--fix: only for the concentration-response models (-m 4pl, 3pl)");
         parse_fix(&a, a.fixtext);
+        /* --compare's model holds the same parameters, by name */
+        for (size_t i = 0; a.alt && i < a.nfix; i++) {
+            size_t j = 0;
+            while (j < a.alt->np && strcmp(a.alt->pn[j], a.fixname[i])) j++;
+            if (j == a.alt->np)
+                zn_usage_error("--fix: %s is held, but --compare's model %s has no %s; compare models that share it",
+                               a.fixname[i], a.alt->name, a.fixname[i]);
+        }
     }
     if (a.necf && !logi) zn_usage_error("--ecf: only for the concentration-response models (-m 4pl, 3pl)");
     if (kitext) {

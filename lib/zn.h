@@ -587,6 +587,10 @@ int zn_runs_test(const int *sign, size_t n, zn_runs *r);
 /* D'Agostino-Pearson omnibus normality test K2 (stat, df1 = 2, p), as
  * scipy.stats.normaltest.  -1 (NaN) for fewer than 8 values or no spread. */
 int zn_normaltest(const double *x, size_t len, zn_test *r);
+/* Shapiro-Wilk W (stat; df1 = n) and p by Royston's AS R94, as R's
+ * shapiro.test and scipy.stats.shapiro (zn_swilk.c).  -1 (NaN) for fewer
+ * than 3 or more than 5000 values, or no spread. */
+int zn_shapiro(const double *x, size_t len, zn_test *r);
 
 /* ---------------------------------------------------------------- zn_units */
 /* A concentration "15nM", "0.811 nM", "18pM", "1uM", "1 µM", "2e-9M" ->

@@ -401,7 +401,7 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
 @test "mm-fit 4pl: usage errors of the new options" {
     u() { local st=$1 msg=$2; shift 2; run zn-mm-fit -u "$@"; assert_failure "$st"; assert_line --index 0 "$msg"; }
     F="$FIX/mm_ic50.znr"
-    u 2 'zn-mm-fit: --fix: only for the concentration-response models (-m 4pl, 3pl)' --fix Km=2 "$FIX/mm_uptake.znr"
+    u 2 'zn-mm-fit: --fix: Kd is not a parameter of model mm (Vmax, Km)' --fix Kd=2 "$FIX/mm_uptake.znr"
     u 2 'zn-mm-fit: --fix: Km is not a parameter of model 4pl (bottom, top, ec50, hill)' -m 4pl --fix Km=2 -y response "$F"
     u 2 'zn-mm-fit: --fix: "bottom" is not PARAMETER=VALUE (bottom=0)' -m 4pl --fix bottom -y response "$F"
     u 2 'zn-mm-fit: --fix: ec50 must be > 0' -m 4pl --fix ec50=0 -y response "$F"

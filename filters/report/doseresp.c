@@ -344,6 +344,7 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
     if (isfinite(runs)) zn_buf_addf(b, "Runs test: %g runs, p = %.3g. ", runs, runsp);
     if (isfinite(K2)) zn_buf_addf(b, "Normality of residuals (D'Agostino-Pearson): K2 = %.3g, p = %.3g. ", K2, np);
     else zn_buf_adds(b, "Normality: not tested (fewer than 8 points). ");
+    if (isfinite(num(f, fr, "shapiro_W"))) zn_buf_addf(b, "Shapiro-Wilk: W = %.4g, p = %.3g. ", num(f, fr, "shapiro_W"), num(f, fr, "shapiro_p"));
     if (isfinite(nout)) {
         zn_buf_addf(b, "ROUT outliers: %g", nout);
         if (*op) {

@@ -518,6 +518,63 @@ static void test_adequacy(void)
     ok(zn_runs_test(s3, 3, &rt) < 0 && isnan(rt.p), "runs test refused with one sign");
 }
 
+/* Shapiro-Wilk (AS R94) against R 4.2's shapiro.test (double precision,
+ * the same algorithm: agreement to the last digits) on small samples (n = 3
+ * exact p, 4..5, 11 and 12 either side of the small-sample branch), ties,
+ * a skewed and a generated n = 5000 sample; scipy 1.10's shapiro works in
+ * single precision (Fortran REAL) and agrees to 1e-6 absolute (tested in
+ * tests/mmfit.bats through zn-mm-fit) */
+static void test_shapiro(void)
+{
+    static const double n3[] = {1, 2, 4}, n3b[] = {0.3, 0.31, 5}, n4[] = {2.1, -0.4, 1.3, 0.2},
+                        n5[] = {1, 1.5, 1.7, 3, 9},
+                        n12[] = {2.1, -0.4, 1.3, 0.2, -1.7, 0.9, 3.8, -0.6, 0.05, -2.2, 1.1, 0.4},
+                        ties[] = {1, 1, 1, 2, 2, 3, 3, 3, 3, 4, 5, 5, 7, 12}, tiny[] = {1, 1, 1, 1, 1, 1, 100};
+    static const struct {
+        const double *x;
+        size_t n;
+        double W, p;
+        const char *what;
+    } c[] = {{n3, 3, 0.96428571428571419, 0.6368868450289632, "n = 3 (exact p)"},
+             {n3b, 3, 0.75159573744164854, 0.003522864345911618, "n = 3, skewed"},
+             {n4, 4, 0.96638989006718234, 0.81901631090758942, "n = 4"},
+             {n5, 5, 0.73886170713271804, 0.023394524412322079, "n = 5"},
+             {n12, 11, 0.97822722444185284, 0.95550045178414944, "n = 11 (last of the small-sample branch)"},
+             {n12, 12, 0.97581081854217033, 0.96123578785108654, "n = 12 (first of the large-sample branch)"},
+             {ties, 14, 0.80623427101213974, 0.0059664761354157447, "ties"},
+             {tiny, 7, 0.45297098814987979, 4.135612091439515e-06, "six equal and one far"}};
+    for (size_t k = 0; k < sizeof c / sizeof *c; k++) {
+        zn_test r;
+        int st = zn_shapiro(c[k].x, c[k].n, &r);
+        double W = r.stat, p = r.p;
+        ok(st == 0 && fabs(r.stat - c[k].W) < 1e-13 * c[k].W && fabs(r.p - c[k].p) < 1e-12 * c[k].p,
+           "Shapiro-Wilk %s: W %.17g p %.17g (R %.17g %.17g)", c[k].what, W, p, c[k].W, c[k].p);
+    }
+    double *x = zn_malloc(5001 * sizeof *x);
+    for (size_t i = 1; i <= 5001; i++) x[i - 1] = exp(sin((double)i) * 1.3);
+    zn_test r;
+    int st = zn_shapiro(x, 40, &r);
+    ok(st == 0 && fabs(r.stat - 0.85956587953976638) < 1e-13 &&
+           fabs(r.p - 0.00015489467904154826) < 1e-12 * 0.00015489467904154826,
+       "Shapiro-Wilk skewed n = 40: W %.17g p %.17g (R 0.85956587953976638 0.00015489467904154826)", r.stat, r.p);
+    for (size_t i = 1; i <= 5001; i++) {
+        double cc = cos((double)i * 1.3);
+        x[i - 1] = sin((double)i * 0.7) + cc * cc * cc;
+    }
+    st = zn_shapiro(x, 5000, &r);
+    ok(st == 0 && fabs(r.stat - 0.98948170513677391) < 1e-13 &&
+           fabs(r.p - 7.5005102044996538e-19) < 1e-10 * 7.5005102044996538e-19,
+       "Shapiro-Wilk n = 5000: W %.17g p %.17g (R 0.98948170513677391 7.5005102044996538e-19)", r.stat, r.p);
+    ok(zn_shapiro(x, 5001, &r) < 0 && isnan(r.stat) && isnan(r.p), "Shapiro-Wilk refused above 5000 values");
+    ok(zn_shapiro(x, 2, &r) < 0 && isnan(r.p), "Shapiro-Wilk refused below 3 values");
+    static const double same[] = {2, 2, 2, 2}, withnan[] = {1, NAN, 2, 4};
+    ok(zn_shapiro(same, 4, &r) < 0 && isnan(r.p), "Shapiro-Wilk refused without spread");
+    st = zn_shapiro(withnan, 4, &r);
+    ok(st == 0 && fabs(r.stat - 0.96428571428571419) < 1e-13,
+       "Shapiro-Wilk skips NaN (1, 2, 4 left): W %.17g", r.stat);
+    free(x);
+}
+
 /* one axis: at most max ticks, at least 2, strictly increasing, finite,
  * inside the axis, and the axis covers the finite input */
 static int axis_ok(const zn_axis *a, double lo, double hi, size_t max)
@@ -849,6 +906,7 @@ int main(void)
     test_dates();
     test_tests();
     test_adequacy();
+    test_shapiro();
     test_holm();
     test_median_select();
     test_axis();
