@@ -86,6 +86,11 @@ $(BUILD)/libzn.a: $(LIB_OBJ)
 $(BUILD)/bin/%: filters/%.c $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
 	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -o $@ $< $(BUILD)/libzn.a $(LDFLAGS) $(LIBS)
 
+# zn-ingest is one program in several files (filters/ingest/ingest.h says which holds what)
+INGEST_SRC = $(wildcard filters/ingest/*.c)
+$(BUILD)/bin/zn-ingest: filters/zn-ingest.c $(INGEST_SRC) filters/ingest/ingest.h $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin
+	$(CC) $(CFLAGS) $(WARN) $(PKG_CFLAGS) -Ilib -o $@ filters/zn-ingest.c $(INGEST_SRC) $(BUILD)/libzn.a $(LDFLAGS) $(LIBS)
+
 # zn-report is one program in several files (filters/report/report.h says which holds what)
 REPORT_SRC = $(wildcard filters/report/*.c)
 $(BUILD)/bin/zn-report: filters/zn-report.c $(REPORT_SRC) filters/report/report.h $(BUILD)/libzn.a lib/zn.h | $(BUILD)/bin

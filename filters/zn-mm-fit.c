@@ -322,6 +322,7 @@ typedef struct {
     int ranoff; /* a parameter ran off out of the data's range: no estimates */
     adeq_t ad;
     int ecp_prof;                          /* ecplo/ecphi hold profile limits */
+    double step_lo, step_hi;               /* a step (hill ran off): ec50's profile interval */
     double ecplo[MAX_ECF], ecphi[MAX_ECF]; /* of --ecf's ECp (--ci profile) */
 } fit_t;
 
@@ -367,6 +368,7 @@ static void fit_init(fit_t *F)
      * are the caller's */
     adeq_init(&F->ad);
     F->ecp_prof = 0;
+    F->step_lo = F->step_hi = NAN;
     F->status = S_OK;
     F->why[0] = 0;
     F->N = F->ss = F->df = F->s2 = F->r2 = F->aicc = NAN;
@@ -835,6 +837,8 @@ static void ran_off(const zn_model *m, const pts_t *t, fit_t *F)
 }
 
 static double profile_ss(const prob_t *P, pts_t *t, size_t j, double v, double *p);
+static double profile_limit_of(const args_t *a, const prob_t *P, pts_t *t, const fit_t *F, size_t j, int side,
+                               double est, double se, int logp, double rlo, double rhi);
 
 /* A logistic fit that ran out of iterations with ec50 inside the data and
  * hill still growing: the least squares are approached by a step between two
@@ -844,7 +848,7 @@ static double profile_ss(const prob_t *P, pts_t *t, size_t j, double v, double *
  * optimum; hill is not determined and ec50 only to the gap: ambiguous, saying
  * where the step is and what would settle it (hc: hill in Prism's sign, top
  * the upper plateau; the last iterate may have them the other way round). */
-static void ran_off_steep(const zn_model *m, pts_t *t, fit_t *F, double e, double h, double hc)
+static void ran_off_steep(const args_t *a, const zn_model *m, pts_t *t, fit_t *F, double e, double h, double hc)
 {
     if (is_fixed(&F->fx, 3) || !(fabs(h) > 4)) return;
     size_t j = 0; /* hill's index among the fitted parameters */
@@ -863,10 +867,33 @@ static void ran_off_steep(const zn_model *m, pts_t *t, fit_t *F, double e, doubl
     if (!isfinite(hi)) return;
     F->status = S_AMBIGUOUS;
     F->ranoff = 1;
-    snprintf(F->why, sizeof F->why,
-             "hill ran off (%.3g and growing): the data step between x = %.3g and %.3g with no point on the slope; no "
-             "finite optimum; hold hill (--fix hill=...) or measure between them",
-             hc, lo, hi);
+    int n = snprintf(F->why, sizeof F->why,
+                     "hill ran off (%.3g and growing): the data step between x = %.3g and %.3g with no point on the "
+                     "slope; no finite optimum; hold hill (--fix hill=...) or measure between them",
+                     hc, lo, hi);
+    /* ec50 still has a profile: flat across the gap (the step may sit
+     * anywhere in it), rising outside; its limits are where the SS with
+     * ec50 held (bottom, top, hill refitted, hill as steep as it likes)
+     * reaches the threshold over the step's SS */
+    double rlo, rhi;
+    if (is_fixed(&F->fx, 2) || !param_range(m, t, 2, &rlo, &rhi) || !(F->N > (double)F->nf)) return;
+    size_t je = 0; /* ec50's index among the fitted parameters */
+    for (size_t i = 0; i < 2; i++) je += !is_fixed(&F->fx, i);
+    p[j] = h; /* not 16 h: there the hill column of the Jacobian underflows to 0 and the refits fail */
+    fit_t *G = zn_malloc(sizeof *G);
+    *G = *F;
+    memcpy(G->r.p, p, F->nf * sizeof *p);
+    G->ss = ss2;
+    G->df = F->N - (double)F->nf;
+    double elo = profile_limit_of(a, &P, t, G, je, -1, e, NAN, 1, rlo, rhi);
+    double ehi = profile_limit_of(a, &P, t, G, je, +1, e, NAN, 1, rlo, rhi);
+    free(G);
+    if (!(isfinite(elo) && isfinite(ehi))) return;
+    F->step_lo = elo;
+    F->step_hi = ehi;
+    if (n > 0 && (size_t)n < sizeof F->why)
+        snprintf(F->why + n, sizeof F->why - (size_t)n, "; ec50 between %.3g and %.3g (%g %% profile interval)", elo,
+                 ehi, 100 * a->level);
 }
 
 /* A logistic fit that ran out of iterations: where was it going?  When the
@@ -874,7 +901,7 @@ static void ran_off_steep(const zn_model *m, pts_t *t, fit_t *F, double e, doubl
  * below the lowest nonzero one), the plateau on that side is not in the data
  * (a response that never levels off): the data do not determine ec50 or that
  * plateau, which is what ambiguous says, not that the optimiser failed. */
-static void ran_off_noconv(const zn_model *m, pts_t *t, fit_t *F)
+static void ran_off_noconv(const args_t *a, const zn_model *m, pts_t *t, fit_t *F)
 {
     if (!zn_model_logistic(m) || F->status != S_NOCONV || F->r.status != GSL_EMAXITER) return;
     double xlo, xhi, ilo, ihi, full[4];
@@ -884,7 +911,7 @@ static void ran_off_noconv(const zn_model *m, pts_t *t, fit_t *F)
     if (!(isfinite(e) && e > 0 && isfinite(h) && h != 0 && isfinite(full[0]) && isfinite(full[1]))) return;
     int above = e > xhi, below = e < xlo;
     if (!above && !below) {
-        ran_off_steep(m, t, F, e, h, full[1] >= full[0] ? h : -h);
+        ran_off_steep(a, m, t, F, e, h, full[1] >= full[0] ? h : -h);
         return;
     }
     /* the plateau approached on that side, named as Prism names it */
@@ -966,9 +993,9 @@ static void fit_single(const args_t *a, const zn_model *m, pts_t *t, fit_t *F)
     if ((F->status == S_OK || F->status == S_AMBIGUOUS) && !F->ranoff && zn_model_logistic(m)) {
         double full[4];
         full_of(F, m, full);
-        ran_off_steep(m, t, F, full[2], full[3], full[3]);
+        ran_off_steep(a, m, t, F, full[2], full[3], full[3]);
     }
-    ran_off_noconv(m, t, F);
+    ran_off_noconv(a, m, t, F);
 }
 
 /* ------------------------------------------------------------ intervals */
@@ -1253,7 +1280,8 @@ static size_t write_derived(out_t *o, const char *key, size_t k, const fit_t *F,
     zn_rec *r = &o->rec;
     if (!have) { /* no estimates: the columns empty, nothing computed from them */
         size_t n = 4 + 4 * a->necf + (isnan(a->ki_S) ? 0 : 4);
-        for (size_t i = 0; i < n; i++) zn_rec_num(r, k++, NAN);
+        for (size_t i = 0; i < n; i++) /* logec50_lo, _hi of a step's ec50 interval */
+            zn_rec_num(r, k++, i == 2 ? log10(F->step_lo) : i == 3 ? log10(F->step_hi) : NAN);
         if (!isnan(a->ki_S)) zn_rec_set(r, k++, "", 0);
         return k;
     }
@@ -1321,8 +1349,10 @@ static void write_fit(out_t *o, const char *key, const fit_t *F, const double *l
         double se = have && !held ? sqrt(F->r.cov[fi * nf + fi] * F->s2) : NAN;
         zn_rec_num(r, k++, have ? (held ? F->fx.val[j] : F->r.p[fi]) : NAN);
         zn_rec_num(r, k++, se);
-        zn_rec_num(r, k++, have && !held ? lo[fi] : NAN);
-        zn_rec_num(r, k++, have && !held ? hi[fi] : NAN);
+        /* a step (hill ran off): no estimates, but ec50's profile interval */
+        int step = !have && !held && j == 2 && zn_model_logistic(a->m);
+        zn_rec_num(r, k++, have && !held ? lo[fi] : step ? F->step_lo : NAN);
+        zn_rec_num(r, k++, have && !held ? hi[fi] : step ? F->step_hi : NAN);
         if (!held) fi++;
     }
     char kieq[160] = "";

@@ -23,7 +23,22 @@ ZN_PIPELINES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=params.conf
 . "$ZN_PIPELINES/params.conf"
 
-zn_die() { echo "${0##*/}: $*" >&2; exit 1; }
+# the program's name in messages: the script's, or the command the user
+# typed when znflow runs the script for it (ZNFLOW_PROG="znflow slurm");
+# taken once, so that the programs this one starts name themselves
+ZN_PROG=${ZNFLOW_PROG:-${0##*/}}
+unset ZNFLOW_PROG
+
+zn_die() { echo "$ZN_PROG: $*" >&2; exit 1; }
+
+# zn_help: the script's header comment as its --help, with the command the
+# user typed in place of the script's name (znflow slurm --help)
+zn_help() {
+    local n=${0##*/}
+    sed -n '2,/^$/s/^# \{0,1\}//p' "$0" |
+        if [ "$ZN_PROG" = "$n" ]; then cat; else sed "s#\(pipelines/\(slurm/\)\{0,1\}\)\{0,1\}$n#$ZN_PROG#g"; fi
+    exit 0
+}
 
 # zn_find_programs: the zn-* programs on PATH, or say in one line what to
 # do.  Where from: $ZNFLOW_BIN when set; else this tree's own (build/bin of
@@ -52,20 +67,74 @@ zn_find_programs() {
 }
 
 # zn_manifest MANIFEST [PARAMS]: the checked rows into ZN_ROWS (see
-# manifest.awk for the format), or the errors and exit 1
+# manifest.awk for the format), or the errors and exit 1; then PARAMS's
+# values (checked with the rows) replace params.conf's in the shell, for
+# what is not done per row: the er-ic50 series fit (zn_ic50_series)
 zn_manifest() {
     local m=$1 p=${2:-} dir
     [ -r "$m" ] && [ -f "$m" ] || zn_die "cannot read the manifest $m"
-    [ -z "$p" ] || [ -r "$p" ] || zn_die "cannot read the parameter file $p"
+    [ -z "$p" ] || { [ -r "$p" ] && [ -f "$p" ]; } || zn_die "cannot read the parameter file $p"
     dir=$(cd "$(dirname "$m")" && pwd)
-    ZN_ROWS=$(awk -F'\t' -v prog="${0##*/}" -v dir="$dir" -f "$ZN_PIPELINES/manifest.awk" \
+    ZN_ROWS=$(awk -F'\t' -v prog="$ZN_PROG" -v dir="$dir" -f "$ZN_PIPELINES/manifest.awk" \
         "$ZN_PIPELINES/params.conf" ${p:+"$p"} "$m") || exit 1
+    zn_set_params "$p"
+}
+
+# zn_params_file [PARAMS]: a parameter file without a manifest (znflow-merge):
+# checked by manifest.awk as with one (every error named, exit 1), its
+# values set in the shell
+zn_params_file() {
+    local p=${1:-}
+    [ -n "$p" ] || return 0
+    [ -r "$p" ] && [ -f "$p" ] || zn_die "cannot read the parameter file $p"
+    printf 'experiment\tprotocol\tcondition\tinputs\toptions\n' |
+        awk -F'\t' -v prog="$ZN_PROG" -v dir=. -f "$ZN_PIPELINES/manifest.awk" "$ZN_PIPELINES/params.conf" "$p" /dev/stdin || exit 1
+    zn_set_params "$p"
+}
+
+# zn_set_params [PARAMS]: the checked file's NAME=VALUE lines as shell
+# variables (one word each of a safe set: manifest.awk's badvalue)
+zn_set_params() {
+    local x
+    [ -n "${1:-}" ] || return 0
+    while IFS= read -r x; do declare -g "$x"; done < <(awk '{ sub(/\r$/, "") } /^[A-Z][A-Z0-9_]*=/' "$1")
+}
+
+# zn_series_params: NAME=VALUE of the er-ic50 series parameters (the IC_
+# names of params.conf but IC_CONC, which is per dish), as now set
+zn_series_params() {
+    local x
+    for x in $(sed -n 's/^\(IC_[A-Z0-9_]*\)=.*/\1/p' "$ZN_PIPELINES/params.conf"); do
+        [ "$x" = IC_CONC ] || echo "$x=${!x}"
+    done
+}
+
+# zn_ic50_series DIR: the er-ic50 series over every DIR/*.metrics.znr.gz
+# (one per dish): the dish means (zn-means of IC_METRIC; the dish is the
+# replicate), the fit over the concentrations (zn-mm-fit IC_MODEL, weights
+# IC_WEIGHT, profile intervals) and its curve (IC_CURVE points): written in
+# a temporary folder in DIR and moved to DIR/dishes.znr.gz, fit.znr.gz,
+# curve.znr.gz.  er-ic50.sh and znflow-merge fit alike through this.
+zn_ic50_series() {
+    local d=$1 t f k
+    local -a ms=()
+    # the dishes in byte order of their names, as make's $(sort) gives them,
+    # whatever the user's locale
+    local LC_ALL=C
+    for f in "$d"/*.metrics.znr.gz; do [ -e "$f" ] && ms+=("$f"); done
+    [ ${#ms[@]} -gt 0 ] || zn_die "$d: no dishes (*.metrics.znr.gz) to fit"
+    t=$(mktemp -d "$d/.tmp.XXXXXX")
+    zn-means --by sample,condition --meta conc_uM -c "$IC_METRIC" -o "$t/dishes.znr.gz" "${ms[@]}" &&
+        zn-mm-fit -q -m "$IC_MODEL" -x conc_uM -y "$IC_METRIC" --weight "$IC_WEIGHT" --ci profile --curve "$IC_CURVE" \
+            --curve-output "$t/curve.znr.gz" -o "$t/fit.znr.gz" "$t/dishes.znr.gz" || { rm -rf "$t"; exit 1; }
+    for k in dishes fit curve; do mv -f "$t/$k.znr.gz" "$d/$k.znr.gz"; done
+    rmdir "$t"
 }
 
 # zn_init PROTOCOL "$@": options into OUT, MANIFEST, PARAMS, EXPERIMENTS, REPORT, PROGRESS
 zn_init() {
     PROTOCOL=$1; shift
-    OUT=results/$PROTOCOL MANIFEST=$ZN_PIPELINES/../examples/manifest.tsv REPORT=1 PROGRESS=0 PARAMS=
+    OUT=results/$PROTOCOL MANIFEST=$ZN_PIPELINES/../examples/manifest.tsv REPORT=1 PROGRESS=0 PARAMS= FIT=1
     EXPERIMENTS=()
     [ -t 2 ] && PROGRESS=1
     while [ $# -gt 0 ]; do
@@ -74,6 +143,7 @@ zn_init() {
         -e) [ $# -ge 2 ] || zn_usage "-e needs an experiment"; EXPERIMENTS+=("$2"); shift 2 ;;
         --params) [ $# -ge 2 ] || zn_usage "--params needs a file"; PARAMS=$2; shift 2 ;;
         --no-report) REPORT=0; shift ;;
+        --no-fit) [ "$PROTOCOL" = er-ic50 ] || zn_usage "unknown option $1"; FIT=0 REPORT=0; shift ;;
         --progress) PROGRESS=1; shift ;;
         -h|--help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
         -*) zn_usage "unknown option $1" ;;
@@ -92,9 +162,15 @@ zn_init() {
     trap 'rm -rf "$TMP"' EXIT
 }
 
-zn_usage() { echo "${0##*/}: $*" >&2; echo "Usage: ${0##*/} [-o OUTDIR] [-e EXPERIMENT]... [--params FILE] [--no-report] [--progress] [MANIFEST]" >&2; exit 2; }
+zn_usage() {
+    echo "$ZN_PROG: $*" >&2
+    local nofit=
+    [ "${PROTOCOL:-}" != er-ic50 ] || nofit=' [--no-fit]'
+    echo "Usage: $ZN_PROG [-o OUTDIR] [-e EXPERIMENT]... [--params FILE] [--no-report]$nofit [--progress] [MANIFEST]" >&2
+    exit 2
+}
 
-zn_note() { [ "$PROGRESS" = 1 ] && echo "${0##*/}: $*" >&2; return 0; }
+zn_note() { [ "$PROGRESS" = 1 ] && echo "$ZN_PROG: $*" >&2; return 0; }
 
 # zn_each FUNCTION: FUNCTION EXPERIMENT CONDITION OPTIONS INPUT... for each
 # row of this protocol (the -e ones only, when given), in a subshell with

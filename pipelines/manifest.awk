@@ -15,12 +15,16 @@
 # protocol; the protocol's number of inputs (comma-separated, relative to
 # the manifest's folder or absolute); options: NAME=VALUE parameter
 # overrides (name as in params.conf without the protocol's prefix, in
-# lower case: interval=5 for FZ_INTERVAL in a fluozin3 row), and for
+# lower case: interval=5 for FZ_INTERVAL in a fluozin3 row; an er-ic50
+# row takes conc= and the ER_ imaging parameters, final=800:990, its
+# dish being imaged as in er-fret-zip7; the other IC_ parameters are the
+# series fit's, one value for all dishes: --params only), and for
 # uptake-65zn the assay's zn-uptake-rate options.  All errors are printed
 # (prog: MANIFEST:LINE: ...), then exit 1.  Output, one line per row:
 #   LINE US EXPERIMENT US PROTOCOL US CONDITION US INPUT,INPUT... US UPTAKE-OPTIONS US NAME=VALUE...
 # (US: the unit separator \037, which bash's read does not merge as it does
-# tabs) with absolute inputs and every parameter of the row's protocol resolved.
+# tabs) with absolute inputs and every parameter of the row resolved
+# (rowparam() below).
 
 function err(where, msg) {
     printf "%s: %s: %s\n", prog, where, msg > "/dev/stderr"
@@ -68,6 +72,14 @@ function param_line(file, line,    eq, name, value) {
         err(file ":" FNR, name "=" value ": the value " msg)
     } else def[name] = value
 }
+# is NAME a parameter of one row (experiment, dish) of protocol P?  Its
+# protocol's (and, for er-ic50, the ER_ imaging ones), except the series
+# parameters of er-ic50: every IC_ name but IC_CONC belongs to the fit over
+# all dishes, which has one value (params.conf, --params), never one per row
+function rowparam(p, name) {
+    if (p == "er-ic50" && name ~ /^IC_/) return name == "IC_CONC"
+    return index(name, prefix[p] "_") == 1 || ((p in also) && index(name, also[p] "_") == 1)
+}
 BEGIN {
     prefix["fluozin3"] = "FZ"; prefix["er-fret-zip7"] = "ER"; prefix["uptake-65zn"] = "UP"
     ninputs["fluozin3"] = 1; ninputs["er-fret-zip7"] = 2; ninputs["uptake-65zn"] = 4
@@ -77,6 +89,9 @@ BEGIN {
     what["er-fret-zip7"] = "give two inputs, the donor (CFP) and acceptor (YFP) exports"
     what["uptake-65zn"] = "give four inputs: counter export, its layout, BCA plate, its layout"
     protocols = "fluozin3, er-fret-zip7, uptake-65zn, er-ic50"
+    # an er-ic50 dish is imaged as an er-fret-zip7 one: its row takes the ER_
+    # parameters too (final=800:990 as well as conc=0.3)
+    also["er-ic50"] = "ER"
     US = "\037"
     man = ARGV[ARGC - 1]
 }
@@ -125,16 +140,20 @@ FNR == 1 {
     # options: parameter overrides and (uptake) zn-uptake-rate options
     split("", val)
     pre = prefix[p] "_"
-    for (i = 1; i <= nparam; i++) if (index(order[i], pre) == 1) val[order[i]] = def[order[i]]
+    for (i = 1; i <= nparam; i++) if (rowparam(p, order[i])) val[order[i]] = def[order[i]]
     nw = split(opt, w, " ")
     rest = ""
     for (i = 1; i <= nw; i++) {
         if (w[i] ~ /^[a-z][a-z0-9_]*=/) {
             k = substr(w[i], 1, index(w[i], "=") - 1); v = substr(w[i], index(w[i], "=") + 1)
             name = pre toupper(k)
+            if (!(name in val) && (p in also) && (also[p] "_" toupper(k)) in val) name = also[p] "_" toupper(k)
+            if (!(name in val) && name in known) {
+                err(at, "'" k "' is a parameter of the whole series (the fit over every dish), not of one dish: give " name "=" v " in a --params file (make: PARAMS=FILE)"); bad = 1; continue
+            }
             if (!(name in val)) {
                 keys = ""
-                for (j = 1; j <= nparam; j++) if (index(order[j], pre) == 1) keys = keys (keys == "" ? "" : ", ") tolower(substr(order[j], length(pre) + 1))
+                for (j = 1; j <= nparam; j++) if (rowparam(p, order[j])) keys = keys (keys == "" ? "" : ", ") tolower(substr(order[j], index(order[j], "_") + 1))
                 err(at, "unknown parameter '" k "' for " p " (known: " keys ")"); bad = 1; continue
             }
             if ((msg = badvalue(name, v)) != "") { err(at, k "=" v ": the value " msg); bad = 1; continue }

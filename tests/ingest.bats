@@ -156,6 +156,43 @@ wide_semicolon_decimal_comma\t\tcell-b\tcell\t1\t2\t\tOVER')"
     assert_line --index 0 "zn-ingest: -f: unknown format 'excel' (imagej, cellprofiler, wide, long, gen5, softmax, bmg, tecan, tricarb, wizard, hidex)"
 }
 
+# the formats --help lists (made from formats[]): "schema<TAB>name<TAB>description"
+help_formats() {
+    zn-ingest --help | awk '/^Formats/ { f = 1; next }
+        f && /^  [a-z]/ { s = $(NF - 1); next }
+        f && /^    [a-z]/ { d = $0; sub(/^ +[^ ]+ +/, "", d); print s "\t" $1 "\t" d; next }
+        f { exit }'
+}
+
+# the formats the man page describes: each .TP entry under a ".SS ... (schema S)"
+# heading, the line after the name being the description
+man_formats() {
+    awk '/^\.SS/ { s = ""; if (match($0, /\(schema [a-z]+\)/)) s = substr($0, RSTART + 8, RLENGTH - 9); next }
+        s != "" && /^\.TP/ { tp = 1; next }
+        tp && /^\.B / { n = $2; getline d; gsub(/\\-/, "-", d); sub(/\.$/, "", d); print s "\t" n "\t" d }
+        { tp = 0 }' "${1:-$ZN_TOP/man/zn-ingest.1}"
+}
+
+@test "--help lists every format of -f under the records it gives, and the man page the same, in the same order" {
+    help_formats > "$T/help"
+    [ "$(wc -l < "$T/help")" -eq 11 ] || fail "--help lists $(wc -l < "$T/help") formats: $(cat "$T/help")"
+    assert_equal "$(cut -f2 "$T/help" | paste -sd, | sed 's/,/, /g')" \
+        "imagej, cellprofiler, wide, long, gen5, softmax, bmg, tecan, tricarb, wizard, hidex"
+    assert_equal "$(cut -f1 "$T/help" | uniq | paste -sd' ')" "trace plate counts"
+    man_formats > "$T/man"
+    run diff "$T/help" "$T/man"
+    assert_success
+    # the -f paragraph lists the same names
+    f=$(grep -A1 '^\.BR \\-f ", " \\-\\-format' "$ZN_TOP/man/zn-ingest.1" | tail -n 1)
+    assert_equal "$f" "The input format, one of: $(cut -f2 "$T/help" | paste -sd, | sed 's/,/, /g')."
+    # and every name in it is a format -f takes
+    for n in $(cut -f2 "$T/help"); do
+        printf 'x\n' > "$T/in.csv"
+        run zn-ingest -f "$n" "$T/in.csv"
+        refute_output --partial "unknown format"
+    done
+}
+
 @test "a long table without --map cell says so" {
     run zn-ingest -f long --interval 1 "$FIX/generic_long.tsv"
     assert_failure 1
@@ -510,11 +547,64 @@ tricarb_wide() { # a Tri-Carb report with 70 more columns (named X1..X70, empty)
     assert_output "zn-ingest: $T/ca.csv:1: columns 'Count A' and 'Count-A' would both be column 'Count_A' (keep one of them in the export, or rename one)"
 }
 
-@test "Wizard2 with two nuclides' CPM columns: an error naming both" {
+@test "Wizard2 with two nuclides' CPM columns: an error naming both and --nuclide" {
     printf 'Protocol ID,Pos,Time,I-125 CPM,Cr-51 CPM\n9,1,60,10,20\n' > "$T/w2.csv"
     run zn-ingest -f wizard "$T/w2.csv"
     assert_failure 1
-    assert_output "zn-ingest: $T/w2.csv:1: columns 'I-125 CPM' and 'Cr-51 CPM' would both be column 'cpm' (keep one of them in the export, or rename one)"
+    assert_output "zn-ingest: $T/w2.csv:1: columns 'I-125 CPM' and 'Cr-51 CPM' count two nuclides, and a counts record holds one cpm: choose one with --nuclide I-125 or --nuclide Cr-51 (a run for each keeps both)"
+}
+
+@test "Wizard2 dual-label (Zn-65 and Cd-109): refused without --nuclide, naming the CPM columns and both choices" {
+    run zn-ingest -u "$FIX/wizard_dual.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $FIX/wizard_dual.csv:1: columns 'Zn-65 CPM' and 'Cd-109 CPM' count two nuclides, and a counts record holds one cpm: choose one with --nuclide Zn-65 or --nuclide Cd-109 (a run for each keeps both)"
+}
+
+@test "Wizard2 dual-label: --nuclide Cd-109 keeps Cd-109's Counts, CPM, Error % and Info, and says so in ##nuclide" {
+    run zn-ingest -u --no-provenance --nuclide Cd-109 "$FIX/wizard_dual.csv"
+    assert_success
+    assert_output "$(printf '##znr=1\n##schema=counts\n##format=wizard\n##source=wizard_dual.csv\n##nuclide=Cd-109
+#position\tprotocol\tcount_date\trun\track\tdetector\tcount_time_min\tsample_code\tcounts\tcpm\tcpm_error_pct\tflag
+1\tZnCd dual\t2025-11-28T10:15:02\t81\t1\t1\t1\t\t2230\t2230\t2.12\t
+2\tZnCd dual\t2025-11-28T10:15:02\t81\t1\t2\t1\t\t2105\t2105\t2.18\t
+3\tZnCd dual\t2025-11-28T10:15:02\t81\t1\t3\t1\t\t18\t18\t23.57\t')"
+}
+
+@test "Wizard2 dual-label: --nuclide Zn-65 keeps Zn-65's columns; the two runs concatenate into one counts stream" {
+    run bash -c "zn-ingest -u --no-provenance --nuclide Zn-65 '$FIX/wizard_dual.csv' | grep -v '^##'"
+    assert_success
+    assert_line --index 1 "$(printf '1\tZnCd dual\t2025-11-28T10:15:02\t81\t1\t1\t1\t\t4812\t4812\t1.44\t')"
+    assert_line --index 3 "$(printf '3\tZnCd dual\t2025-11-28T10:15:02\t81\t1\t3\t1\t\t41\t41\t15.62\t')"
+    zn-ingest -o "$T/zn.gz" --nuclide Zn-65 "$FIX/wizard_dual.csv"
+    zn-ingest -o "$T/cd.gz" --nuclide Cd-109 "$FIX/wizard_dual.csv"
+    cat "$T/zn.gz" "$T/cd.gz" > "$T/both.gz"
+    run zn-view --check "$T/both.gz"
+    assert_success
+}
+
+@test "--nuclide that the file does not count, with --meta nuclide=, or on other data: usage errors" {
+    run zn-ingest -u --nuclide I-125 "$FIX/wizard_dual.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --nuclide I-125: $FIX/wizard_dual.csv has no columns of that nuclide (its nuclides: Zn-65, Cd-109)"
+    run zn-ingest -u --nuclide Zn-65 --meta nuclide=Zn-65 "$FIX/wizard_dual.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --nuclide and --meta nuclide=: give the nuclide once (--nuclide)"
+    run zn-ingest -u --nuclide Zn-65 "$FIX/hidex.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --nuclide is for Wizard2 counter exports (the nuclides' columns of one file), not hidex"
+    run zn-ingest -u --nuclide Zn-65 --interval 2 "$FIX/fiji_wide.csv"
+    assert_failure 2
+    assert_line --index 0 "zn-ingest: --nuclide is for Wizard2 counter exports, not imaging tables"
+}
+
+@test "Wizard2 with three nuclides: refused, listing them; a single-nuclide file takes --nuclide of its own nuclide" {
+    printf 'Protocol ID,Pos,Time,I-125 CPM,Cr-51 CPM,Zn-65 Counts\n9,1,60,10,20,30\n' > "$T/w3.csv"
+    run zn-ingest -u "$T/w3.csv"
+    assert_failure 1
+    assert_output "zn-ingest: $T/w3.csv:1: columns 'I-125 CPM', 'Cr-51 CPM', ... count 3 nuclides (I-125, Cr-51, Zn-65), and a counts record holds one cpm: choose one with --nuclide NAME (a run for each keeps them all)"
+    run bash -c "zn-ingest -u --no-provenance --nuclide Zn-65 '$FIX/wizard.csv' | grep -v '^##'"
+    assert_success
+    assert_line --index 1 "$(printf '1\tZn uptake\t2025-03-06T12:42:48\t77\t1\t1\t1\t\t1500\t1500\t2.58\t')"
 }
 
 @test "a Slice of 1e300 is out of range, not a frame 9223372036854775807" {
@@ -743,6 +833,25 @@ wizard_dates() { # Wizard2 rows with the given dates
     rss_kb=$(tail -1 "$T/rss")
     echo "input ${size_kb} KiB, peak ${rss_kb} KiB, baseline ${base_kb} KiB" >&3
     [ "$rss_kb" -le $(( base_kb + 2 * size_kb )) ]
+}
+
+@test "a UTF-16 table is read with one copy of its raw bytes: peak within 2.5x the UTF-16 file" {
+    # the decoder still holds the raw text beside the UTF-8 one (about 2x);
+    # a copy of the whole raw text into the line buffer made it 3x
+    [ -x /usr/bin/time ] || skip "no /usr/bin/time"
+    command -v iconv > /dev/null || skip "no iconv"
+    case "$ZN_BIN" in *san*) skip "sanitizer build: memory is not the program's" ;; esac
+    awk 'BEGIN { srand(1); printf " "; for (i = 1; i <= 400; i++) printf ",Mean%d", i; printf "\n";
+                 for (r = 1; r <= 2000; r++) { printf "%d", r; for (i = 1; i <= 400; i++) printf ",%.1f", 100 + 900 * rand(); printf "\n" } }' > "$T/w8.csv"
+    { printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE "$T/w8.csv"; } > "$T/w.csv"
+    /usr/bin/time -f '%M' -o "$T/rss" zn-ingest -u --interval 1 -o "$T/w.znr" "$T/w.csv"
+    zn-ingest -u --interval 1 -o "$T/w8.znr" --sample w "$T/w8.csv"
+    cmp <(grep -v '^##' "$T/w.znr") <(grep -v '^##' "$T/w8.znr")
+    size_kb=$(( $(stat -c %s "$T/w.csv") / 1024 ))
+    base_kb=$(/usr/bin/time -f '%M' zn-ingest --version 2>&1 >/dev/null | tail -1)
+    rss_kb=$(tail -1 "$T/rss")
+    echo "UTF-16 input ${size_kb} KiB, peak ${rss_kb} KiB, baseline ${base_kb} KiB" >&3
+    [ "$rss_kb" -le $(( base_kb + 5 * size_kb / 2 )) ]
 }
 
 @test "measured values pass through as they came (17 digits); times converted to seconds get 15 digits" {

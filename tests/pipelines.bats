@@ -101,7 +101,8 @@ $s.sh: $T/ex.tsv:3: experiment cd: 3 inputs: give four inputs: counter export, i
     # the cluster front ends without their tools or arguments
     run "$P/slurm/submit.sh" "$m"
     assert_failure 2
-    assert_output "Usage: submit.sh [--wait] [--params FILE] MANIFEST OUTDIR [SBATCH OPTION...]"
+    assert_output "submit.sh: give a manifest and an output folder
+Usage: submit.sh [--wait] [--params FILE] MANIFEST OUTDIR [SBATCH OPTION...]"
     mkdir -p "$T/nobin"
     run env ZNFLOW_BIN="$T/nobin" "$P/slurm/submit.sh" "$m" "$T/c"
     assert_failure 1
@@ -112,7 +113,76 @@ $s.sh: $T/ex.tsv:3: experiment cd: 3 inputs: give four inputs: counter export, i
     assert_output "submit.sh: $T/h.tsv has no experiments"
     run "$P/parallel.sh" "$m"
     assert_failure 2
-    assert_output "Usage: parallel.sh [-j N] [--params FILE] MANIFEST OUTDIR"
+    assert_output "parallel.sh: give a manifest and an output folder
+Usage: parallel.sh [-j N] [--params FILE] MANIFEST OUTDIR"
+}
+
+@test "znflow slurm, parallel, merge: the messages name the command typed, not the script behind it" {
+    m="$ZN_TOP/examples/manifest.tsv"
+    run "$P/znflow" slurm "$m"
+    assert_failure 2
+    assert_output "znflow slurm: give a manifest and an output folder
+Usage: znflow slurm [--wait] [--params FILE] MANIFEST OUTDIR [SBATCH OPTION...]"
+    run "$P/znflow" slurm "$T/none.tsv" "$T/c"
+    assert_failure 1
+    assert_output "znflow slurm: cannot read the manifest $T/none.tsv"
+    run "$P/znflow" slurm --params "$T/none.conf" "$m" "$T/c"
+    assert_failure 1
+    assert_output "znflow slurm: cannot read the parameter file $T/none.conf"
+    # the manifest's own errors (manifest.awk) too
+    { head -n 1 "$m"; printf 'x1\tfura2\tctl\tx.csv\t\n'; } > "$T/fura.tsv"
+    run "$P/znflow" slurm "$T/fura.tsv" "$T/c"
+    assert_failure 1
+    assert_output "znflow slurm: $T/fura.tsv:2: experiment x1: unknown protocol 'fura2' (known: fluozin3, er-fret-zip7, uptake-65zn, er-ic50)"
+    head -n 1 "$m" > "$T/h.tsv"
+    run "$P/znflow" slurm "$T/h.tsv" "$T/c"
+    assert_failure 1
+    assert_output "znflow slurm: $T/h.tsv has no experiments"
+    mkdir -p "$T/nobin"
+    run env ZNFLOW_BIN="$T/nobin" "$P/znflow" slurm "$m" "$T/c"
+    assert_failure 1
+    assert_output "znflow slurm: no zn-ingest in $T/nobin (ZNFLOW_BIN): set it to the folder of the zn-* programs"
+    run "$P/znflow" parallel "$m"
+    assert_failure 2
+    assert_output "znflow parallel: give a manifest and an output folder
+Usage: znflow parallel [-j N] [--params FILE] MANIFEST OUTDIR"
+    run "$P/znflow" parallel -j
+    assert_failure 2
+    assert_output --partial "znflow parallel: -j needs a number of jobs"
+    run "$P/znflow" parallel "$T/fura.tsv" "$T/p"
+    assert_failure 1
+    assert_output "znflow parallel: $T/fura.tsv:2: experiment x1: unknown protocol 'fura2' (known: fluozin3, er-fret-zip7, uptake-65zn, er-ic50)"
+    mkdir -p "$T/empty"
+    run "$P/znflow" merge "$T/empty"
+    assert_failure 1
+    assert_output "znflow merge: no results under $T/empty"
+    run "$P/znflow" merge --bogus
+    assert_failure 2
+    assert_output "znflow merge: unknown option --bogus
+Usage: znflow merge [--params FILE] [OUTDIR]"
+    # its parameter file is checked as the scripts check theirs
+    printf 'FOO=1\nIC_CURVE=1\n' > "$T/bad.conf"
+    run "$P/znflow" merge --params "$T/bad.conf" "$T/empty"
+    assert_failure 1
+    assert_output "znflow merge: $T/bad.conf:1: unknown parameter FOO (the names are those of params.conf)
+znflow merge: $T/bad.conf:2: IC_CURVE=1: the value is not a whole number of points (2 or more)"
+    # --help too
+    run "$P/znflow" slurm --help
+    assert_success
+    assert_line --index 0 --partial "znflow slurm - the whole manifest on a SLURM cluster"
+    assert_line "  znflow slurm [--wait] [--params FILE] MANIFEST OUTDIR [SBATCH OPTION...]"
+    run "$P/znflow" parallel --help
+    assert_line "  znflow parallel [-j N] [--params FILE] MANIFEST OUTDIR"
+    run "$P/parallel.sh" --help
+    assert_line "  pipelines/parallel.sh [-j N] [--params FILE] MANIFEST OUTDIR"
+    # the jobs that znflow parallel starts name themselves (znflow-run), not
+    # the command: the name is not passed down
+    parallel --version 2>/dev/null | grep -q "GNU parallel" || skip "GNU parallel is not installed"
+    { head -n 1 "$m"; grep -P '^dish2\t' "$m" | sed "s#\tfluozin3/#\t$ZN_TOP/examples/fluozin3/#"; } > "$T/one.tsv"
+    run "$P/znflow" parallel "$T/one.tsv" "$T/p"
+    assert_success
+    assert_output "znflow-merge: $T/p/fluozin3/report.html"
+    grep -q '^znflow-run: dish2 (fluozin3) on ' "$T/p/logs/dish2.log"
 }
 
 @test "protocol scripts: a failure inside a pipe (set -o pipefail) stops the script and leaves no result" {
@@ -383,6 +453,42 @@ rebuilt() {
     cmp <(body "$T/m/fluozin3/dish3.zn.znr.gz") <(body "$T/s/dish3.zn.znr.gz")
 }
 
+@test "Makefile: input files and a manifest folder with spaces (and a quote) give the scripts' data; a touched one rebuilds its experiment" {
+    d="$T/my data"
+    mkdir -p "$d"
+    cp -r "$ZN_TOP/examples/." "$d/"
+    mv "$d/fluozin3/dish1.csv" "$d/fluozin3/dish 1.csv"
+    mv "$d/er-fret/nvs1_YFP.csv" "$d/er-fret/nvs1 YFP.csv"
+    mv "$d/uptake-65zn/zn_bca.csv" "$d/uptake-65zn/zn bca.csv"
+    mv "$d/uptake-65zn/cd_layout.csv" "$d/uptake-65zn/cd's layout.csv"
+    sed -i "s#fluozin3/dish1.csv#fluozin3/dish 1.csv#; s#er-fret/nvs1_YFP.csv#er-fret/nvs1 YFP.csv#
+            s#uptake-65zn/zn_bca.csv#uptake-65zn/zn bca.csv#; s#uptake-65zn/cd_layout.csv#uptake-65zn/cd's layout.csv#" "$d/manifest.tsv"
+    [ "$(grep -c "dish 1.csv\|nvs1 YFP.csv\|zn bca.csv\|cd's layout.csv" "$d/manifest.tsv")" = 4 ]
+    run make -s -j2 -f "$P/Makefile" MANIFEST="$d/manifest.tsv" OUT="$T/m"
+    assert_success
+    "$P/fluozin3.sh" -o "$T/s/fluozin3" -e dish1 --no-report "$d/manifest.tsv"
+    "$P/er-fret-zip7.sh" -o "$T/s/er-fret-zip7" -e nvs1 --no-report "$d/manifest.tsv"
+    "$P/uptake-65zn.sh" -o "$T/s/uptake-65zn" --no-report "$d/manifest.tsv"
+    for f in fluozin3/dish1.{zn,metrics} er-fret-zip7/nvs1.{zn,metrics} uptake-65zn/{zn,cd}.{uptake,fit,curve}; do
+        cmp <(body "$T/m/$f.znr.gz") <(body "$T/s/$f.znr.gz") || fail "$f differs between the Makefile and the script"
+    done
+    run make -f "$P/Makefile" MANIFEST="$d/manifest.tsv" OUT="$T/m"
+    assert_output --partial "Nothing to be done for 'all'."
+    # a changed input with a space in its name: its experiment and report only
+    touch -d '+1 minute' "$d/er-fret/nvs1 YFP.csv"
+    run make -n -f "$P/Makefile" MANIFEST="$d/manifest.tsv" OUT="$T/m"
+    assert_success
+    [ "$(grep -c '^zn-ingest' <<< "$output")" = 1 ]
+    grep -q "^zn-ingest .*--sample nvs1 " <<< "$output"
+    grep -q -- "--channel YFP '$d/er-fret/nvs1 YFP.csv'" <<< "$output"
+    [ "$(grep -c '^zn-metrics' <<< "$output")" = 1 ]
+    # the output folder cannot have one (it names every target)
+    run make -f "$P/Makefile" MANIFEST="$d/manifest.tsv" OUT="$T/my out"
+    assert_failure
+    assert_output --partial "OUT=$T/my out: make cannot take an output folder with spaces (or none); give one without"
+    [ ! -e "$T/my out" ]
+}
+
 @test "Makefile: .DELETE_ON_ERROR: a stage that fails leaves no target behind" {
     examples
     # the Cd layout loses a tube: zn-ingest fails on the counter export
@@ -424,8 +530,10 @@ rebuilt() {
     "$P/er-ic50.sh" -o "$T/s/er-ic50" "$M"
     n=$(($(wc -l < "$M") - 1))
     for i in $(seq "$n"); do "$P/znflow-run" -o "$T/r" "$M" "$i" 2>/dev/null; done
-    # the last task's own fit already saw every dish: make the merge's fit count
-    rm "$T/r/er-ic50/"{dishes,fit,curve}.znr.gz
+    # the tasks leave the series to the merge: each used to refit the dishes
+    # done so far (21 fits, 20 of them thrown away)
+    [ "$(ls "$T/r/er-ic50" | grep -c '\.metrics\.znr\.gz$')" = 21 ]
+    for f in dishes fit curve; do [ ! -e "$T/r/er-ic50/$f.znr.gz" ] || fail "a task wrote $f.znr.gz"; done
     run "$P/znflow-merge" "$T/r"
     assert_success
     outs=(r)
@@ -444,6 +552,76 @@ rebuilt() {
         cmp <(tables "$T/$o/er-ic50/"{dishes,fit,curve}.znr.gz) <(tables "$T/s/er-ic50/"{dishes,fit,curve}.znr.gz)
         grep -q 'concentration-response' "$T/$o/er-ic50/report.html"
     done
+}
+
+@test "er-ic50.sh -e on its own still fits every dish in OUTDIR; --no-fit leaves the series (and a stale one) out" {
+    M="$ZN_TOP/examples/er-ic50/manifest.tsv"
+    "$P/er-ic50.sh" -o "$T/s" --no-report "$M"
+    "$P/er-ic50.sh" -o "$T/e" --no-report --no-fit "$M"
+    [ "$(ls "$T/e" | grep -c '\.metrics\.znr\.gz$')" = 21 ]
+    [ ! -e "$T/e/fit.znr.gz" ]
+    # one dish again, without --no-fit: the series over all 21
+    run "$P/er-ic50.sh" -o "$T/e" -e nvs0.3-2 "$M"
+    assert_success
+    for f in dishes fit curve; do cmp <(body "$T/e/$f.znr.gz") <(body "$T/s/$f.znr.gz"); done
+    [ "$(zn-view --tsv -c n "$T/e/fit.znr.gz" | tail -1)" = 21 ]
+    [ -s "$T/e/report.html" ]
+    # a dish redone with --no-fit: the fit no longer holds it and goes
+    "$P/er-ic50.sh" -o "$T/e" -e veh-1 --no-fit "$M"
+    for f in dishes fit curve; do [ ! -e "$T/e/$f.znr.gz" ] || fail "a stale $f.znr.gz is left"; done
+    # --no-fit is er-ic50's
+    run "$P/fluozin3.sh" --no-fit
+    assert_failure 2
+    assert_output --partial "fluozin3.sh: unknown option --no-fit"
+}
+
+@test "er-ic50 with --params (an ER_ and an IC_ setting): script, Makefile and per-dish tasks + merge give the same data, and the change shows" {
+    M="$ZN_TOP/examples/er-ic50/manifest.tsv"
+    # ER_FINAL: the dishes' metrics (mean_final, what the series fits);
+    # IC_CURVE: the series fit's curve
+    printf 'ER_FINAL=800:990\r\nIC_CURVE=50\n' > "$T/p.conf"
+    "$P/er-ic50.sh" -o "$T/d" --no-report "$M"
+    "$P/er-ic50.sh" -o "$T/s" --no-report --params "$T/p.conf" "$M"
+    make -s -j2 -f "$P/Makefile" MANIFEST="$M" OUT="$T/m" PARAMS="$T/p.conf"
+    for i in $(seq 21); do "$P/znflow-run" -o "$T/r" --params "$T/p.conf" "$M" "$i" 2>/dev/null; done
+    "$P/znflow-merge" --params "$T/p.conf" "$T/r" 2>/dev/null
+    for f in $(tail -n +2 "$M" | cut -f1 | sed 's/$/.zn/; p; s/\.zn$/.metrics/') dishes fit curve; do
+        cmp <(body "$T/m/er-ic50/$f.znr.gz") <(body "$T/s/$f.znr.gz") || fail "$f differs between the Makefile and the script"
+        cmp <(body "$T/r/er-ic50/$f.znr.gz") <(body "$T/s/$f.znr.gz") || fail "$f differs between the tasks + merge and the script"
+    done
+    # the change has an effect: the metrics' window, the dish means, the fit, 50 curve points
+    zn-view -u "$T/s/veh-1.metrics.znr.gz" | grep -q '^##pg=zn-metrics.*--window final=800:990'
+    if cmp -s <(body "$T/s/veh-1.metrics.znr.gz") <(body "$T/d/veh-1.metrics.znr.gz"); then fail "ER_FINAL changed no metrics"; fi
+    if cmp -s <(body "$T/s/dishes.znr.gz") <(body "$T/d/dishes.znr.gz"); then fail "ER_FINAL changed no dish mean"; fi
+    [ "$(zn-view --tsv -c ec50 "$T/s/fit.znr.gz" | tail -1)" != "$(zn-view --tsv -c ec50 "$T/d/fit.znr.gz" | tail -1)" ]
+    [ "$(zn-view --tsv "$T/s/curve.znr.gz" | tail -n +2 | wc -l)" = 50 ]
+    [ "$(zn-view --tsv "$T/d/curve.znr.gz" | tail -n +2 | wc -l)" = 200 ]
+    # a series parameter changed: make refits, no dish is redone
+    printf 'ER_FINAL=800:990\nIC_CURVE=60\n' > "$T/p.conf"
+    run make -n -f "$P/Makefile" MANIFEST="$M" OUT="$T/m" PARAMS="$T/p.conf"
+    [ "$(grep -c '^zn-mm-fit' <<< "$output")" = 1 ]
+    [ "$(grep -c '^zn-means' <<< "$output")" = 1 ]
+    [ "$(grep -c -e '^zn-ingest' -e '^zn-background' -e '^zn-metrics' <<< "$output")" = 0 ]
+}
+
+@test "er-ic50 rows: ER_ settings per dish (final=), conc=; the series' IC_ settings are refused in a row" {
+    M="$ZN_TOP/examples/er-ic50/manifest.tsv"
+    awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples/er-ic50" 'NR > 1 { split($4, f, ","); $4 = d "/" f[1] "," d "/" f[2] } { print }' "$M" > "$T/m.tsv"
+    sed -i '/^veh-1\t/s/conc=0$/conc=0 final=800:990/' "$T/m.tsv"
+    grep -q 'conc=0 final=800:990' "$T/m.tsv"
+    "$P/er-ic50.sh" -o "$T/s" --no-report "$T/m.tsv"
+    make -s -f "$P/Makefile" MANIFEST="$T/m.tsv" OUT="$T/m"
+    zn-view -u "$T/s/veh-1.metrics.znr.gz" | grep -q '^##pg=zn-metrics.*--window final=800:990'
+    zn-view -u "$T/s/veh-2.metrics.znr.gz" | grep -q '^##pg=zn-metrics.*--window final=900:990'
+    for f in veh-1.metrics veh-2.metrics dishes fit; do
+        cmp <(body "$T/m/er-ic50/$f.znr.gz") <(body "$T/s/$f.znr.gz") || fail "$f differs between the Makefile and the script"
+    done
+    sed -i '/^veh-2\t/s/conc=0$/conc=0 curve=50 finall=1:2/' "$T/m.tsv"
+    run "$P/er-ic50.sh" -o "$T/s2" "$T/m.tsv"
+    assert_failure 1
+    assert_output "er-ic50.sh: $T/m.tsv:3: experiment veh-2: 'curve' is a parameter of the whole series (the fit over every dish), not of one dish: give IC_CURVE=50 in a --params file (make: PARAMS=FILE)
+er-ic50.sh: $T/m.tsv:3: experiment veh-2: unknown parameter 'finall' for er-ic50 (known: interval, baseline, response, final, min, max, bleach, num, den, sensor, unit, compartment, conc)"
+    [ ! -e "$T/s2" ]
 }
 
 @test "GNU parallel: all experiments, a job log, and --resume-failed reruns only the failed one" {

@@ -103,3 +103,27 @@ need_slurm() {
     assert_success
     assert_line --regexp "^array job [0-9]+: 1 of $n experiments \\(rows $d2; the others succeeded before\\)$"
 }
+
+@test "SLURM er-ic50 with --params: one task per dish (no fit each), the merge's one fit equals one run of the script" {
+    need_slurm
+    M="$ZN_TOP/examples/er-ic50/manifest.tsv"
+    printf 'ER_FINAL=800:990\nIC_CURVE=50\n' > "$T/p.conf"
+    out="$T/cluster"
+    run "$ZN_TOP/pipelines/slurm/submit.sh" --wait --params "$T/p.conf" "$M" "$out"
+    [ "$status" = 0 ] || { cat "$out"/logs/* >&2 || true; fail "submit.sh --wait: status $status: $output"; }
+    assert_output --regexp "array job [0-9]+: 21 experiments"
+    [ "$(ls "$out"/logs/task-*.log | wc -l)" = 21 ]
+    grep -l "znflow-run: nvs0.3-2 (er-ic50) on" "$out"/logs/task-14_*.log
+    # the tasks ran --no-fit (each used to refit the dishes done so far;
+    # tests/pipelines.bats checks that they leave no fit): the merge fits
+    grep -q "znflow-merge: $out/er-ic50/report.html" "$out"/logs/merge_*.log
+    "$ZN_TOP/pipelines/er-ic50.sh" -o "$T/s" --no-report --params "$T/p.conf" "$M"
+    body() { zn-view -u "$1" | grep -v -e '^##pg='; }
+    for f in veh-1.metrics nvs3-3.metrics dishes fit curve; do
+        cmp <(body "$out/er-ic50/$f.znr.gz") <(body "$T/s/$f.znr.gz") || fail "$f differs between SLURM and one run"
+    done
+    [ "$(zn-view --tsv -c n "$out/er-ic50/fit.znr.gz" | tail -1)" = 21 ]
+    [ "$(zn-view --tsv "$out/er-ic50/curve.znr.gz" | tail -n +2 | wc -l)" = 50 ]
+    zn-view -u "$out/er-ic50/veh-1.metrics.znr.gz" | grep -q '^##pg=zn-metrics.*--window final=800:990'
+    [ -s "$out/er-ic50/report.html" ]
+}
