@@ -29,16 +29,26 @@ static const char usage[] =
     "      --match LIST      keys that pair records with their control\n"
     "                        (default conc_uM,time_min)\n"
     "      --keep-control    keep the control records (subtracted too)\n"
+    "      --means           one record per group and key instead: the group's\n"
+    "                        mean minus the control's, with its standard error\n"
+    "                        (rate_se) from both, for a fit of the means\n"
+    "                        (zn-mm-fit --weight sd --sd rate_sd_eq --n rate_n_eq)\n"
+    "      --weight W        with --means, how the wells scatter: 1/y2 (SD in\n"
+    "                        proportion to the mean, default), 1/y (variance in\n"
+    "                        proportion) or none (one SD); pooled over the group's\n"
+    "                        and its control's wells\n"
     "\n"
     "      --force           subtract again although the meta says it was done\n";
 
 enum { OPT_CHANNELS = ZN_OPT_FIRST_OWN, OPT_VALUE, OPT_ALLOW, OPT_KEEP_BG, OPT_CONTROL, OPT_MATCH, OPT_KEEP_CTRL,
-       OPT_FORCE };
+       OPT_FORCE, OPT_MEANS, OPT_WEIGHT };
 
 typedef struct {
     zn_opt o;
     const char *channels, *value, *control, *ycol, *match;
     int allow_missing, keep_bg, keep_ctrl, force;
+    int means;      /* --means */
+    int power;      /* --weight: variance of a well in proportion to mean^power (0, 1, 2) */
 } args_t;
 
 /* ------------------------------------------------------------ channels */
@@ -332,6 +342,206 @@ typedef struct {
     double mean, sd;
 } grp_t;
 
+/* --means: the records of one segment, read by control_segment */
+typedef struct {
+    const args_t *a;
+    zn_in *in;
+    zn_wr *w;
+    zn_cellbuf *recs;
+    char **keys;     /* match key of each record */
+    double *ys;      /* value, NAN when missing or not a sample */
+    char *other;     /* not a sample: passes unchanged */
+    int ck, cy;      /* control column, value column */
+    const char *kcol, *kval;
+    const int *mc;
+    size_t nm;
+    zn_dict *d;      /* control groups by match key */
+    grp_t *g;
+    zn_rec *rec;
+    size_t o_mean, o_sd, o_n, o_se, o_df, o_sdeq, o_neq, o_tmean, o_tsd, o_tn;
+} means_t;
+
+/* the relative scatter of a group: sum of squares over mean^power (the
+ * wells' variance is sigma^2 mean^power); dies when the mean cannot carry it */
+static double rel_ss(const means_t *M, const grp_t *q, const char *what, const char *key)
+{
+    if (M->a->power && !(q->mean > 0)) {
+        char *names[16];
+        for (size_t i = 0; i < M->nm; i++) names[i] = M->in->cols[M->mc[i]];
+        char *kt = zn_key_text(names, M->nm, key);
+        zn_die(ZN_EXIT_DATA,
+               "%s: %s at %s: mean %s %g is not positive: --weight %s (the wells' scatter in proportion to "
+               "their mean) needs positive means; --weight none pools one SD",
+               M->in->file, what, kt, M->a->ycol, q->mean, M->a->power == 2 ? "1/y2" : "1/y");
+    }
+    return q->n > 1 ? q->sumsq / pow(q->mean, M->a->power) : 0;
+}
+
+/* add the words of a flag field to the record's flags (each once) */
+static void flag_words(zn_rec *rec, const char *f, size_t len)
+{
+    char word[128];
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && f[j] != ';') j++;
+        if (j > i && j - i < sizeof word) {
+            memcpy(word, f + i, j - i);
+            word[j - i] = 0;
+            zn_rec_flag(rec, word);
+        }
+        i = j + 1;
+    }
+}
+
+/* --means: one record per (group, key): the group's mean minus the
+ * control's mean at that key, and its standard error
+ *   SE^2 = s^2 (mean^p / n + control mean^p / n_control)
+ * with s^2 pooled over the group's and its control's wells (the wells'
+ * variance s^2 mean^p, p = 2 for --weight 1/y2), df = sum (n - 1).  For
+ * zn-mm-fit's means (--sd, --n) the same SE and df as one sample:
+ * n_eq = n + n_control - 1, sd_eq = SE sqrt(n_eq); then its weights are
+ * 1/SE^2 and its residual variance pools the wells' scatter (df) with the
+ * means' scatter about the curve, as a fit of every well with one free
+ * control level per key would. */
+static void control_means(means_t *M)
+{
+    const zn_cellbuf *recs = M->recs;
+    size_t nr = recs->n;
+    /* groups: the control column's value and the match key */
+    zn_dict gd = {0};
+    size_t *grp = zn_malloc((nr + 1) * sizeof *grp), ngr = 0, gcap = 0;
+    grp_t *G = NULL;
+    size_t *first = NULL, fcap = 0;
+    for (size_t r = 0; r < nr; r++) {
+        grp[r] = (size_t)-1;
+        if (M->other[r] || strcmp(zn_cellbuf_f(recs, r, (size_t)M->ck), M->kval) == 0) continue;
+        char *gk = zn_asprintf("%s\x1e%s", zn_cellbuf_f(recs, r, (size_t)M->ck), M->keys[r]);
+        size_t gi = zn_dict_put(&gd, gk, ngr);
+        free(gk);
+        if (gi == ngr) {
+            zn_grow(&G, &gcap, ngr + 1, sizeof *G);
+            zn_grow(&first, &fcap, ngr + 1, sizeof *first);
+            memset(&G[gi], 0, sizeof G[gi]);
+            first[gi] = r;
+            ngr++;
+        }
+        grp[r] = gi;
+        if (!isnan(M->ys[r])) G[gi].sum += M->ys[r], G[gi].n++;
+    }
+    for (size_t i = 0; i < ngr; i++) G[i].mean = G[i].n ? G[i].sum / (double)G[i].n : NAN;
+    for (size_t r = 0; r < nr; r++)
+        if (grp[r] != (size_t)-1 && !isnan(M->ys[r])) {
+            double e = M->ys[r] - G[grp[r]].mean;
+            G[grp[r]].sumsq += e * e;
+        }
+    for (size_t i = 0; i < ngr; i++) G[i].sd = G[i].n > 1 ? sqrt(G[i].sumsq / (double)(G[i].n - 1)) : NAN;
+    /* the pooled variance of each group value (construct) with its control */
+    double *s2 = zn_malloc((ngr + 1) * sizeof *s2), *df = zn_malloc((ngr + 1) * sizeof *df);
+    unsigned char *seen = zn_malloc(M->d->n + 1);
+    for (size_t i = 0; i < ngr; i++) {
+        const char *gv = zn_cellbuf_f(recs, first[i], (size_t)M->ck);
+        int done = 0;
+        for (size_t j = 0; j < i && !done; j++) /* computed for an earlier group of this value */
+            if (!strcmp(gv, zn_cellbuf_f(recs, first[j], (size_t)M->ck))) s2[i] = s2[j], df[i] = df[j], done = 1;
+        if (done) continue;
+        double ss = 0, f = 0;
+        memset(seen, 0, M->d->n + 1);
+        for (size_t j = i; j < ngr; j++) {
+            if (strcmp(gv, zn_cellbuf_f(recs, first[j], (size_t)M->ck))) continue;
+            const char *key = M->keys[first[j]];
+            size_t ci = zn_dict_get(M->d, key);
+            if (!G[j].n || ci == (size_t)-1 || !M->g[ci].n) continue; /* no number: said below */
+            char *what = zn_asprintf("%s=%s", M->kcol, gv);
+            ss += rel_ss(M, &G[j], what, key);
+            free(what);
+            f += (double)(G[j].n - 1);
+            if (!seen[ci]) {
+                what = zn_asprintf("control %s=%s", M->kcol, M->kval);
+                ss += rel_ss(M, &M->g[ci], what, key);
+                free(what);
+                f += (double)(M->g[ci].n - 1);
+                seen[ci] = 1;
+            }
+        }
+        if (!(f > 0))
+            zn_die(ZN_EXIT_DATA,
+                   "%s: %s=%s: no replicate wells (one per key, here and in the control): --means needs "
+                   "replicates to estimate the standard error; without --means each record is subtracted alone",
+                   M->in->file, M->kcol, gv);
+        s2[i] = ss / f;
+        df[i] = f;
+    }
+    free(seen);
+    /* write: other records where they were, each group where it began */
+    zn_rec *rec = M->rec;
+    for (size_t r = 0; r < nr; r++) {
+        if (M->other[r]) {
+            zn_rec_from_cell(rec, recs, r);
+            zn_rec_write(M->w, rec);
+            continue;
+        }
+        size_t gi = grp[r];
+        if (gi == (size_t)-1 || first[gi] != r) continue;
+        const char *key = M->keys[r];
+        size_t ci = zn_dict_get(M->d, key);
+        if (ci == (size_t)-1 || M->g[ci].n == 0) {
+            char *names[16];
+            for (size_t i = 0; i < M->nm; i++) names[i] = M->in->cols[M->mc[i]];
+            char *kt = zn_key_text(names, M->nm, key);
+            zn_die(ZN_EXIT_DATA, "%s:%ld: no control (%s=%s) at %s: every key needs its control records%s",
+                   recs->file[r], recs->line[r], M->kcol, M->kval, kt,
+                   ci == (size_t)-1 ? "" : " (the control's values there are all missing)");
+        }
+        const grp_t *T = &G[gi], *V = &M->g[ci];
+        zn_rec_from_cell(rec, recs, r);
+        /* a column the group's records do not share says nothing of the mean */
+        for (size_t c = 0; c < recs->ncols; c++) {
+            if ((int)c == M->cy || c == rec->flag_col) continue;
+            for (size_t q = r + 1; q < nr; q++)
+                if (grp[q] == gi && (zn_cellbuf_l(recs, q, c) != zn_cellbuf_l(recs, r, c) ||
+                                     memcmp(zn_cellbuf_f(recs, q, c), zn_cellbuf_f(recs, r, c), zn_cellbuf_l(recs, r, c)))) {
+                    zn_rec_set(rec, c, "", 0);
+                    break;
+                }
+        }
+        /* flags: every well's that went into the mean, the control's too */
+        if (rec->flag_col < recs->ncols)
+            for (size_t q = r; q < nr; q++)
+                if (grp[q] == gi || (grp[q] == (size_t)-1 && !M->other[q] && !strcmp(M->keys[q], key) &&
+                                     !strcmp(zn_cellbuf_f(recs, q, (size_t)M->ck), M->kval)))
+                    flag_words(rec, zn_cellbuf_f(recs, q, rec->flag_col), zn_cellbuf_l(recs, q, rec->flag_col));
+        if (rec->flag_col < recs->ncols)
+            for (size_t q = 0; q < r; q++) /* control wells before the group's first */
+                if (grp[q] == (size_t)-1 && !M->other[q] && !strcmp(M->keys[q], key) &&
+                    !strcmp(zn_cellbuf_f(recs, q, (size_t)M->ck), M->kval))
+                    flag_words(rec, zn_cellbuf_f(recs, q, rec->flag_col), zn_cellbuf_l(recs, q, rec->flag_col));
+        double v = T->mean - V->mean;
+        double se = T->n ? sqrt(s2[gi] * (pow(T->mean, M->a->power) / (double)T->n +
+                                          pow(V->mean, M->a->power) / (double)V->n))
+                         : NAN;
+        double neq = (double)(T->n + V->n) - 1;
+        zn_rec_num(rec, (size_t)M->cy, v);
+        if (v < 0) zn_rec_flag(rec, "bg_negative");
+        zn_rec_num(rec, M->o_mean, V->mean);
+        zn_rec_num(rec, M->o_sd, V->sd);
+        zn_rec_num(rec, M->o_n, (double)V->n);
+        zn_rec_num(rec, M->o_se, se);
+        zn_rec_num(rec, M->o_df, T->n ? df[gi] : NAN);
+        zn_rec_num(rec, M->o_sdeq, se * sqrt(neq));
+        zn_rec_num(rec, M->o_neq, T->n ? neq : NAN);
+        zn_rec_num(rec, M->o_tmean, T->mean);
+        zn_rec_num(rec, M->o_tsd, T->sd);
+        zn_rec_num(rec, M->o_tn, (double)T->n);
+        zn_rec_write(M->w, rec);
+    }
+    free(s2);
+    free(df);
+    free(G);
+    free(first);
+    free(grp);
+    zn_dict_free(&gd);
+}
+
 /* one segment of uptake-like records, all in memory (such tables are a
  * few hundred records: plates of wells) */
 static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
@@ -359,6 +569,18 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
     free(n1);
     free(n2);
     free(n3);
+    means_t M = {0};
+    if (a->means) {
+        static const char *const sfx[] = {"se", "se_df", "sd_eq", "n_eq", "total_mean", "total_sd", "total_n"};
+        size_t *o[] = {&M.o_se, &M.o_df, &M.o_sdeq, &M.o_neq, &M.o_tmean, &M.o_tsd, &M.o_tn};
+        for (size_t i = 0; i < sizeof sfx / sizeof *sfx; i++) {
+            char *nm = zn_asprintf("%s_%s", a->ycol, sfx[i]);
+            *o[i] = zn_cols_add(&cols, nm, a->force,
+                                " (records that are estimates with their own SE, such as initial rates: --means "
+                                "needs the wells)");
+            free(nm);
+        }
+    }
     size_t flagcol = zn_cols_flag(&cols);
     /* read the segment */
     static zn_cellbuf recs;
@@ -416,12 +638,21 @@ static void control_segment(const args_t *a, zn_in *in, zn_wr *w, int *more)
         zn_die(ZN_EXIT_DATA, "%s: no control records: no record has %s=%s", in->file, kcol, kval);
     zn_meta m = {0};
     zn_meta_copy(&m, &in->meta);
-    zn_meta_addf(&m, "background=control:%s=%s:%s:match=%s", kcol, kval, a->ycol, a->match);
+    if (a->means)
+        zn_meta_addf(&m, "background=control:%s=%s:%s:match=%s:means:weight=%s", kcol, kval, a->ycol, a->match,
+                     a->power == 2 ? "1/y2" : a->power == 1 ? "1/y" : "none");
+    else zn_meta_addf(&m, "background=control:%s=%s:%s:match=%s", kcol, kval, a->ycol, a->match);
     zn_out_head(w, &m, a->o.no_pg ? NULL : a->o.pg, cols.cols, cols.n);
     zn_meta_clear(&m);
     free(m.v);
     zn_rec_init(&rec, &cols, flagcol);
-    for (size_t r = 0; r < recs.n; r++) {
+    if (a->means) {
+        M.a = a, M.in = in, M.w = w, M.recs = &recs, M.keys = keys, M.ys = ys, M.other = other;
+        M.ck = ck, M.cy = cy, M.kcol = kcol, M.kval = kval, M.mc = mc, M.nm = nm, M.d = &d, M.g = g, M.rec = &rec;
+        M.o_mean = o_mean, M.o_sd = o_sd, M.o_n = o_n;
+        control_means(&M);
+    }
+    for (size_t r = 0; r < recs.n && !a->means; r++) {
         if (other[r]) {
             zn_rec_from_cell(&rec, &recs, r);
             zn_rec_write(w, &rec);
@@ -474,6 +705,8 @@ int main(int argc, char **argv)
     args_t a = {0};
     a.ycol = "rate";
     a.match = "conc_uM,time_min";
+    a.power = 2;
+    int weight_given = 0;
     zn_opt_init(&a.o, argc, argv);
     static const struct option lopts[] = {ZN_OPT_LONG,
                                           {"channels", required_argument, 0, OPT_CHANNELS},
@@ -485,6 +718,8 @@ int main(int argc, char **argv)
                                           {"match", required_argument, 0, OPT_MATCH},
                                           {"keep-control", no_argument, 0, OPT_KEEP_CTRL},
                                           {"force", no_argument, 0, OPT_FORCE},
+                                          {"means", no_argument, 0, OPT_MEANS},
+                                          {"weight", required_argument, 0, OPT_WEIGHT},
                                           {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, ZN_OPT_SHORT "y:", lopts, NULL)) != -1) {
@@ -499,6 +734,14 @@ int main(int argc, char **argv)
         case OPT_MATCH: a.match = optarg; break;
         case OPT_KEEP_CTRL: a.keep_ctrl = 1; break;
         case OPT_FORCE: a.force = 1; break;
+        case OPT_MEANS: a.means = 1; break;
+        case OPT_WEIGHT:
+            if (!strcmp(optarg, "1/y2")) a.power = 2;
+            else if (!strcmp(optarg, "1/y")) a.power = 1;
+            else if (!strcmp(optarg, "none")) a.power = 0;
+            else zn_usage_error("--weight: \"%s\" is not 1/y2, 1/y or none", optarg);
+            weight_given = 1;
+            break;
         default: zn_usage_error("unknown option");
         }
     }
@@ -508,6 +751,10 @@ int main(int argc, char **argv)
     if (a.control && (!strchr(a.control, '=') || a.control[0] == '='))
         zn_usage_error("--control: \"%s\" is not COL=VALUE (e.g. construct=vector)", a.control);
     if (!a.control && a.keep_ctrl) zn_usage_error("--keep-control needs --control");
+    if (a.means && !a.control) zn_usage_error("--means needs --control");
+    if (weight_given && !a.means) zn_usage_error("--weight needs --means (it is the wells' error model of the means)");
+    if (a.means && a.keep_ctrl)
+        zn_usage_error("--means writes the groups' means less the control's: --keep-control does not apply");
     if (a.value && (a.keep_bg || a.allow_missing))
         zn_usage_error("--value subtracts constants from every record: --keep-bg and --allow-missing do not apply");
     double v;

@@ -10,11 +10,13 @@
 # counts joined to the layout, the BCA plate, then
 #   pmol = (signal - blank) / SA,   rate = pmol / (protein_mg * time_min)
 # (pmol/mg/min, protein from the BCA standard curve), subtract the empty
-# vector's mean rate at each concentration, and fit per construct
+# vector's mean rate at each concentration (the specific mean, with an SE
+# that carries the scatter of both), and fit the means per construct
 #   v = Vmax [S] / (Km + [S])
-# with a 95 % confidence band.  Results: OUTDIR/ASSAY.bca.znr.gz (the plate),
-# OUTDIR/ASSAY.uptake.znr.gz (rates), OUTDIR/ASSAY.specific.znr.gz (the rates
-# with the vector's mean subtracted: the data that are fitted and reported),
+# weighted by 1/SE^2, with a 95 % confidence band.  Results: OUTDIR/ASSAY.bca.znr.gz (the plate),
+# OUTDIR/ASSAY.uptake.znr.gz (rates), OUTDIR/ASSAY.specific.znr.gz (per
+# construct and concentration the mean rate less the vector's, with its SE:
+# the data that are fitted and reported),
 # OUTDIR/ASSAY.fit.znr.gz, OUTDIR/ASSAY.curve.znr.gz; the report over all
 # assays: report.html, report.txt (default OUTDIR results/uptake-65zn).
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -31,8 +33,11 @@ assay() {
     [[ $cond =~ ^[A-Z][a-z]?$ ]] && metal=(--meta "metal=$cond")
     zn-ingest -u --sample "$e" --condition "$cond" "${metal[@]}" --layout "$5" "$4" |
         zn-uptake-rate -q "${o[@]}" --protein "$TMP/$e.bca.znr.gz" -o "$TMP/$e.uptake.znr.gz"
-    zn-background -u --control "$UP_CONTROL" -o "$TMP/$e.specific.znr.gz" "$TMP/$e.uptake.znr.gz"
-    zn-mm-fit -q --by construct --model "$UP_MODEL" --weight "$UP_WEIGHT" --curve "$UP_CURVE" \
+    # the specific mean per construct and concentration (total - vector) with
+    # its SE from both (the wells' scatter as UP_WEIGHT says); the fit weights
+    # the means by 1/SE^2 and pools the wells' scatter (NOTES.md)
+    zn-background -u --control "$UP_CONTROL" --means --weight "$UP_WEIGHT" -o "$TMP/$e.specific.znr.gz" "$TMP/$e.uptake.znr.gz"
+    zn-mm-fit -q --by construct --model "$UP_MODEL" --weight sd --sd rate_sd_eq --n rate_n_eq --curve "$UP_CURVE" \
         --curve-output "$TMP/$e.curve.znr.gz" -o "$TMP/$e.fit.znr.gz" "$TMP/$e.specific.znr.gz"
     zn_commit "$e.bca.znr.gz" "$e.uptake.znr.gz" "$e.specific.znr.gz" "$e.fit.znr.gz" "$e.curve.znr.gz"
 }

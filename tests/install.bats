@@ -119,14 +119,18 @@ as_user() { (cd "$T/work" && env -i HOME="$T" LC_ALL=C PATH="$T/p/bin:/usr/bin:/
     run as_user "znflow demo -o d"
     assert_success
     assert_output --regexp "FluoZin-3 .*cells calibrated: [0-9]+ of [0-9]+"
-    [ -s "$T/work/d/report.html" ] && [ -s "$T/work/d/uptake-65zn/report.html" ]
+    [ -s "$T/work/d/report.html" ]
+    [ -s "$T/work/d/uptake-65zn/report.html" ]
     # a manifest of the user's own, in their folder, inputs relative to it
     cp -r "$T/p/share/znflow/examples" "$T/work/data"
     run as_user "znflow run -o r -e dish2 -e zn data/manifest.tsv"
     assert_success
-    [ -s "$T/work/r/fluozin3/dish2.zn.znr.gz" ] && [ -s "$T/work/r/fluozin3/report.html" ]
-    [ -s "$T/work/r/uptake-65zn/zn.fit.znr.gz" ] && [ -s "$T/work/r/uptake-65zn/report.html" ]
-    [ ! -e "$T/work/r/er-fret-zip7" ] && [ ! -e "$T/work/r/fluozin3/dish1.zn.znr.gz" ]
+    [ -s "$T/work/r/fluozin3/dish2.zn.znr.gz" ]
+    [ -s "$T/work/r/fluozin3/report.html" ]
+    [ -s "$T/work/r/uptake-65zn/zn.fit.znr.gz" ]
+    [ -s "$T/work/r/uptake-65zn/report.html" ]
+    [ ! -e "$T/work/r/er-fret-zip7" ]
+    [ ! -e "$T/work/r/fluozin3/dish1.zn.znr.gz" ]
     # the installed programs made them
     zn-view -u "$T/work/r/fluozin3/dish2.zn.znr.gz" | grep -q '^##pg=zn-ingest'
     run as_user "znflow run -o r -e nope data/manifest.tsv"
@@ -154,7 +158,8 @@ as_user() { (cd "$T/work" && env -i HOME="$T" LC_ALL=C PATH="$T/p/bin:/usr/bin:/
     if parallel --version 2>/dev/null | grep -q "GNU parallel"; then
         run as_user "znflow parallel -j 2 data/manifest.tsv p"
         assert_success
-        [ -s "$T/work/p/uptake-65zn/all.fit.znr.gz" ] && [ -s "$T/work/p/uptake-65zn/report.html" ]
+        [ -s "$T/work/p/uptake-65zn/all.fit.znr.gz" ]
+        [ -s "$T/work/p/uptake-65zn/report.html" ]
         run as_user "znflow merge p"
         assert_success
         cmp <(zn-view --tsv "$T/work/p/uptake-65zn/all.fit.znr.gz" | sort) <(zn-view --tsv "$T/work/m/uptake-65zn/"{zn,cd}.fit.znr.gz | sort)

@@ -53,7 +53,10 @@ sys.exit(0 if abs(r.statistic - W) <= 1e-6 and abs(r.pvalue - p) <= 1e-5 else
         fi
         # D'Agostino-Pearson needs 8 points: empty below, Shapiro-Wilk still there
         n=$(wc -l < "$T/$k.txt")
-        if [ "$n" -lt 8 ]; then [ -z "$(col normality_K2 < "$T/f.tsv")" ] && [ -n "$gw" ]; fi
+        if [ "$n" -lt 8 ]; then
+            [ -z "$(col normality_K2 < "$T/f.tsv")" ]
+            [ -n "$gw" ]
+        fi
     done < "$T/R.out"
     [ "$(wc -l < "$T/R.out")" -eq 8 ]
 }
@@ -62,11 +65,13 @@ sys.exit(0 if abs(r.statistic - W) <= 1e-6 and abs(r.pvalue - p) <= 1e-5 else
     awk 'BEGIN { srand(3); print "##znr=1"; print "#conc_uM\tresponse"; for (i = 0; i < 5001; i++) printf "1\t%.6f\n", rand() }' > "$T/big.znr"
     zn-mm-fit -u -m 4pl --fix bottom=0,ec50=1,hill=1 -y response "$T/big.znr" | fits > "$T/f.tsv"
     [ "$(col status < "$T/f.tsv")" = ok ]
-    [ -z "$(col shapiro_W < "$T/f.tsv")" ] && [ -z "$(col shapiro_p < "$T/f.tsv")" ]
+    [ -z "$(col shapiro_W < "$T/f.tsv")" ]
+    [ -z "$(col shapiro_p < "$T/f.tsv")" ]
     [ -n "$(col normality_K2 < "$T/f.tsv")" ]
     printf '##znr=1\n#conc_uM\tresponse\n1\t3\n1\t5\n' > "$T/two.znr"
     zn-mm-fit -u -m 4pl --fix bottom=0,ec50=1,hill=1 -y response "$T/two.znr" | fits > "$T/f.tsv"
-    [ "$(col status < "$T/f.tsv")" = ok ] && [ -z "$(col shapiro_W < "$T/f.tsv")" ]
+    [ "$(col status < "$T/f.tsv")" = ok ]
+    [ -z "$(col shapiro_W < "$T/f.tsv")" ]
     zn-mm-fit -u -m 4pl -y response "$FIX/mm_ic50.znr" | grep -q "^##adequacy=.*D'Agostino-Pearson K2 and Shapiro-Wilk W:"
     zn-mm-fit --help | grep -q 'Shapiro-Wilk shapiro_W, shapiro_p, 3 to 5000'
 }
@@ -94,7 +99,8 @@ sys.exit(0 if abs(r.statistic - W) <= 1e-6 and abs(r.pvalue - p) <= 1e-5 else
     [ "$("$py" "$ZN_TOP/tests/ref/rout_ref.py" "$T/y.txt" 0.01 --uncapped)" = "15 15.5 16 16.5" ]
     # --exclude-outliers refits without the three: top is twice the mean of the other 10
     zn-mm-fit -u -m 4pl --fix bottom=0,ec50=1,hill=1 -y response --exclude-outliers "$T/cap.znr" | fits > "$T/x.tsv"
-    [ "$(col excluded < "$T/x.tsv")" = 3 ] && [ "$(col n < "$T/x.tsv")" = 10 ]
+    [ "$(col excluded < "$T/x.tsv")" = 3 ]
+    [ "$(col n < "$T/x.tsv")" = 10 ]
     awk -v t="$(col top < "$T/x.tsv")" 'BEGIN { m = (10.0 + 10.1 + 9.9 + 10.05 + 9.95 + 10.02 + 9.98 + 10.08 + 9.92 + 15) / 10
         d = t - 2 * m; if (d < 0) d = -d; exit !(d < 1e-9) }'
 }

@@ -35,7 +35,8 @@ check() { # check EXPECTED ARGS...: zn-mm-fit ARGS agrees with EXPECTED (relativ
 @test "mm-fit --fix h=1: the Hill model with h held is Michaelis-Menten (same estimates, SEs, rss, df, AICc)" {
     zn-mm-fit -u --by construct "$FIX/mm_uptake.znr" | fits > "$T/mm.tsv"
     zn-mm-fit -u -m hill --fix h=1 --by construct "$FIX/mm_uptake.znr" | fits > "$T/h.tsv"
-    [ "$(col h < "$T/h.tsv" | sort -u)" = 1 ] && [ -z "$(col h_se < "$T/h.tsv" | sort -u)" ]
+    [ "$(col h < "$T/h.tsv" | sort -u)" = 1 ]
+    [ -z "$(col h_se < "$T/h.tsv" | sort -u)" ]
     for c in Vmax Vmax_se Vmax_lo Vmax_hi rss df sy_x r2 aicc; do
         paste <(col $c < "$T/mm.tsv") <(col $c < "$T/h.tsv") > "$T/p"
         run awk -v c=$c '{ d = ($1 - $2) / $1; if (d < 0) d = -d; if (!(d < 1e-8)) { print c ": " $1 " vs " $2; exit 1 } }' "$T/p"

@@ -19,7 +19,8 @@ body() { zn-view -u "$1" | grep -v -e '^##pg=' -e '^##protein='; }
     for p in fluozin3 er-fret-zip7 uptake-65zn; do
         run "$P/$p.sh" -o "$T/s/$p"
         assert_success
-        [ -s "$T/s/$p/report.html" ] && [ -s "$T/s/$p/report.txt" ]
+        [ -s "$T/s/$p/report.html" ]
+        [ -s "$T/s/$p/report.txt" ]
     done
     for f in fluozin3/dish{1,2,3,4}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{bca,uptake,fit,curve}; do
         zn-view --check "$T/s/$f.znr.gz"
@@ -193,7 +194,9 @@ znflow merge: $T/bad.conf:2: IC_CURVE=1: the value is not a whole number of poin
     assert_failure
     assert_output --partial "dish2.csv"
     [ -e "$T/o/dish1.zn.znr.gz" ]
-    [ ! -e "$T/o/dish2.zn.znr.gz" ] && [ ! -e "$T/o/dish2.metrics.znr.gz" ] && [ ! -e "$T/o/report.html" ]
+    [ ! -e "$T/o/dish2.zn.znr.gz" ]
+    [ ! -e "$T/o/dish2.metrics.znr.gz" ]
+    [ ! -e "$T/o/report.html" ]
 }
 
 # ---- manifests as users write them (issue 14): each case its own test
@@ -202,10 +205,12 @@ fz_rows() { awk -F'\t' -v OFS='\t' -v d="$ZN_TOP/examples" 'NR == 1 || $2 == "fl
 
 @test "manifest: a last row without a newline is run; empty lines and # comments are skipped" {
     { fz_rows | sed '2i# dish 1 was re-imaged on Monday' | sed '3a\\'; } | head -c -1 > "$T/m.tsv"
-    [ "$(grep -c '^$' "$T/m.tsv")" = 1 ] && grep -q '^# dish 1' "$T/m.tsv"
+    [ "$(grep -c '^$' "$T/m.tsv")" = 1 ]
+    grep -q '^# dish 1' "$T/m.tsv"
     run "$P/fluozin3.sh" -o "$T/o" --no-report "$T/m.tsv"
     assert_success
-    [ -s "$T/o/dish3.zn.znr.gz" ] && [ -s "$T/o/dish3.metrics.znr.gz" ]
+    [ -s "$T/o/dish3.zn.znr.gz" ]
+    [ -s "$T/o/dish3.metrics.znr.gz" ]
 }
 
 @test "manifest: a duplicate experiment name is an error, not an overwrite" {
@@ -335,7 +340,9 @@ fluozin3.sh: $T/bad.conf:3: unknown parameter FOO (the names are those of params
     for f in fluozin3/dish{1,2,3,4}.{zn,metrics} er-fret-zip7/{ctrl,nvs}{1,2,3}.{zn,metrics} uptake-65zn/{zn,cd}.{uptake,fit,curve}; do
         cmp <(body "$T/m/$f.znr.gz") <(body "$T/s/$f.znr.gz") || fail "$f differs between the Makefile and the script"
     done
-    [ -s "$T/m/fluozin3/report.html" ] && [ -s "$T/m/er-fret-zip7/report.html" ] && [ -s "$T/m/uptake-65zn/report.html" ]
+    [ -s "$T/m/fluozin3/report.html" ]
+    [ -s "$T/m/er-fret-zip7/report.html" ]
+    [ -s "$T/m/uptake-65zn/report.html" ]
     run make -f "$P/Makefile" OUT="$T/m"
     assert_success
     assert_output --partial "Nothing to be done for 'all'."
@@ -363,8 +370,10 @@ fluozin3.sh: $T/bad.conf:3: unknown parameter FOO (the names are those of params
     # one dish's export changed: that dish, then the means, the fit and the report
     touch -d '+1 minute' "$T/m/er-ic50/nvs0.3-2.trace.znr.gz"
     run make -n -f "$P/Makefile" MANIFEST="$M" OUT="$T/m"
-    [ "$(grep -c '^zn-background' <<< "$output")" = 1 ] && [ "$(grep -c '^zn-means' <<< "$output")" = 1 ]
-    [ "$(grep -c '^zn-mm-fit' <<< "$output")" = 1 ] && [ "$(grep -c 'znflow-report er-ic50' <<< "$output")" = 1 ]
+    [ "$(grep -c '^zn-background' <<< "$output")" = 1 ]
+    [ "$(grep -c '^zn-means' <<< "$output")" = 1 ]
+    [ "$(grep -c '^zn-mm-fit' <<< "$output")" = 1 ]
+    [ "$(grep -c 'znflow-report er-ic50' <<< "$output")" = 1 ]
     [ "$(grep -c '^zn-ingest' <<< "$output")" = 0 ]
 }
 
@@ -496,7 +505,8 @@ rebuilt() {
     run make -f "$P/Makefile" MANIFEST="$T/ex/manifest.tsv" OUT="$T/m" "$T/m/uptake-65zn/cd.fit.znr.gz"
     assert_failure
     assert_output --partial "position 2:3 is in the data but not in the layout"
-    [ ! -e "$T/m/uptake-65zn/cd.counts.znr.gz" ] && [ ! -e "$T/m/uptake-65zn/cd.fit.znr.gz" ]
+    [ ! -e "$T/m/uptake-65zn/cd.counts.znr.gz" ]
+    [ ! -e "$T/m/uptake-65zn/cd.fit.znr.gz" ]
     # a pipe whose first command fails at the last record: the last command has
     # written its result from the records before (the shell's pipefail fails
     # the recipe) and make deletes it

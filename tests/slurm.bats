@@ -61,7 +61,8 @@ need_slurm() {
     assert_failure 1
     assert_output --partial "the merge job did not run: a task of array job"
     grep -q "cannot read .*zn_bca.csv" "$out"/logs/task-11_*.log
-    [ ! -e "$out/uptake-65zn/report.html" ] && [ ! -e "$out/fluozin3/report.html" ]
+    [ ! -e "$out/uptake-65zn/report.html" ]
+    [ ! -e "$out/fluozin3/report.html" ]
 }
 
 @test "SLURM: submitted again, only the failed row runs, then the merge; a third time, the merge only" {
@@ -73,7 +74,9 @@ need_slurm() {
     n=$(($(wc -l < "$T/ex/manifest.tsv") - 1))
     zn=$(awk -F'\t' '$1 == "zn" { print NR - 1 }' "$T/ex/manifest.tsv")
     d2=$(awk -F'\t' '$1 == "dish2" { print NR - 1 }' "$T/ex/manifest.tsv")
-    [ "$n" -ge 11 ] && [ -n "$zn" ] && [ -n "$d2" ]
+    [ "$n" -ge 11 ]
+    [ -n "$zn" ]
+    [ -n "$d2" ]
     run "$ZN_TOP/pipelines/slurm/submit.sh" --wait "$T/ex/manifest.tsv" "$out"
     assert_failure 1
     mv "$T/zn_bca.csv" "$T/ex/uptake-65zn/zn_bca.csv"

@@ -118,6 +118,89 @@ counts() {
     assert_success
 }
 
+@test "the chain with specific means: the SE carries the vector's scatter; the fit of the means: numpy/scipy reference" {
+    tricarb
+    zn-uptake-rate -q -u --sa-by conc_uM --protein "$T/bca.znr.gz" --lysate-volume 250 --protein-curve quadratic \
+        "$T/counts.znr.gz" > "$T/rates.znr"
+    # one record per construct and concentration (hZIP4 at 5 uM has one well without protein: n 2),
+    # standards and blanks (16 + 2) pass through
+    zn-background -u --control construct=vector --means "$T/rates.znr" > "$T/means.znr"
+    run bash -c "awk -F'\t' '\$11 == \"standard\" || \$11 == \"blank\"' $T/means.znr | wc -l"
+    assert_output 18
+    zn-view --tsv -c construct,conc_uM,rate,rate_se,rate_se_df,rate_sd_eq,rate_n_eq,rate_total_mean,rate_total_sd,rate_total_n,rate_ctrl_mean,rate_ctrl_sd,rate_ctrl_n \
+        "$T/means.znr" | awk -F'\t' 'NR == 1 || $1 == "hZIP4"' | cut -f2- > "$T/got.tsv"
+    run same_table "$FIX/expected/uptake_chain_means.tsv" "$T/got.tsv" 1e-12
+    assert_success
+    # the fields the wells do not share are empty, those they share kept
+    run bash -c "zn-view --tsv -c construct,well,cpm,time_min,role '$T/means.znr' | awk -F'\t' '\$1 == \"hZIP4\"' | sort -u"
+    assert_output "$(printf 'hZIP4\t\t\t4\tsample')"
+    grep -q '^##background=control:construct=vector:rate:match=conc_uM,time_min:means:weight=1/y2$' "$T/means.znr"
+    # zn-mm-fit's means (SD, n) with weights 1/SD^2 are the fit of the means by 1/SE^2 with the
+    # wells' pooled scatter in the residual variance: df 37 = 47 wells - 8 vector levels - 2
+    zn-mm-fit -q -u --by construct --weight sd --sd rate_sd_eq --n rate_n_eq "$T/means.znr" |
+        zn-view --tsv -c df,Vmax,Vmax_se,Vmax_lo,Vmax_hi,Km,Km_se,Km_lo,Km_hi > "$T/fit.tsv"
+    run same_table "$FIX/expected/uptake_chain_means_mm.tsv" "$T/fit.tsv" 1e-7
+    assert_success
+    # the report: n and SD of hZIP4's own wells, mean, and the SE with the vector's error; the
+    # figure's whisker is that SE and its caption says so
+    zn-mm-fit -q -u --by construct --weight sd --sd rate_sd_eq --n rate_n_eq -o "$T/fit.znr" "$T/means.znr"
+    zn-report --format tsv --table uptake "$T/fit.znr" "$T/means.znr" | awk -F'\t' 'BEGIN { OFS = "\t" } { print $2, $5, $11, $4, $6 }' > "$T/rep.tsv"
+    awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { print "x", "mean", "se", "n", "sd"; next } { print $1, $2, $3, $9, $8 }' \
+        "$FIX/expected/uptake_chain_means.tsv" > "$T/rep_exp.tsv"
+    run same_table "$T/rep_exp.tsv" "$T/rep.tsv" 1e-12
+    assert_success
+    zn-report -q --html "$T/r.html" "$T/fit.znr" "$T/means.znr" > /dev/null
+    grep -q "the mean per concentration less the control's (filled) and its standard error (whisker; the scatter of the subtracted control included)" "$T/r.html"
+    # wells less the control's mean (no --means): the page says what the SD whisker leaves out
+    zn-background -u --control construct=vector -o "$T/wells.znr" "$T/rates.znr"
+    zn-mm-fit -q -u --by construct --weight 1/y2 -o "$T/wfit.znr" "$T/wells.znr"
+    zn-report -q --html "$T/w.html" "$T/wfit.znr" "$T/wells.znr" > /dev/null
+    grep -q "the SD of the replicates alone: the error of the subtracted control mean is not in it" "$T/w.html"
+}
+
+@test "specific means by hand: SE from the pooled scatter under --weight none, 1/y, 1/y2; flags; errors" {
+    # A at 1 uM: 10, 12, 14 (mean 12, SS 8); vector: 1, 3 (mean 2, SS 2); df 2 + 1 = 3
+    #   none: s2 = 10/3,                SE^2 = s2 (1/3 + 1/2)    = 25/9: SE 5/3
+    #   1/y:  s2 = (8/12 + 2/2)/3 = 5/9, SE^2 = s2 (12/3 + 2/2)  = 25/9: SE 5/3
+    #   1/y2: s2 = (8/144 + 2/4)/3 = 5/27, SE^2 = s2 (144/3 + 4/2) = 250/27
+    # n_eq = 3 + 2 - 1 = 4, sd_eq = 2 SE
+    printf '##znr=1\n##schema=uptake\n#construct\tconc_uM\ttime_min\trate\tflag\nA\t1\t5\t10\t\nvector\t1\t5\t1\tlow_counts\nA\t1\t5\t12\t\nA\t1\t5\t14\tx;y\nvector\t1\t5\t3\t\n' > "$T/in.znr"
+    for w in none 1/y 1/y2; do
+        zn-background -u --control construct=vector --means --weight "$w" "$T/in.znr" |
+            zn-view --tsv -c construct,rate,rate_se,rate_se_df,rate_sd_eq,rate_n_eq,rate_total_n,rate_ctrl_n,flag | tail -n 1
+    done > "$T/got"
+    run awk -F'\t' 'BEGIN { se[1] = 5 / 3; se[2] = 5 / 3; se[3] = sqrt(250 / 27) }
+        { d = $3 - se[NR]; bad += $1 != "A" || $2 != 10 || d * d > 1e-26 || $4 != 3 || ($5 - 2 * se[NR]) ^ 2 > 1e-26 ||
+          $6 != 4 || $7 != 3 || $8 != 2 || $9 != "low_counts;x;y" }
+        END { exit bad || NR != 3 }' "$T/got"
+    assert_success
+    # 1/y2 is the default
+    zn-background -u --control construct=vector --means "$T/in.znr" | zn-view --tsv -c rate_se | tail -n 1 > "$T/def"
+    [ "$(cat "$T/def")" = "$(awk -F'\t' 'NR == 3 { print $3 }' "$T/got")" ]
+    # a relative error model needs positive means; no replicates; usage
+    sed 's/^vector\t1\t5\t1\t/vector\t1\t5\t-3\t/' "$T/in.znr" > "$T/neg.znr"
+    run zn-background -u --control construct=vector --means "$T/neg.znr"
+    assert_failure 1
+    assert_output --partial "control construct=vector at conc_uM=1, time_min=5: mean rate 0 is not positive: --weight 1/y2"
+    zn-background -u --control construct=vector --means --weight none "$T/neg.znr" > /dev/null
+    printf '##znr=1\n#construct\tconc_uM\ttime_min\trate\nA\t1\t5\t10\nvector\t1\t5\t1\n' > "$T/one.znr"
+    run zn-background -u --control construct=vector --means "$T/one.znr"
+    assert_failure 1
+    assert_output --partial "construct=A: no replicate wells"
+    run zn-background --means "$T/in.znr"
+    assert_failure 2
+    assert_output --partial "--means needs --control"
+    run zn-background --control construct=vector --weight none "$T/in.znr"
+    assert_failure 2
+    assert_output --partial "--weight needs --means"
+    run zn-background --control construct=vector --means --weight 1/x "$T/in.znr"
+    assert_failure 2
+    assert_output --partial '--weight: "1/x" is not 1/y2, 1/y or none'
+    run zn-background --control construct=vector --means --keep-control "$T/in.znr"
+    assert_failure 2
+    assert_output --partial "--keep-control does not apply"
+}
+
 @test "initial rates: slope, SE, CI and the curvature test against numpy/scipy" {
     zn-uptake-rate -u --specific-activity 150 --initial-rate "$FIX/uptake_timecourse.znr" > "$T/out.znr"
     zn-view --tsv "$T/out.znr" > "$T/got.tsv"

@@ -32,7 +32,7 @@ rm -rf "${out:?}/er-ic50"
 {
 echo "znflow demo: three protocols on the bundled example data (truth: examples/truth/)"
 echo
-echo "65Zn / 109Cd uptake: Michaelis-Menten after the empty vector is subtracted (1/y2 weights)"
+echo "65Zn / 109Cd uptake: Michaelis-Menten fitted to the specific means (total - empty vector), weighted by 1/SE^2 (SE from both)"
 zn-view --tsv -c construct,Vmax,Vmax_lo,Vmax_hi,Km,Km_lo,Km_hi,status "$out"/uptake-65zn/{zn,cd}.fit.znr.gz |
     awk -F'\t' -v truth="$ex/truth/uptake.tsv" '
     BEGIN { while ((getline l < truth) > 0) { split(l, f, "\t"); t[f[2], f[4]] = f[5] }
@@ -44,7 +44,7 @@ zn-view --tsv -c construct,Vmax,Vmax_lo,Vmax_hi,Km,Km_lo,Km_hi,status "$out"/upt
                  (t[$1, p] >= lo && t[$1, p] <= hi) ? "yes" : "no", u } }'
 echo "  (A 95 % interval misses the truth in 1 experiment in 20, and these examples are such"
 echo "  draws; over 100 realizations of the same design the intervals covered the truth in"
-echo "  92-96 % of them: tests/demo.bats.)"
+echo "  90-97 % of them: tests/demo.bats.)"
 echo
 for p in fluozin3 er-fret-zip7; do
     # truth columns: the cell's name (kc), [Zn] at rest (6), in the window (7),

@@ -92,7 +92,8 @@ static void unit_of(const zn_meta *m, const char *col, char *out, size_t len)
     snprintf(out, len, "%s", u);
 }
 
-static void add_point(fgroup_t *g, double x, double y, double I, double ctrl)
+/* e: SE, wells' n and SD of a point that is a mean (NaN: a replicate) */
+static void add_point(fgroup_t *g, double x, double y, double I, double ctrl, const double e[3])
 {
     if (g->n == g->cap) {
         size_t cap = g->cap;
@@ -100,12 +101,18 @@ static void add_point(fgroup_t *g, double x, double y, double I, double ctrl)
         g->y = zn_realloc(g->y, cap * sizeof *g->y);
         g->I = zn_realloc(g->I, cap * sizeof *g->I);
         g->ctrl = zn_realloc(g->ctrl, cap * sizeof *g->ctrl);
+        g->se = zn_realloc(g->se, cap * sizeof *g->se);
+        g->wn = zn_realloc(g->wn, cap * sizeof *g->wn);
+        g->wsd = zn_realloc(g->wsd, cap * sizeof *g->wsd);
         g->cap = cap;
     }
     g->x[g->n] = x;
     g->y[g->n] = y;
     g->I[g->n] = isnan(I) ? 0 : I;
     g->ctrl[g->n] = ctrl;
+    g->se[g->n] = e[0];
+    g->wn[g->n] = e[1];
+    g->wsd[g->n] = e[2];
     g->n++;
 }
 
@@ -118,6 +125,14 @@ static void collect(out_t *O, fgroup_t *g, const stab *u, const char *const *byn
     char cn[96];
     snprintf(cn, sizeof cn, "%s_ctrl_mean", O->ycol);
     int cc = stab_col(u, cn);
+    /* means with their SE (zn-background --means): the SE and the group's own wells */
+    int ce[3];
+    static const char *const esfx[] = {"se", "total_n", "total_sd"};
+    for (int q = 0; q < 3; q++) {
+        snprintf(cn, sizeof cn, "%s_%s", O->ycol, esfx[q]);
+        ce[q] = stab_col(u, cn);
+    }
+    if (ce[1] < 0) ce[0] = -1; /* an SE without wells behind it (an initial rate's) is not a mean's */
     if (cx < 0 || cy < 0) return;
     int *uc = zn_malloc((nby + 1) * sizeof *uc);
     for (size_t b = 0; b < nby; b++)
@@ -132,7 +147,10 @@ static void collect(out_t *O, fgroup_t *g, const stab *u, const char *const *byn
         for (size_t b = 0; b < nby && match; b++) match = field_eq(stab_f(u, r, uc[b]), byval[b]);
         double x = stab_num(u, r, cx), y = stab_num(u, r, cy), I = ci >= 0 ? stab_num(u, r, ci) : 0;
         if (!match || isnan(x) || isnan(y)) continue;
-        add_point(g, x, y, I, cc >= 0 ? stab_num(u, r, cc) : NAN);
+        double e[3];
+        for (int q = 0; q < 3; q++) e[q] = ce[0] >= 0 ? stab_num(u, r, ce[q]) : NAN;
+        if (!isnan(e[0])) g->means = 1;
+        add_point(g, x, y, I, cc >= 0 ? stab_num(u, r, cc) : NAN, e);
         if (!g->data_file) g->data_file = zn_strdup(u->segs[u->seg[r]].file);
         if (zn_meta_get(stab_meta(u, r), "background")) g->subtracted = cc >= 0;
     }
@@ -154,7 +172,7 @@ static void replicates(out_t *O, fgroup_t *g)
     double *v = zn_malloc((g->n + 1) * sizeof *v), *tv = zn_malloc((g->n + 1) * sizeof *tv),
            *cv = zn_malloc((g->n + 1) * sizeof *cv);
     size_t rn = g->n + 1;
-    double **arr[] = {&g->rx, &g->rI, &g->rmean, &g->rsd, &g->rtot, &g->rctl, &g->rctl_sd};
+    double **arr[] = {&g->rx, &g->rI, &g->rmean, &g->rsd, &g->rtot, &g->rctl, &g->rctl_sd, &g->rse};
     for (size_t i = 0; i < sizeof arr / sizeof *arr; i++) *arr[i] = zn_malloc(rn * sizeof(double));
     for (size_t i = 0; i < g->n;) {
         size_t j = i, nv = 0, r = g->nrep++;
@@ -172,17 +190,26 @@ static void replicates(out_t *O, fgroup_t *g)
         g->rtot[r] = g->subtracted ? zn_mean(tv, nv, NULL) : NAN;
         g->rctl[r] = g->subtracted ? zn_mean(cv, nv, NULL) : NAN;
         g->rctl_sd[r] = NAN;
+        /* a mean with its SE: the wells' n and SD behind it; else the SE of the replicates' mean */
+        double wn = (double)nv;
+        g->rse[r] = g->rsd[r] / sqrt((double)nv);
+        if (nv == 1 && !isnan(g->se[ord[i]])) {
+            wn = g->wn[ord[i]];
+            g->rsd[r] = g->wsd[ord[i]];
+            g->rse[r] = g->se[ord[i]];
+        }
         rtab *T = &O->t[T_UPTAKE];
         rtab_s(T, g->label);
         rtab_n(T, g->rx[r]);
         rtab_n(T, g->m && g->m->needs_i ? g->rI[r] : NAN);
-        rtab_n(T, (double)nv);
+        rtab_n(T, wn);
         rtab_n(T, g->rmean[r]);
         rtab_n(T, g->rsd[r]);
         rtab_s(T, O->yunit);
         rtab_n(T, g->rtot[r]);
         rtab_n(T, g->rctl[r]);
         rtab_s(T, g->subtracted ? "specific (control subtracted)" : "as measured");
+        rtab_n(T, g->rse[r]);
         i = j;
     }
     free(v);
@@ -266,8 +293,10 @@ void build_kinetics(out_t *O)
     rep_t *R = O->R;
     rtab_init(&O->t[T_UPTAKE], "uptake",
               "Uptake: the fitted data per concentration (mean and SD of the replicates; where a control was "
-              "subtracted, total and control means beside the specific)",
-              "group,x,inhibitor,n,mean,sd,unit,total_mean,control_mean,data");
+              "subtracted, total and control means beside the specific; se: of the mean, the control's error "
+              "included when the data are means with their SE (zn-background --means), else SD/sqrt(n) of the "
+              "replicates alone)",
+              "group,x,inhibitor,n,mean,sd,unit,total_mean,control_mean,data,se");
     rtab_init(&O->t[T_FITS], "fits", "Fitted parameters with SE and 95% CI, beside published values",
               "group,model,status,parameter,estimate,se,lo,hi,unit,published,source,comparison");
     rtab_init(&O->t[T_FITSTATS], "fit_stats", "Goodness of fit and model comparison",
@@ -328,7 +357,7 @@ void build_kinetics(out_t *O)
                 tmp.m = g->m;
                 collect(O, &tmp, u, bn, bv, O->nby, NULL);
                 other = tmp.data_file;
-                free(tmp.x), free(tmp.y), free(tmp.I), free(tmp.ctrl);
+                free(tmp.x), free(tmp.y), free(tmp.I), free(tmp.ctrl), free(tmp.se), free(tmp.wn), free(tmp.wsd);
             }
             if (!g->n && other) {
                 const zn_meta *om = NULL;
@@ -541,12 +570,13 @@ void html_kinetics(const out_t *O, zn_buf *b)
             zn_buf_adds(b, m ? "Z\"/>\n" : "\"/>\n");
         }
         for (size_t l = 0; l < nl; l++) {
-            /* replicates (open), mean +- SD (filled, whiskers) */
-            for (size_t i = 0; i < g->n; i++)
+            /* replicates (open), mean +- SD (filled, whiskers); means with their SE: mean +- SE */
+            for (size_t i = 0; i < g->n && !g->means; i++)
                 if (g->I[i] == lv[l]) zn_svg_marker(b, (int)l, zn_plot_x(&p, g->x[i]), zn_plot_y(&p, g->y[i]), 2.6, 0);
             for (size_t r = 0; r < g->nrep; r++) {
                 if (g->rI[r] != lv[l]) continue;
-                double mu = g->rmean[r], sd = isnan(g->rsd[r]) ? 0 : g->rsd[r];
+                double e = g->means ? g->rse[r] : g->rsd[r];
+                double mu = g->rmean[r], sd = isnan(e) ? 0 : e;
                 double xx = zn_plot_x(&p, g->rx[r]); /* at its concentration: an offset reads as a miss of the curve */
                 zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", xx, xx,
                             zn_plot_y(&p, mu - sd), zn_plot_y(&p, mu + sd), zn_svg_colour[l % ZN_SVG_NCOL]);
@@ -596,10 +626,15 @@ void html_kinetics(const out_t *O, zn_buf *b)
         if (sub) subtraction_panel(O, g, b, &p.x, 470, xl);
         zn_svg_close(b);
         char *cap = zn_asprintf(
-            "%s: every replicate (open), mean and SD per concentration (filled, whisker)%s%s, the fitted curve up to the "
-            "highest concentration%s; below, "
+            "%s: %s%s%s, the fitted curve up to the highest concentration%s; below, "
             "the residuals (data - fit)%s%s.",
-            g->label, g->data_file ? " of " : "", g->data_file ? g->data_file : "",
+            g->label,
+            g->means ? "the mean per concentration less the control's (filled) and its standard error (whisker; "
+                       "the scatter of the subtracted control included)"
+            : sub   ? "every replicate (open), mean and SD per concentration (filled, whisker; the SD of the replicates "
+                      "alone: the error of the subtracted control mean is not in it)"
+                    : "every replicate (open), mean and SD per concentration (filled, whisker)",
+            g->data_file ? " of " : "", g->data_file ? g->data_file : "",
             ncr ? " and its 95% confidence band (grey)" : "", g->ok ? "" : " (no residuals: the fit has no parameters)",
             sub ? "; at the bottom, the means of the total uptake, of the control subtracted from it and of the "
                   "specific uptake that was fitted (specific = total - control)"

@@ -355,7 +355,8 @@ static void free_group(fgroup_t *g)
 {
     free(g->label);
     free(g->data_file);
-    double *arr[] = {g->x, g->y, g->I, g->ctrl, g->rx, g->rI, g->rmean, g->rsd, g->rtot, g->rctl, g->rctl_sd};
+    double *arr[] = {g->x, g->y, g->I, g->ctrl, g->rx, g->rI, g->rmean, g->rsd, g->rtot, g->rctl, g->rctl_sd,
+                     g->se, g->wn, g->wsd, g->rse};
     for (size_t i = 0; i < sizeof arr / sizeof *arr; i++) free(arr[i]);
 }
 

@@ -256,6 +256,10 @@ typedef struct {
     size_t nrep;
     int ok, subtracted; /* subtracted: the data had a control subtracted (##background=control) */
     char *data_file;    /* the stream the points came from */
+    /* points that are means with their SE (zn-background --means): per point the SE (control's
+     * error included) and the group's own wells' n and SD; per (x, I) the SE; NaN: none */
+    double *se, *wn, *wsd, *rse;
+    int means;
 } fgroup_t;
 
 typedef struct {

@@ -256,6 +256,46 @@ def fixture_b():
     with open(EXP + 'uptake_chain_mm.tsv', 'w') as f:
         f.write('Vmax\tVmax_se\tKm\tKm_se\n')
         f.write('\t'.join(g(v) for v in (res.x[0], math.sqrt(cov[0, 0]), res.x[1], math.sqrt(cov[1, 1]))) + '\n')
+    # ---- the chain with the specific means (zn-background --means): per
+    # concentration mean(hZIP4) - mean(vector), SE^2 = s^2 (m^2/n + mc^2/nc)
+    # with s^2 the wells' relative variance pooled over both constructs; the
+    # MM fit of the means weighted by 1/SE^2, residual variance from the
+    # means' weighted SS plus the wells' pooled relative SS (the within part
+    # is s^2 * df), df = sum(n + nc - 1) - 2
+    tot = {}
+    for r in rows:
+        if r[1] == 'hZIP4' and r[7]:
+            tot.setdefault(float(r[2]), []).append(float(r[7]))
+    cs = sorted(tot)
+    ss = sum(np.sum((np.array(v) - np.mean(v)) ** 2) / np.mean(v) ** 2 for d in (tot, ctrl) for c, v in d.items() if c in tot)
+    dfw = sum(len(d[c]) - 1 for d in (tot, ctrl) for c in cs)
+    s2w = ss / dfw
+    out = []
+    Sm, ym, sem = [], [], []
+    for c in cs:
+        t, v = np.array(tot[c]), np.array(ctrl[c])
+        se = math.sqrt(s2w * (t.mean() ** 2 / len(t) + v.mean() ** 2 / len(v)))
+        neq = len(t) + len(v) - 1
+        out.append([g(c), g(t.mean() - v.mean()), g(se), str(dfw), g(se * math.sqrt(neq)), str(neq), g(t.mean()),
+                    g(np.std(t, ddof=1)), str(len(t)), g(v.mean()), g(np.std(v, ddof=1)), str(len(v))])
+        Sm.append(c), ym.append(t.mean() - v.mean()), sem.append(se)
+    write_tsv(EXP + 'uptake_chain_means.tsv', ['conc_uM', 'rate', 'rate_se', 'rate_se_df', 'rate_sd_eq', 'rate_n_eq',
+                                               'rate_total_mean', 'rate_total_sd', 'rate_total_n', 'rate_ctrl_mean',
+                                               'rate_ctrl_sd', 'rate_ctrl_n'], out)
+    Sm, ym, wm = np.array(Sm), np.array(ym), 1 / np.array(sem) ** 2
+    f = lambda p: np.sqrt(wm) * (p[0] * Sm / (p[1] + Sm) - ym)
+    jac = lambda p: np.sqrt(wm)[:, None] * np.column_stack([Sm / (p[1] + Sm), -p[0] * Sm / (p[1] + Sm) ** 2])
+    res = optimize.least_squares(f, [200, 3], jac=jac, xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    J = res.jac
+    dof = dfw + len(cs) - 2
+    s2 = (np.sum(res.fun ** 2) + dfw) / dof   # the within part in units of the pooled variance: dfw
+    cov = np.linalg.inv(J.T @ J) * s2
+    tq = stats.t.ppf(0.975, dof)
+    se = np.sqrt(np.diag(cov))
+    with open(EXP + 'uptake_chain_means_mm.tsv', 'w') as f:
+        f.write('df\tVmax\tVmax_se\tVmax_lo\tVmax_hi\tKm\tKm_se\tKm_lo\tKm_hi\n')
+        f.write('\t'.join([str(dof)] + [g(v) for i in (0, 1) for v in (res.x[i], se[i], res.x[i] - tq * se[i],
+                                                                          res.x[i] + tq * se[i])]) + '\n')
 
 
 # ---------------------------------------------------------------- C: time course
