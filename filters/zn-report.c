@@ -20,7 +20,7 @@ static const char usage[] =
     "      --format F        text (aligned, the default), tsv or md (Markdown);\n"
     "                        tsv with --table is one plain table (header first)\n"
     "      --table NAME      only this table (cells, metrics, tests, uptake, fits,\n"
-    "                        fit_stats, context, flags, inputs)\n"
+    "                        fit_stats, context, bleach, flags, inputs)\n"
     "      --unit U          the experimental unit of the metrics and tests: dish\n"
     "                        (the sample column: each dish the mean of its cells;\n"
     "                        the default) or cell (cells as replicates, labelled)\n"
@@ -41,7 +41,7 @@ static const char usage[] =
 enum { OPT_FORMAT = ZN_OPT_FIRST_OWN, OPT_TABLE, OPT_HTML, OPT_TITLE, OPT_SIGNAL, OPT_CELLS, OPT_UNIT, OPT_LOGY, OPT_WHOLE, OPT_SYSTEM };
 
 const char *const table_names[NT] = {"cells", "metrics", "tests", "uptake", "fits",
-                                     "fit_stats", "context", "flags", "inputs"};
+                                     "fit_stats", "context", "bleach", "flags", "inputs"};
 
 int main(int argc, char **argv)
 {
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
                 if (!strcmp(optarg, table_names[i])) break;
             if (i == NT)
                 zn_usage_error("--table: \"%s\" is not a table (cells, metrics, tests, uptake, fits, fit_stats, context, "
-                               "flags, inputs)",
+                               "bleach, flags, inputs)",
                                optarg);
             a.table = optarg;
             break;
@@ -117,6 +117,7 @@ int main(int argc, char **argv)
     build_metrics(&O);
     build_kinetics(&O);
     build_context(&O);
+    build_bleach(&O);
     build_flags(&O);
     build_inputs(&O);
     zn_buf b = {0};

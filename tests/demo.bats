@@ -23,6 +23,20 @@ cells() { zn-view --tsv -c sample,cell,baseline_mean,mean_$2,baseline_sd "$D/$1"
     grep -q 'href="uptake-65zn/report.html"' "$D/report.html"
 }
 
+@test "demo: the summary's tests say over how many metrics Holm adjusted (all the page tests, 3 shown), p as the page gives it" {
+    # the page's tests table: the metrics with a p_holm
+    n=$(zn-report --format tsv --table tests "$D"/er-fret-zip7/*.metrics.znr.gz | awk -F'\t' 'NR > 1 && $10 != ""' | wc -l)
+    [ "$n" -ge 6 ]
+    grep -q "^  tests between the conditions over dish means (n: dishes); p_holm: Holm over the $n metrics the page tests\$" "$D/summary.txt"
+    # the rows are the page's numbers: auc is not shown, p of mean_final as on the page (4 digits)
+    run grep -E '^  (baseline_mean|amplitude|mean_final) ' "$D/summary.txt"
+    assert_equal "${#lines[@]}" 3
+    p=$(zn-report --format tsv --table tests "$D"/er-fret-zip7/*.metrics.znr.gz | awk -F'\t' '$1 == "mean_final" { printf "%.4g", $9 }')
+    grep -Eq "^  mean_final .* $p +[0-9.]+\$" "$D/summary.txt"
+    run grep -E '[0-9]e-0[0-4]' "$D/summary.txt"
+    assert_failure
+}
+
 @test "demo: exactly the cells the truth makes fail are the ones whose calibration fails" {
     for p in fluozin3 er-fret-zip7; do
         if [ $p = fluozin3 ]; then truth=fluozin3_cells.tsv c=10; else truth=er_cells.tsv c=8; fi

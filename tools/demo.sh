@@ -83,10 +83,20 @@ for p in fluozin3 er-fret-zip7; do
                 END { print "  acceptor bleaching, which the ratio does not cancel (zn-bleach --fret), 1e-5/s +- SE (truth):"; print " " s
                       print "  G, fitted per dish (truth 3):"; print " " g }'
     fi
-    sed -n '/^Tests between/,/^$/p' "$out/$p/report.txt" | grep -E '^(metric|baseline_mean|amplitude|mean_final) ' | sed 's/^/  /' || true
+    # three of the page's tests; p_holm is adjusted over every metric the page tests (said, with how many)
+    zn-report --format tsv --table tests "$out/$p"/*.metrics.znr.gz |
+        awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            $c["p_holm"] != "" { N++ }
+            $1 ~ /^(baseline_mean|amplitude|mean_final)$/ && $c["p"] != "" {
+                row[++k] = sprintf("  %-14s %-8s %-7s %8.4g %7.4g %10.4g %10.4g", $1, $c["test"], $c["n"], $c["statistic"],
+                                   $c["df1"], $c["p"], $c["p_holm"]) }
+            END { if (!k) exit
+                  printf "  tests between the conditions over dish means (n: dishes); p_holm: Holm over the %d metrics the page tests\n", N
+                  printf "  %-14s %-8s %-7s %8s %7s %10s %10s\n", "metric", "test", "n", "t", "df", "p", "p_holm"
+                  for (i = 1; i <= k; i++) print row[i] }'
     # a cell flagged by the calibration and by the metrics is one cell
     echo "  flagged in the report: $(sed -n '/^Flagged/,/^$/p' "$out/$p/report.txt" |
-        awk 'NR > 2 && NF && !seen[$2, $3]++ { n++ } END { print n + 0 }') cells"
+        awk 'NR > 2 && ($1 == "trace" || $1 == "metrics") && !seen[$2, $3]++ { n++ } END { print n + 0 }') cells"
     echo
 done
 echo "NVS-ZP7-4 concentration-response (7 concentrations x 3 dishes, ER-ZapCY1): 4pl over dish means (1/y2 weights)"

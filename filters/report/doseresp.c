@@ -146,6 +146,7 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
         if (isfinite(l)) ylo = fmin(ylo, l);
         if (isfinite(h)) yhi = fmax(yhi, h);
     }
+    double dmin = xmin, dmax = xmax; /* the positive concentrations measured: the model is drawn solid over them */
     if (ok && isfinite(ec50) && ec50 > 0) xmin = fmin(xmin, ec50), xmax = fmax(xmax, ec50);
     if (!(xmax > 0) || !isfinite(xmin)) xmin = 0.1, xmax = 10;
     if (!isfinite(ylo)) ylo = 0, yhi = 1;
@@ -160,7 +161,8 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
     zn_plot p, c;
     zn_plot_init(&p, b, 164, 28, 446, 250);
     zn_axis_log(&p.x, xmin / 2, xmax * 2, 8);
-    zn_axis_linear(&p.y, ylo, yhi, 8);
+    double pad = 0.04 * (yhi - ylo); /* the highest and lowest points inside the frame, not on it */
+    zn_axis_linear(&p.y, ylo - pad, yhi + pad, 8);
     zn_plot_init(&c, b, 86, 28, 62, 250);
     zn_axis_linear(&c.x, -1, 1, 2);
     c.y = p.y;
@@ -190,12 +192,23 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
     }
     if (ok) {
         /* the curve, and its limit at x = 0 on the controls' panel */
+        /* solid over the concentrations measured; beyond them, to the axis ends, thin and dashed: the
+         * model there is an extrapolation (and has no band where the curve stream has none) */
         double xs[201], ys[201];
-        for (int i = 0; i <= 200; i++) {
-            xs[i] = exp(log(p.x.lo) + (log(p.x.hi) - log(p.x.lo)) * i / 200.0);
-            ys[i] = model4(xs[i], bottom, top, ec50, hill);
+        int have_d = isfinite(dmin) && dmax >= dmin && dmin > 0;
+        double seg[3][2] = {{p.x.lo, have_d ? dmin : p.x.lo}, {have_d ? dmin : p.x.lo, have_d ? dmax : p.x.hi},
+                            {have_d ? dmax : p.x.hi, p.x.hi}};
+        for (int sgi = 0; sgi < 3; sgi++) {
+            double a = fmax(seg[sgi][0], p.x.lo), e = fmin(seg[sgi][1], p.x.hi);
+            if (!(e > a)) continue;
+            for (int i = 0; i <= 200; i++) {
+                xs[i] = exp(log(a) + (log(e) - log(a)) * i / 200.0);
+                ys[i] = model4(xs[i], bottom, top, ec50, hill);
+            }
+            zn_svg_polyline(&p, xs, ys, 201,
+                            sgi == 1 ? "class=\"model\" stroke=\"#0072B2\" stroke-width=\"1.8\""
+                                     : "class=\"extrapolated\" stroke=\"#0072B2\" stroke-width=\"1\" stroke-dasharray=\"4 3\"");
         }
-        zn_svg_polyline(&p, xs, ys, 201, "stroke=\"#0072B2\" stroke-width=\"1.8\"");
         double y0 = model4(0, bottom, top, ec50, hill);
         zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#0072B2\" stroke-width=\"1.8\"/>\n",
                     c.L + 4, c.L + c.W - 4, zn_plot_y(&c, y0), zn_plot_y(&c, y0));
@@ -229,7 +242,8 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
     size_t nu = 0;
     for (size_t i = 0; i < n; i++) {
         const zn_plot *q = x[i] == 0 ? &c : &p;
-        double px = x[i] == 0 ? c.L + c.W / 2 - 5 : zn_plot_x(&p, x[i]) - 5;
+        /* at its own concentration, as the mean: a sideways shift reads as a miss of the curve (the review, item 1) */
+        double px = x[i] == 0 ? c.L + c.W / 2 : zn_plot_x(&p, x[i]);
         zn_svg_marker(b, 0, px, zn_plot_y(q, y[i]), 3, 0);
         size_t j;
         for (j = 0; j < nu; j++)
@@ -246,7 +260,7 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
             if (x[i] == ux[j]) ss += (y[i] - mu) * (y[i] - mu);
         double sd = m > 1 ? sqrt(ss / (double)(m - 1)) : 0;
         const zn_plot *q = ux[j] == 0 ? &c : &p;
-        double px = ux[j] == 0 ? c.L + c.W / 2 + 5 : zn_plot_x(&p, ux[j]) + 5;
+        double px = ux[j] == 0 ? c.L + c.W / 2 : zn_plot_x(&p, ux[j]);
         zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", px, px,
                     zn_plot_y(q, mu - sd), zn_plot_y(q, mu + sd), zn_svg_colour[0]);
         zn_svg_marker(b, 0, px, zn_plot_y(q, mu), 3.4, 1);
@@ -280,7 +294,8 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
     zn_svg_close(b);
     char *capt = zn_asprintf(
         "%s (%s): each replicate (open; %zu, from the stream with %s and %s), the mean and SD per concentration "
-        "(filled, whisker), the fitted curve%s; the ec50 with its 95%% interval (%s) at half effect. Controls (x = 0) "
+        "(filled, whisker; both at their concentration), the fitted curve over the concentrations measured (solid; thin dashed beyond them: "
+        "extrapolated)%s; the ec50 with its 95%% interval (%s) at half effect. Controls (x = 0) "
         "on their own panel left of the broken axis, where the curve has its limit.",
         label, status, n, xcol, ycol, ncr ? " and its 95% confidence band (grey)" : "",
         !strcmp(ci, "profile") ? "profile likelihood" : "Wald");

@@ -218,6 +218,20 @@ static void replicates(out_t *O, fgroup_t *g)
     free(ord);
 }
 
+/* what Sy.x = sqrt(weighted rss / df) is measured in: the unit of y
+ * unweighted; under 1/y2 weights the residuals are relative to the curve
+ * (0.05: 5 % of the fitted value), under 1/y in sqrt(unit of y), under sd
+ * weights in SDs of the points */
+static char *sy_x_unit(const out_t *O, const char *weight, double v)
+{
+    if (isnan(v)) return zn_strdup("");
+    if (!weight || !*weight || !strcmp(weight, "none")) return zn_strdup(*O->yunit ? O->yunit : "unit of y");
+    if (!strcmp(weight, "1/y2")) return zn_strdup("relative to the fitted value (1/y2 weights)");
+    if (!strcmp(weight, "1/y")) return zn_asprintf("sqrt(%s) (1/y weights)", *O->yunit ? O->yunit : "unit of y");
+    if (!strcmp(weight, "sd")) return zn_strdup("SDs of the points (sd weights)");
+    return zn_asprintf("%s weights", weight);
+}
+
 static void fit_rows(out_t *O, fgroup_t *g, size_t k)
 {
     const stab *f = O->fit;
@@ -270,6 +284,7 @@ static void fit_rows(out_t *O, fgroup_t *g, size_t k)
         int c = stab_col(f, st[q]);
         if (c >= 0 && zn_schema_is_numeric("fit", st[q]) == 1) rtab_n(T, stab_num(f, k, c));
         else rtab_s(T, stab_f(f, k, c));
+        if (!strcmp(st[q], "sy_x")) rtab_sf(T, sy_x_unit(O, stab_f(f, k, stab_col(f, "weight")), stab_num(f, k, c)));
     }
 }
 
@@ -285,7 +300,7 @@ void build_kinetics(out_t *O)
     rtab_init(&O->t[T_FITS], "fits", "Fitted parameters with SE and 95% CI, beside published values",
               "group,model,status,parameter,estimate,se,lo,hi,unit,published,source,comparison");
     rtab_init(&O->t[T_FITSTATS], "fit_stats", "Goodness of fit and model comparison",
-              "group,model,status,n,df,sy_x,r2,aicc,compare,compare_status,daicc,F,F_p,prefer,reason");
+              "group,model,status,n,df,sy_x,sy_x_unit,r2,aicc,compare,compare_status,daicc,F,F_p,prefer,reason");
     size_t count, ccount;
     O->fit = find_tab(R, "fit", &count);
     O->curve = find_tab(R, "curve", &ccount);
@@ -521,8 +536,15 @@ void html_kinetics(const out_t *O, zn_buf *b)
         free(lab);
         zn_plot p;
         zn_plot_init(&p, b, 86, 28, 514, 260);
-        zn_axis_linear(&p.x, 0, x1 * 1.04, 8); /* room for the mean beside the last replicates */
-        zn_axis_linear(&p.y, ylo, yhi, 8);
+        zn_axis_linear(&p.x, 0, x1 * 1.04, 8);
+        if (p.x.hi > x1 * 1.04 * 1.1) { /* not a round number far beyond the data (40 uM on a 0-50 axis): end near it */
+            p.x.hi = x1 * 1.04;
+            while (p.x.n > 2 && p.x.t[p.x.n - 1] > p.x.hi) p.x.n--;
+        }
+        /* points off the frame: 4 % of the range beyond the highest (and a negative lowest) value, so that
+         * the largest rate is not drawn on the border when it falls on a round number */
+        double pad = 0.04 * (yhi - ylo);
+        zn_axis_linear(&p.y, ylo < 0 ? ylo - pad : ylo, yhi + pad, 8);
         char xl[320], yl[160];
         char metal[32], iso[32];
         group_metal(O, g, metal, sizeof metal, iso, sizeof iso);
@@ -562,8 +584,8 @@ void html_kinetics(const out_t *O, zn_buf *b)
             }
             if (g->ok) {
                 double xs[201], ys[201];
-                for (int i = 0; i <= 200; i++) {
-                    xs[i] = p.x.lo + (p.x.hi - p.x.lo) * i / 200.0;
+                for (int i = 0; i <= 200; i++) { /* over the data (to the highest concentration), as the band */
+                    xs[i] = p.x.lo + (x1 - p.x.lo) * i / 200.0;
                     model_y(g, xs[i], lv[l], &ys[i]);
                 }
                 char st[120];
@@ -590,7 +612,7 @@ void html_kinetics(const out_t *O, zn_buf *b)
             zn_plot q;
             zn_plot_init(&q, b, 86, 330, 514, 90);
             q.x = p.x;
-            zn_axis_linear(&q.y, -m, m, 5);
+            zn_axis_linear(&q.y, -1.08 * m, 1.08 * m, 5); /* the largest residual inside the frame, not on it */
             zn_svg_hline(&q, 0, "stroke=\"#888\"");
             for (size_t i = 0; i < g->n; i++) {
                 size_t l;
@@ -604,7 +626,7 @@ void html_kinetics(const out_t *O, zn_buf *b)
         if (sub) subtraction_panel(O, g, b, &p.x, 470, xl);
         zn_svg_close(b);
         char *cap = zn_asprintf(
-            "%s: %s%s%s, the fitted curve%s; below, "
+            "%s: %s%s%s, the fitted curve up to the highest concentration%s; below, "
             "the residuals (data - fit)%s%s.",
             g->label,
             g->means ? "the mean per concentration less the control's (filled) and its standard error (whisker; "

@@ -50,7 +50,7 @@ void build_flags(out_t *O)
 {
     rep_t *R = O->R;
     rtab *t = &O->t[T_FLAGS];
-    rtab_init(t, "flags", "Flagged cells, wells and fits", "source,where,item,flag,detail");
+    rtab_init(t, "flags", "Flagged cells, dishes, wells and fits", "source,where,item,flag,detail");
     for (size_t i = 0; i < R->ncells; i++) {
         const cellsum_t *s = &R->cells[i];
         const char *fail = cell_failure(s);
@@ -61,6 +61,19 @@ void build_flags(out_t *O)
         rtab_s(t, fail);
         rtab_sf(t, zn_asprintf("condition %s: no [Zn] for any frame: %s", R->conds[s->cond].name,
                                s->why ? s->why : cell_failure_why(fail)));
+    }
+    /* a dish whose bleaching rate is not told from 0 (build_bleach) */
+    const rtab *bt = &O->t[T_BLEACH];
+    for (size_t r = 0, nc = bt->ncol; r < rtab_rows(bt); r++) {
+        const rcell *c = &bt->c[r * nc];
+        if (strcmp(c[6].s, "no")) continue;
+        rtab_s(t, "bleach");
+        rtab_s(t, c[1].s);
+        rtab_s(t, c[2].s);
+        rtab_s(t, "bleach_unresolved");
+        rtab_sf(t, zn_asprintf("condition %s: k = %.3g +- %.3g per hour (SE), |k| < 2 SE: the rate corrected for is "
+                               "not told from 0, and the corrected values (the resting level most) carry its error",
+                               c[0].s, c[3].v, c[4].v));
     }
     const char *lin[8], *linf[8];
     for (size_t i = 0, n = linearity_notes(R, lin, linf, 8); i < n; i++) {
@@ -175,6 +188,23 @@ static void sec_calibration(const out_t *O, zn_buf *b)
     html_calibration(O, b);
     rtab_html(&O->t[T_CELLS], b, 1000);
     if (rtab_rows(&O->t[T_CONTEXT])) rtab_html(&O->t[T_CONTEXT], b, 1000);
+    const rtab *bt = &O->t[T_BLEACH];
+    if (rtab_rows(bt)) {
+        size_t no = 0;
+        zn_dict dd = {0}, dn = {0};
+        for (size_t r = 0; r < rtab_rows(bt); r++) {
+            zn_dict_put(&dd, bt->c[r * bt->ncol + 1].s, 0);
+            if (!strcmp(bt->c[r * bt->ncol + 6].s, "no")) no++, zn_dict_put(&dn, bt->c[r * bt->ncol + 1].s, 0);
+        }
+        zn_buf_addf(b, "<p class=\"note\">Photobleaching was corrected before the calibration (zn-bleach: one "
+                       "exponential rate per dish and channel, fitted in the windows its ##bleach= line names). %zu of "
+                       "the %zu rates, in %zu of %zu dishes, are not resolved (|k| &lt; 2 SE: not told from no "
+                       "bleaching); the flags list them.</p>\n",
+                    no, rtab_rows(bt), dn.n, dd.n);
+        zn_dict_free(&dd);
+        zn_dict_free(&dn);
+        rtab_html(bt, b, 1000);
+    }
 }
 
 static void sec_metrics(const out_t *O, zn_buf *b)
@@ -293,7 +323,9 @@ void write_html(const out_t *O, const char *path)
                     ".ti{font-size:12px;font-weight:bold}.wl{font-size:9px;fill:#555}\n"
                     "table{border-collapse:collapse;font-size:0.85em;margin:0.5em 0}"
                     "caption{text-align:left;font-weight:bold;padding:0.3em 0}\n"
-                    "td,th{border:1px solid #ccc;padding:2px 6px}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+                    "td,th{border:1px solid #ccc;padding:2px 6px}th.r{text-align:left}td.w{overflow-wrap:anywhere}"
+                    "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;overflow-wrap:normal}"
+                    "td.k{white-space:nowrap;overflow-wrap:normal}\n"
                     ".tw{overflow-x:auto}.note{font-size:0.9em;color:#555}pre{font-size:0.8em;white-space:pre-wrap}\n"
                     "nav a{margin-right:1em}\n</style>\n</head>\n<body>\n<h1>");
     zn_svg_esc(&b, title);
@@ -416,6 +448,10 @@ void report_free(rep_t *R, out_t *O)
         free(R->cells[i].why);
     }
     free(R->cells);
+    for (size_t i = 0; i < R->nbch; i++) free(R->bch[i]);
+    for (size_t i = 0; i < R->nbl; i++) free(R->bl[i].sample);
+    free(R->bl);
+    zn_dict_free(&R->bldict);
     free(R->wv[0]);
     free(R->wv[1]);
     for (size_t i = 0; i < R->nwin; i++) free(R->win[i].name);

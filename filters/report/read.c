@@ -415,6 +415,34 @@ static int read_trace(rep_t *R, zn_in *in)
     const char *sys = zn_meta_get(&in->meta, "system"), *calm = zn_meta_get(&in->meta, "calibration");
     if (sys && !R->system) R->system = zn_strdup(sys);
     if (calm && !R->calibration) R->calibration = zn_strdup(calm);
+    /* zn-bleach: ##bleach=pooled:F_CFP,F_YFP;...  and per channel bleach_k_CH, bleach_k_se_CH */
+    int c_bk[BLEACH_MAXCH], c_bse[BLEACH_MAXCH];
+    {
+        const char *bm = zn_meta_get(&in->meta, "bleach"), *p = bm ? strchr(bm, ':') : NULL;
+        if (p && !R->nbch) {
+            size_t len = strcspn(p + 1, ";");
+            char *list = zn_strndup(p + 1, len), *save = NULL;
+            for (char *ch = strtok_r(list, ",", &save); ch && R->nbch < BLEACH_MAXCH; ch = strtok_r(NULL, ",", &save))
+                R->bch[R->nbch++] = zn_strdup(ch);
+            free(list);
+            R->rnum = R->rden = -1;
+            const char *rm = zn_meta_get(&in->meta, "ratio"), *eq = rm ? strchr(rm, '=') : NULL;
+            if (eq) {
+                size_t ln = strcspn(eq + 1, "/;"), ld = eq[1 + ln] == '/' ? strcspn(eq + 2 + ln, ";") : 0;
+                for (size_t j = 0; j < R->nbch; j++) {
+                    if (strlen(R->bch[j]) == ln && !strncmp(R->bch[j], eq + 1, ln)) R->rnum = (int)j;
+                    if (ld && strlen(R->bch[j]) == ld && !strncmp(R->bch[j], eq + 2 + ln, ld)) R->rden = (int)j;
+                }
+            }
+        }
+        for (size_t j = 0; j < R->nbch; j++) {
+            char name[160];
+            snprintf(name, sizeof name, "bleach_k_%s", R->bch[j]);
+            c_bk[j] = bm ? zn_in_col(in, name) : -1;
+            snprintf(name, sizeof name, "bleach_k_se_%s", R->bch[j]);
+            c_bse[j] = bm ? zn_in_col(in, name) : -1;
+        }
+    }
     zn_window base = {0};
     int have_base = zn_meta_window(&in->meta, "baseline", &base, (char[256]){0}, 256) == 1;
     int k;
@@ -434,6 +462,22 @@ static int read_trace(rep_t *R, zn_in *in)
                 R->cur_on = 1;
                 R->cur_slot = pick_slot(R, &R->conds[R->cur.cond]);
                 R->cur_dish = dish_index(&R->conds[R->cur.cond], R->cur.sample);
+                if (R->nbch && zn_dict_get(&R->bldict, R->cur.sample) == (size_t)-1) { /* a dish's rates: once */
+                    struct bleach_dish d = {0};
+                    int any = 0;
+                    for (size_t j = 0; j < R->nbch; j++) {
+                        if (c_bk[j] < 0 || zn_in_num(in, c_bk[j], &d.k[j]) != ZN_NUM_OK) d.k[j] = NAN;
+                        if (c_bse[j] < 0 || zn_in_num(in, c_bse[j], &d.se[j]) != ZN_NUM_OK) d.se[j] = NAN;
+                        any |= !isnan(d.k[j]);
+                    }
+                    if (any) {
+                        d.sample = zn_strdup(R->cur.sample);
+                        d.cond = R->cur.cond;
+                        zn_grow(&R->bl, &R->blcap, R->nbl + 1, sizeof *R->bl);
+                        zn_dict_put(&R->bldict, d.sample, R->nbl);
+                        R->bl[R->nbl++] = d;
+                    }
+                }
                 R->cn = 0;
                 R->bsum = 0;
                 R->bn = 0;
@@ -623,6 +667,7 @@ static void add_input(rep_t *R, const char *file, const zn_meta *meta, const cha
 void read_all(rep_t *R, zn_in *in)
 {
     R->cal_start = INFINITY;
+    R->rnum = R->rden = -1;
     for (;;) {
         const char *sc = zn_meta_get(&in->meta, "schema");
         if (!sc) zn_die(ZN_EXIT_DATA, "%s: the stream has no ##schema= line: which kind of results is it?", in->file);

@@ -183,6 +183,15 @@ typedef struct {
     int have_calw[2], cal_median;
     double *wv[2];
     size_t wn[2], wcap[2];
+    /* photobleaching (zn-bleach): the channels of the first ##bleach= and,
+     * per dish, each one's rate k (1/s) and SE, the same on every record */
+#define BLEACH_MAXCH 4
+    char *bch[BLEACH_MAXCH];
+    size_t nbch;
+    int rnum, rden; /* ##ratio=R=NUM/DEN over two of them: their indices (-1: none) */
+    struct bleach_dish { char *sample; size_t cond; double k[BLEACH_MAXCH], se[BLEACH_MAXCH]; } *bl;
+    size_t nbl, blcap;
+    zn_dict bldict;
     double *ct, *cv, *craw, bsum;
     size_t *cf;
     long bn;
@@ -232,7 +241,7 @@ size_t linearity_notes(const rep_t *R, const char **note, const char **file, siz
 int sensor_range(const char *calibration, double *kd_nM, double *hill, double *lo_nM, double *hi_nM);
 
 /* ------------------------------------------------------------ what is built */
-enum { T_CELLS, T_METRICS, T_TESTS, T_UPTAKE, T_FITS, T_FITSTATS, T_CONTEXT, T_FLAGS, T_INPUTS, NT };
+enum { T_CELLS, T_METRICS, T_TESTS, T_UPTAKE, T_FITS, T_FITSTATS, T_CONTEXT, T_BLEACH, T_FLAGS, T_INPUTS, NT };
 extern const char *const table_names[NT];
 
 /* one fitted group, with its points, for tables and figures */
@@ -295,6 +304,7 @@ int cmp_double(const void *a, const void *b);
 
 void build_cells(out_t *O);     /* traces.c */
 void build_context(out_t *O);   /* traces.c */
+void build_bleach(out_t *O);    /* traces.c: zn-bleach's rate per dish and channel */
 void html_traces(const out_t *O, zn_buf *b);
 void html_heatmap(const out_t *O, zn_buf *b);
 void html_calibration(const out_t *O, zn_buf *b);

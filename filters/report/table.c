@@ -44,13 +44,14 @@ void rtab_free(rtab *t)
 }
 
 /* a cell as text: numbers in full (round trip) for TSV, 4 significant
- * digits for reading */
+ * digits for reading: 0.0003215 beside 0.001698 (not 3.215e-04), an
+ * exponent from 1e-4 down, where the zeros would hide the digits */
 const char *rcell_text(const rcell *c, int full, char buf[48])
 {
     if (c->s) return c->s;
     if (isnan(c->v)) return "";
     if (full) zn_fmt_double(buf, c->v);
-    else if (c->v != 0 && (fabs(c->v) >= 1e6 || fabs(c->v) < 1e-3)) snprintf(buf, 48, "%.3e", c->v);
+    else if (c->v != 0 && (fabs(c->v) >= 1e6 || fabs(c->v) < 1e-4)) snprintf(buf, 48, "%.3e", c->v);
     else snprintf(buf, 48, "%.4g", c->v);
     return buf;
 }
@@ -111,33 +112,120 @@ void rtab_print(const rtab *t, int fmt, int named, zn_buf *b)
     free(w);
 }
 
+/* HTML header text: a break opportunity after each underscore, so that a
+ * long column name (dynamic_range_median) wraps inside its column and a
+ * table of many columns fits the page instead of running off it */
+static void th_text(zn_buf *b, const char *h)
+{
+    for (const char *p = h; *p; p++) {
+        char c[2] = {*p, 0};
+        zn_svg_esc(b, c);
+        if (*p == '_' && p[1]) zn_buf_adds(b, "<wbr/>");
+    }
+}
+
+/* a table of more columns than RTAB_WIDE and at most RTAB_FEW rows is written across (transposed) */
+#define RTAB_WIDE 12
+#define RTAB_FEW 6
+
+/* a number right-aligned; a short text of no letters ("3, 3": n per
+ * condition) kept on one line; other text wraps, a long one anywhere */
+static void td_open(zn_buf *b, const rcell *c)
+{
+    if (!c->s) {
+        zn_buf_adds(b, "<td class=\"n\">");
+        return;
+    }
+    size_t l = strlen(c->s);
+    int letters = 0;
+    for (const char *p = c->s; *p; p++) letters |= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+    /* a long text (a list of sources with DOIs) may break inside a word, so
+     * that no word sets its column's width; a short one ("construct=mZIP8",
+     * "pmol/mg/min") breaks only between words */
+    zn_buf_adds(b, l && l <= 24 && !letters ? "<td class=\"k\">" : l > 40 ? "<td class=\"w\">" : "<td>");
+}
+
+static int cell_empty(const rcell *c) { return c->s ? !*c->s : isnan(c->v); }
+
 void rtab_html(const rtab *t, zn_buf *b, size_t max)
 {
     size_t nr = rtab_rows(t), nc = t->ncol;
     char buf[48];
+    /* a column empty in every row (model comparison without --compare, counts
+     * of an uncalibrated trace) takes no place on the page; the note names it */
+    unsigned char *skip = zn_calloc(nc + 1, 1);
+    zn_buf gone = {0};
+    for (size_t j = 0; j < nc && nr; j++) {
+        size_t i;
+        for (i = 0; i < nr && cell_empty(&t->c[i * nc + j]); i++) {}
+        if (i == nr) {
+            skip[j] = 1;
+            zn_buf_addf(&gone, "%s%s", gone.n ? ", " : "", t->hdr[j]);
+        }
+    }
     zn_buf_adds(b, "<div class=\"tw\"><table id=\"tab-");
     zn_svg_esc(b, t->name);
-    zn_buf_adds(b, "\"><caption>");
+    /* many columns and few rows (the cells table: 17 columns, a row per
+     * condition): one row per column, one column per row, so that every
+     * column is on the page whatever its width */
+    size_t shown = 0;
+    for (size_t j = 0; j < nc; j++) shown += !skip[j];
+    int across = shown > RTAB_WIDE && nr >= 1 && nr <= RTAB_FEW && nr <= max;
+    zn_buf_addf(b, "\"%s><caption>", across ? " class=\"across\"" : "");
     zn_svg_esc(b, t->title);
     zn_buf_adds(b, "</caption>\n<tr>");
-    for (size_t j = 0; j < nc; j++) {
+    if (across) {
         zn_buf_adds(b, "<th>");
-        zn_svg_esc(b, t->hdr[j]);
+        th_text(b, t->hdr[0]);
+        zn_buf_adds(b, "</th>");
+        for (size_t i = 0; i < nr; i++) {
+            zn_buf_adds(b, "<th>");
+            zn_svg_esc(b, rcell_text(&t->c[i * nc], 0, buf));
+            zn_buf_adds(b, "</th>");
+        }
+        zn_buf_adds(b, "</tr>\n");
+        for (size_t j = 1; j < nc; j++) {
+            if (skip[j]) continue;
+            zn_buf_adds(b, "<tr><th class=\"r\">");
+            zn_svg_esc(b, t->hdr[j]);
+            zn_buf_adds(b, "</th>");
+            for (size_t i = 0; i < nr; i++) {
+                const rcell *c = &t->c[i * nc + j];
+                td_open(b, c);
+                zn_svg_esc(b, rcell_text(c, 0, buf));
+                zn_buf_adds(b, "</td>");
+            }
+            zn_buf_adds(b, "</tr>\n");
+        }
+        nr = 0; /* written */
+    }
+    for (size_t j = 0; j < nc && !across; j++) {
+        if (skip[j]) continue;
+        zn_buf_adds(b, "<th>");
+        th_text(b, t->hdr[j]);
         zn_buf_adds(b, "</th>");
     }
-    zn_buf_adds(b, "</tr>\n");
+    if (!across) zn_buf_adds(b, "</tr>\n");
     for (size_t i = 0; i < nr && i < max; i++) {
         zn_buf_adds(b, "<tr>");
         for (size_t j = 0; j < nc; j++) {
+            if (skip[j]) continue;
             const rcell *c = &t->c[i * nc + j];
-            zn_buf_adds(b, c->s ? "<td>" : "<td class=\"n\">");
+            td_open(b, c);
             zn_svg_esc(b, rcell_text(c, 0, buf));
             zn_buf_adds(b, "</td>");
         }
         zn_buf_adds(b, "</tr>\n");
     }
     zn_buf_adds(b, "</table></div>\n");
+    if (gone.n) {
+        zn_buf_addf(b, "<p class=\"note\">Left out, empty in every row: ");
+        zn_svg_esc(b, gone.s);
+        zn_buf_addf(b, " (zn-report --table %s --format tsv has every column).</p>\n", t->name);
+    }
     if (nr > max)
         zn_buf_addf(b, "<p class=\"note\">%zu more rows: zn-report --table %s --format tsv lists them all.</p>\n", nr - max,
                     t->name);
+    zn_buf_free(&gone);
+    free(skip);
 }

@@ -494,23 +494,49 @@ void html_heatmap(const out_t *O, zn_buf *b)
         hi = a.hi;
     }
     size_t nb = nf < 150 ? nf : 150;
-    double rh = rows > 120 ? 3 : rows > 60 ? 5 : 8, W = 560, L = 150, T = 30;
+    double rh = rows > 120 ? 3 : rows > 60 ? 5 : 8, W = 560, L = 230, T = 30;
     int h = (int)(T + (double)rows * rh + 60);
     zn_svg_figure_open(b, "fig-heatmap");
-    zn_svg_open(b, 760, h, "heatmap of cells by time");
+    zn_svg_open(b, 830, h, "heatmap of cells by time");
     zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"ti\">Cells x time (%s%s)</text>\n", L, T - 10, R->signal,
                 isfinite(tend) ? ", the experiment" : "");
     double *sum = zn_malloc(nb * sizeof *sum), *cnt = zn_malloc(nb * sizeof *cnt);
     size_t row = 0;
+    size_t *rord = NULL;
     for (size_t k = 0; k < R->nconds; k++) {
         const cond_t *c = &R->conds[k];
         if (!c->nres) continue;
-        zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"tk\">", L - 6,
+        zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"tk\">", L - 70,
                     T + ((double)row + (double)c->nres / 2.0) * rh + 4);
         zn_svg_esc(b, c->name);
         zn_buf_addf(b, " (%zu)</text>\n", c->nres);
-        for (size_t i = 0; i < c->nres; i++, row++) {
-            const sampled_t *s = &c->res[i];
+        /* the rows grouped by dish (the replicate), dishes in the order they came, each labelled */
+        rord = zn_realloc(rord, (c->nres + 1) * sizeof *rord);
+        size_t no = 0;
+        for (size_t d = 0; d <= c->ndish; d++)
+            for (size_t i = 0; i < c->nres; i++) {
+                size_t di = c->res[i].sample ? zn_dict_get(&c->ddict, c->res[i].sample) : (size_t)-1;
+                if (di >= c->ndish) di = c->ndish; /* no dish: last */
+                if (di == d) rord[no++] = i;
+            }
+        for (size_t i0 = 0; i0 < no;) {
+            size_t i1 = i0;
+            const char *dn = c->res[rord[i0]].sample ? c->res[rord[i0]].sample : "";
+            while (i1 < no && !strcmp(c->res[rord[i1]].sample ? c->res[rord[i1]].sample : "", dn)) i1++;
+            double y0 = T + (double)(row + i0) * rh, y1 = T + (double)(row + i1) * rh;
+            if (y1 - y0 >= 9) { /* room for a label */
+                zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"tk dish\">", L - 8,
+                            (y0 + y1) / 2 + 3.5);
+                zn_svg_esc(b, dn);
+                zn_buf_addf(b, " (%zu)</text>", i1 - i0);
+            }
+            zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n", L - 4, L - 4,
+                        y0 + 1.5, y1 - 1.5);
+            i0 = i1;
+        }
+        for (size_t oi = 0; oi < no; oi++, row++) {
+            const sampled_t *s = &c->res[rord[oi]];
+            int dish_end = oi + 1 < no && strcmp(s->sample ? s->sample : "", c->res[rord[oi + 1]].sample ? c->res[rord[oi + 1]].sample : "");
             for (size_t j = 0; j < nb; j++) sum[j] = cnt[j] = 0;
             for (size_t j = 0; j < s->n; j++) {
                 size_t r = rank[s->slot[j]];
@@ -527,10 +553,14 @@ void html_heatmap(const out_t *O, zn_buf *b)
                             L + (double)j * W / (double)nb, T + (double)row * rh, W / (double)nb + 0.3, rh, col);
             }
             zn_buf_addc(b, '\n');
+            if (dish_end) /* a thin gap between dishes */
+                zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#fff\" stroke-width=\"1\"/>\n", L,
+                            L + W, T + (double)(row + 1) * rh, T + (double)(row + 1) * rh);
         }
         zn_buf_addf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#fff\" stroke-width=\"2\"/>\n", L, L + W,
                     T + (double)row * rh, T + (double)row * rh);
     }
+    free(rord);
     free(sum);
     free(cnt);
     free(rank);
@@ -543,9 +573,12 @@ void html_heatmap(const out_t *O, zn_buf *b)
     }
     zn_buf_addf(b, "\n<text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%.3g</text><text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%.3g %s</text>", L,
                 y + 24, lo, L + 190, y + 24, hi, strcmp(R->sig_unit, "1") ? R->sig_unit : "");
-    zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%zu frames, left to right; grey: no value</text>\n</svg>\n",
-                L + 260, y + 9, nf);
-    zn_svg_figure_close(b, "Each row one cell (the sampled cells, grouped by condition), each column a time bin of the "
+    zn_buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"tk\">%zu frames, left to right</text>\n", L + 262, y + 9, nf);
+    zn_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"#dddddd\"/><text x=\"%.1f\" "
+                   "y=\"%.1f\" class=\"tk\">no value (a row all grey: the cell's calibration failed)</text>\n</svg>\n",
+                L + 262, y + 14, L + 276, y + 23);
+    zn_svg_figure_close(b, "Each row one cell (the sampled cells, grouped by condition and, within it, by dish: the "
+                           "labels at left give each dish's rows), each column a time bin of the "
                            "experiment (before the calibration windows); colour (viridis, light = high) from the 2nd to the "
                            "98th percentile of the values shown.");
 }
@@ -597,32 +630,88 @@ static void calibration_range(const rep_t *R, zn_buf *b)
                            "the table.");
 }
 
+/* the fill of a protocol window by its name: the experiment's grey and blue,
+ * the calibration's orange (max: Zn + ionophore) and green (min: TPEN) */
+static const char *window_fill(const char *name, double *op)
+{
+    *op = 0.10;
+    if (!strcmp(name, "response")) return "#0072B2";
+    if (!strcmp(name, "max")) return *op = 0.16, "#D55E00";
+    if (!strcmp(name, "min")) return *op = 0.16, "#009E73";
+    *op = 0.08;
+    return "#000";
+}
+
 /* the raw signal of a few sampled cells per condition over the whole
- * recording, with each cell's Smin and Smax: where the calibration came from */
+ * recording, with each cell's Smin and Smax: where the calibration came
+ * from.  The cells are taken from the dishes in turn (the first of each
+ * dish, then the second, ...), so that the examples span the dishes. */
 #define CAL_CELLS 6
 static void calibration_cells(const rep_t *R, zn_buf *b)
 {
     if (!R->raw_name) return;
     const char *cn = R->cal_name ? R->cal_name : "F";
+    char ylab[96];
+    if (R->raw_unit && *R->raw_unit && strcmp(R->raw_unit, "1"))
+        snprintf(ylab, sizeof ylab, "%s (%s)", R->raw_name, R->raw_unit);
+    else snprintf(ylab, sizeof ylab, "%s", R->raw_name);
     for (size_t k = 0; k < R->nconds; k++) {
         const cond_t *c = &R->conds[k];
-        size_t show = 0;
-        for (size_t i = 0; i < c->nres && show < CAL_CELLS; i++) show += c->res[i].n > 0;
-        if (!show) continue;
-        int cols = 3, rows = (int)((show + 2) / 3), pw = 210, ph = 130;
+        /* round robin over the dishes, in their order */
+        size_t *pick = zn_malloc((c->nres + 1) * sizeof *pick), show = 0;
+        size_t nd = c->ndish + 1;
+        size_t *taken = zn_calloc(nd, sizeof *taken);
+        for (size_t round = 0; show < CAL_CELLS && round < c->nres; round++) {
+            size_t before = show;
+            for (size_t d = 0; d < nd && show < CAL_CELLS; d++) {
+                size_t seen = 0;
+                for (size_t i = 0; i < c->nres; i++) {
+                    const sampled_t *s = &c->res[i];
+                    size_t di = s->sample ? zn_dict_get(&c->ddict, s->sample) : (size_t)-1;
+                    if (di >= c->ndish) di = c->ndish;
+                    if (di != d || !s->n) continue;
+                    if (seen++ == round) {
+                        pick[show++] = i;
+                        taken[d]++;
+                        break;
+                    }
+                }
+            }
+            if (show == before) break;
+        }
+        zn_buf dl = {0};
+        for (size_t d = 0; d < c->ndish; d++)
+            if (taken[d]) zn_buf_addf(&dl, "%s%s (%zu)", dl.n ? ", " : "", c->dish[d].name, taken[d]);
+        free(taken);
+        if (!show) {
+            free(pick);
+            zn_buf_free(&dl);
+            continue;
+        }
+        int cols = 3, rows = (int)((show + 2) / 3), pw = 220, ph = 150;
         char id[64];
         snprintf(id, sizeof id, "fig-calcells-%zu", k + 1);
         zn_svg_figure_open(b, id);
         char *lab = zn_asprintf("raw %s and calibration levels of cells of %s", R->raw_name, c->name);
-        zn_svg_open(b, cols * pw + 20, rows * ph + 30, lab);
+        zn_svg_open(b, cols * pw + 40, rows * ph + 56, lab);
         free(lab);
         zn_buf_addf(b, "<text x=\"10\" y=\"16\" class=\"ti\">");
         zn_svg_esc(b, c->name);
         zn_buf_addf(b, ": raw %s per cell, %smin (dashed, low) and %smax (dashed, high)</text>\n", R->raw_name, cn, cn);
-        size_t drawn = 0;
-        for (size_t i = 0; i < c->nres && drawn < show; i++) {
-            const sampled_t *s = &c->res[i];
-            if (!s->n) continue;
+        /* the windows' key, once */
+        double kx = 10;
+        for (size_t w = 0; w < R->nwin; w++) {
+            double op;
+            const char *fill = window_fill(R->win[w].name, &op);
+            zn_buf_addf(b, "<rect x=\"%.1f\" y=\"24\" width=\"12\" height=\"10\" fill=\"%s\" fill-opacity=\"%.2f\" "
+                           "stroke=\"#999\" stroke-width=\"0.5\"/><text x=\"%.1f\" y=\"33\" class=\"tk\">",
+                        kx, fill, op, kx + 16);
+            zn_svg_esc(b, R->win[w].name);
+            zn_buf_addf(b, " %g-%g s</text>\n", R->win[w].start, R->win[w].end);
+            kx += 30 + 6.2 * (double)(strlen(R->win[w].name) + 12);
+        }
+        for (size_t di = 0; di < show; di++) {
+            const sampled_t *s = &c->res[pick[di]];
             double lo = INFINITY, hi = -INFINITY, t1 = 0;
             for (size_t j = 0; j < s->n; j++) {
                 if (s->raw[j] < lo) lo = s->raw[j];
@@ -631,30 +720,38 @@ static void calibration_cells(const rep_t *R, zn_buf *b)
             }
             if (isfinite(s->cmin)) lo = fmin(lo, s->cmin), hi = fmax(hi, s->cmin);
             if (isfinite(s->cmax)) lo = fmin(lo, s->cmax), hi = fmax(hi, s->cmax);
-            int col = (int)(drawn % 3), row = (int)(drawn / 3);
+            int col = (int)(di % 3), row = (int)(di / 3);
             zn_plot p;
-            zn_plot_init(&p, b, 10 + col * pw + 46, 30 + row * ph + 14, pw - 56, ph - 44);
+            zn_plot_init(&p, b, 30 + col * pw + 46, 40 + row * ph + 24, pw - 62, ph - 66);
             zn_axis_linear(&p.x, 0, t1, 4);
             zn_axis_linear(&p.y, isfinite(lo) ? lo : NAN, isfinite(hi) ? hi : NAN, 4);
             for (size_t w = 0; w < R->nwin; w++) {
-                double a = fmax(R->win[w].start, p.x.lo), e = fmin(R->win[w].end, p.x.hi);
+                double a = fmax(R->win[w].start, p.x.lo), e = fmin(R->win[w].end, p.x.hi), op;
                 if (!(e > a)) continue;
-                zn_buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#000\" fill-opacity=\"0.07\"/>",
-                            zn_plot_x(&p, a), p.T, zn_plot_x(&p, e) - zn_plot_x(&p, a), p.H);
+                const char *fill = window_fill(R->win[w].name, &op);
+                zn_buf_addf(b, "<rect class=\"win\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+                               "fill-opacity=\"%.2f\"><title>",
+                            zn_plot_x(&p, a), p.T, zn_plot_x(&p, e) - zn_plot_x(&p, a), p.H, fill, op);
+                zn_svg_esc(b, R->win[w].name);
+                zn_buf_adds(b, "</title></rect>");
             }
             zn_svg_hline(&p, s->cmin, "stroke=\"#555\" stroke-dasharray=\"4 3\"");
             zn_svg_hline(&p, s->cmax, "stroke=\"#555\" stroke-dasharray=\"4 3\"");
             char st[120];
             snprintf(st, sizeof st, "stroke=\"%s\" stroke-width=\"1\"", zn_svg_colour[k % ZN_SVG_NCOL]);
             zn_svg_polyline(&p, s->t, s->raw, s->n, st);
-            zn_svg_axes(&p, s->label, NULL, NULL, 1);
-            drawn++;
+            /* the panel's name: dish and cell */
+            zn_svg_axes(&p, s->label, "time (s)", col == 0 ? ylab : NULL, 1);
         }
         zn_svg_close(b);
-        char *cap = zn_asprintf("%s: the calibrated signal %s of %zu of the sampled cells over the whole recording, the "
-                                "protocol's windows shaded; dashed: the cell's %smin and %smax from its calibration "
-                                "windows. A cell whose signal in the experiment reaches its %smax is saturated there.",
-                                c->name, R->raw_name, show, cn, cn, cn);
+        free(pick);
+        char *cap = zn_asprintf("%s: the raw signal %s (before calibration: the column zn-calibrate turned into [Zn]) of "
+                                "%zu of the sampled cells, taken from the dishes in turn (%s), over the whole recording; "
+                                "shaded: the protocol's windows (key above the panels); dashed: the cell's %smin and "
+                                "%smax from its calibration windows. A cell whose signal in the experiment reaches its "
+                                "%smax is saturated there.",
+                                c->name, R->raw_name, show, dl.s ? dl.s : "", cn, cn, cn);
+        zn_buf_free(&dl);
         zn_svg_figure_close(b, cap);
         free(cap);
     }
@@ -701,4 +798,50 @@ void html_calibration(const out_t *O, zn_buf *b)
     calibration_counts(R, b);
     calibration_range(R, b);
     calibration_cells(R, b);
+}
+
+/* the photobleaching correction made visible: each dish's rate k (1/s) and
+ * its SE per channel, as zn-bleach fitted them (bleach_k_CH, bleach_k_se_CH,
+ * the same on every record of the dish); with a ratio of two corrected
+ * channels (##ratio=R=NUM/DEN) also the ratio's drift k_NUM - k_DEN.  A rate
+ * within 2 SE of 0 is not resolved: the data do not tell it from no
+ * bleaching, and the correction (so the resting level) rests on noise. */
+void build_bleach(out_t *O)
+{
+    rep_t *R = O->R;
+    rtab *t = &O->t[T_BLEACH];
+    rtab_init(t, "bleach",
+              "Photobleaching per dish (zn-bleach): the rate k of each channel per hour (the stream's bleach_k columns "
+              "are per second: x 3600), its SE; resolved: |k| >= 2 SE",
+              "condition,sample,channel,k_per_h,k_se_per_h,k_over_se,resolved");
+    for (size_t i = 0; i < R->nbl; i++) {
+        const struct bleach_dish *d = &R->bl[i];
+        size_t nrow = R->nbch + (R->rnum >= 0 && R->rden >= 0);
+        for (size_t j = 0; j < nrow; j++) {
+            double k, se;
+            char *ch;
+            if (j < R->nbch) {
+                k = d->k[j];
+                se = d->se[j];
+                ch = zn_strdup(R->bch[j]);
+            } else { /* the ratio: SE as if the two rates were independent (they come from the same cells) */
+                k = d->k[R->rnum] - d->k[R->rden];
+                se = hypot(d->se[R->rnum], d->se[R->rden]);
+                ch = zn_asprintf("ratio %s/%s: k_%s - k_%s", R->bch[R->rnum], R->bch[R->rden], R->bch[R->rnum],
+                                 R->bch[R->rden]);
+            }
+            if (isnan(k)) {
+                free(ch);
+                continue;
+            }
+            rtab_s(t, R->conds[d->cond].name);
+            rtab_s(t, d->sample);
+            rtab_sf(t, ch);
+            rtab_n(t, k * 3600); /* per hour: 0.0178 to 0.665 in the demo, not 4.948e-06 beside 0.0001684 */
+            rtab_n(t, se * 3600);
+            double z = se > 0 ? fabs(k) / se : NAN;
+            rtab_n(t, z);
+            rtab_s(t, isnan(z) ? "" : z >= 2 ? "yes" : "no");
+        }
+    }
 }
