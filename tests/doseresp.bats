@@ -142,3 +142,24 @@ falling() {
     assert_output 0
     grep -q '<figure id="fig-doseresp-1">' "$T/dom.html"
 }
+
+@test "zn-report: a concentration-response fit without estimates says why on the page, not an empty table and tests of no fit" {
+    # a step between 0.1 and 0.3 uM (tests/mmfit-convergence.bats): ambiguous,
+    # no estimates, ec50's profile interval in the reason
+    { printf '##znr=1\n##schema=means\n#sample\tconc_uM\tmean_final\n'
+      paste <(printf 'd%s\n' $(seq 1 21)) <(printf '%s\n' 0 0 0 0.01 0.01 0.01 0.03 0.03 0.03 0.1 0.1 0.1 0.3 0.3 0.3 1 1 1 3 3 3 ) <(printf '%s\n' 0.9233431114 0.8233392729 0.867421755 0.8787323606 1.007177032 1.100668532 0.9527011136 1.148736534 1.127853067 1.239608873 1.636982426 1.468212437 1.725875642 2.603209537 2.092672931 1.632582459 2.582719209 1.975504861 2.194261831 2.400522358 1.694324619 ); } > "$T/d.znr"
+    zn-mm-fit -q -m 4pl -x conc_uM -y mean_final -w 1/y2 --ci profile -o "$T/f.znr" "$T/d.znr"
+    run zn-report --html "$T/r.html" "$T/d.znr" "$T/f.znr"
+    assert_success
+    grep -q '<figure id="fig-doseresp-1">' "$T/r.html"
+    grep -Eq '<p class="nofit">No estimates \(ambiguous\): hill ran off .*; ec50 between 0.0523 and 0.347 \(95 % profile interval\)\. No adequacy tests without a fit\.</p>' "$T/r.html"
+    run grep -c 'Is the model adequate\|<table class="doseresp">' "$T/r.html"
+    assert_output 0
+    # only concentration-response fits: no kinetics section (its tables had
+    # the parameters again with unit 1 and a note asking for an uptake
+    # stream); the goodness of fit table moves under the curves
+    run grep -c '<section id="kinetics">\|No uptake stream was given' "$T/r.html"
+    assert_output 0
+    grep -q '<section id="doseresp">' "$T/r.html"
+    grep -q 'Goodness of fit' "$T/r.html"
+}

@@ -35,6 +35,22 @@ int has_doseresp(const out_t *O)
     return 0;
 }
 
+/* every fit record is a concentration-response fit: the page has no
+ * kinetics (their parameters are in the concentration-response section,
+ * with their units) */
+int all_doseresp(const out_t *O)
+{
+    const rep_t *R = O->R;
+    size_t n = 0;
+    for (size_t i = 0; i < R->ntabs; i++) {
+        const stab *f = &R->tabs[i];
+        if (strcmp(f->schema, "fit")) continue;
+        for (size_t r = 0; r < f->nrow; r++, n++)
+            if (!is_cr_row(f, r)) return 0;
+    }
+    return n > 0;
+}
+
 /* row r of table s belongs to fit row fr of f: the fit's group columns (those
  * before model) have the same values in s (a column s lacks: no match) */
 static int same_group(const stab *f, size_t fr, const stab *s, size_t r)
@@ -302,6 +318,23 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
     zn_svg_figure_close(b, capt);
     free(capt);
 
+    /* no estimates (the data do not determine the curve): say why (the
+     * reason carries the ec50 interval when a step still has one), instead of
+     * an empty table and adequacy tests of a fit that does not exist */
+    if (!isfinite(ec50)) {
+        const char *why = stab_col(f, "reason") >= 0 ? stab_f(f, fr, stab_col(f, "reason")) : "";
+        zn_buf_adds(b, "<p class=\"nofit\">No estimates (");
+        zn_svg_esc(b, status);
+        zn_buf_adds(b, "): ");
+        zn_svg_esc(b, *why ? why : "the fit gave none");
+        zn_buf_adds(b, ". No adequacy tests without a fit.</p>\n");
+        free(crow);
+        free(x);
+        free(y);
+        free(label);
+        return;
+    }
+
     /* the table: Wald from SE and t(df), and the record's own interval */
     double df = num(f, fr, "df"), t = df > 0 ? gsl_cdf_tdist_Pinv(0.975, df) : NAN;
     zn_buf_adds(b, "<table class=\"doseresp\"><caption>");
@@ -343,7 +376,7 @@ static void one_fit(const out_t *O, const stab *f, size_t fr, size_t k, zn_buf *
     else zn_buf_adds(b, "Replicates test: none (no concentration has replicates). ");
     if (isfinite(runs)) zn_buf_addf(b, "Runs test: %g runs, p = %.3g. ", runs, runsp);
     if (isfinite(K2)) zn_buf_addf(b, "Normality of residuals (D'Agostino-Pearson): K2 = %.3g, p = %.3g. ", K2, np);
-    else zn_buf_adds(b, "Normality: not tested (fewer than 8 points). ");
+    else zn_buf_adds(b, "D'Agostino-Pearson normality test: not done (fewer than 8 points). ");
     if (isfinite(num(f, fr, "shapiro_W"))) zn_buf_addf(b, "Shapiro-Wilk: W = %.4g, p = %.3g. ", num(f, fr, "shapiro_W"), num(f, fr, "shapiro_p"));
     if (isfinite(nout)) {
         zn_buf_addf(b, "ROUT outliers: %g", nout);

@@ -155,7 +155,7 @@ void build_inputs(out_t *O)
 /* ------------------------------------------------------------ sections */
 static int has_trace(const out_t *O) { return O->R->have_trace; }
 static int has_metrics(const out_t *O) { return O->met != NULL; }
-static int has_kinetics(const out_t *O) { return O->ng > 0; }
+static int has_kinetics(const out_t *O) { return O->ng > 0 && !all_doseresp(O); }
 static int always(const out_t *O) { return O != NULL; }
 
 static void sec_traces(const out_t *O, zn_buf *b)
@@ -267,6 +267,14 @@ static void sec_kinetics(const out_t *O, zn_buf *b)
                        "to draw and tabulate them.</p>\n");
 }
 
+/* the curves; when they are the only fits (no kinetics section), also the
+ * goodness of fit table the kinetics section would have shown */
+static void sec_doseresp(const out_t *O, zn_buf *b)
+{
+    html_doseresp(O, b);
+    if (all_doseresp(O)) rtab_html(&O->t[T_FITSTATS], b, 1000);
+}
+
 static void sec_flags(const out_t *O, zn_buf *b)
 {
     if (rtab_rows(&O->t[T_FLAGS])) rtab_html(&O->t[T_FLAGS], b, 500);
@@ -300,7 +308,7 @@ static const struct {
     {"calibration", "Calibration", "Calibration", has_trace, sec_calibration},
     {"metrics", "Metrics", "Response metrics", has_metrics, sec_metrics},
     {"kinetics", "Kinetics", "Kinetics", has_kinetics, sec_kinetics},
-    {"doseresp", "Concentration-response", "Concentration-response", has_doseresp, html_doseresp},
+    {"doseresp", "Concentration-response", "Concentration-response", has_doseresp, sec_doseresp},
     {"flags", "Flags", "Flags", always, sec_flags},
     {"provenance", "Provenance", "Provenance", always, sec_provenance},
 };

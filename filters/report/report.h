@@ -314,6 +314,7 @@ void build_kinetics(out_t *O);  /* kinetics.c */
 void html_kinetics(const out_t *O, zn_buf *b);
 char *group_label(const stab *f, size_t r, const int *by, size_t nby);
 int has_doseresp(const out_t *O); /* doseresp.c: 4pl/3pl fits on a log axis */
+int all_doseresp(const out_t *O); /* doseresp.c: every fit is 4pl/3pl (no kinetics section) */
 void html_doseresp(const out_t *O, zn_buf *b);
 void build_flags(out_t *O);     /* page.c */
 void build_inputs(out_t *O);
