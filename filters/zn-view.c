@@ -17,7 +17,8 @@ static const char usage[] =
     "                        without '#', no meta lines\n"
     "      --meta            print only the meta lines of each segment\n"
     "      --check           validate structure, schema, numbers, canonical order and\n"
-    "                        the end-of-file marker; print a summary, write no records\n";
+    "                        the end-of-file marker; print a summary, write no\n"
+    "                        records\n";
 
 enum { OPT_TSV = ZN_OPT_FIRST_OWN, OPT_CHECK, OPT_META };
 

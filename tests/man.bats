@@ -53,3 +53,11 @@ $output"
     done
     [ "$n" -ge 8 ] || fail "only $n examples found: is the extraction broken?"
 }
+
+@test "every program's --help fits 80 columns" {
+    for p in "$ZN_BIN"/zn-*; do
+        run "$p" --help
+        assert_success
+        awk -v p="${p##*/}" 'length > 80 { printf "%s: %d columns: %s\n", p, length, $0; bad = 1 } END { exit bad }' <<< "$output"
+    done
+}
