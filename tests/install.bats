@@ -71,7 +71,7 @@ bare() {
     refute_line bats
     assert_line libgsl-dev
     run "$ZN_TOP/tools/deps.sh" list check
-    for p in gcc libgsl-dev bats bats-assert chromium parallel python3-pandas r-base-core r-cran-data.table; do
+    for p in gcc libgsl-dev bats bats-assert chromium parallel python3-pandas python3-scipy r-base-core r-cran-data.table; do
         assert_line "$p"
     done
     run "$ZN_TOP/tools/deps.sh" bogus

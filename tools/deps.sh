@@ -6,7 +6,8 @@
 #   build   the compiler and libraries (gcc, make, pkg-config, zlib, libdeflate, libcsv, GSL)
 #   demo    what `make demo` needs: the build set (the demo itself is bash and awk)
 #   check   what `make check` needs besides: bats, groff, xmllint, chromium, GNU parallel,
-#           python3 with pandas, R with data.table (the R/pandas recipes are tested)
+#           python3 with pandas and scipy (the recipes and the references that
+#           tests compute live), R with data.table (the R recipes are tested)
 #   list SET  print the packages of SET, one per line
 #
 # As root the missing ones are installed with apt-get, its output kept in
@@ -15,7 +16,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=(gcc make pkg-config zlib1g-dev libdeflate-dev libcsv-dev libgsl-dev)
-check=(bats bats-assert bats-support groff-base libxml2-utils chromium parallel python3 python3-pandas r-base-core r-cran-data.table)
+check=(bats bats-assert bats-support groff-base libxml2-utils chromium parallel python3 python3-pandas python3-scipy r-base-core r-cran-data.table)
 usage() { echo "Usage: ${0##*/} build|demo|check|list SET" >&2; exit 2; }
 set_of() {
     case $1 in
