@@ -11,6 +11,9 @@ FIX="$ZN_TOP/tests/fixtures"
 SAMPLES="$ZN_TOP/../shared/samples"
 export LC_ALL=C
 
+# col NAME: the values of one column of a table (header first) on stdin
+col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }'; }
+
 setup() {
     T="$BATS_TEST_TMPDIR"
 }

@@ -4,11 +4,8 @@
 # Michaelis-Menten family, ROUT as GraphPad documents it.  References: R
 # (shapiro.test, nls, lm) and scipy, here or in tests/ref/mmfit_ref.py.
 load helper
+load mmfit-helper
 
-# the fit records as a plain table: header without '#', no meta lines
-fits() { grep -v '^##' | sed 's/^#//'; }
-# col NAME: the values of one column of a fit table on stdin
-col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }'; }
 # a python with scipy (Debian's python3-scipy), or nothing
 scipy_py() { for p in python3 /usr/bin/python3; do "$p" -c 'import scipy' 2>/dev/null && { echo "$p"; return; }; done; }
 
@@ -117,22 +114,5 @@ sys.exit(0 if abs(r.statistic - W) <= 1e-6 and abs(r.pvalue - p) <= 1e-5 else
     zn-mm-fit -u --by construct --share Km --adequacy --sd rate_sd --n rate_n "$FIX/mm_means.znr" | fits > "$T/m.tsv"
     paste <(col lof_F < "$T/m.tsv") <(col lof_F < "$T/got.tsv") > "$T/p"
     run awk '{ d = ($1 - $2) / $2; if (d < 0) d = -d; if (!(d < 1e-7)) { print; exit 1 } }' "$T/p"
-    assert_success
-}
-
-@test "mm-fit: Shapiro-Wilk keeps its 5 % on 400 simulated clean 4pl experiments" {
-    # the simulation of mmfit.bats (truth bottom 20, top 100, ec50 0.5, hill
-    # -1.2; vehicle + 7 concentrations x 3; Gaussian SD 5; awk seed 11)
-    awk 'BEGIN { srand(11); print "##znr=1"; print "#rep\tconc_uM\tresponse"
-        split("0 0.03 0.1 0.3 1 3 10 30", c, " ")
-        for (r = 1; r <= 400; r++) for (i = 1; i <= 8; i++) for (k = 1; k <= 3; k++) {
-            z = sqrt(-2 * log(1 - rand())) * cos(6.283185307179586 * rand())
-            x = c[i] + 0; v = x > 0 ? 20 + 80 / (1 + (0.5 / x) ^ -1.2) : 100
-            printf "%d\t%s\t%.6g\n", r, c[i], v + 5 * z } }' > "$T/sim.znr"
-    zn-mm-fit -u -m 4pl --sorted --by rep -y response "$T/sim.znr" | fits > "$T/f.tsv"
-    run awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-        { n++; sw += $h["shapiro_p"] < 0.05; w += $h["shapiro_W"] > 0 && $h["shapiro_W"] <= 1 }
-        END { printf "n %d shapiro %.4f\n", n, sw / n; exit !(n == 400 && w == 400 && sw / n > 0.025 && sw / n < 0.075) }' "$T/f.tsv"
-    echo "$output"
     assert_success
 }

@@ -4,20 +4,7 @@
 # References: scipy (tests/ref/mmfit_ref.py -> fixtures/expected/mmfit_fix_*)
 # and the identity hill with h = 1 == mm.
 load helper
-
-# the fit records as a plain table without meta lines and iterations
-fits() {
-    grep -v '^##' | sed 's/^#//' | awk -F'\t' -v OFS='\t' '
-        NR == 1 { for (i = 1; i <= NF; i++) if ($i == "iterations") k = i }
-        { s = ""; for (i = 1; i <= NF; i++) if (i != k) s = s (s == "" && i == 1 ? "" : OFS) $i; print s }'
-}
-col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }'; }
-check() { # check EXPECTED ARGS...: zn-mm-fit ARGS agrees with EXPECTED (relative 1e-7)
-    local exp="$FIX/expected/$1"; shift
-    zn-mm-fit -u "$@" | fits > "$T/got.tsv"
-    run same_table "$exp" "$T/got.tsv" 1e-7
-    assert_success
-}
+load mmfit-helper
 
 @test "mm-fit --fix kd=0.5: mm+linear with the nonspecific uptake held (scipy)" {
     check mmfit_fix_mmlinear.tsv -m mm+linear --fix kd=0.5 --by construct "$FIX/mm_uptake.znr"

@@ -4,23 +4,7 @@
 # fixtures/expected/mmfit_*.tsv).  Tolerance 1e-7 relative: at least the 6
 # significant digits the references are trusted to.
 load helper
-
-# the fit records as a plain table: header without '#', no meta lines, no
-# iterations column (it depends on the algorithm, not on the answer)
-fits() {
-    grep -v '^##' | sed 's/^#//' | awk -F'\t' -v OFS='\t' '
-        NR == 1 { for (i = 1; i <= NF; i++) if ($i == "iterations") k = i }
-        { s = ""; for (i = 1; i <= NF; i++) if (i != k) s = s (s == "" && i == 1 ? "" : OFS) $i; print s }'
-}
-# col NAME: the values of one column of a fit table on stdin
-col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }'; }
-
-check() { # check EXPECTED ARGS...: zn-mm-fit ARGS agrees with EXPECTED
-    local exp="$FIX/expected/$1"; shift
-    zn-mm-fit -u "$@" | fits > "$T/got.tsv"
-    run same_table "$exp" "$T/got.tsv" ${TOL:-1e-7}
-    assert_success
-}
+load mmfit-helper
 
 @test "mm-fit: NIST StRD Misra1d (Michaelis-Menten form) certified values" {
     # y = b1*b2*x/(1+b2*x) is Vmax*S/(Km+S) with Vmax = b1, Km = 1/b2
@@ -366,7 +350,8 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
 @test "mm-fit 4pl: intervals cover the truth and the adequacy tests keep their rates in 400 simulated experiments" {
     # truth bottom 20, top 100, ec50 0.5, hill -1.2; vehicle + 7 concentrations
     # x 3, Gaussian noise SD 5 (awk, fixed seed).  Nominal: 95 % coverage; the
-    # replicates and normality tests reject 5 %; ROUT flags one or more points
+    # replicates and normality tests (D'Agostino-Pearson, Shapiro-Wilk)
+    # reject 5 %; ROUT flags one or more points
     # in 1-3 % of clean experiments (Motulsky and Brown 2006).
     awk 'BEGIN { srand(11); print "##znr=1"; print "#rep\tconc_uM\tresponse"
         split("0 0.03 0.1 0.3 1 3 10 30", c, " ")
@@ -378,10 +363,12 @@ rel() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = (a - b) / b; if (d < 0) d
     run awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
         { n++; ok += $h["status"] == "ok"; e += $h["ec50_lo"] <= 0.5 && 0.5 <= $h["ec50_hi"]
           hl += $h["hill_lo"] <= -1.2 && -1.2 <= $h["hill_hi"]; o += $h["outliers"] > 0
-          lf += $h["lof_p"] < 0.05; nm += $h["normality_p"] < 0.05 }
-        END { printf "n %d ok %d ec50 %.4f hill %.4f rout %.4f lof %.4f normality %.4f\n", n, ok, e / n, hl / n, o / n, lf / n, nm / n
+          lf += $h["lof_p"] < 0.05; nm += $h["normality_p"] < 0.05
+          sw += $h["shapiro_p"] < 0.05; w += $h["shapiro_W"] > 0 && $h["shapiro_W"] <= 1 }
+        END { printf "n %d ok %d ec50 %.4f hill %.4f rout %.4f lof %.4f normality %.4f shapiro %.4f\n", n, ok, e / n, hl / n, o / n, lf / n, nm / n, sw / n
               exit !(n == 400 && ok == 400 && e / n > 0.925 && e / n < 0.975 && hl / n > 0.925 && hl / n < 0.975 &&
-                     o / n <= 0.05 && lf / n > 0.025 && lf / n < 0.075 && nm / n > 0.025 && nm / n < 0.075) }' "$T/f.tsv"
+                     o / n <= 0.05 && lf / n > 0.025 && lf / n < 0.075 && nm / n > 0.025 && nm / n < 0.075 &&
+                     w == 400 && sw / n > 0.025 && sw / n < 0.075) }' "$T/f.tsv"
     echo "$output"
     assert_success
 }

@@ -10,7 +10,6 @@ fit() {
     zn-mm-fit -q -u --by construct --compare hill --curve 40 --curve-output "$T/curve.znr" "$T/up.znr" > "$T/fit.znr"
 }
 # a column of a tab-separated table by name
-col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }'; }
 
 @test "zn-metrics: baseline, peak, time to peak, amplitude, area, responders against numpy" {
     met

@@ -8,18 +8,12 @@ final_pM, Rmin/Rmax against rmin/rmax; per dish: the vehicle drift
 mean_final - baseline_mean (truth: flat) and the dish mean of mean_final
 against the dish mean of final_pM (the quantity the IC50 fit sees), by
 concentration when the truth has conc_uM.  zn-view must be on PATH."""
-import csv, glob, os, statistics as st, subprocess, sys
+import glob, os, statistics as st, sys
+
+from chain_truth import read_truth, view
 
 out, truthf = sys.argv[1], sys.argv[2]
-truth = {}
-with open(truthf) as f:
-    for r in csv.DictReader(f, delimiter='\t'):
-        truth[(r['dish'], r['cell'])] = r
-
-
-def view(path, cols):
-    p = subprocess.run(['zn-view', '--tsv', '-c', ','.join(cols), path], capture_output=True, text=True, check=True)
-    return list(csv.DictReader(p.stdout.splitlines(), delimiter='\t'))
+truth = read_truth(truthf)
 
 
 rest, fin, rmin, rmax, dish = [], [], [], [], {}

@@ -7,18 +7,12 @@ Per dish: the bleaching rate zn-bleach fitted (bleach_k_F +- SE) against
 1/tau_bleach_s, and the mean error of resting [Zn] (baseline_mean -
 rest_nM); over dishes 1-3 and all cells: mean error and mean |error|, and
 the RMS of the rates' errors.  zn-view must be on PATH."""
-import csv, glob, math, os, statistics as st, subprocess, sys
+import glob, math, os, statistics as st, sys
+
+from chain_truth import read_truth, view
 
 out, truthf = sys.argv[1], sys.argv[2]
-truth = {}
-with open(truthf) as f:
-    for r in csv.DictReader(f, delimiter='\t'):
-        truth[(r['dish'], r['cell'])] = r
-
-
-def view(path, cols):
-    p = subprocess.run(['zn-view', '--tsv', '-c', ','.join(cols), path], capture_output=True, text=True, check=True)
-    return list(csv.DictReader(p.stdout.splitlines(), delimiter='\t'))
+truth = read_truth(truthf)
 
 
 allerr, err13, rerr = [], [], []
