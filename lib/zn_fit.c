@@ -136,15 +136,20 @@ static int drive(gsl_multifit_nlinear_workspace *ws, int *info)
 {
     *info = 0;
     for (size_t k = 0; k < ZN_FIT_MAXITER; k++) {
+        /* as GSL's driver: no progress on the first step is the end (no
+         * step lowers the cost); later the solver has reset its damping and
+         * goes on */
         int st = gsl_multifit_nlinear_iterate(ws);
         if (st == GSL_ENOPROG && k == 0) {
             *info = GSL_ENOPROG;
             return GSL_EMAXITER;
         }
-        if (st != GSL_SUCCESS && st != GSL_ENOPROG) return st;
-        if (st == GSL_ENOPROG) return GSL_ENOPROG;
         st = gsl_multifit_nlinear_test(1e-10, 1e-10, 1e-12, info, ws);
-        if (st == GSL_SUCCESS && *info) return GSL_SUCCESS;
+        if (st == GSL_ETOLF || st == GSL_ETOLX || st == GSL_ETOLG) { /* converged to machine precision */
+            *info = st;
+            return GSL_SUCCESS;
+        }
+        if (st != GSL_CONTINUE) return st;
         if (at_optimum_tol(ws, 1e-9)) return GSL_SUCCESS;
     }
     return GSL_EMAXITER;

@@ -78,16 +78,17 @@ series() { # series NAME X... -- Y...: a two-column ZNR file
     # chain (tests/demo.bats runs 100 series through the chain).  Measured:
     # 973 of 1000 fit (ok), their intervals covering 0.9466 (misses 29 low,
     # 23 high: symmetric); 27 are steps with no point on the slope
-    # (ambiguous), 19 of them with an ec50 interval (14 cover).  Over the
-    # 992 intervals 0.9425, over all 1000 series 0.935.  Nominal within 3
+    # (ambiguous), 25 of them with an ec50 interval (20 cover).  An interval
+    # may be open on one side (a limit the data do not bound).  Over the
+    # 998 intervals 0.9429, over all 1000 series 0.941.  Nominal within 3
     # binomial SD (0.93 at n ~ 990); every fit that is not ok says why, and
     # those are at most 3 SD of a Poisson above 2.75 %.
     python3 "$ZN_TOP/tests/ref/ic50_design.py" 1000 |
         zn-mm-fit -q -u --by sim -m 4pl -x conc_uM -y mean_final --weight 1/y2 --ci profile |
         zn-view --tsv -c status,ec50_lo,ec50_hi,reason | tail -n +2 > "$T/all"
     run awk -F'\t' '{ n++; if ($1 != "ok") { bad++; if ($4 !~ /^(hill ran off .* the data step between|ec50 ran off (above|below) the)/) odd++ }
-                      if ($2 == "") next
-                      ok++; c += $2 <= 0.15 && ($3 == "" || 0.15 <= $3) }
+                      if ($2 == "" && $3 == "") next
+                      ok++; c += ($2 == "" || $2 <= 0.15) && ($3 == "" || 0.15 <= $3) }
         END { p = c / ok; printf "n=%d, an interval in %d: coverage %.4f, over all %.4f; not ok %d (%d unexplained)\n", n, ok, p, c / n, bad, odd
               exit !(n == 1000 && odd == 0 && bad <= 27.5 + 3 * sqrt(27.5) && p >= 0.95 - 3 * sqrt(0.95 * 0.05 / ok)) }' "$T/all"
     printf "# %s\n" "${lines[@]}" >&3
